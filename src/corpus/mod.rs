@@ -1,0 +1,292 @@
+//! The corpus: reading a folder of report files into cleaned, labelled reports.
+//!
+//! `formats` turns bytes into text, `clean` turns text into articles and
+//! paragraphs, `meta` reads sidecars, and `crate::facets` labels paragraphs.
+//! This module owns the walk over the folder, report ids and paragraph numbers,
+//! and the list of files it had to skip.
+
+pub mod clean;
+pub mod formats;
+pub mod meta;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::facets::{self, Labels};
+use meta::ReportMeta;
+
+/// One report (an article of a corpus file), cleaned and labelled.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Stable id: the file name's stem, plus `-N` when the file holds several articles.
+    pub id: String,
+    /// Path of the source file, relative to the corpus folder.
+    pub file: String,
+    pub title: String,
+    pub source: Option<String>,
+    /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    pub date: Option<String>,
+    pub date_note: Option<String>,
+    pub byline: Vec<String>,
+    pub paragraphs: Vec<Paragraph>,
+    /// Hash of the source file's bytes and sidecar, for incremental reindexing.
+    pub content_hash: u64,
+}
+
+/// One paragraph of a report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Paragraph {
+    /// 1-based, dependent only on the file's content.
+    pub number: u32,
+    pub text: String,
+    /// The heading the paragraph sits under.
+    pub section: Option<String>,
+    /// `paragraph`, `caption` or `heading`.
+    pub kind: &'static str,
+    pub labels: Labels,
+}
+
+/// A corpus file that could not be indexed, and why.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Skipped {
+    pub file: String,
+    pub reason: String,
+}
+
+/// What reading a corpus folder produced.
+#[derive(Debug, Default)]
+pub struct Corpus {
+    pub reports: Vec<Report>,
+    pub skipped: Vec<Skipped>,
+    /// Files read successfully.
+    pub files_read: usize,
+}
+
+/// Turn a file stem into an id usable in a URL path segment.
+pub fn id_from_stem(stem: &str) -> String {
+    let id: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    id.trim_matches(['-', '.']).to_string()
+}
+
+/// Whether a report id is well formed (what [`id_from_stem`] can produce, plus
+/// an article number). Used to refuse path-like ids before any lookup.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 200
+        && !id.contains("..")
+        && !id.starts_with('.')
+        && id
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_' || c == '.')
+}
+
+/// Files of a corpus folder in a stable order: hidden files, sidecars and
+/// READMEs are not reports.
+pub fn corpus_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') {
+                continue;
+            }
+            let path = entry.path();
+            let file_type = entry.file_type()?;
+            if file_type.is_dir() {
+                stack.push(path);
+            } else if file_type.is_file()
+                && !name.ends_with(".toml")
+                && !name.eq_ignore_ascii_case("README.md")
+            {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Read and label every report of a corpus folder. Bad files are skipped with
+/// a reason; they never stop the others.
+pub fn load_dir(dir: &Path) -> std::io::Result<Corpus> {
+    let files = corpus_files(dir)?;
+    let results: Vec<Result<Vec<Report>, Skipped>> =
+        files.par_iter().map(|path| load_file(dir, path)).collect();
+    let mut corpus = Corpus::default();
+    for result in results {
+        match result {
+            Ok(reports) => {
+                corpus.files_read += 1;
+                corpus.reports.extend(reports);
+            }
+            Err(skipped) => corpus.skipped.push(skipped),
+        }
+    }
+    Ok(corpus)
+}
+
+fn relative(dir: &Path, path: &Path) -> String {
+    path.strip_prefix(dir)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// Read one corpus file (and its sidecar) into its reports.
+pub fn load_file(dir: &Path, path: &Path) -> Result<Vec<Report>, Skipped> {
+    let file = relative(dir, path);
+    let skip = |reason: String| Skipped {
+        file: file.clone(),
+        reason,
+    };
+    let size = std::fs::metadata(path)
+        .map_err(|e| skip(format!("unreadable: {e}")))?
+        .len();
+    if size as usize > formats::MAX_FILE_BYTES {
+        return Err(skip(format!(
+            "file too large ({size} bytes, limit {})",
+            formats::MAX_FILE_BYTES
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| skip(format!("unreadable: {e}")))?;
+    let sidecar_path = path.with_extension("toml");
+    let (meta, sidecar_bytes) = if sidecar_path.is_file() {
+        let text = std::fs::read_to_string(&sidecar_path)
+            .map_err(|e| skip(format!("unreadable sidecar: {e}")))?;
+        let meta = ReportMeta::parse(&text).map_err(|e| skip(format!("bad sidecar: {e}")))?;
+        (meta, text.into_bytes())
+    } else {
+        (ReportMeta::default(), Vec::new())
+    };
+    let extracted = formats::extract(path, &bytes).map_err(|e| skip(e.to_string()))?;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let id = id_from_stem(&stem);
+    if id.is_empty() {
+        return Err(skip("file name gives no usable id".to_string()));
+    }
+    let hash = content_hash(&bytes, &sidecar_bytes);
+    let reports = build_reports(&id, &file, &extracted.text, extracted.title, &meta, hash);
+    if reports.iter().all(|r| r.paragraphs.is_empty()) {
+        return Err(skip("no text left after cleaning".to_string()));
+    }
+    Ok(reports)
+}
+
+/// FNV-1a over the file and its sidecar: stable across runs and platforms.
+pub fn content_hash(bytes: &[u8], sidecar: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf29ce484222325;
+    for &b in bytes.iter().chain([0xffu8].iter()).chain(sidecar) {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x100000001b3);
+    }
+    hash
+}
+
+/// Clean, split and label the text of one file.
+pub fn build_reports(
+    id: &str,
+    file: &str,
+    text: &str,
+    format_title: Option<String>,
+    meta: &ReportMeta,
+    content_hash: u64,
+) -> Vec<Report> {
+    let articles = clean::clean(text);
+    let many = articles.len() > 1;
+    articles
+        .into_iter()
+        .enumerate()
+        .map(|(i, article)| {
+            let title = if many {
+                article.title.clone()
+            } else {
+                meta.title
+                    .clone()
+                    .or(format_title.clone())
+                    .or(article.title.clone())
+            }
+            .unwrap_or_else(|| id.to_string());
+            let paragraphs: Vec<Paragraph> = article
+                .paragraphs()
+                .into_iter()
+                .enumerate()
+                .map(|(n, p)| Paragraph {
+                    number: n as u32 + 1,
+                    kind: if p.is_heading {
+                        "heading"
+                    } else if p.is_caption {
+                        "caption"
+                    } else {
+                        "paragraph"
+                    },
+                    text: p.text,
+                    section: p.section,
+                    labels: Labels::default(),
+                })
+                .collect();
+            let mut report = Report {
+                id: if many {
+                    format!("{id}-{}", i + 1)
+                } else {
+                    id.to_string()
+                },
+                file: file.to_string(),
+                title,
+                source: meta.source.clone(),
+                date: meta.date.clone(),
+                date_note: meta.date_note.clone(),
+                byline: article.bylines().into_iter().map(str::to_string).collect(),
+                paragraphs,
+                content_hash,
+            };
+            facets::label_report(&mut report, meta);
+            report
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_url_safe_and_validated() {
+        assert_eq!(
+            id_from_stem("2020-lhasa customs/水"),
+            "2020-lhasa-customs-水"
+        );
+        assert!(is_valid_id("2020-lhasa-customs-water-testing-2"));
+        for bad in ["../etc/passwd", "..", "/abs", "a/b", "%2e%2e", ""] {
+            assert!(!is_valid_id(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn bad_files_are_skipped_with_reasons() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("good.txt"), "拉萨海关开展饮用水检测。").unwrap();
+        std::fs::write(dir.path().join("empty.txt"), "").unwrap();
+        let corpus = load_dir(dir.path()).unwrap();
+        assert_eq!(corpus.reports.len(), 1);
+        assert_eq!(corpus.skipped.len(), 1);
+        assert_eq!(corpus.skipped[0].file, "empty.txt");
+        assert!(corpus.skipped[0].reason.contains("empty"));
+    }
+}

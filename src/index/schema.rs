@@ -1,0 +1,131 @@
+//! The tantivy schema: one document per report paragraph.
+
+use tantivy::schema::{
+    FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
+    FAST, INDEXED, STORED, STRING,
+};
+
+use crate::tokenizer::TOKENIZER_NAME;
+
+/// Field names, shared by the builder and the searcher.
+pub mod names {
+    pub const ID: &str = "id";
+    pub const REPORT_ID: &str = "report_id";
+    pub const TITLE: &str = "title";
+    pub const SECTION: &str = "section";
+    pub const TEXT: &str = "text";
+    pub const PARAGRAPH: &str = "paragraph";
+    pub const KIND: &str = "kind";
+    pub const REGION: &str = "region";
+    pub const DONOR: &str = "donor";
+    pub const SECTOR: &str = "sector";
+    pub const YEAR: &str = "year";
+    pub const FUNDING: &str = "funding";
+    pub const FUNDING_MAX: &str = "funding_max";
+    pub const DATE: &str = "date";
+    pub const DATE_KEY: &str = "date_key";
+    pub const SOURCE: &str = "source";
+    pub const FILE: &str = "file";
+    pub const DATE_NOTE: &str = "date_note";
+    pub const BYLINE: &str = "byline";
+    pub const CONTENT_HASH: &str = "content_hash";
+}
+
+/// Handles to every field of the schema.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    pub id: Field,
+    pub report_id: Field,
+    pub title: Field,
+    pub section: Field,
+    pub text: Field,
+    pub paragraph: Field,
+    pub kind: Field,
+    pub region: Field,
+    pub donor: Field,
+    pub sector: Field,
+    pub year: Field,
+    pub funding: Field,
+    pub funding_max: Field,
+    pub date: Field,
+    pub date_key: Field,
+    pub source: Field,
+    pub file: Field,
+    pub date_note: Field,
+    pub byline: Field,
+    pub content_hash: Field,
+}
+
+/// Build the schema.
+pub fn build_schema() -> Schema {
+    use names::*;
+    let mut b = Schema::builder();
+    let chinese = TextOptions::default().set_stored().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TOKENIZER_NAME)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    b.add_text_field(ID, STRING | STORED);
+    b.add_text_field(REPORT_ID, STRING | STORED | FAST);
+    b.add_text_field(TITLE, chinese.clone());
+    b.add_text_field(SECTION, chinese.clone());
+    b.add_text_field(TEXT, chinese);
+    b.add_u64_field(PARAGRAPH, INDEXED | STORED | FAST);
+    b.add_text_field(KIND, STRING | STORED);
+    for facet in [REGION, DONOR, SECTOR, YEAR] {
+        b.add_facet_field(facet, FacetOptions::default().set_stored());
+    }
+    b.add_f64_field(FUNDING, STORED);
+    b.add_f64_field(
+        FUNDING_MAX,
+        NumericOptions::default().set_fast().set_indexed(),
+    );
+    b.add_text_field(DATE, STORED);
+    b.add_u64_field(DATE_KEY, FAST);
+    b.add_text_field(SOURCE, STORED);
+    b.add_text_field(FILE, STORED);
+    b.add_text_field(DATE_NOTE, STORED);
+    b.add_text_field(BYLINE, STORED);
+    b.add_u64_field(CONTENT_HASH, STORED);
+    b.build()
+}
+
+impl Fields {
+    /// Resolve the handles from a schema; fails on an index of another layout.
+    pub fn from_schema(schema: &Schema) -> tantivy::Result<Fields> {
+        use names::*;
+        let f = |name: &str| schema.get_field(name);
+        Ok(Fields {
+            id: f(ID)?,
+            report_id: f(REPORT_ID)?,
+            title: f(TITLE)?,
+            section: f(SECTION)?,
+            text: f(TEXT)?,
+            paragraph: f(PARAGRAPH)?,
+            kind: f(KIND)?,
+            region: f(REGION)?,
+            donor: f(DONOR)?,
+            sector: f(SECTOR)?,
+            year: f(YEAR)?,
+            funding: f(FUNDING)?,
+            funding_max: f(FUNDING_MAX)?,
+            date: f(DATE)?,
+            date_key: f(DATE_KEY)?,
+            source: f(SOURCE)?,
+            file: f(FILE)?,
+            date_note: f(DATE_NOTE)?,
+            byline: f(BYLINE)?,
+            content_hash: f(CONTENT_HASH)?,
+        })
+    }
+}
+
+/// `2020-07-12` → 20200712, `2020-07` → 20200700, `2020` → 20200000.
+pub fn date_key(date: Option<&str>) -> u64 {
+    let Some(date) = date else { return 0 };
+    let mut parts = date.split('-').map(|p| p.parse::<u64>().unwrap_or(0));
+    let year = parts.next().unwrap_or(0);
+    let month = parts.next().unwrap_or(0);
+    let day = parts.next().unwrap_or(0);
+    year * 10_000 + month * 100 + day
+}

@@ -1,0 +1,1430 @@
+//! The one search core: `SearchRequest → SearchResponse`. The JSON API, the
+//! HTML pages and the CLI all call [`search`]; nothing else builds queries.
+//!
+//! A query is parsed forgivingly (`query`), segmented with the index's own
+//! analyzer, expanded with synonyms (`synonyms`), and compiled to a tantivy
+//! query in which every word is required. When that finds nothing, the search
+//! is relaxed to "most words" and says so. Facet counts are disjunctive: each
+//! facet is counted with the other facets' filters but not its own.
+
+pub mod query;
+pub mod snippet;
+pub mod suggest;
+pub mod synonyms;
+
+use std::collections::HashMap;
+use std::ops::Bound;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Count, FacetCollector, MultiCollector, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+};
+use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
+use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
+
+use crate::error::{Error, Result};
+use crate::facets::gazetteer::Gazetteer;
+use crate::facets::TIBET;
+use crate::index::build::facet;
+use crate::index::{Engine, Fields};
+use crate::normalize::fold;
+use crate::tokenizer::{analyze, jieba};
+use query::{ParsedQuery, Unit};
+
+/// Largest page size.
+pub const MAX_PER_PAGE: usize = 100;
+/// Default page size.
+pub const DEFAULT_PER_PAGE: usize = 10;
+/// Longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 256;
+/// Most values accepted for one facet filter.
+pub const MAX_FILTER_VALUES: usize = 32;
+/// Most words (after segmentation) in one query.
+pub const MAX_TERMS: usize = 32;
+/// Deepest page reachable (page × per_page).
+pub const MAX_OFFSET: usize = 10_000;
+/// Default cap of paragraphs from one report on the first page.
+pub const DEFAULT_PER_REPORT: usize = 3;
+
+/// Result order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    #[default]
+    Relevance,
+    /// Newest report first.
+    Date,
+    /// Largest amount of money first.
+    Funding,
+}
+
+impl Sort {
+    /// Parse a `sort` parameter.
+    pub fn parse(value: &str) -> Result<Sort> {
+        match value {
+            "" | "relevance" => Ok(Sort::Relevance),
+            "date" => Ok(Sort::Date),
+            "funding" => Ok(Sort::Funding),
+            other => Err(Error::bad(
+                "sort",
+                format!("sort must be relevance, date or funding, not {other:?}"),
+            )),
+        }
+    }
+
+    /// The parameter value.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Sort::Relevance => "relevance",
+            Sort::Date => "date",
+            Sort::Funding => "funding",
+        }
+    }
+}
+
+/// A search, as the API, the pages and the CLI send it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchRequest {
+    /// The query text; empty lists everything (browsing by facets).
+    pub q: String,
+    pub region: Vec<String>,
+    pub donor: Vec<String>,
+    pub sector: Vec<String>,
+    pub year: Vec<String>,
+    /// Only paragraphs of this report.
+    pub report: Option<String>,
+    /// 1-based.
+    pub page: usize,
+    pub per_page: usize,
+    pub sort: Sort,
+    pub min_funding: Option<f64>,
+    pub max_funding: Option<f64>,
+    /// At most this many paragraphs of one report on the first page (0: no cap).
+    pub per_report: Option<usize>,
+}
+
+impl Default for SearchRequest {
+    fn default() -> Self {
+        SearchRequest {
+            q: String::new(),
+            region: Vec::new(),
+            donor: Vec::new(),
+            sector: Vec::new(),
+            year: Vec::new(),
+            report: None,
+            page: 1,
+            per_page: DEFAULT_PER_PAGE,
+            sort: Sort::Relevance,
+            min_funding: None,
+            max_funding: None,
+            per_report: None,
+        }
+    }
+}
+
+impl SearchRequest {
+    /// A request for `q` with defaults.
+    pub fn query(q: &str) -> SearchRequest {
+        SearchRequest {
+            q: q.to_string(),
+            ..SearchRequest::default()
+        }
+    }
+
+    /// Check every parameter; the error names the parameter at fault.
+    pub fn validate(&self) -> Result<()> {
+        if self.q.chars().count() > MAX_QUERY_CHARS {
+            return Err(Error::bad(
+                "q",
+                format!("q is longer than {MAX_QUERY_CHARS} characters"),
+            ));
+        }
+        if self.page == 0 {
+            return Err(Error::bad("page", "page starts at 1"));
+        }
+        if self.per_page == 0 || self.per_page > MAX_PER_PAGE {
+            return Err(Error::bad(
+                "per_page",
+                format!("per_page must be between 1 and {MAX_PER_PAGE}"),
+            ));
+        }
+        if self.page.saturating_mul(self.per_page) > MAX_OFFSET {
+            return Err(Error::bad(
+                "page",
+                format!("page × per_page must not exceed {MAX_OFFSET}"),
+            ));
+        }
+        for (name, values) in [
+            ("region", &self.region),
+            ("donor", &self.donor),
+            ("sector", &self.sector),
+            ("year", &self.year),
+        ] {
+            if values.len() > MAX_FILTER_VALUES {
+                return Err(Error::bad(
+                    name,
+                    format!("at most {MAX_FILTER_VALUES} {name} values"),
+                ));
+            }
+            for v in values {
+                if v.trim().is_empty() || v.chars().count() > 100 || v.chars().any(char::is_control)
+                {
+                    return Err(Error::bad(
+                        name,
+                        format!("{name} value {v:?} is empty, too long or has control characters"),
+                    ));
+                }
+            }
+        }
+        for y in &self.year {
+            if !(y.len() == 4 && y.chars().all(|c| c.is_ascii_digit())) {
+                return Err(Error::bad(
+                    "year",
+                    format!("year must be a four-digit year, not {y:?}"),
+                ));
+            }
+        }
+        for (name, v) in [
+            ("min_funding", self.min_funding),
+            ("max_funding", self.max_funding),
+        ] {
+            if v.is_some_and(|v| !v.is_finite() || v < 0.0) {
+                return Err(Error::bad(
+                    name,
+                    format!("{name} must be a non-negative number of yuan"),
+                ));
+            }
+        }
+        if let Some(report) = &self.report {
+            if !crate::corpus::is_valid_id(report) {
+                return Err(Error::bad("report", "report is not a valid report id"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The report a hit belongs to.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct HitReport {
+    pub id: String,
+    pub title: String,
+    pub date: Option<String>,
+    pub source: Option<String>,
+}
+
+/// One matching paragraph.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Hit {
+    /// `report-id#paragraph`.
+    pub id: String,
+    pub report: HitReport,
+    pub paragraph: u32,
+    /// `paragraph`, `caption` or `heading`.
+    pub kind: String,
+    pub section: Option<String>,
+    /// The plain paragraph.
+    pub text: String,
+    /// HTML-escaped text with `<mark>` around the matches.
+    pub snippet: String,
+    pub score: f32,
+    pub region: Vec<String>,
+    pub donor: Vec<String>,
+    pub sector: Vec<String>,
+    pub year: Vec<String>,
+    /// Amounts of money in the paragraph, in yuan.
+    pub funding: Vec<f64>,
+}
+
+/// One facet value and how many hits have it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FacetValue {
+    /// The value to pass back as a filter (a `/`-joined path for region and donor).
+    pub value: String,
+    pub count: u64,
+    /// The last part of the path, for display.
+    pub label: String,
+    /// Whether this value is among the current filters.
+    pub selected: bool,
+}
+
+/// Facet counts of a search.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Facets {
+    pub region: Vec<FacetValue>,
+    pub donor: Vec<FacetValue>,
+    pub sector: Vec<FacetValue>,
+    pub year: Vec<FacetValue>,
+}
+
+/// What a search returns.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SearchResponse {
+    pub query: String,
+    pub total: u64,
+    pub page: usize,
+    pub per_page: usize,
+    pub took_ms: f64,
+    /// True when no paragraph had every word, so the search was relaxed to most words.
+    pub relaxed: bool,
+    pub sort: Sort,
+    pub hits: Vec<Hit>,
+    pub facets: Facets,
+    /// Queries that may have been meant, when this one found nothing.
+    pub suggestions: Vec<String>,
+    /// Related dictionary terms for the query's words.
+    pub related: Vec<String>,
+    /// The path whose children the region facet lists (empty: the top level).
+    pub region_parent: String,
+    /// The path whose children the donor facet lists (empty: the top level).
+    pub donor_parent: String,
+    /// Index generation that answered.
+    pub generation: u64,
+}
+
+/// Words that carry no meaning on their own in a query.
+const STOPWORDS: [&str; 40] = [
+    "的", "了", "在", "和", "与", "及", "是", "有", "对", "为", "把", "被", "让", "给", "从", "向",
+    "等", "也", "都", "就", "而", "或", "并", "做", "哪些", "什么", "怎么", "如何", "哪里", "哪个",
+    "吗", "呢", "吧", "啊", "这", "那", "这些", "那些", "关于", "之",
+];
+
+/// Boosts of the fields and of the extra evidence.
+const SECTION_BOOST: f32 = 0.5;
+const TITLE_BOOST: f32 = 0.3;
+const SYNONYM_BOOST: f32 = 0.8;
+const ADJACENT_BOOST: f32 = 1.5;
+const PROXIMITY_BOOST: f32 = 1.0;
+/// Character distance within which query words count as close.
+const PROXIMITY_SLOP: u32 = 12;
+
+/// A query compiled against one index.
+struct Compiled {
+    /// Required part (strict) and its relaxed form.
+    strict: Box<dyn Query>,
+    relaxed: Option<Box<dyn Query>>,
+    /// Ranking-only clauses (title, proximity).
+    boosts: Vec<Box<dyn Query>>,
+    excluded: Vec<Box<dyn Query>>,
+    /// Folded words to mark in snippets.
+    highlight: Vec<String>,
+    /// Content words, for suggestions.
+    words: Vec<String>,
+    match_all: bool,
+}
+
+fn term_query(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqsAndPositions,
+    ))
+}
+
+fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+    if (boost - 1.0).abs() < f32::EPSILON {
+        query
+    } else {
+        Box::new(BoostQuery::new(query, boost))
+    }
+}
+
+fn should(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    if queries.len() == 1 {
+        return queries
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Box::new(AllQuery));
+    }
+    Box::new(BooleanQuery::new(
+        queries.into_iter().map(|q| (Occur::Should, q)).collect(),
+    ))
+}
+
+fn must(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    if queries.len() == 1 {
+        return queries
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Box::new(AllQuery));
+    }
+    Box::new(BooleanQuery::new(
+        queries.into_iter().map(|q| (Occur::Must, q)).collect(),
+    ))
+}
+
+/// The finest cover of a long word by the dictionary words inside it
+/// (`援藏医生` → `援藏`+`医生`), with char offsets; None when there is none.
+fn cover(word: &str) -> Option<Vec<(usize, String)>> {
+    let n = word.chars().count();
+    if n < 3 {
+        return None;
+    }
+    let subs: Vec<(usize, usize, String)> = jieba()
+        .cut_for_search(word, false)
+        .into_iter()
+        .filter(|t| t.end - t.start >= 2 && t.end - t.start < n)
+        .map(|t| (t.start, t.end, t.word.to_string()))
+        .collect();
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos < n {
+        let next = subs.iter().filter(|s| s.0 == pos).max_by_key(|s| s.1)?;
+        out.push((next.0, next.2.clone()));
+        pos = next.1;
+    }
+    (out.len() > 1).then_some(out)
+}
+
+fn phrase(field: Field, terms: &[(usize, String)], slop: u32) -> Box<dyn Query> {
+    if terms.len() == 1 {
+        return term_query(field, &terms[0].1);
+    }
+    let base = terms[0].0;
+    let terms = terms
+        .iter()
+        .map(|(offset, text)| (offset - base, Term::from_field_text(field, text)))
+        .collect();
+    Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop))
+}
+
+/// Query for one word in the paragraph text or its section heading: the word
+/// itself, or its dictionary parts side by side.
+fn word_query(fields: &Fields, word: &str) -> Box<dyn Query> {
+    let mut alternatives = vec![
+        term_query(fields.text, word),
+        boosted(term_query(fields.section, word), SECTION_BOOST),
+    ];
+    if let Some(parts) = cover(word) {
+        alternatives.push(phrase(fields.text, &parts, 0));
+    }
+    should(alternatives)
+}
+
+/// Content tokens of a text, in order, with char offsets.
+fn content_tokens(text: &str, keep_stopwords: bool) -> Vec<(usize, String)> {
+    let all: Vec<(usize, String)> = analyze(text, false)
+        .into_iter()
+        .map(|t| (t.char_start, t.text))
+        .collect();
+    if keep_stopwords {
+        return all;
+    }
+    let content: Vec<(usize, String)> = all
+        .iter()
+        .filter(|(_, t)| !STOPWORDS.contains(&t.as_str()))
+        .cloned()
+        .collect();
+    if content.is_empty() {
+        all
+    } else {
+        content
+    }
+}
+
+/// Query for a phrase: its words side by side, in the text or the section.
+fn phrase_query(fields: &Fields, text: &str) -> (Box<dyn Query>, Vec<String>) {
+    let tokens = content_tokens(text, true);
+    let words = tokens.iter().map(|t| t.1.clone()).collect();
+    if tokens.is_empty() {
+        return (Box::new(AllQuery), words);
+    }
+    // The finest parts make the phrase independent of how the index split it.
+    let mut fine = Vec::new();
+    for (offset, word) in &tokens {
+        match cover(word) {
+            Some(parts) => fine.extend(parts.into_iter().map(|(o, w)| (offset + o, w))),
+            None => fine.push((*offset, word.clone())),
+        }
+    }
+    let q = should(vec![
+        phrase(fields.text, &tokens, 0),
+        phrase(fields.text, &fine, 0),
+        boosted(phrase(fields.section, &tokens, 0), SECTION_BOOST),
+    ]);
+    (q, words)
+}
+
+/// One required concept: a word with its synonyms.
+fn concept(fields: &Fields, word: &str, highlight: &mut Vec<String>) -> Box<dyn Query> {
+    let mut alternatives = vec![word_query(fields, word)];
+    highlight.push(word.to_string());
+    for synonym in synonyms::expand(word) {
+        let tokens = content_tokens(&synonym, true);
+        highlight.push(fold(&synonym));
+        let q = if tokens.len() == 1 {
+            word_query(fields, &tokens[0].1)
+        } else {
+            phrase_query(fields, &synonym).0
+        };
+        alternatives.push(boosted(q, SYNONYM_BOOST));
+    }
+    should(alternatives)
+}
+
+fn compile(fields: &Fields, parsed: &ParsedQuery) -> Result<Compiled> {
+    let mut concepts: Vec<Box<dyn Query>> = Vec::new();
+    let mut boosts: Vec<Box<dyn Query>> = Vec::new();
+    let mut excluded = Vec::new();
+    let mut highlight = Vec::new();
+    let mut words: Vec<String> = Vec::new();
+    let mut ordered: Vec<(usize, String)> = Vec::new();
+    let mut offset = 0;
+    for clause in &parsed.clauses {
+        if clause.excluded {
+            for unit in &clause.alternatives {
+                let (q, _) = phrase_query(fields, unit.text());
+                excluded.push(q);
+            }
+            continue;
+        }
+        // A unit of plain words adds one concept per word; an OR group or a
+        // phrase is one concept.
+        let single_words =
+            clause.alternatives.len() == 1 && matches!(clause.alternatives[0], Unit::Words(_));
+        if single_words {
+            let text = clause.alternatives[0].text();
+            let tokens = content_tokens(text, false);
+            // A whole-unit synonym (医疗援藏 → 组团式医疗) when the unit splits.
+            let unit_synonyms = if tokens.len() > 1 {
+                synonyms::expand(text)
+            } else {
+                Vec::new()
+            };
+            let mut unit_concepts = Vec::new();
+            for (o, token) in &tokens {
+                unit_concepts.push(concept(fields, token, &mut highlight));
+                words.push(token.clone());
+                ordered.push((offset + o, token.clone()));
+                boosts.push(boosted(term_query(fields.title, token), TITLE_BOOST));
+            }
+            if tokens.len() > 1 {
+                boosts.push(boosted(phrase(fields.text, &tokens, 0), ADJACENT_BOOST));
+            }
+            if unit_synonyms.is_empty() {
+                concepts.extend(unit_concepts);
+            } else {
+                let mut alternatives = vec![must(unit_concepts)];
+                for synonym in unit_synonyms {
+                    highlight.push(fold(&synonym));
+                    alternatives.push(boosted(phrase_query(fields, &synonym).0, SYNONYM_BOOST));
+                }
+                concepts.push(should(alternatives));
+            }
+            offset += text.chars().count() + 1;
+        } else {
+            let mut alternatives = Vec::new();
+            for unit in &clause.alternatives {
+                match unit {
+                    Unit::Phrase(p) => {
+                        let (q, w) = phrase_query(fields, p);
+                        highlight.push(fold(p).replace(' ', ""));
+                        highlight.extend(w.iter().cloned());
+                        words.extend(w);
+                        alternatives.push(q);
+                    }
+                    Unit::Words(text) => {
+                        let tokens = content_tokens(text, false);
+                        let parts = tokens
+                            .iter()
+                            .map(|(_, t)| concept(fields, t, &mut highlight))
+                            .collect();
+                        words.extend(tokens.into_iter().map(|t| t.1));
+                        alternatives.push(must(parts));
+                    }
+                }
+            }
+            concepts.push(should(alternatives));
+        }
+    }
+    if words.len() > MAX_TERMS {
+        return Err(Error::bad(
+            "q",
+            format!("the query has more than {MAX_TERMS} words"),
+        ));
+    }
+    if ordered.len() > 1 {
+        boosts.push(boosted(
+            phrase(fields.text, &ordered, PROXIMITY_SLOP),
+            PROXIMITY_BOOST,
+        ));
+    }
+    let match_all = concepts.is_empty();
+    let relaxed = (concepts.len() > 1).then(|| {
+        let needed = (concepts.len() * 2).div_ceil(3).max(1);
+        let clauses: Vec<Box<dyn Query>> = concepts.iter().map(|q| q.box_clone()).collect();
+        Box::new(BooleanQuery::union_with_minimum_required_clauses(
+            clauses, needed,
+        )) as Box<dyn Query>
+    });
+    let strict = if match_all {
+        Box::new(AllQuery) as Box<dyn Query>
+    } else {
+        must(concepts)
+    };
+    highlight.retain(|h| !h.is_empty());
+    highlight.sort_by_key(|h| std::cmp::Reverse(h.chars().count()));
+    highlight.dedup();
+    Ok(Compiled {
+        strict,
+        relaxed,
+        boosts,
+        excluded,
+        highlight,
+        words,
+        match_all,
+    })
+}
+
+/// Filters resolved to facet paths.
+#[derive(Debug, Default, Clone)]
+struct Filters {
+    region: Vec<String>,
+    donor: Vec<String>,
+    sector: Vec<String>,
+    year: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FacetKind {
+    Region,
+    Donor,
+    Sector,
+    Year,
+}
+
+impl FacetKind {
+    const ALL: [FacetKind; 4] = [
+        FacetKind::Region,
+        FacetKind::Donor,
+        FacetKind::Sector,
+        FacetKind::Year,
+    ];
+
+    fn field(self, fields: &Fields) -> Field {
+        match self {
+            FacetKind::Region => fields.region,
+            FacetKind::Donor => fields.donor,
+            FacetKind::Sector => fields.sector,
+            FacetKind::Year => fields.year,
+        }
+    }
+
+    fn values(self, filters: &Filters) -> &[String] {
+        match self {
+            FacetKind::Region => &filters.region,
+            FacetKind::Donor => &filters.donor,
+            FacetKind::Sector => &filters.sector,
+            FacetKind::Year => &filters.year,
+        }
+    }
+}
+
+/// A place filter given as a name, an alias or a path becomes a gazetteer path;
+/// an unknown one is kept as given (and matches nothing).
+fn resolve_place(value: &str) -> String {
+    let value = value.trim().trim_matches('/');
+    Gazetteer::global()
+        .resolve(value)
+        .map(|p| p.path.clone())
+        .unwrap_or_else(|| value.to_string())
+}
+
+fn resolve_filters(request: &SearchRequest, parsed: &ParsedQuery) -> Filters {
+    let mut filters = Filters {
+        region: request.region.iter().map(|v| resolve_place(v)).collect(),
+        donor: request.donor.iter().map(|v| resolve_place(v)).collect(),
+        sector: request
+            .sector
+            .iter()
+            .map(|v| v.trim().to_string())
+            .collect(),
+        year: request.year.clone(),
+    };
+    for (field, value) in &parsed.filters {
+        match field.as_str() {
+            "region" => filters.region.push(resolve_place(value)),
+            "donor" => filters.donor.push(resolve_place(value)),
+            "sector" => filters.sector.push(value.clone()),
+            "year" => filters.year.push(value.clone()),
+            _ => {}
+        }
+    }
+    for list in [
+        &mut filters.region,
+        &mut filters.donor,
+        &mut filters.sector,
+        &mut filters.year,
+    ] {
+        list.sort();
+        list.dedup();
+    }
+    filters
+}
+
+fn facet_filter(fields: &Fields, kind: FacetKind, values: &[String]) -> Option<Box<dyn Query>> {
+    if values.is_empty() {
+        return None;
+    }
+    let field = kind.field(fields);
+    Some(should(
+        values
+            .iter()
+            .map(|v| {
+                Box::new(TermQuery::new(
+                    Term::from_facet(field, &facet(v)),
+                    IndexRecordOption::Basic,
+                )) as Box<dyn Query>
+            })
+            .collect(),
+    ))
+}
+
+/// The final query: the core, the ranking boosts, the exclusions and the
+/// filters of every facet except `skip`.
+fn assemble(
+    core: &dyn Query,
+    compiled: &Compiled,
+    fields: &Fields,
+    filters: &Filters,
+    request: &SearchRequest,
+    skip: Option<FacetKind>,
+    with_boosts: bool,
+) -> Box<dyn Query> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, core.box_clone())];
+    if with_boosts {
+        clauses.extend(
+            compiled
+                .boosts
+                .iter()
+                .map(|q| (Occur::Should, q.box_clone())),
+        );
+    }
+    clauses.extend(
+        compiled
+            .excluded
+            .iter()
+            .map(|q| (Occur::MustNot, q.box_clone())),
+    );
+    for kind in FacetKind::ALL {
+        if Some(kind) != skip {
+            if let Some(q) = facet_filter(fields, kind, kind.values(filters)) {
+                clauses.push((Occur::Must, q));
+            }
+        }
+    }
+    if let Some(report) = &request.report {
+        clauses.push((
+            Occur::Must,
+            Box::new(TermQuery::new(
+                Term::from_field_text(fields.report_id, report),
+                IndexRecordOption::Basic,
+            )),
+        ));
+    }
+    if request.min_funding.is_some() || request.max_funding.is_some() {
+        let lower = request.min_funding.map_or(
+            Bound::Excluded(Term::from_field_f64(fields.funding_max, 0.0)),
+            |v| Bound::Included(Term::from_field_f64(fields.funding_max, v)),
+        );
+        let upper = request.max_funding.map_or(Bound::Unbounded, |v| {
+            Bound::Included(Term::from_field_f64(fields.funding_max, v))
+        });
+        clauses.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
+    }
+    if clauses.len() == 1 {
+        return clauses
+            .pop()
+            .map(|c| c.1)
+            .unwrap_or_else(|| Box::new(AllQuery));
+    }
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// The parent facets whose children a facet lists, given its filters.
+fn facet_parents(kind: FacetKind, values: &[String]) -> Vec<String> {
+    match kind {
+        FacetKind::Region | FacetKind::Donor => {
+            if values.is_empty() {
+                // At the top: provinces, and for the region tree Tibet's prefectures.
+                if kind == FacetKind::Region {
+                    vec![String::new(), TIBET.to_string()]
+                } else {
+                    vec![String::new()]
+                }
+            } else {
+                vec![common_ancestor(values)]
+            }
+        }
+        FacetKind::Sector | FacetKind::Year => vec![String::new()],
+    }
+}
+
+/// The deepest path that all of `paths` are under (or one of them is).
+fn common_ancestor(paths: &[String]) -> String {
+    if paths.len() == 1 {
+        return paths[0].clone();
+    }
+    let split: Vec<Vec<&str>> = paths.iter().map(|p| p.split('/').collect()).collect();
+    let mut common = Vec::new();
+    for (i, part) in split[0].iter().enumerate() {
+        if split.iter().all(|s| s.get(i) == Some(part)) {
+            common.push(*part);
+        } else {
+            break;
+        }
+    }
+    // Siblings are listed with their parent's other children.
+    if common.len() == split[0].len() {
+        common.pop();
+    }
+    common.join("/")
+}
+
+fn facet_from_path(parent: &str) -> Facet {
+    if parent.is_empty() {
+        Facet::root()
+    } else {
+        facet(parent)
+    }
+}
+
+fn path_of(facet: &Facet) -> String {
+    facet.to_path().join("/")
+}
+
+/// Count one facet's values for `query`.
+fn count_facet(
+    searcher: &Searcher,
+    query: &dyn Query,
+    fields: &Fields,
+    kind: FacetKind,
+    filters: &Filters,
+) -> Result<Vec<FacetValue>> {
+    let parents = facet_parents(kind, kind.values(filters));
+    let field_name = searcher
+        .schema()
+        .get_field_name(kind.field(fields))
+        .to_string();
+    let mut multi = MultiCollector::new();
+    let handles: Vec<_> = parents
+        .iter()
+        .map(|p| {
+            let mut collector = FacetCollector::for_field(&field_name);
+            collector.add_facet(facet_from_path(p));
+            multi.add_collector(collector)
+        })
+        .collect();
+    let mut fruits = searcher.search(query, &multi)?;
+    let mut values = Vec::new();
+    for (parent, handle) in parents.iter().zip(handles) {
+        let counts = handle.extract(&mut fruits);
+        for (f, count) in counts.get(facet_from_path(parent)) {
+            let value = path_of(f);
+            // Tibet itself is replaced by its prefectures at the top level.
+            if parent.is_empty() && kind == FacetKind::Region && value == TIBET {
+                continue;
+            }
+            values.push(facet_value(value, count, kind.values(filters)));
+        }
+    }
+    order_facet_values(kind, &mut values);
+    Ok(values)
+}
+
+fn facet_value(value: String, count: u64, selected: &[String]) -> FacetValue {
+    FacetValue {
+        label: value.rsplit('/').next().unwrap_or(&value).to_string(),
+        selected: selected.contains(&value),
+        value,
+        count,
+    }
+}
+
+fn order_facet_values(kind: FacetKind, values: &mut Vec<FacetValue>) {
+    match kind {
+        FacetKind::Year => values.sort_by(|a, b| a.value.cmp(&b.value)),
+        _ => values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value))),
+    }
+    values.truncate(60);
+}
+
+fn stored_str(doc: &TantivyDocument, field: Field) -> Option<String> {
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+}
+
+fn stored_facets(doc: &TantivyDocument, field: Field) -> Vec<String> {
+    doc.get_all(field)
+        .filter_map(|v| v.as_facet().map(str::to_string))
+        .filter_map(|encoded| Facet::from_encoded(encoded.into_bytes()).ok())
+        .map(|f| path_of(&f))
+        .collect()
+}
+
+/// A hit from a stored document (snippet filled by the caller).
+pub(crate) fn hit_from_doc(fields: &Fields, doc: &TantivyDocument, score: f32) -> Hit {
+    Hit {
+        id: stored_str(doc, fields.id).unwrap_or_default(),
+        report: HitReport {
+            id: stored_str(doc, fields.report_id).unwrap_or_default(),
+            title: stored_str(doc, fields.title).unwrap_or_default(),
+            date: stored_str(doc, fields.date),
+            source: stored_str(doc, fields.source),
+        },
+        paragraph: doc
+            .get_first(fields.paragraph)
+            .and_then(|v| v.as_u64())
+            .unwrap_or(0) as u32,
+        kind: stored_str(doc, fields.kind).unwrap_or_default(),
+        section: stored_str(doc, fields.section),
+        text: stored_str(doc, fields.text).unwrap_or_default(),
+        snippet: String::new(),
+        score,
+        region: stored_facets(doc, fields.region),
+        donor: stored_facets(doc, fields.donor),
+        sector: stored_facets(doc, fields.sector),
+        year: stored_facets(doc, fields.year),
+        funding: doc
+            .get_all(fields.funding)
+            .filter_map(|v| v.as_f64())
+            .collect(),
+    }
+}
+
+/// Order of hits for a page: top documents by the requested sort.
+fn ranked(
+    searcher: &Searcher,
+    query: &dyn Query,
+    sort: Sort,
+    limit: usize,
+) -> Result<Vec<(f32, DocAddress)>> {
+    Ok(match sort {
+        Sort::Relevance => searcher.search(query, &TopDocs::with_limit(limit).order_by_score())?,
+        Sort::Date => searcher
+            .search(
+                query,
+                &TopDocs::with_limit(limit).order_by_fast_field::<u64>("date_key", Order::Desc),
+            )?
+            .into_iter()
+            .map(|(_, a)| (0.0, a))
+            .collect(),
+        Sort::Funding => searcher
+            .search(
+                query,
+                &TopDocs::with_limit(limit).order_by_fast_field::<f64>("funding_max", Order::Desc),
+            )?
+            .into_iter()
+            .map(|(_, a)| (0.0, a))
+            .collect(),
+    })
+}
+
+/// Put at most `cap` paragraphs of one report first, the rest after, each
+/// part in rank order, so one long report does not bury the others.
+fn diversify(
+    ranked: Vec<(f32, DocAddress)>,
+    report_of: impl Fn(DocAddress) -> String,
+    cap: usize,
+) -> Vec<(f32, DocAddress)> {
+    if cap == 0 {
+        return ranked;
+    }
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let (mut first, mut rest) = (Vec::new(), Vec::new());
+    for hit in ranked {
+        let n = seen.entry(report_of(hit.1)).or_default();
+        *n += 1;
+        if *n <= cap {
+            first.push(hit);
+        } else {
+            rest.push(hit);
+        }
+    }
+    first.extend(rest);
+    first
+}
+
+/// Run a search.
+pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse> {
+    let started = Instant::now();
+    request.validate()?;
+    let fields = &engine.fields;
+    let searcher = engine.searcher();
+    let parsed = query::parse(&request.q);
+    let compiled = compile(fields, &parsed)?;
+    let filters = resolve_filters(request, &parsed);
+    // Browsing without words reads best newest first.
+    let sort = if compiled.match_all && request.sort == Sort::Relevance {
+        Sort::Date
+    } else {
+        request.sort
+    };
+
+    let mut relaxed = false;
+    let mut core: &dyn Query = compiled.strict.as_ref();
+    let mut main = assemble(core, &compiled, fields, &filters, request, None, true);
+    let mut total = searcher.search(main.as_ref(), &Count)? as u64;
+    if total == 0 {
+        if let Some(relaxed_core) = &compiled.relaxed {
+            core = relaxed_core.as_ref();
+            main = assemble(core, &compiled, fields, &filters, request, None, true);
+            total = searcher.search(main.as_ref(), &Count)? as u64;
+            relaxed = total > 0;
+            if !relaxed {
+                core = compiled.strict.as_ref();
+            }
+        }
+    }
+
+    let offset = (request.page - 1) * request.per_page;
+    let cap = request.per_report.unwrap_or(DEFAULT_PER_REPORT);
+    let window = if sort == Sort::Relevance && cap > 0 {
+        (offset + request.per_page)
+            .max(request.per_page * 5)
+            .min(MAX_OFFSET)
+            + request.per_page
+    } else {
+        offset + request.per_page
+    };
+    let mut top = ranked(&searcher, main.as_ref(), sort, window)?;
+    if sort == Sort::Relevance {
+        let report_of = |addr: DocAddress| {
+            searcher
+                .segment_reader(addr.segment_ord)
+                .fast_fields()
+                .str("report_id")
+                .ok()
+                .flatten()
+                .and_then(|col| {
+                    let ord = col.term_ords(addr.doc_id).next()?;
+                    let mut s = String::new();
+                    col.ord_to_str(ord, &mut s).ok()?;
+                    Some(s)
+                })
+                .unwrap_or_default()
+        };
+        top = diversify(top, report_of, cap);
+    }
+    let mut hits = Vec::new();
+    for (score, addr) in top.into_iter().skip(offset).take(request.per_page) {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let mut hit = hit_from_doc(fields, &doc, score);
+        hit.snippet = snippet::snippet(&hit.text, &compiled.highlight);
+        hits.push(hit);
+    }
+
+    let mut facets = Facets::default();
+    for kind in FacetKind::ALL {
+        let own_filter = !kind.values(&filters).is_empty();
+        let values = if own_filter {
+            let q = assemble(
+                core,
+                &compiled,
+                fields,
+                &filters,
+                request,
+                Some(kind),
+                false,
+            );
+            count_facet(&searcher, q.as_ref(), fields, kind, &filters)?
+        } else {
+            count_facet(&searcher, main.as_ref(), fields, kind, &filters)?
+        };
+        match kind {
+            FacetKind::Region => facets.region = values,
+            FacetKind::Donor => facets.donor = values,
+            FacetKind::Sector => facets.sector = values,
+            FacetKind::Year => facets.year = values,
+        }
+    }
+
+    let (suggestions, related) = if total == 0 && !compiled.words.is_empty() {
+        suggest(engine, &searcher, &request.q, &compiled.words)
+    } else {
+        (Vec::new(), related_terms(&compiled.words))
+    };
+
+    Ok(SearchResponse {
+        query: request.q.clone(),
+        total,
+        page: request.page,
+        per_page: request.per_page,
+        took_ms: (started.elapsed().as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
+        relaxed,
+        sort,
+        hits,
+        facets,
+        suggestions,
+        related,
+        region_parent: facet_parents(FacetKind::Region, &filters.region)
+            .pop()
+            .filter(|_| !filters.region.is_empty())
+            .unwrap_or_default(),
+        donor_parent: facet_parents(FacetKind::Donor, &filters.donor)
+            .pop()
+            .unwrap_or_default(),
+        generation: engine.generation,
+    })
+}
+
+/// Synonyms of the query's words, for "related terms".
+fn related_terms(words: &[String]) -> Vec<String> {
+    let mut related: Vec<String> = words.iter().flat_map(|w| synonyms::expand(w)).collect();
+    related.sort();
+    related.dedup();
+    related.retain(|r| !words.contains(r));
+    related.truncate(10);
+    related
+}
+
+/// Character edit distance, bounded: true when `a` and `b` differ by one edit.
+fn one_edit_apart(a: &[char], b: &[char]) -> bool {
+    match a.len().abs_diff(b.len()) {
+        0 => a.iter().zip(b).filter(|(x, y)| x != y).count() == 1,
+        1 => {
+            let (short, long) = if a.len() < b.len() { (a, b) } else { (b, a) };
+            let i = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+            short[i..] == long[i + 1..]
+        }
+        _ => false,
+    }
+}
+
+/// For a query that found nothing: dictionary words one edit away from a
+/// query word that occur in the index ("did you mean"), and related terms.
+fn suggest(
+    engine: &Engine,
+    searcher: &Searcher,
+    q: &str,
+    words: &[String],
+) -> (Vec<String>, Vec<String>) {
+    let in_index = |w: &str| {
+        searcher
+            .doc_freq(&Term::from_field_text(engine.fields.text, w))
+            .unwrap_or(0)
+            > 0
+    };
+    let mut dictionary: Vec<String> = crate::tokenizer::domain_words()
+        .map(|(w, _)| fold(w))
+        .collect();
+    dictionary.extend(Gazetteer::global().all_names().into_iter().map(fold));
+    dictionary.extend(synonyms::known_words().cloned());
+    dictionary.sort();
+    dictionary.dedup();
+    let folded_q = fold(q);
+    let mut suggestions = Vec::new();
+    for word in words {
+        let w: Vec<char> = word.chars().collect();
+        if w.len() < 2 {
+            continue;
+        }
+        for candidate in &dictionary {
+            let c: Vec<char> = candidate.chars().collect();
+            if one_edit_apart(&w, &c) && in_index(candidate) {
+                suggestions.push(folded_q.replace(word.as_str(), candidate));
+            }
+        }
+    }
+    suggestions.sort();
+    suggestions.dedup();
+    suggestions.truncate(5);
+    let related = related_terms(words)
+        .into_iter()
+        .filter(|r| in_index(r))
+        .collect();
+    (suggestions, related)
+}
+
+/// A whole report with its paragraphs, for the report page and API.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ReportView {
+    pub id: String,
+    pub title: String,
+    pub date: Option<String>,
+    pub date_note: Option<String>,
+    pub source: Option<String>,
+    pub file: String,
+    pub byline: Vec<String>,
+    pub paragraphs: Vec<Hit>,
+}
+
+/// Load one report by id, its paragraphs in order, with `terms` highlighted.
+pub fn report(engine: &Engine, id: &str, highlight_query: &str) -> Result<ReportView> {
+    if !crate::corpus::is_valid_id(id) {
+        return Err(Error::NotFound(id.to_string()));
+    }
+    let fields = &engine.fields;
+    let searcher = engine.searcher();
+    let query = TermQuery::new(
+        Term::from_field_text(fields.report_id, id),
+        IndexRecordOption::Basic,
+    );
+    let addrs = searcher.search(
+        &query,
+        &TopDocs::with_limit(100_000).order_by_u64_field("paragraph", Order::Asc),
+    )?;
+    if addrs.is_empty() {
+        return Err(Error::NotFound(id.to_string()));
+    }
+    let terms = if highlight_query.trim().is_empty() {
+        Vec::new()
+    } else {
+        compile(fields, &query::parse(highlight_query))
+            .map(|c| c.highlight)
+            .unwrap_or_default()
+    };
+    let mut paragraphs = Vec::new();
+    let mut first: Option<TantivyDocument> = None;
+    for (_, addr) in addrs {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let mut hit = hit_from_doc(fields, &doc, 0.0);
+        hit.snippet = snippet::highlight(&hit.text, &terms);
+        paragraphs.push(hit);
+        first.get_or_insert(doc);
+    }
+    let first = first.ok_or_else(|| Error::NotFound(id.to_string()))?;
+    Ok(ReportView {
+        id: id.to_string(),
+        title: stored_str(&first, fields.title).unwrap_or_default(),
+        date: stored_str(&first, fields.date),
+        date_note: stored_str(&first, fields.date_note),
+        source: stored_str(&first, fields.source),
+        file: stored_str(&first, fields.file).unwrap_or_default(),
+        byline: first
+            .get_all(fields.byline)
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        paragraphs,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cover_splits_long_words_into_dictionary_parts() {
+        let parts = cover("援藏医生").expect("援藏医生 has parts");
+        let words: Vec<&str> = parts.iter().map(|p| p.1.as_str()).collect();
+        assert_eq!(words, vec!["援藏", "医生"]);
+        assert!(cover("援藏").is_none());
+    }
+
+    #[test]
+    fn edit_distance_one() {
+        let c = |s: &str| s.chars().collect::<Vec<_>>();
+        assert!(one_edit_apart(&c("电子商物"), &c("电子商务")));
+        assert!(one_edit_apart(&c("电商务"), &c("电子商务")));
+        assert!(!one_edit_apart(&c("电商"), &c("电子商务")));
+    }
+
+    #[test]
+    fn common_ancestor_of_siblings_is_their_parent() {
+        let a = "西藏自治区/日喀则市/昂仁县".to_string();
+        let b = "西藏自治区/日喀则市/白朗县".to_string();
+        assert_eq!(common_ancestor(&[a.clone(), b]), "西藏自治区/日喀则市");
+        assert_eq!(common_ancestor(std::slice::from_ref(&a)), a);
+    }
+
+    #[test]
+    fn validation_names_the_parameter() {
+        let bad = |r: SearchRequest, param: &str| match r.validate() {
+            Err(Error::BadParameter { param: p, .. }) => assert_eq!(p, param),
+            other => panic!("expected bad {param}, got {other:?}"),
+        };
+        bad(
+            SearchRequest {
+                page: 0,
+                ..SearchRequest::default()
+            },
+            "page",
+        );
+        bad(
+            SearchRequest {
+                per_page: 101,
+                ..SearchRequest::default()
+            },
+            "per_page",
+        );
+        bad(SearchRequest::query(&"援".repeat(MAX_QUERY_CHARS + 1)), "q");
+        bad(
+            SearchRequest {
+                year: vec!["20x0".into()],
+                ..SearchRequest::default()
+            },
+            "year",
+        );
+        assert!(SearchRequest::query("援藏").validate().is_ok());
+    }
+}
+
+/// Every hit of a search (up to `limit`), for exports. Pages through the same
+/// ranking the page shows.
+pub fn search_all(engine: &Engine, request: &SearchRequest, limit: usize) -> Result<Vec<Hit>> {
+    let mut hits = Vec::new();
+    let mut page_request = request.clone();
+    page_request.per_page = MAX_PER_PAGE;
+    page_request.page = 1;
+    loop {
+        let response = search(engine, &page_request)?;
+        let done = response.hits.len() < MAX_PER_PAGE;
+        hits.extend(response.hits);
+        if done || hits.len() >= limit || page_request.page * MAX_PER_PAGE >= MAX_OFFSET {
+            break;
+        }
+        page_request.page += 1;
+    }
+    hits.truncate(limit);
+    Ok(hits)
+}
+
+/// A node of a facet tree.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FacetNode {
+    pub value: String,
+    pub label: String,
+    pub count: u64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<FacetNode>,
+}
+
+/// Full facet trees of a query: region and donor nested, sector and year flat.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FacetTrees {
+    pub query: String,
+    pub total: u64,
+    pub relaxed: bool,
+    pub region: Vec<FacetNode>,
+    pub donor: Vec<FacetNode>,
+    pub sector: Vec<FacetNode>,
+    pub year: Vec<FacetNode>,
+}
+
+/// Count a whole facet tree under `query`, level by level.
+fn count_tree(
+    searcher: &Searcher,
+    query: &dyn Query,
+    field: Field,
+    depth: usize,
+) -> Result<Vec<FacetNode>> {
+    let field_name = searcher.schema().get_field_name(field).to_string();
+    let mut levels: Vec<Vec<(String, u64)>> = Vec::new();
+    let mut parents = vec![String::new()];
+    for _ in 0..depth {
+        if parents.is_empty() {
+            break;
+        }
+        let mut multi = MultiCollector::new();
+        let handles: Vec<_> = parents
+            .iter()
+            .map(|p| {
+                let mut collector = FacetCollector::for_field(&field_name);
+                collector.add_facet(facet_from_path(p));
+                multi.add_collector(collector)
+            })
+            .collect();
+        let mut fruits = searcher.search(query, &multi)?;
+        let mut level = Vec::new();
+        for (parent, handle) in parents.iter().zip(handles) {
+            let counts = handle.extract(&mut fruits);
+            level.extend(
+                counts
+                    .get(facet_from_path(parent))
+                    .map(|(f, n)| (path_of(f), n)),
+            );
+        }
+        parents = level
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(p, _)| p.clone())
+            .collect();
+        levels.push(level);
+    }
+    fn build(levels: &[Vec<(String, u64)>], depth: usize, parent: &str) -> Vec<FacetNode> {
+        let Some(level) = levels.get(depth) else {
+            return Vec::new();
+        };
+        let mut nodes: Vec<FacetNode> = level
+            .iter()
+            .filter(|(path, _)| parent_of_path(path) == parent)
+            .map(|(path, count)| FacetNode {
+                value: path.clone(),
+                label: path.rsplit('/').next().unwrap_or(path).to_string(),
+                count: *count,
+                children: build(levels, depth + 1, path),
+            })
+            .collect();
+        nodes.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        nodes
+    }
+    Ok(build(&levels, 0, ""))
+}
+
+fn parent_of_path(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(p, _)| p)
+}
+
+/// The full facet trees for a request (disjunctive, like [`search`]).
+pub fn facet_trees(engine: &Engine, request: &SearchRequest) -> Result<FacetTrees> {
+    request.validate()?;
+    let fields = &engine.fields;
+    let searcher = engine.searcher();
+    let parsed = query::parse(&request.q);
+    let compiled = compile(fields, &parsed)?;
+    let filters = resolve_filters(request, &parsed);
+    let mut core: &dyn Query = compiled.strict.as_ref();
+    let mut total = searcher.search(
+        assemble(core, &compiled, fields, &filters, request, None, false).as_ref(),
+        &Count,
+    )? as u64;
+    let mut relaxed = false;
+    if total == 0 {
+        if let Some(r) = &compiled.relaxed {
+            let n = searcher.search(
+                assemble(
+                    r.as_ref(),
+                    &compiled,
+                    fields,
+                    &filters,
+                    request,
+                    None,
+                    false,
+                )
+                .as_ref(),
+                &Count,
+            )? as u64;
+            if n > 0 {
+                core = r.as_ref();
+                total = n;
+                relaxed = true;
+            }
+        }
+    }
+    let tree = |kind: FacetKind, depth: usize| -> Result<Vec<FacetNode>> {
+        let q = assemble(
+            core,
+            &compiled,
+            fields,
+            &filters,
+            request,
+            Some(kind),
+            false,
+        );
+        count_tree(&searcher, q.as_ref(), kind.field(fields), depth)
+    };
+    let mut year = tree(FacetKind::Year, 1)?;
+    year.sort_by(|a, b| a.value.cmp(&b.value));
+    Ok(FacetTrees {
+        query: request.q.clone(),
+        total,
+        relaxed,
+        region: tree(FacetKind::Region, 3)?,
+        donor: tree(FacetKind::Donor, 3)?,
+        sector: tree(FacetKind::Sector, 1)?,
+        year,
+    })
+}

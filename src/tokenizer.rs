@@ -1,0 +1,270 @@
+//! The Chinese analyzer: jieba segmentation with the domain dictionary, over
+//! folded text (traditional→simplified, full-width→half-width, lower-case).
+//!
+//! Index-time tokens are jieba's search-mode cut: every word of the default cut
+//! plus the dictionary words inside it, so `日喀则` is found inside `日喀则市`.
+//! A token's position is its *character* offset in the text, which keeps phrase
+//! queries exact whichever way a word was split: a query phrase is matched by
+//! the character offsets of its words (see `search::query`). Byte offsets point
+//! into the original, unfolded text.
+//!
+//! tantivy does not persist analyzers, so [`register`] must run wherever an
+//! index is opened or created.
+
+use std::sync::OnceLock;
+
+use jieba_rs::Jieba;
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+use tantivy::Index;
+
+use crate::normalize::{fold, is_cjk};
+
+/// Name under which the analyzer is registered in every index.
+pub const TOKENIZER_NAME: &str = "zh";
+
+/// Aid-program vocabulary, reviewed by hand: one `word [freq]` a line.
+const DOMAIN_DICT: &str = include_str!("../data/dict.txt");
+
+/// Frequency given to gazetteer names and domain words without one: high
+/// enough that jieba keeps `日喀则市` or `对口支援` whole.
+const DEFAULT_FREQ: usize = 20_000;
+
+/// The shared segmenter: jieba's dictionary, the domain words and every place
+/// name of the gazetteer. Built once; loading it costs a few hundred ms.
+pub fn jieba() -> &'static Jieba {
+    static JIEBA: OnceLock<Jieba> = OnceLock::new();
+    JIEBA.get_or_init(|| {
+        let mut jieba = Jieba::new();
+        for name in crate::facets::gazetteer::Gazetteer::global().all_names() {
+            if name.chars().count() >= 2 {
+                jieba.add_word(&fold(name), Some(DEFAULT_FREQ), Some("ns"));
+            }
+        }
+        // The segmenter sees folded text, so dictionary words are folded too.
+        for (word, freq) in domain_words() {
+            jieba.add_word(&fold(word), Some(freq), None);
+        }
+        jieba
+    })
+}
+
+/// The domain dictionary's entries, comments and blank lines skipped.
+pub fn domain_words() -> impl Iterator<Item = (&'static str, usize)> {
+    DOMAIN_DICT.lines().filter_map(|line| {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            return None;
+        }
+        let mut parts = line.split_whitespace();
+        let word = parts.next()?;
+        let freq = parts
+            .next()
+            .and_then(|f| f.parse().ok())
+            .unwrap_or(DEFAULT_FREQ);
+        Some((word, freq))
+    })
+}
+
+/// One analysed token: folded text, character span, and byte span in the original.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    pub text: String,
+    pub char_start: usize,
+    pub char_end: usize,
+    pub byte_start: usize,
+    pub byte_end: usize,
+}
+
+/// True when a token carries meaning (not punctuation or spaces).
+fn is_word(token: &str) -> bool {
+    token.chars().any(|c| c.is_alphanumeric() || is_cjk(c))
+}
+
+/// Segment `text` for matching. With `search_mode`, sub-words are emitted too
+/// (index time); without it, only the default cut (query time).
+pub fn analyze(text: &str, search_mode: bool) -> Vec<Term> {
+    let mut out = Vec::new();
+    analyze_into(text, search_mode, &mut |t| out.push(t.clone()));
+    out
+}
+
+/// Byte offset of every char boundary of `text`, plus its length at the end.
+fn char_byte_offsets(text: &str) -> Vec<usize> {
+    let mut offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+    offsets.push(text.len());
+    offsets
+}
+
+fn analyze_into(text: &str, search_mode: bool, sink: &mut dyn FnMut(&Term)) {
+    if text.is_empty() {
+        return;
+    }
+    let folded = fold(text);
+    // Folding maps char to char, so char offsets in `folded` are char offsets in `text`.
+    let byte_of = char_byte_offsets(text);
+    let jieba = jieba();
+    let words = if search_mode {
+        jieba.cut_for_search(&folded, false)
+    } else {
+        jieba.cut(&folded, false)
+    };
+    let mut term = Term {
+        text: String::new(),
+        char_start: 0,
+        char_end: 0,
+        byte_start: 0,
+        byte_end: 0,
+    };
+    for word in words {
+        if !is_word(word.word) {
+            continue;
+        }
+        term.text.clear();
+        term.text.push_str(word.word.trim());
+        term.char_start = word.start;
+        term.char_end = word.end;
+        term.byte_start = byte_of[word.start.min(byte_of.len() - 1)];
+        term.byte_end = byte_of[word.end.min(byte_of.len() - 1)];
+        sink(&term);
+    }
+}
+
+/// The tantivy tokenizer. Cloning it is cheap: the segmenter is shared.
+#[derive(Clone, Default)]
+pub struct ChineseTokenizer {
+    tokens: Vec<Token>,
+}
+
+/// Tokens of one text, produced eagerly into the tokenizer's reused buffer.
+pub struct ChineseTokenStream<'a> {
+    tokens: &'a mut [Token],
+    index: Option<usize>,
+}
+
+impl Tokenizer for ChineseTokenizer {
+    type TokenStream<'a> = ChineseTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> ChineseTokenStream<'a> {
+        let mut used = 0;
+        let tokens = &mut self.tokens;
+        analyze_into(text, true, &mut |term| {
+            if used == tokens.len() {
+                tokens.push(Token::default());
+            }
+            let token = &mut tokens[used];
+            token.text.clear();
+            token.text.push_str(&term.text);
+            token.offset_from = term.byte_start;
+            token.offset_to = term.byte_end;
+            token.position = term.char_start;
+            token.position_length = 1;
+            used += 1;
+        });
+        ChineseTokenStream {
+            tokens: &mut self.tokens[..used],
+            index: None,
+        }
+    }
+}
+
+impl TokenStream for ChineseTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        let next = self.index.map_or(0, |i| i + 1);
+        self.index = Some(next);
+        next < self.tokens.len()
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.index.unwrap_or(0)]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        let i = self.index.unwrap_or(0);
+        &mut self.tokens[i]
+    }
+}
+
+/// Register the analyzer on an index. Call after every create or open.
+pub fn register(index: &Index) {
+    index
+        .tokenizers()
+        .register(TOKENIZER_NAME, ChineseTokenizer::default());
+}
+
+/// Load the segmenter now rather than on the first query, so a server pays
+/// the cost before it starts serving.
+pub fn warm_up() {
+    let _ = jieba();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(text: &str, search_mode: bool) -> Vec<String> {
+        analyze(text, search_mode)
+            .into_iter()
+            .map(|t| t.text)
+            .collect()
+    }
+
+    #[test]
+    fn subword_recall_in_search_mode() {
+        let tokens = texts("抵达日喀则市昂仁县", true);
+        assert!(tokens.contains(&"日喀则市".to_string()), "{tokens:?}");
+        assert!(tokens.contains(&"日喀则".to_string()), "{tokens:?}");
+    }
+
+    #[test]
+    fn positions_are_char_offsets_and_offsets_are_bytes() {
+        let text = "援藏干部在拉萨";
+        for term in analyze(text, true) {
+            let original: String = text
+                .chars()
+                .skip(term.char_start)
+                .take(term.char_end - term.char_start)
+                .collect();
+            assert_eq!(&text[term.byte_start..term.byte_end], original);
+        }
+    }
+
+    #[test]
+    fn offsets_point_into_unfolded_text() {
+        let text = "展銷Ｏ２Ｏ中心";
+        let terms = analyze(text, false);
+        let o2o = terms.iter().find(|t| t.text == "o2o").expect("o2o token");
+        assert_eq!(&text[o2o.byte_start..o2o.byte_end], "Ｏ２Ｏ");
+    }
+
+    #[test]
+    fn latin_and_mixed_tokens_lowercase() {
+        let tokens = texts("开发APP与5G，创建4A级景区，2020年", false);
+        for expected in ["app", "5g", "4a", "2020"] {
+            assert!(
+                tokens.contains(&expected.to_string()),
+                "{expected} in {tokens:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn domain_words_stay_whole() {
+        for word in ["援藏", "对口支援", "先心病", "易地扶贫搬迁"] {
+            let tokens = texts(&format!("{word}，"), false);
+            assert!(tokens.contains(&word.to_string()), "{word} in {tokens:?}");
+        }
+    }
+
+    #[test]
+    fn token_stream_reuses_buffer() {
+        let mut tokenizer = ChineseTokenizer::default();
+        let mut count = 0;
+        let mut stream = tokenizer.token_stream("饮用水检测");
+        while stream.advance() {
+            count += 1;
+        }
+        assert!(count >= 2);
+        let mut stream = tokenizer.token_stream("");
+        assert!(!stream.advance());
+    }
+}

@@ -1,0 +1,198 @@
+//! Query-string parsing for the search endpoints: repeated facet parameters,
+//! strict percent-decoding (invalid UTF-8 is a 400, not a replacement char),
+//! and the reverse, building URLs that hold the whole search state.
+
+use percent_encoding::{percent_decode, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+use crate::error::{Error, Result};
+use crate::search::{SearchRequest, Sort};
+
+/// Parameters the search endpoints know.
+pub const SEARCH_PARAMS: [&str; 12] = [
+    "q",
+    "region",
+    "donor",
+    "sector",
+    "year",
+    "page",
+    "per_page",
+    "sort",
+    "min_funding",
+    "max_funding",
+    "per_report",
+    "report",
+];
+
+/// Decode a raw query string into (name, value) pairs.
+pub fn decode_pairs(raw: &str) -> Result<Vec<(String, String)>> {
+    let mut pairs = Vec::new();
+    for part in raw.split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = part.split_once('=').unwrap_or((part, ""));
+        pairs.push((
+            decode_component(name, name)?,
+            decode_component(name, value)?,
+        ));
+    }
+    Ok(pairs)
+}
+
+fn decode_component(param: &str, raw: &str) -> Result<String> {
+    let spaced = raw.replace('+', " ");
+    if has_bad_escape(&spaced) {
+        return Err(Error::bad(
+            param,
+            format!("parameter {param:?} has a malformed percent-encoding"),
+        ));
+    }
+    percent_decode(spaced.as_bytes())
+        .decode_utf8()
+        .map(|s| s.into_owned())
+        .map_err(|_| Error::bad(param, format!("parameter {param:?} is not valid UTF-8")))
+}
+
+/// A `%` not followed by two hex digits.
+fn has_bad_escape(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        c == b'%'
+            && !(b.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+    })
+}
+
+fn parse_number<T: std::str::FromStr>(name: &str, value: &str) -> Result<T> {
+    value
+        .trim()
+        .parse()
+        .map_err(|_| Error::bad(name, format!("{name} must be a number, not {value:?}")))
+}
+
+/// Build a search request from decoded pairs. With `strict`, an unknown
+/// parameter is an error naming it (the API); without, it is ignored (pages).
+pub fn search_request(pairs: &[(String, String)], strict: bool) -> Result<SearchRequest> {
+    let mut request = SearchRequest::default();
+    for (name, value) in pairs {
+        match name.as_str() {
+            "q" => request.q = value.clone(),
+            "region" => request.region.push(value.clone()),
+            "donor" => request.donor.push(value.clone()),
+            "sector" => request.sector.push(value.clone()),
+            "year" => request.year.push(value.clone()),
+            "page" => request.page = parse_number(name, value)?,
+            "per_page" => request.per_page = parse_number(name, value)?,
+            "per_report" => request.per_report = Some(parse_number(name, value)?),
+            "sort" => request.sort = Sort::parse(value)?,
+            "min_funding" if !value.is_empty() => {
+                request.min_funding = Some(parse_number(name, value)?)
+            }
+            "max_funding" if !value.is_empty() => {
+                request.max_funding = Some(parse_number(name, value)?)
+            }
+            "min_funding" | "max_funding" => {}
+            "report" if !value.is_empty() => request.report = Some(value.clone()),
+            "report" => {}
+            other if strict => {
+                return Err(Error::bad(
+                    other,
+                    format!(
+                        "unknown parameter {other:?}; known: {}",
+                        SEARCH_PARAMS.join(", ")
+                    ),
+                ));
+            }
+            _ => {}
+        }
+    }
+    request.validate()?;
+    Ok(request)
+}
+
+/// Characters escaped in URL components: everything but unreserved ASCII.
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// Percent-encode one URL component.
+pub fn encode(value: &str) -> String {
+    utf8_percent_encode(value, COMPONENT).to_string()
+}
+
+/// The query string that reproduces a request (defaults left out).
+pub fn to_query_string(r: &SearchRequest) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if !r.q.is_empty() {
+        parts.push(format!("q={}", encode(&r.q)));
+    }
+    for (name, values) in [
+        ("region", &r.region),
+        ("donor", &r.donor),
+        ("sector", &r.sector),
+        ("year", &r.year),
+    ] {
+        for v in values {
+            parts.push(format!("{name}={}", encode(v)));
+        }
+    }
+    if let Some(v) = r.min_funding {
+        parts.push(format!("min_funding={v}"));
+    }
+    if let Some(v) = r.max_funding {
+        parts.push(format!("max_funding={v}"));
+    }
+    if let Some(report) = &r.report {
+        parts.push(format!("report={}", encode(report)));
+    }
+    if r.sort != Sort::Relevance {
+        parts.push(format!("sort={}", r.sort.as_str()));
+    }
+    if r.per_page != crate::search::DEFAULT_PER_PAGE {
+        parts.push(format!("per_page={}", r.per_page));
+    }
+    if let Some(n) = r.per_report {
+        parts.push(format!("per_report={n}"));
+    }
+    if r.page != 1 {
+        parts.push(format!("page={}", r.page));
+    }
+    parts.join("&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_parameters_and_round_trip() {
+        let pairs = decode_pairs(
+            "q=%E6%8F%B4%E8%97%8F+%E5%8C%BB%E7%96%97&region=a&region=b&year=2020&page=2",
+        )
+        .unwrap();
+        let r = search_request(&pairs, true).unwrap();
+        assert_eq!(r.q, "援藏 医疗");
+        assert_eq!(r.region, vec!["a", "b"]);
+        let again = search_request(&decode_pairs(&to_query_string(&r)).unwrap(), true).unwrap();
+        assert_eq!(again, r);
+    }
+
+    #[test]
+    fn bad_input_names_the_parameter() {
+        let err = |qs: &str| match decode_pairs(qs).and_then(|p| search_request(&p, true)) {
+            Err(Error::BadParameter { param, .. }) => param,
+            other => panic!("{qs}: {other:?}"),
+        };
+        assert_eq!(err("page=abc"), "page");
+        assert_eq!(err("page=0"), "page");
+        assert_eq!(err("per_page=1000"), "per_page");
+        assert_eq!(err("q=%FF%FE"), "q");
+        assert_eq!(err("q=%E6%8F"), "q");
+        assert_eq!(err("q=%zz"), "q");
+        assert_eq!(err("colour=red"), "colour");
+    }
+
+    #[test]
+    fn pages_ignore_unknown_parameters() {
+        assert!(search_request(&decode_pairs("utm_source=x&q=a").unwrap(), false).is_ok());
+    }
+}
