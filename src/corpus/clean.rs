@@ -157,8 +157,11 @@ fn is_furniture(line: &str) -> bool {
         return true;
     }
     let short = n <= 24;
-    (short && (line.contains("客户端") || line.contains("二维码") || line.contains("微信")))
-        || (short && line.starts_with("扫描"))
+    (short
+        && (line.contains("客户端")
+            || line.contains("二维码")
+            || line.contains("微信")
+            || line.starts_with("扫描")))
         || (short
             && (line == "更多内容" || line.starts_with("更多内容") || line.contains("查看更多")))
         || is_page_marker(line)
@@ -347,7 +350,7 @@ fn join_lines(lines: &[Line], column: Option<usize>) -> Vec<Block> {
         };
         open = kind == BlockKind::Paragraph
             && !ends_sentence(text)
-            && !(looks_like_heading(text, column) && column.is_none())
+            && (!looks_like_heading(text, column) || column.is_some())
             && !outside_column(text, column);
         blocks.push(Block {
             kind,

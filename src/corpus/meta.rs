@@ -51,12 +51,12 @@ impl ReportMeta {
 pub fn parse_year(date: &str) -> Option<i32> {
     let mut parts = date.split('-');
     let year: i32 = parts.next()?.parse().ok()?;
-    let month_ok = parts.next().map_or(true, |m| {
-        m.parse::<u32>().is_ok_and(|m| (1..=12).contains(&m))
-    });
-    let day_ok = parts.next().map_or(true, |d| {
-        d.parse::<u32>().is_ok_and(|d| (1..=31).contains(&d))
-    });
+    let month_ok = parts
+        .next()
+        .is_none_or(|m| m.parse::<u32>().is_ok_and(|m| (1..=12).contains(&m)));
+    let day_ok = parts
+        .next()
+        .is_none_or(|d| d.parse::<u32>().is_ok_and(|d| (1..=31).contains(&d)));
     ((1800..=2100).contains(&year) && month_ok && day_ok && parts.next().is_none()).then_some(year)
 }
 

@@ -276,7 +276,7 @@ pub fn stats(engine: &Engine) -> Result<IndexStats> {
         },
     )?;
     let top = |mut v: Vec<crate::search::FacetValue>| {
-        v.sort_by(|a, b| b.count.cmp(&a.count));
+        v.sort_by_key(|f| std::cmp::Reverse(f.count));
         v.truncate(8);
         v
     };

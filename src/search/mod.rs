@@ -451,6 +451,9 @@ fn phrase_query(fields: &Fields, text: &str) -> (Box<dyn Query>, Vec<String>) {
 fn concept(fields: &Fields, word: &str, highlight: &mut Vec<String>) -> Box<dyn Query> {
     let mut alternatives = vec![word_query(fields, word)];
     highlight.push(word.to_string());
+    if let Some(parts) = cover(word) {
+        highlight.extend(parts.into_iter().map(|p| p.1));
+    }
     for synonym in synonyms::expand(word) {
         let tokens = content_tokens(&synonym, true);
         highlight.push(fold(&synonym));

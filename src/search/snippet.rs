@@ -109,8 +109,10 @@ pub fn snippet(text: &str, terms: &[String]) -> String {
             best = (start, score.0, score.1);
         }
     }
+    let end = (best.0 + WINDOW).min(chars.len());
     let mut start = best.0;
-    // Prefer to start at a sentence boundary a little before the window.
+    // Prefer to start at a clause boundary a little before the window; the
+    // end stays put, so the window only grows.
     if start > 0 {
         if let Some(b) = (start.saturating_sub(15)..start)
             .rev()
@@ -119,7 +121,6 @@ pub fn snippet(text: &str, terms: &[String]) -> String {
             start = b + 1;
         }
     }
-    let end = (start + WINDOW).min(chars.len());
     let mut out = String::new();
     if start > 0 {
         out.push('…');
@@ -158,7 +159,7 @@ mod tests {
         assert!(s.starts_with('…') && s.ends_with('…'));
         assert!(s.contains("<mark>检测</mark>"));
         let plain = s.replace("<mark>", "").replace("</mark>", "");
-        assert!(plain.chars().count() <= WINDOW + 2);
+        assert!(plain.chars().count() <= WINDOW + 17);
     }
 
     #[test]

@@ -1,0 +1,99 @@
+//! Shared helpers for integration tests: an index of the seed corpus built
+//! once per test binary in a temp dir, and in-process requests through the
+//! router (no socket).
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use aidsearch::index::build::reindex;
+use aidsearch::index::{Engine, LiveEngine};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+/// The project's seed corpus.
+pub fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
+}
+
+struct Seed {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+    live: Arc<LiveEngine>,
+}
+
+fn seed() -> &'static Seed {
+    static SEED: OnceLock<Seed> = OnceLock::new();
+    SEED.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path().join("index");
+        reindex(&corpus_dir(), &root).expect("seed corpus indexes");
+        let live = Arc::new(LiveEngine::open(&root).expect("index opens"));
+        Seed {
+            _dir: dir,
+            root,
+            live,
+        }
+    })
+}
+
+/// The seed index's live engine.
+pub fn live() -> Arc<LiveEngine> {
+    seed().live.clone()
+}
+
+/// The current engine of the seed index.
+pub fn engine() -> Arc<Engine> {
+    seed().live.get()
+}
+
+/// The index root of the seed index.
+pub fn index_root() -> PathBuf {
+    seed().root.clone()
+}
+
+/// The application over the seed index.
+pub fn app() -> Router {
+    aidsearch::web::app(aidsearch::web::AppState::new(live()))
+}
+
+/// Send one request through the router.
+pub async fn send(
+    app: Router,
+    request: Request<Body>,
+) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let response = app.oneshot(request).await.expect("router answers");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes()
+        .to_vec();
+    (status, headers, body)
+}
+
+/// GET a path; returns status and body text.
+pub async fn get(uri: &str) -> (StatusCode, String) {
+    let request = Request::get(uri).body(Body::empty()).expect("request");
+    let (status, _, body) = send(app(), request).await;
+    (status, String::from_utf8(body).expect("utf-8 body"))
+}
+
+/// GET a path and parse JSON.
+pub async fn get_json(uri: &str) -> (StatusCode, serde_json::Value) {
+    let (status, body) = get(uri).await;
+    let value =
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("{uri} gave non-JSON ({e}): {body}"));
+    (status, value)
+}
+
+/// Percent-encode a query value.
+pub fn enc(value: &str) -> String {
+    aidsearch::web::params::encode(value)
+}
