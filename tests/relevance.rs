@@ -116,6 +116,22 @@ fn request(q: &EvalQuery) -> SearchRequest {
     r
 }
 
+/// Print which judged paragraphs were found where, and what outranked them.
+fn debug(q: &EvalQuery, texts: &[String]) {
+    for (rank, text) in texts.iter().enumerate() {
+        let t = normalise(text);
+        let hit = q.relevant.iter().find(|j| std::iter::once(&j.key).chain(&j.alt_keys).any(|k| t.contains(&normalise(k))));
+        let mark = hit.map_or("  ".to_string(), |j| format!("g{}", j.grade));
+        println!("  {:>2} {mark} {}", rank + 1, text.chars().take(70).collect::<String>());
+    }
+    for j in &q.relevant {
+        let found = texts.iter().any(|t| std::iter::once(&j.key).chain(&j.alt_keys).any(|k| normalise(t).contains(&normalise(k))));
+        if !found {
+            println!("  MISSED g{} {}", j.grade, j.key);
+        }
+    }
+}
+
 #[test]
 fn dev_queries_score_at_least_the_ratchet() {
     let Some(path) = eval_file() else {
@@ -140,6 +156,9 @@ fn dev_queries_score_at_least_the_ratchet() {
             continue;
         }
         let s = score(&texts, &q.relevant);
+        if std::env::var("AIDSEARCH_EVAL_DEBUG").is_ok_and(|d| d == q.id) {
+            debug(q, &texts);
+        }
         judged += 1;
         sums.ndcg10 += s.ndcg10;
         sums.p5 += s.p5;

@@ -86,6 +86,7 @@ pub fn facet(path: &str) -> Facet {
 /// The tantivy documents of one report.
 pub fn report_documents(fields: &Fields, report: &Report) -> Vec<TantivyDocument> {
     let date_key = date_key(report.date.as_deref());
+    let context = article_context(report);
     report
         .paragraphs
         .iter()
@@ -98,6 +99,8 @@ pub fn report_documents(fields: &Fields, report: &Report) -> Vec<TantivyDocument
                 doc.add_text(fields.section, section);
             }
             doc.add_text(fields.text, &p.text);
+            doc.add_text(fields.context, &context);
+            doc.add_u64(fields.chars, p.text.chars().count() as u64);
             doc.add_u64(fields.paragraph, u64::from(p.number));
             doc.add_text(fields.kind, p.kind);
             for region in &p.labels.region {
@@ -137,10 +140,36 @@ pub fn report_documents(fields: &Fields, report: &Report) -> Vec<TantivyDocument
         .collect()
 }
 
+/// What a report is about, for every paragraph of it: the title and the lead
+/// (first body paragraph), so a paragraph deep in an article about 电商扶贫 is
+/// still found by `电商 扶贫` when it only says 电商.
+fn article_context(report: &Report) -> String {
+    /// Characters of the lead that count as context.
+    const LEAD_CHARS: usize = 200;
+    let mut context = report.title.clone();
+    if let Some(lead) = report.paragraphs.iter().find(|p| p.kind == "paragraph") {
+        context.push('\n');
+        context.extend(lead.text.chars().take(LEAD_CHARS));
+    }
+    context
+}
+
 /// Write reports into a new index at `dir` (which must not hold one).
 /// Reports are turned into documents on all cores while tantivy's own threads
 /// segment and index them.
 pub fn write_index(dir: &Path, reports: &[Report]) -> Result<Index> {
+    write_index_with_progress(dir, reports, &|_| {})
+}
+
+/// [`write_index`], calling `indexed` with the running count of paragraphs
+/// handed to the writer (every [`PROGRESS_STEP`] paragraphs, from worker
+/// threads). The commit that follows the last call takes the rest of the time.
+pub fn write_index_with_progress(
+    dir: &Path,
+    reports: &[Report],
+    indexed: &(dyn Fn(usize) + Sync),
+) -> Result<Index> {
+    let added = std::sync::atomic::AtomicUsize::new(0);
     fs::create_dir_all(dir)?;
     let index = Index::create_in_dir(dir, build_schema())?;
     crate::tokenizer::register(&index);
@@ -152,11 +181,21 @@ pub fn write_index(dir: &Path, reports: &[Report]) -> Result<Index> {
     let failed: Option<tantivy::TantivyError> = reports
         .par_iter()
         .flat_map_iter(|report| report_documents(&fields, report))
-        .map(|doc| writer.add_document(doc).err())
+        .map(|doc| {
+            let n = added.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            if n % PROGRESS_STEP == 0 {
+                indexed(n);
+            }
+            writer.add_document(doc).err()
+        })
         .flatten()
         .reduce_with(|a, _| a);
     if let Some(e) = failed {
         return Err(e.into());
+    }
+    let total = added.into_inner();
+    if total % PROGRESS_STEP != 0 {
+        indexed(total);
     }
     writer.commit()?;
     writer.wait_merging_threads()?;
@@ -218,15 +257,44 @@ pub fn prune(root: &Path) -> Result<Vec<PathBuf>> {
 /// generation untouched, when another reindex holds the lock, when no file at
 /// all could be read, or when the new generation does not verify.
 pub fn reindex(corpus_dir: &Path, root: &Path) -> Result<BuildSummary> {
+    reindex_with_progress(corpus_dir, root, &|_| {})
+}
+
+/// How often [`write_index_with_progress`] reports, in paragraphs.
+pub const PROGRESS_STEP: usize = 1000;
+
+/// How far a reindex has got, for progress bars and log lines.
+#[derive(Debug, Clone)]
+pub enum Progress {
+    /// Reading the corpus: the file count, then one event per file.
+    Corpus(corpus::LoadProgress),
+    /// Writing starts: this many paragraphs go into generation `generation`.
+    Indexing { generation: u64, paragraphs: usize },
+    /// This many paragraphs have been handed to the writer so far.
+    Indexed(usize),
+    /// All paragraphs are in; committing and merging segments.
+    Committing,
+    /// Checking the new generation before it goes live.
+    Verifying,
+}
+
+/// [`reindex`], calling `progress` as it goes (from several threads while
+/// files are read and paragraphs written).
+pub fn reindex_with_progress(
+    corpus_dir: &Path,
+    root: &Path,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<BuildSummary> {
     let started = Instant::now();
     let _lock = ReindexLock::acquire(root)?;
     prune(root)?;
-    let corpus = corpus::load_dir(corpus_dir).map_err(|e| {
-        Error::Corpus(format!(
-            "cannot read corpus folder {}: {e}",
-            corpus_dir.display()
-        ))
-    })?;
+    let corpus = corpus::load_dir_with_progress(corpus_dir, &|p| progress(Progress::Corpus(p)))
+        .map_err(|e| {
+            Error::Corpus(format!(
+                "cannot read corpus folder {}: {e}",
+                corpus_dir.display()
+            ))
+        })?;
     if corpus.files_read == 0 && !corpus.skipped.is_empty() {
         return Err(Error::Corpus(format!(
             "no file in {} could be read ({} skipped)",
@@ -244,8 +312,20 @@ pub fn reindex(corpus_dir: &Path, root: &Path) -> Result<BuildSummary> {
         fs::remove_dir_all(&dir)?;
     }
     let paragraphs: usize = corpus.reports.iter().map(|r| r.paragraphs.len()).sum();
-    let built = write_index(&dir, &corpus.reports)
-        .and_then(|_| verify(&dir, next, &corpus.reports, paragraphs));
+    progress(Progress::Indexing {
+        generation: next,
+        paragraphs,
+    });
+    let built = write_index_with_progress(&dir, &corpus.reports, &|n| {
+        progress(Progress::Indexed(n));
+        if n == paragraphs {
+            progress(Progress::Committing);
+        }
+    })
+    .and_then(|_| {
+        progress(Progress::Verifying);
+        verify(&dir, next, &corpus.reports, paragraphs)
+    });
     if let Err(e) = built {
         let _ = fs::remove_dir_all(&dir);
         return Err(e);

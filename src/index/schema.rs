@@ -29,6 +29,8 @@ pub mod names {
     pub const DATE_NOTE: &str = "date_note";
     pub const BYLINE: &str = "byline";
     pub const CONTENT_HASH: &str = "content_hash";
+    pub const CONTEXT: &str = "context";
+    pub const CHARS: &str = "chars";
 }
 
 /// Handles to every field of the schema.
@@ -54,6 +56,10 @@ pub struct Fields {
     pub date_note: Field,
     pub byline: Field,
     pub content_hash: Field,
+    /// What the paragraph's article is about: its title and lead (not stored).
+    pub context: Field,
+    /// Paragraph length in characters, for damping very short paragraphs.
+    pub chars: Field,
 }
 
 /// Build the schema.
@@ -68,6 +74,12 @@ pub fn build_schema() -> Schema {
     b.add_text_field(ID, STRING | STORED);
     b.add_text_field(REPORT_ID, STRING | STORED | FAST);
     b.add_text_field(TITLE, chinese.clone());
+    let unstored = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TOKENIZER_NAME)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    b.add_text_field(CONTEXT, unstored);
     b.add_text_field(SECTION, chinese.clone());
     b.add_text_field(TEXT, chinese);
     b.add_u64_field(PARAGRAPH, INDEXED | STORED | FAST);
@@ -87,6 +99,7 @@ pub fn build_schema() -> Schema {
     b.add_text_field(DATE_NOTE, STORED);
     b.add_text_field(BYLINE, STORED);
     b.add_u64_field(CONTENT_HASH, STORED);
+    b.add_u64_field(CHARS, FAST);
     b.build()
 }
 
@@ -116,6 +129,8 @@ impl Fields {
             date_note: f(DATE_NOTE)?,
             byline: f(BYLINE)?,
             content_hash: f(CONTENT_HASH)?,
+            context: f(CONTEXT)?,
+            chars: f(CHARS)?,
         })
     }
 }

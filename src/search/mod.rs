@@ -296,6 +296,10 @@ const STOPWORDS: [&str; 40] = [
 const SECTION_BOOST: f32 = 0.5;
 const TITLE_BOOST: f32 = 0.3;
 const SYNONYM_BOOST: f32 = 0.8;
+/// Weight of a match in the article's title and lead rather than the paragraph.
+const CONTEXT_BOOST: f32 = 0.3;
+/// Weight of a long word matched by its parts spread over paragraph and context.
+const SPREAD_BOOST: f32 = 0.5;
 const ADJACENT_BOOST: f32 = 1.5;
 const PROXIMITY_BOOST: f32 = 1.0;
 /// Character distance within which query words count as close.
@@ -403,6 +407,17 @@ fn word_query(fields: &Fields, word: &str) -> Box<dyn Query> {
     should(alternatives)
 }
 
+/// A required concept of a query: `full` matches the word (or a synonym) in
+/// the paragraph, its section, or its article's context; `anchor` matches the
+/// word or one of its parts in the paragraph itself. A search requires every
+/// concept's `full` and at least one concept's `anchor`, so a paragraph about
+/// 医疗 in an article about 援藏 is found by 医疗援藏, but a paragraph is never
+/// found by its article alone.
+struct Concept {
+    full: Box<dyn Query>,
+    anchor: Box<dyn Query>,
+}
+
 /// Content tokens of a text, in order, with char offsets.
 fn content_tokens(text: &str, keep_stopwords: bool) -> Vec<(usize, String)> {
     let all: Vec<(usize, String)> = analyze(text, false)
@@ -447,11 +462,21 @@ fn phrase_query(fields: &Fields, text: &str) -> (Box<dyn Query>, Vec<String>) {
     (q, words)
 }
 
-/// One required concept: a word with its synonyms.
-fn concept(fields: &Fields, word: &str, highlight: &mut Vec<String>) -> Box<dyn Query> {
-    let mut alternatives = vec![word_query(fields, word)];
+/// One required concept: a word with its synonyms and its article context.
+fn concept(fields: &Fields, word: &str, highlight: &mut Vec<String>) -> Concept {
+    let in_text = word_query(fields, word);
+    let mut full = vec![in_text.box_clone(), boosted(term_query(fields.context, word), CONTEXT_BOOST)];
+    let mut anchor = vec![in_text];
     highlight.push(word.to_string());
     if let Some(parts) = cover(word) {
+        let spread: Vec<Box<dyn Query>> = parts
+            .iter()
+            .map(|(_, p)| should(vec![term_query(fields.text, p), boosted(term_query(fields.context, p), CONTEXT_BOOST)]))
+            .collect();
+        full.push(boosted(must(spread), SPREAD_BOOST));
+        for (_, p) in &parts {
+            anchor.push(boosted(term_query(fields.text, p), SPREAD_BOOST));
+        }
         highlight.extend(parts.into_iter().map(|p| p.1));
     }
     for synonym in synonyms::expand(word) {
@@ -462,13 +487,19 @@ fn concept(fields: &Fields, word: &str, highlight: &mut Vec<String>) -> Box<dyn 
         } else {
             phrase_query(fields, &synonym).0
         };
-        alternatives.push(boosted(q, SYNONYM_BOOST));
+        let q = boosted(q, SYNONYM_BOOST);
+        full.push(q.box_clone());
+        anchor.push(q);
     }
-    should(alternatives)
+    Concept {
+        full: should(full),
+        anchor: should(anchor),
+    }
 }
 
 fn compile(fields: &Fields, parsed: &ParsedQuery) -> Result<Compiled> {
     let mut concepts: Vec<Box<dyn Query>> = Vec::new();
+    let mut anchors: Vec<Box<dyn Query>> = Vec::new();
     let mut boosts: Vec<Box<dyn Query>> = Vec::new();
     let mut excluded = Vec::new();
     let mut highlight = Vec::new();
@@ -498,7 +529,9 @@ fn compile(fields: &Fields, parsed: &ParsedQuery) -> Result<Compiled> {
             };
             let mut unit_concepts = Vec::new();
             for (o, token) in &tokens {
-                unit_concepts.push(concept(fields, token, &mut highlight));
+                let c = concept(fields, token, &mut highlight);
+                anchors.push(c.anchor);
+                unit_concepts.push(c.full);
                 words.push(token.clone());
                 ordered.push((offset + o, token.clone()));
                 boosts.push(boosted(term_query(fields.title, token), TITLE_BOOST));
@@ -512,7 +545,9 @@ fn compile(fields: &Fields, parsed: &ParsedQuery) -> Result<Compiled> {
                 let mut alternatives = vec![must(unit_concepts)];
                 for synonym in unit_synonyms {
                     highlight.push(fold(&synonym));
-                    alternatives.push(boosted(phrase_query(fields, &synonym).0, SYNONYM_BOOST));
+                    let q = boosted(phrase_query(fields, &synonym).0, SYNONYM_BOOST);
+                    anchors.push(q.box_clone());
+                    alternatives.push(q);
                 }
                 concepts.push(should(alternatives));
             }
@@ -523,6 +558,7 @@ fn compile(fields: &Fields, parsed: &ParsedQuery) -> Result<Compiled> {
                 match unit {
                     Unit::Phrase(p) => {
                         let (q, w) = phrase_query(fields, p);
+                        anchors.push(q.box_clone());
                         highlight.push(fold(p).replace(' ', ""));
                         highlight.extend(w.iter().cloned());
                         words.extend(w);
@@ -532,7 +568,11 @@ fn compile(fields: &Fields, parsed: &ParsedQuery) -> Result<Compiled> {
                         let tokens = content_tokens(text, false);
                         let parts = tokens
                             .iter()
-                            .map(|(_, t)| concept(fields, t, &mut highlight))
+                            .map(|(_, t)| {
+                                let c = concept(fields, t, &mut highlight);
+                                anchors.push(c.anchor);
+                                c.full
+                            })
                             .collect();
                         words.extend(tokens.into_iter().map(|t| t.1));
                         alternatives.push(must(parts));
@@ -555,16 +595,20 @@ fn compile(fields: &Fields, parsed: &ParsedQuery) -> Result<Compiled> {
         ));
     }
     let match_all = concepts.is_empty();
-    let relaxed = (concepts.len() > 1).then(|| {
+    let anchor = should(anchors);
+    // Relaxing a two-word query would drop half of it: only longer queries relax.
+    let relaxed = (concepts.len() > 2).then(|| {
         let needed = (concepts.len() * 2).div_ceil(3).max(1);
         let clauses: Vec<Box<dyn Query>> = concepts.iter().map(|q| q.box_clone()).collect();
-        Box::new(BooleanQuery::union_with_minimum_required_clauses(
-            clauses, needed,
-        )) as Box<dyn Query>
+        must(vec![
+            Box::new(BooleanQuery::union_with_minimum_required_clauses(clauses, needed)) as Box<dyn Query>,
+            anchor.box_clone(),
+        ])
     });
     let strict = if match_all {
         Box::new(AllQuery) as Box<dyn Query>
     } else {
+        concepts.push(anchor);
         must(concepts)
     };
     highlight.retain(|h| !h.is_empty());
