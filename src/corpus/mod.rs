@@ -123,9 +123,45 @@ pub fn corpus_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 /// Read and label every report of a corpus folder. Bad files are skipped with
 /// a reason; they never stop the others.
 pub fn load_dir(dir: &Path) -> std::io::Result<Corpus> {
+    load_dir_with_progress(dir, &|_| {})
+}
+
+/// How far a corpus walk has got, for progress displays.
+#[derive(Debug, Clone)]
+pub enum LoadProgress {
+    /// The walk found this many report files; reading starts.
+    Found(usize),
+    /// One file is done (called from worker threads, in no particular order):
+    /// its path relative to the corpus folder, and its paragraph count or the
+    /// reason it was skipped.
+    File {
+        file: String,
+        paragraphs: Result<usize, String>,
+    },
+}
+
+/// [`load_dir`], calling `progress` once with the number of files and then
+/// once per file as it finishes.
+pub fn load_dir_with_progress(
+    dir: &Path,
+    progress: &(dyn Fn(LoadProgress) + Sync),
+) -> std::io::Result<Corpus> {
     let files = corpus_files(dir)?;
-    let results: Vec<Result<Vec<Report>, Skipped>> =
-        files.par_iter().map(|path| load_file(dir, path)).collect();
+    progress(LoadProgress::Found(files.len()));
+    let results: Vec<Result<Vec<Report>, Skipped>> = files
+        .par_iter()
+        .map(|path| {
+            let result = load_file(dir, path);
+            progress(LoadProgress::File {
+                file: relative(dir, path),
+                paragraphs: match &result {
+                    Ok(reports) => Ok(reports.iter().map(|r| r.paragraphs.len()).sum()),
+                    Err(skipped) => Err(skipped.reason.clone()),
+                },
+            });
+            result
+        })
+        .collect();
     let mut corpus = Corpus::default();
     for result in results {
         match result {
