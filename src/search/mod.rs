@@ -45,6 +45,9 @@ pub const MAX_FILTER_VALUES: usize = 32;
 pub const MAX_TERMS: usize = 32;
 /// Deepest page reachable (page × per_page).
 pub const MAX_OFFSET: usize = 10_000;
+/// A long query with fewer exact hits than this is filled up with hits that
+/// have most of its words.
+pub const FILL_BELOW: u64 = 10;
 /// Default cap of paragraphs from one report on the first page.
 pub const DEFAULT_PER_REPORT: usize = 3;
 
@@ -265,6 +268,9 @@ pub struct Facets {
 pub struct SearchResponse {
     pub query: String,
     pub total: u64,
+    /// Hits that have every word of the query (the rest, when `total` is
+    /// larger, have most of them and are ranked after).
+    pub exact_total: u64,
     pub page: usize,
     pub per_page: usize,
     pub took_ms: f64,
@@ -950,7 +956,20 @@ fn ranked(
     limit: usize,
 ) -> Result<Vec<(f32, DocAddress)>> {
     Ok(match sort {
-        Sort::Relevance => searcher.search(query, &TopDocs::with_limit(limit).order_by_score())?,
+        Sort::Relevance => searcher.search(
+            query,
+            &TopDocs::with_limit(limit).tweak_score(|segment: &tantivy::SegmentReader| {
+                let chars = segment
+                    .fast_fields()
+                    .u64(crate::index::schema::names::CHARS)
+                    .map(|c| c.first_or_default_col(SHORT_PARAGRAPH))
+                    .ok();
+                move |doc: tantivy::DocId, score: tantivy::Score| match &chars {
+                    Some(chars) => score * length_damping(chars.get_val(doc)),
+                    None => score,
+                }
+            }),
+        )?,
         Sort::Date => searcher
             .search(
                 query,
@@ -968,6 +987,20 @@ fn ranked(
             .map(|(_, a)| (0.0, a))
             .collect(),
     })
+}
+
+/// Paragraphs shorter than this many characters score less: BM25's length
+/// normalisation otherwise ranks a bare caption (`⑤白朗县阿亚村`) above the
+/// paragraph that is about the query.
+const SHORT_PARAGRAPH: u64 = 24;
+
+/// Score multiplier for a paragraph of `chars` characters.
+fn length_damping(chars: u64) -> f32 {
+    if chars >= SHORT_PARAGRAPH {
+        1.0
+    } else {
+        0.6 + 0.4 * chars as f32 / SHORT_PARAGRAPH as f32
+    }
 }
 
 /// Put at most `cap` paragraphs of one report first, the rest after, each
@@ -1014,15 +1047,23 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
     let mut relaxed = false;
     let mut core: &dyn Query = compiled.strict.as_ref();
     let mut main = assemble(core, &compiled, fields, &filters, request, None, true);
-    let mut total = searcher.search(main.as_ref(), &Count)? as u64;
-    if total == 0 {
+    let exact_total = searcher.search(main.as_ref(), &Count)? as u64;
+    let mut total = exact_total;
+    // Paragraphs with every word come first. When there are none, or fewer
+    // than a page of them for a long query, paragraphs with most words follow.
+    let mut exact: Option<Box<dyn Query>> = None;
+    if exact_total < FILL_BELOW {
         if let Some(relaxed_core) = &compiled.relaxed {
-            core = relaxed_core.as_ref();
-            main = assemble(core, &compiled, fields, &filters, request, None, true);
-            total = searcher.search(main.as_ref(), &Count)? as u64;
-            relaxed = total > 0;
-            if !relaxed {
-                core = compiled.strict.as_ref();
+            let relaxed_main = assemble(relaxed_core.as_ref(), &compiled, fields, &filters, request, None, true);
+            let relaxed_total = searcher.search(relaxed_main.as_ref(), &Count)? as u64;
+            if relaxed_total > exact_total {
+                relaxed = exact_total == 0;
+                if exact_total > 0 && sort == Sort::Relevance {
+                    exact = Some(main);
+                }
+                core = relaxed_core.as_ref();
+                main = relaxed_main;
+                total = relaxed_total;
             }
         }
     }
@@ -1030,14 +1071,19 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
     let offset = (request.page - 1) * request.per_page;
     let cap = request.per_report.unwrap_or(DEFAULT_PER_REPORT);
     let window = if sort == Sort::Relevance && cap > 0 {
-        (offset + request.per_page)
-            .max(request.per_page * 5)
-            .min(MAX_OFFSET)
-            + request.per_page
+        (offset + request.per_page).max(request.per_page * 5).min(MAX_OFFSET) + request.per_page
     } else {
         offset + request.per_page
     };
-    let mut top = ranked(&searcher, main.as_ref(), sort, window)?;
+    let mut top = match &exact {
+        Some(exact) => {
+            let mut first = ranked(&searcher, exact.as_ref(), sort, window)?;
+            let seen: std::collections::HashSet<DocAddress> = first.iter().map(|h| h.1).collect();
+            first.extend(ranked(&searcher, main.as_ref(), sort, window)?.into_iter().filter(|h| !seen.contains(&h.1)));
+            first
+        }
+        None => ranked(&searcher, main.as_ref(), sort, window)?,
+    };
     if sort == Sort::Relevance {
         let report_of = |addr: DocAddress| {
             searcher
@@ -1098,6 +1144,7 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
     Ok(SearchResponse {
         query: request.q.clone(),
         total,
+        exact_total: if relaxed { 0 } else { exact_total.min(total) },
         page: request.page,
         per_page: request.per_page,
         took_ms: (started.elapsed().as_secs_f64() * 1000.0 * 100.0).round() / 100.0,

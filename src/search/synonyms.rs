@@ -53,13 +53,30 @@ pub fn expand(word: &str) -> Vec<String> {
     let word = fold(word);
     let mut out: Vec<String> = table().get(&word).cloned().unwrap_or_default();
     if let Some(place) = Gazetteer::global().resolve(&word) {
-        if place.name != word {
-            out.push(place.name.clone());
+        out.push(place.name.clone());
+        if let Some(aliases) = place_aliases().get(&place.path) {
+            out.extend(aliases.iter().cloned());
         }
     }
     out.retain(|w| *w != word);
-    out.dedup();
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|w| seen.insert(w.clone()));
     out
+}
+
+/// Every name a place is known by, keyed by its path (日喀则市 → 日喀则).
+fn place_aliases() -> &'static HashMap<String, Vec<String>> {
+    static ALIASES: OnceLock<HashMap<String, Vec<String>>> = OnceLock::new();
+    ALIASES.get_or_init(|| {
+        let gazetteer = Gazetteer::global();
+        let mut map: HashMap<String, Vec<String>> = HashMap::new();
+        for name in gazetteer.all_names() {
+            if let Some(place) = gazetteer.resolve(name) {
+                map.entry(place.path.clone()).or_default().push(fold(name));
+            }
+        }
+        map
+    })
 }
 
 /// Every word the synonym list knows (for suggestions).
@@ -87,6 +104,8 @@ mod tests {
         assert!(expand("援藏").contains(&"对口支援西藏".to_string()));
         assert!(expand("医疗援藏").contains(&"组团式医疗".to_string()));
         assert!(expand("日喀则").contains(&"日喀则市".to_string()));
+        assert!(expand("白朗县").contains(&"白朗".to_string()));
+        assert!(expand("日喀则市").contains(&"日喀则".to_string()));
         assert!(expand("醫療援藏").contains(&"组团式医疗".to_string()));
     }
 }
