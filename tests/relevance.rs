@@ -13,7 +13,7 @@ use aidsearch::search::{search, SearchRequest};
 use serde::Deserialize;
 
 /// Best nDCG@10 reached on the dev queries; the test fails below it.
-const NDCG_RATCHET: f64 = 0.75;
+const NDCG_RATCHET: f64 = 0.89;
 
 #[derive(Deserialize)]
 struct Judged {

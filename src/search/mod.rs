@@ -475,9 +475,19 @@ fn concept(fields: &Fields, word: &str, highlight: &mut Vec<String>) -> Concept 
     let mut anchor = vec![in_text];
     highlight.push(word.to_string());
     if let Some(parts) = cover(word) {
+        // Each part may also be met by its own synonyms (医疗 by 医院).
         let spread: Vec<Box<dyn Query>> = parts
             .iter()
-            .map(|(_, p)| should(vec![term_query(fields.text, p), boosted(term_query(fields.context, p), CONTEXT_BOOST)]))
+            .map(|(_, p)| {
+                let mut alternatives = vec![term_query(fields.text, p), boosted(term_query(fields.context, p), CONTEXT_BOOST)];
+                for synonym in synonyms::expand(p) {
+                    if let [(_, single)] = content_tokens(&synonym, true).as_slice() {
+                        highlight.push(single.clone());
+                        alternatives.push(boosted(term_query(fields.text, single), SYNONYM_BOOST));
+                    }
+                }
+                should(alternatives)
+            })
             .collect();
         full.push(boosted(must(spread), SPREAD_BOOST));
         for (_, p) in &parts {
