@@ -471,7 +471,10 @@ fn phrase_query(fields: &Fields, text: &str) -> (Box<dyn Query>, Vec<String>) {
 /// One required concept: a word with its synonyms and its article context.
 fn concept(fields: &Fields, word: &str, highlight: &mut Vec<String>) -> Concept {
     let in_text = word_query(fields, word);
-    let mut full = vec![in_text.box_clone(), boosted(term_query(fields.context, word), CONTEXT_BOOST)];
+    let mut full = vec![
+        in_text.box_clone(),
+        boosted(term_query(fields.context, word), CONTEXT_BOOST),
+    ];
     let mut anchor = vec![in_text];
     highlight.push(word.to_string());
     if let Some(parts) = cover(word) {
@@ -479,7 +482,10 @@ fn concept(fields: &Fields, word: &str, highlight: &mut Vec<String>) -> Concept 
         let spread: Vec<Box<dyn Query>> = parts
             .iter()
             .map(|(_, p)| {
-                let mut alternatives = vec![term_query(fields.text, p), boosted(term_query(fields.context, p), CONTEXT_BOOST)];
+                let mut alternatives = vec![
+                    term_query(fields.text, p),
+                    boosted(term_query(fields.context, p), CONTEXT_BOOST),
+                ];
                 for synonym in synonyms::expand(p) {
                     if let [(_, single)] = content_tokens(&synonym, true).as_slice() {
                         highlight.push(single.clone());
@@ -617,7 +623,9 @@ fn compile(fields: &Fields, parsed: &ParsedQuery) -> Result<Compiled> {
         let needed = (concepts.len() * 2).div_ceil(3).max(1);
         let clauses: Vec<Box<dyn Query>> = concepts.iter().map(|q| q.box_clone()).collect();
         must(vec![
-            Box::new(BooleanQuery::union_with_minimum_required_clauses(clauses, needed)) as Box<dyn Query>,
+            Box::new(BooleanQuery::union_with_minimum_required_clauses(
+                clauses, needed,
+            )) as Box<dyn Query>,
             anchor.box_clone(),
         ])
     });
@@ -1064,7 +1072,15 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
     let mut exact: Option<Box<dyn Query>> = None;
     if exact_total < FILL_BELOW {
         if let Some(relaxed_core) = &compiled.relaxed {
-            let relaxed_main = assemble(relaxed_core.as_ref(), &compiled, fields, &filters, request, None, true);
+            let relaxed_main = assemble(
+                relaxed_core.as_ref(),
+                &compiled,
+                fields,
+                &filters,
+                request,
+                None,
+                true,
+            );
             let relaxed_total = searcher.search(relaxed_main.as_ref(), &Count)? as u64;
             if relaxed_total > exact_total {
                 relaxed = exact_total == 0;
@@ -1081,7 +1097,10 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
     let offset = (request.page - 1) * request.per_page;
     let cap = request.per_report.unwrap_or(DEFAULT_PER_REPORT);
     let window = if sort == Sort::Relevance && cap > 0 {
-        (offset + request.per_page).max(request.per_page * 5).min(MAX_OFFSET) + request.per_page
+        (offset + request.per_page)
+            .max(request.per_page * 5)
+            .min(MAX_OFFSET)
+            + request.per_page
     } else {
         offset + request.per_page
     };
@@ -1089,7 +1108,11 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
         Some(exact) => {
             let mut first = ranked(&searcher, exact.as_ref(), sort, window)?;
             let seen: std::collections::HashSet<DocAddress> = first.iter().map(|h| h.1).collect();
-            first.extend(ranked(&searcher, main.as_ref(), sort, window)?.into_iter().filter(|h| !seen.contains(&h.1)));
+            first.extend(
+                ranked(&searcher, main.as_ref(), sort, window)?
+                    .into_iter()
+                    .filter(|h| !seen.contains(&h.1)),
+            );
             first
         }
         None => ranked(&searcher, main.as_ref(), sort, window)?,
@@ -1206,12 +1229,12 @@ fn suggest(
     q: &str,
     words: &[String],
 ) -> (Vec<String>, Vec<String>) {
-    let in_index = |w: &str| {
+    let doc_freq = |w: &str| {
         searcher
             .doc_freq(&Term::from_field_text(engine.fields.text, w))
             .unwrap_or(0)
-            > 0
     };
+    let in_index = |w: &str| doc_freq(w) > 0;
     let mut dictionary: Vec<String> = crate::tokenizer::domain_words()
         .map(|(w, _)| fold(w))
         .collect();
@@ -1220,21 +1243,33 @@ fn suggest(
     dictionary.sort();
     dictionary.dedup();
     let folded_q = fold(q);
-    let mut suggestions = Vec::new();
-    for word in words {
-        let w: Vec<char> = word.chars().collect();
-        if w.len() < 2 {
+    // Candidates: each whitespace-separated unit of the query, and each
+    // segmented word of three or more characters. Two-character words are
+    // one edit away from too many others to guess from.
+    let mut targets: Vec<String> = folded_q.split_whitespace().map(str::to_string).collect();
+    targets.extend(words.iter().filter(|w| w.chars().count() >= 3).cloned());
+    targets.sort();
+    targets.dedup();
+    let mut scored: Vec<(u64, String)> = Vec::new();
+    for target in &targets {
+        let w: Vec<char> = target.chars().collect();
+        if w.len() < 3 {
             continue;
         }
         for candidate in &dictionary {
             let c: Vec<char> = candidate.chars().collect();
-            if one_edit_apart(&w, &c) && in_index(candidate) {
-                suggestions.push(folded_q.replace(word.as_str(), candidate));
+            if one_edit_apart(&w, &c) {
+                let freq = doc_freq(candidate);
+                if freq > 0 {
+                    scored.push((freq, folded_q.replace(target.as_str(), candidate)));
+                }
             }
         }
     }
-    suggestions.sort();
-    suggestions.dedup();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let mut suggestions: Vec<String> = scored.into_iter().map(|s| s.1).collect();
+    let mut seen = std::collections::HashSet::new();
+    suggestions.retain(|s| seen.insert(s.clone()));
     suggestions.truncate(5);
     let related = related_terms(words)
         .into_iter()
