@@ -183,7 +183,7 @@ pub fn write_index_with_progress(
         .flat_map_iter(|report| report_documents(&fields, report))
         .map(|doc| {
             let n = added.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            if n % PROGRESS_STEP == 0 {
+            if n.is_multiple_of(PROGRESS_STEP) {
                 indexed(n);
             }
             writer.add_document(doc).err()
@@ -194,7 +194,7 @@ pub fn write_index_with_progress(
         return Err(e.into());
     }
     let total = added.into_inner();
-    if total % PROGRESS_STEP != 0 {
+    if !total.is_multiple_of(PROGRESS_STEP) {
         indexed(total);
     }
     writer.commit()?;

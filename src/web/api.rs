@@ -1,22 +1,42 @@
-//! JSON endpoints. Each parses its input, calls the library, and serializes.
+//! JSON endpoints. Each parses its input, calls the library, and serializes
+//! the library's own types, so the JSON is exactly what `aidsearch search
+//! --json` prints. `src/web/openapi.json` describes every one of them.
 
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
+use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
+use serde::Serialize;
+use serde_json::{json, Value};
 
 use super::error::ApiError;
-use super::params::{decode_pairs, search_request};
+use super::params::{decode_pairs, search_request, SEARCH_PARAMS};
 use super::AppState;
-use crate::error::Error;
+use crate::search::suggest::Suggestion;
 use crate::search::SearchRequest;
 
-/// The request a query string describes (strict: unknown parameters are errors).
+/// Parameters of `/api/facets`: the search parameters that change which
+/// paragraphs count (paging and order do not).
+pub const FACET_PARAMS: [&str; 8] = [
+    "q",
+    "region",
+    "donor",
+    "sector",
+    "year",
+    "min_funding",
+    "max_funding",
+    "report",
+];
+
+/// Most completions `/api/suggest` returns.
+pub const MAX_SUGGEST_LIMIT: usize = 50;
+
+/// The request a query string describes. With `strict`, unknown parameters
+/// are errors naming them.
 pub fn request_from_query(raw: Option<&str>, strict: bool) -> Result<SearchRequest, ApiError> {
     let pairs = decode_pairs(raw.unwrap_or("")).map_err(ApiError::from)?;
     search_request(&pairs, strict).map_err(ApiError::from)
@@ -38,57 +58,127 @@ pub async fn search_post(
 ) -> Result<Response, ApiError> {
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                format!("the body is larger than {} bytes", super::MAX_BODY),
-            )
+            ApiError::payload_too_large(super::MAX_BODY)
         } else {
-            ApiError::new(StatusCode::BAD_REQUEST, "bad_body", e.body_text())
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_body",
+                format!("the body could not be read: {}", e.body_text()),
+            )
         }
     })?;
     if body.len() > super::MAX_BODY {
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            format!("the body is larger than {} bytes", super::MAX_BODY),
-        ));
+        return Err(ApiError::payload_too_large(super::MAX_BODY));
     }
-    let request: SearchRequest = serde_json::from_slice(&body).map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_json",
-            format!("the body is not a valid search request: {e}"),
-        )
-    })?;
-    request.validate().map_err(ApiError::from)?;
+    let request = request_from_json(&body)?;
     Ok(Json(state.search(request).await?).into_response())
 }
 
-/// `GET /api/reports/{id}`.
+/// Parse a POST body into a request. Syntax errors are `bad_json`; a field
+/// that is unknown or of the wrong type is `bad_parameter` naming it, just as
+/// the same mistake in a query string would be.
+pub fn request_from_json(body: &[u8]) -> Result<SearchRequest, ApiError> {
+    let bad_json = |message: String| ApiError::new(StatusCode::BAD_REQUEST, "bad_json", message);
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| bad_json(format!("the body is not valid JSON: {e}")))?;
+    let Value::Object(fields) = value else {
+        return Err(bad_json(
+            "the body must be a JSON object of search parameters".to_string(),
+        ));
+    };
+    for (name, field) in &fields {
+        if !SEARCH_PARAMS.contains(&name.as_str()) {
+            return Err(ApiError::bad_parameter(
+                name,
+                format!(
+                    "unknown field {name:?}; known: {}",
+                    SEARCH_PARAMS.join(", ")
+                ),
+            ));
+        }
+        // Deserializing the field alone tells which one is of the wrong type.
+        let single = Value::Object([(name.clone(), field.clone())].into_iter().collect());
+        if let Err(e) = serde_json::from_value::<SearchRequest>(single) {
+            return Err(ApiError::bad_parameter(name, format!("{name}: {e}")));
+        }
+    }
+    let request: SearchRequest = serde_json::from_value(Value::Object(fields))
+        .map_err(|e| bad_json(format!("the body is not a valid search request: {e}")))?;
+    request.validate().map_err(ApiError::from)?;
+    Ok(request)
+}
+
+/// `GET /api/reports/{id}?q=`: the report's metadata and every paragraph
+/// with its facets; `q` marks its matches in the paragraphs' snippets.
 pub async fn report(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
+    let Path(id) = id.map_err(|e| {
+        ApiError::bad_parameter(
+            "id",
+            format!("the report id is malformed: {}", e.body_text()),
+        )
+    })?;
+    let mut highlight = String::new();
+    for (name, value) in decode_pairs(raw.as_deref().unwrap_or("")).map_err(ApiError::from)? {
+        match name.as_str() {
+            "q" => highlight = value,
+            other => {
+                return Err(ApiError::bad_parameter(
+                    other,
+                    format!("unknown parameter {other:?}; known: q"),
+                ))
+            }
+        }
+    }
+    SearchRequest::query(&highlight)
+        .validate()
+        .map_err(ApiError::from)?;
     let view = state
-        .blocking(move |engine| crate::search::report(engine, &id, ""))
+        .blocking(move |engine| crate::search::report(engine, &id, &highlight))
         .await?;
     Ok(Json(view).into_response())
 }
 
-/// `GET /api/facets`: the facet trees of a query, region and donor nested.
+/// `GET /api/facets`: the full facet trees of a query, region and donor
+/// nested, for building pickers and dashboards.
 pub async fn facets(
     State(state): State<Arc<AppState>>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let request = request_from_query(raw.as_deref(), true)?;
+    let pairs = decode_pairs(raw.as_deref().unwrap_or("")).map_err(ApiError::from)?;
+    if let Some((name, _)) = pairs
+        .iter()
+        .find(|(name, _)| !FACET_PARAMS.contains(&name.as_str()))
+    {
+        return Err(ApiError::bad_parameter(
+            name,
+            format!(
+                "unknown parameter {name:?} for facets; known: {}",
+                FACET_PARAMS.join(", ")
+            ),
+        ));
+    }
+    let request = search_request(&pairs, true).map_err(ApiError::from)?;
     let trees = state
         .blocking(move |engine| crate::search::facet_trees(engine, &request))
         .await?;
     Ok(Json(trees).into_response())
 }
 
-/// `GET /api/suggest?q=`: completions for a search-as-you-type box.
+/// What `/api/suggest` answers.
+#[derive(Debug, Serialize)]
+pub struct SuggestResponse {
+    /// The prefix, as sent.
+    pub query: String,
+    pub suggestions: Vec<Suggestion>,
+}
+
+/// `GET /api/suggest?q=&limit=`: completions for a search-as-you-type box.
+/// Runs inline (no blocking pool): it is a binary search over a sorted word
+/// list plus a scan of the titles, well under a millisecond.
 pub async fn suggest(
     State(state): State<Arc<AppState>>,
     RawQuery(raw): RawQuery,
@@ -103,28 +193,32 @@ pub async fn suggest(
                 limit = value
                     .parse()
                     .ok()
-                    .filter(|n| (1..=50).contains(n))
+                    .filter(|n| (1..=MAX_SUGGEST_LIMIT).contains(n))
                     .ok_or_else(|| {
-                        ApiError::from(Error::bad("limit", "limit must be between 1 and 50"))
+                        ApiError::bad_parameter(
+                            "limit",
+                            format!("limit must be between 1 and {MAX_SUGGEST_LIMIT}"),
+                        )
                     })?
             }
             other => {
-                return Err(ApiError::from(Error::bad(
+                return Err(ApiError::bad_parameter(
                     other,
                     format!("unknown parameter {other:?}; known: q, limit"),
-                )))
+                ))
             }
         }
     }
-    if prefix.chars().count() > crate::search::MAX_QUERY_CHARS {
-        return Err(ApiError::from(Error::bad(
-            "q",
-            "q is longer than the query limit",
-        )));
-    }
+    SearchRequest::query(&prefix)
+        .validate()
+        .map_err(ApiError::from)?;
     let engine = state.engine.get();
     let suggestions = crate::search::suggest::complete(&engine, &prefix, limit);
-    Ok(Json(json!({ "query": prefix, "suggestions": suggestions })).into_response())
+    Ok(Json(SuggestResponse {
+        query: prefix,
+        suggestions,
+    })
+    .into_response())
 }
 
 /// `GET /healthz`: the process is alive.
@@ -132,7 +226,9 @@ pub async fn healthz() -> Response {
     Json(json!({ "status": "ok" })).into_response()
 }
 
-/// `GET /readyz`: the index is open, with its generation and size.
+/// `GET /readyz`: the index is open, with its generation and size. The
+/// server only starts listening once an index is open, so this is 200
+/// whenever it answers at all.
 pub async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     let engine = state.engine.get();
     Json(json!({
@@ -159,9 +255,45 @@ pub async fn not_found() -> ApiError {
 
 /// A known path with the wrong method.
 pub async fn method_not_allowed() -> ApiError {
-    ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
-        "this path does not accept that method",
-    )
+    ApiError::method_not_allowed()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn param_of(body: &str) -> (u16, &'static str, Option<String>) {
+        match request_from_json(body.as_bytes()) {
+            Ok(_) => (200, "ok", None),
+            Err(e) => (e.status.as_u16(), e.code, e.param),
+        }
+    }
+
+    #[test]
+    fn json_bodies_name_the_field_at_fault() {
+        assert_eq!(param_of(r#"{"q":"援藏","year":["2020"]}"#).0, 200);
+        assert_eq!(param_of("{}").0, 200);
+        assert_eq!(param_of("{bad").1, "bad_json");
+        assert_eq!(param_of("[1]").1, "bad_json");
+        assert_eq!(
+            param_of(r#"{"q":"x","colour":1}"#),
+            (400, "bad_parameter", Some("colour".into()))
+        );
+        assert_eq!(
+            param_of(r#"{"page":"two"}"#),
+            (400, "bad_parameter", Some("page".into()))
+        );
+        assert_eq!(
+            param_of(r#"{"sort":"best"}"#),
+            (400, "bad_parameter", Some("sort".into()))
+        );
+        assert_eq!(
+            param_of(r#"{"per_page":0}"#),
+            (400, "bad_parameter", Some("per_page".into()))
+        );
+        assert_eq!(
+            param_of(&format!(r#"{{"q":"{}"}}"#, "援".repeat(300))).1,
+            "query_too_long"
+        );
+    }
 }

@@ -1,5 +1,10 @@
-//! Web errors: one JSON shape for the API (`{"error": {"code", "message"}}`
-//! with stable snake_case codes) and a friendly Chinese page for browsers.
+//! Web errors: one JSON shape for the API (`{"error": {"code", "message",
+//! "param"?}}` with stable snake_case codes, listed in [`CODES`]) and a
+//! friendly Chinese page for browsers.
+//!
+//! Codes are part of the API contract: clients branch on them, so a code is
+//! never renamed or reused for another meaning. `src/web/openapi.json`
+//! enumerates the same list, and `tests/api.rs` checks that they agree.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -7,12 +12,63 @@ use serde::Serialize;
 
 use crate::error::Error;
 
+/// Every error code the API can answer with: (code, HTTP status, meaning).
+pub const CODES: [(&str, u16, &str); 12] = [
+    (
+        "bad_parameter",
+        400,
+        "a query parameter or body field is malformed, out of range or unknown; `param` names it",
+    ),
+    (
+        "query_too_long",
+        400,
+        "`q` is longer than the query limit (256 characters)",
+    ),
+    ("bad_json", 400, "the request body is not a JSON object"),
+    ("bad_body", 400, "the request body could not be read"),
+    ("not_found", 404, "no such report, or no such API endpoint"),
+    (
+        "method_not_allowed",
+        405,
+        "the path exists but not with this method; `Allow` lists the methods",
+    ),
+    (
+        "request_timeout",
+        408,
+        "the request took longer than the server's time limit",
+    ),
+    (
+        "payload_too_large",
+        413,
+        "the request body is larger than 64 KiB",
+    ),
+    ("uri_too_long", 414, "the query string is longer than 8 KiB"),
+    (
+        "query_timeout",
+        422,
+        "the search exceeded its time budget and was stopped",
+    ),
+    (
+        "internal",
+        500,
+        "a fault in the server; details are in its log, not in the response",
+    ),
+    (
+        "overloaded",
+        503,
+        "too many searches at once; retry after `Retry-After` seconds",
+    ),
+];
+
 /// An error on its way to a client.
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
+    /// One of [`CODES`].
     pub code: &'static str,
+    /// Lowercase, for people; clients should branch on `code`.
     pub message: String,
+    /// The query parameter or body field at fault, when there is one.
     pub param: Option<String>,
 }
 
@@ -30,7 +86,14 @@ struct Inner<'a> {
 }
 
 impl ApiError {
+    /// An error with a status, a code from [`CODES`] and a message.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        debug_assert!(
+            CODES
+                .iter()
+                .any(|(c, s, _)| *c == code && *s == status.as_u16()),
+            "undocumented error code {code} ({status})"
+        );
         ApiError {
             status,
             code,
@@ -39,6 +102,15 @@ impl ApiError {
         }
     }
 
+    /// 400 `bad_parameter`, naming the parameter.
+    pub fn bad_parameter(param: &str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            param: Some(param.to_string()),
+            ..ApiError::new(StatusCode::BAD_REQUEST, "bad_parameter", message)
+        }
+    }
+
+    /// 404 for something other than a report (an endpoint, a page).
     pub fn not_found(what: &str) -> ApiError {
         ApiError::new(
             StatusCode::NOT_FOUND,
@@ -47,6 +119,46 @@ impl ApiError {
         )
     }
 
+    /// 405; the router adds the `Allow` header.
+    pub fn method_not_allowed() -> ApiError {
+        ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "this path does not accept that method; see the allow header",
+        )
+    }
+
+    /// 408, after `limit` elapsed.
+    pub fn request_timeout(limit: std::time::Duration) -> ApiError {
+        ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            format!(
+                "the request took longer than {} ms and was stopped",
+                limit.as_millis()
+            ),
+        )
+    }
+
+    /// 413 for a body over `limit` bytes.
+    pub fn payload_too_large(limit: usize) -> ApiError {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("the body is larger than {limit} bytes"),
+        )
+    }
+
+    /// 414 for a query string over `limit` bytes.
+    pub fn uri_too_long(limit: usize) -> ApiError {
+        ApiError::new(
+            StatusCode::URI_TOO_LONG,
+            "uri_too_long",
+            format!("the query string is longer than {limit} bytes"),
+        )
+    }
+
+    /// 503 when the search slots are all taken.
     pub fn overloaded() -> ApiError {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -82,6 +194,17 @@ impl ApiError {
     }
 }
 
+/// At most `max` characters of client-supplied text, for echoing in messages.
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let mut clipped: String = text.chars().take(max).collect();
+        clipped.push('…');
+        clipped
+    }
+}
+
 impl From<Error> for ApiError {
     fn from(error: Error) -> ApiError {
         match error {
@@ -98,7 +221,7 @@ impl From<Error> for ApiError {
             Error::NotFound(id) => ApiError::new(
                 StatusCode::NOT_FOUND,
                 "not_found",
-                format!("no report with id {id:?}"),
+                format!("no report with id {:?}", clip(&id, 100)),
             ),
             Error::Timeout(ms) => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -131,5 +254,37 @@ impl IntoResponse for ApiError {
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_snake_case_and_statuses_are_errors() {
+        let mut seen = std::collections::HashSet::new();
+        for (code, status, meaning) in CODES {
+            assert!(seen.insert(code), "duplicate code {code}");
+            assert!(
+                code.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{code} is not snake_case"
+            );
+            assert!((400..600).contains(&status), "{code}: {status}");
+            assert!(!meaning.is_empty());
+        }
+    }
+
+    #[test]
+    fn library_errors_map_to_codes_and_echo_little() {
+        let e = ApiError::from(Error::bad("page", "page starts at 1"));
+        assert_eq!((e.status.as_u16(), e.code), (400, "bad_parameter"));
+        assert_eq!(e.param.as_deref(), Some("page"));
+        let e = ApiError::from(Error::NotFound("a".repeat(500)));
+        assert_eq!((e.status.as_u16(), e.code), (404, "not_found"));
+        assert!(e.message.chars().count() < 150, "{}", e.message);
+        let e = ApiError::from(Error::Internal("secret path /etc".into()));
+        assert_eq!((e.status.as_u16(), e.code), (500, "internal"));
+        assert!(!e.json_body().contains("secret"));
     }
 }

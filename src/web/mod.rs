@@ -1,6 +1,12 @@
 //! The HTTP layer: a thin axum router over the search core. Handlers parse,
 //! call the library, and render; they never build queries themselves.
 //! Nothing reachable over HTTP changes the index.
+//!
+//! Around every handler, from the outside in: a request id (`x-request-id`,
+//! echoed back), one tracing line per request with its id, status and
+//! latency, a request timeout (408), compression when the client accepts it,
+//! and the query-string limit (414). The JSON API answers every error in the
+//! shape of [`error::ApiError`]; the pages answer with an HTML page.
 
 pub mod api;
 pub mod error;
@@ -12,8 +18,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::Request;
-use axum::http::{HeaderValue, StatusCode};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -22,9 +28,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
-use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
-use tracing::Level;
+use tower_http::trace::TraceLayer;
 
 use crate::index::LiveEngine;
 use crate::search::{SearchRequest, SearchResponse};
@@ -43,14 +47,27 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct AppState {
     pub engine: Arc<LiveEngine>,
     pub search_slots: Arc<Semaphore>,
+    /// Time after which a request is answered 408.
+    pub request_timeout: Duration,
 }
 
 impl AppState {
     /// State over a live engine with the default limits.
     pub fn new(engine: Arc<LiveEngine>) -> Arc<AppState> {
+        AppState::with_limits(engine, DEFAULT_MAX_CONCURRENT_SEARCHES, REQUEST_TIMEOUT)
+    }
+
+    /// State with explicit limits: at most `max_searches` library calls at
+    /// once (0 refuses every search with 503) and a request timeout.
+    pub fn with_limits(
+        engine: Arc<LiveEngine>,
+        max_searches: usize,
+        request_timeout: Duration,
+    ) -> Arc<AppState> {
         Arc::new(AppState {
             engine,
-            search_slots: Arc::new(Semaphore::new(DEFAULT_MAX_CONCURRENT_SEARCHES)),
+            search_slots: Arc::new(Semaphore::new(max_searches)),
+            request_timeout,
         })
     }
 
@@ -105,7 +122,8 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/suggest", get(api::suggest))
         .route("/openapi.json", get(api::openapi))
         .fallback(api::not_found)
-        .method_not_allowed_fallback(api::method_not_allowed);
+        .method_not_allowed_fallback(api::method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY));
     Router::new()
         .route("/", get(pages::search_page))
         .route("/report/{id}", get(pages::report_page))
@@ -115,28 +133,87 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/healthz", get(api::healthz))
         .route("/readyz", get(api::readyz))
         .nest("/api", api)
-        .fallback(pages::not_found)
+        .fallback(not_found)
         .method_not_allowed_fallback(api::method_not_allowed)
-        .with_state(state)
         .layer(axum::middleware::from_fn(limit_uri))
         .layer(CompressionLayer::new())
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            request_timeout,
+        ))
+        .with_state(state)
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(|request: &axum::http::Request<_>| {
-                    let id = request
-                        .headers()
-                        .get("x-request-id")
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or("-")
-                        .to_string();
-                    tracing::info_span!("request", id = %id, method = %request.method(), uri = %request.uri())
-                })
+                .make_span_with(request_span)
                 .on_request(())
-                .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(tower_http::LatencyUnit::Micros)),
+                .on_response(
+                    |response: &Response, latency: Duration, _span: &tracing::Span| {
+                        tracing::info!(
+                            status = response.status().as_u16(),
+                            latency_ms = (latency.as_secs_f64() * 1e3 * 100.0).round() / 100.0,
+                            "response"
+                        )
+                    },
+                )
+                // A 5xx is already one line above; its cause is logged where it happens.
+                .on_failure(()),
         )
         .layer(SetRequestIdLayer::x_request_id(CountingRequestId::default()))
+}
+
+/// Whether a path belongs to the JSON API (whose errors are JSON).
+fn is_api_path(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/") || path == "/healthz" || path == "/readyz"
+}
+
+/// The span of one request: its id, method and (clipped) URI, which the
+/// response line inherits.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    /// Longest URI logged; the 414 limit is 8 KiB, too much for one log line.
+    const MAX_LOGGED_URI: usize = 200;
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    let id: String = id.chars().take(64).collect();
+    let uri = request.uri().to_string();
+    let uri = match uri.char_indices().nth(MAX_LOGGED_URI) {
+        Some((cut, _)) => format!("{}…", &uri[..cut]),
+        None => uri,
+    };
+    tracing::info_span!("request", id = %id, method = %request.method(), uri = %uri)
+}
+
+/// Unknown path: JSON under `/api`, a page elsewhere.
+async fn not_found(request: Request) -> Response {
+    if is_api_path(request.uri().path()) {
+        api::not_found().await.into_response()
+    } else {
+        pages::not_found().await
+    }
+}
+
+/// Answer 408 when a request outlives the state's timeout. The library call
+/// it was waiting on finishes in the background and frees its search slot.
+async fn request_timeout(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let api = is_api_path(request.uri().path());
+    match tokio::time::timeout(state.request_timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            let error = ApiError::request_timeout(state.request_timeout);
+            if api {
+                error.into_response()
+            } else {
+                error.into_page()
+            }
+        }
+    }
 }
 
 /// Refuse oversized query strings with 414 before any handler runs.
@@ -146,12 +223,8 @@ async fn limit_uri(request: Request, next: axum::middleware::Next) -> Response {
         .query()
         .is_some_and(|q| q.len() > MAX_QUERY_STRING)
     {
-        let error = ApiError::new(
-            StatusCode::URI_TOO_LONG,
-            "uri_too_long",
-            format!("the query string is longer than {MAX_QUERY_STRING} bytes"),
-        );
-        return if request.uri().path().starts_with("/api") {
+        let error = ApiError::uri_too_long(MAX_QUERY_STRING);
+        return if is_api_path(request.uri().path()) {
             error.into_response()
         } else {
             error.into_page()
