@@ -100,7 +100,7 @@ impl Article {
 pub fn clean_line(line: &str) -> String {
     let line = line.replace(['\u{FEFF}', '\u{200B}', '\u{00A0}'], " ");
     let line = strip_emphasis(&line);
-    let chars: Vec<char> = line
+    let line: String = line
         .chars()
         .map(|c| {
             if c == '\u{3000}' || c == '\t' {
@@ -110,28 +110,57 @@ pub fn clean_line(line: &str) -> String {
             }
         })
         .collect();
+    let segments: Vec<&str> = line.split(' ').filter(|s| !s.is_empty()).collect();
+    let cjk_len = |s: &str| s.chars().filter(|c| is_cjk(*c)).count();
+    // OCR spacing puts a space after almost every character; a headline puts
+    // one between phrases (`突出重点 多措并举`), and that one is kept.
+    let with_cjk = segments.iter().filter(|s| cjk_len(s) > 0).count();
+    let single = segments.iter().filter(|s| cjk_len(s) == 1).count();
+    let ocr_spaced = with_cjk >= 4 && single * 2 >= with_cjk;
     let mut out = String::with_capacity(line.len());
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c == ' ' {
-            let run_end = (i..chars.len())
-                .find(|&j| chars[j] != ' ')
-                .unwrap_or(chars.len());
-            let before = out.chars().last();
-            let after = chars.get(run_end).copied();
-            if let (Some(b), Some(a)) = (before, after) {
-                if !space_is_noise(b, a) {
-                    out.push(' ');
-                }
+    for (k, segment) in segments.iter().enumerate() {
+        if k > 0 {
+            let before = out.chars().last().unwrap_or(' ');
+            let after = segment.chars().next().unwrap_or(' ');
+            let phrase_space = !ocr_spaced
+                && is_cjk(before)
+                && is_cjk(after)
+                && cjk_len(segments[k - 1]) >= 2
+                && cjk_len(segment) >= 2;
+            if phrase_space || !space_is_noise(before, after) {
+                out.push(' ');
             }
-            i = run_end;
-            continue;
         }
-        out.push(c);
-        i += 1;
+        out.push_str(segment);
     }
-    out.trim().to_string()
+    out
+}
+
+/// Drop the spaces between CJK characters that [`clean_line`] kept as
+/// phrase separators.
+fn remove_phrase_spaces(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let between_cjk = c == ' '
+            && i > 0
+            && chars
+                .get(i + 1)
+                .is_some_and(|n| is_cjk(*n) || is_cjk_punct(*n))
+            && (is_cjk(chars[i - 1]) || is_cjk_punct(chars[i - 1]));
+        if !between_cjk {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A space between CJK phrases, as headlines set them (`突出重点 多措并举`).
+fn has_phrase_space(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .windows(3)
+        .any(|w| is_cjk(w[0]) && w[1] == ' ' && is_cjk(w[2]))
 }
 
 /// A space between these two characters is OCR or typesetting noise.
@@ -233,6 +262,8 @@ fn is_caption(line: &str) -> bool {
         || trimmed.ends_with("资料照片")
         || trimmed.ends_with("资料图片")
         || trimmed.ends_with("（资料图片）")
+        || trimmed.ends_with("合影")
+        || trimmed.ends_with("留影")
         || line.starts_with("图为")
         || line.contains("。图为")
         || line.contains("图片由")
@@ -273,58 +304,105 @@ fn parse_line(raw: &str) -> Option<Line> {
     })
 }
 
-/// Median character length of the lines, used to tell a narrow newspaper
-/// column (every line ~15 characters, hard-wrapped) from real short lines.
-fn column_width(lines: &[Line]) -> Option<usize> {
-    let mut lengths: Vec<usize> = lines
-        .iter()
-        .filter(|l| l.heading.is_none())
-        .map(|l| l.text.chars().count())
-        .collect();
-    if lengths.len() < 20 {
-        return None;
-    }
-    lengths.sort_unstable();
-    let median = lengths[lengths.len() / 2];
-    (median <= 30).then_some(median)
+/// Width of a line as printed: a CJK character is one em, Latin letters and
+/// digits half of one.
+fn visual_width(text: &str) -> f32 {
+    text.chars()
+        .map(|c| if c.is_ascii() { 0.5 } else { 1.0 })
+        .sum()
 }
 
-/// Whether a standalone line reads as a headline rather than text.
-fn looks_like_heading(text: &str, column: Option<usize>) -> bool {
+/// Lines either side of a line whose widths give its local column width.
+const COLUMN_WINDOW: usize = 12;
+
+/// The column width around each line, or None for each line when the text is
+/// not set in narrow newspaper columns (median line under 30 characters, every
+/// line hard-wrapped).
+fn column_widths(lines: &[Line]) -> Vec<Option<f32>> {
+    let widths: Vec<Option<f32>> = lines
+        .iter()
+        .map(|l| l.heading.is_none().then(|| visual_width(&l.text)))
+        .collect();
+    let mut all: Vec<f32> = widths.iter().flatten().copied().collect();
+    if all.len() < 20 {
+        return vec![None; lines.len()];
+    }
+    all.sort_by(f32::total_cmp);
+    if all[all.len() / 2] > 30.0 {
+        return vec![None; lines.len()];
+    }
+    (0..lines.len())
+        .map(|i| {
+            let from = i.saturating_sub(COLUMN_WINDOW);
+            let to = (i + COLUMN_WINDOW + 1).min(lines.len());
+            let mut near: Vec<f32> = widths[from..to].iter().flatten().copied().collect();
+            near.sort_by(f32::total_cmp);
+            near.get(near.len() / 2).copied()
+        })
+        .collect()
+}
+
+/// Whether a standalone line reads as a headline rather than text. In a
+/// narrow column only a clearly short line qualifies: a full-width line
+/// without a full stop is just wrapped text.
+fn looks_like_heading(text: &str, column: Option<f32>) -> bool {
     let n = text.chars().count();
-    if n == 0 || n > 36 || ends_sentence(text) || has_clause_punct(text) || is_caption(text) {
+    if n == 0
+        || n > 36
+        || ends_sentence(text)
+        || has_clause_punct(text)
+        || is_caption(text)
+        || is_article_opening(text)
+    {
         return false;
     }
-    if text.starts_with("——") || text.starts_with('—') {
+    if text.starts_with('—') || text.ends_with("——") {
         return true;
     }
     match column {
-        // In a narrow column a full-width line without a full stop is just wrapped text.
-        Some(width) => n * 4 < width * 3 || n * 4 > width * 5,
+        Some(width) => {
+            visual_width(text) < width * 0.8
+                || has_phrase_space(text)
+                || outside_column(text, column)
+        }
         None => true,
     }
+}
+
+/// A kicker line above a headline: `在…中获评综合优秀，山东援藏——`.
+fn is_kicker(text: &str) -> bool {
+    text.ends_with("——") && text.chars().count() <= 60
+}
+
+/// A photo credit: `本报记者 李梅英 摄`.
+fn is_photo_credit(text: &str) -> bool {
+    text.ends_with('摄') && text.chars().count() <= 20 && !has_clause_punct(text)
 }
 
 /// Clean a whole decoded report into articles.
 pub fn clean(raw: &str) -> Vec<Article> {
     let raw = raw.replace("\r\n", "\n").replace('\r', "\n");
     let lines: Vec<Line> = raw.lines().filter_map(parse_line).collect();
-    let column = column_width(&lines);
-    let blocks = join_lines(&lines, column);
-    split_articles(blocks)
+    let columns = column_widths(&lines);
+    let blocks = join_lines(&lines, &columns);
+    let articles = split_articles(blocks);
+    assign_page_tail(articles)
 }
 
 /// Whether a line, in a narrow column, stands outside the column flow
 /// (a caption or headline set wider than the text).
-fn outside_column(text: &str, column: Option<usize>) -> bool {
-    column.is_some_and(|w| text.chars().count() * 4 > w * 5)
+fn outside_column(text: &str, column: Option<f32>) -> bool {
+    column.is_some_and(|w| visual_width(text) > w * 1.4)
 }
 
-fn join_lines(lines: &[Line], column: Option<usize>) -> Vec<Block> {
+fn join_lines(lines: &[Line], columns: &[Option<f32>]) -> Vec<Block> {
     let mut blocks: Vec<Block> = Vec::new();
     // Whether the last block may still be continued by the next line.
     let mut open = false;
-    for line in lines {
+    // Whether the last block is a wide line outside the column, which may
+    // wrap once onto a short closing line (a caption set across columns).
+    let mut wide_open = false;
+    for (line, &column) in lines.iter().zip(columns) {
         let text = &line.text;
         let starts_new = line.heading.is_some()
             || line.list_item
@@ -332,16 +410,35 @@ fn join_lines(lines: &[Line], column: Option<usize>) -> Vec<Block> {
             || is_byline(text)
             || text.starts_with("——")
             || outside_column(text, column);
-        if open && !starts_new {
+        let closes_wide =
+            wide_open && ends_sentence(text) && visual_width(text) < column.unwrap_or(0.0);
+        if (open && !starts_new) || closes_wide {
             if let Some(last) = blocks.last_mut() {
                 join_text(&mut last.text, text);
-                open = !ends_sentence(&last.text) && !outside_column(text, column);
+                open = !ends_sentence(&last.text) && !outside_column(text, column) && !closes_wide;
+                wide_open = false;
+                continue;
+            }
+        }
+        if is_photo_credit(text) {
+            // The credit closes the caption above it.
+            if let Some(last) = blocks
+                .last_mut()
+                .filter(|b| b.kind != BlockKind::Byline && b.text.chars().count() <= 160)
+            {
+                last.kind = BlockKind::Caption;
+                last.text.push(' ');
+                last.text.push_str(text);
+                open = false;
+                wide_open = false;
                 continue;
             }
         }
         let kind = if let Some(level) = line.heading {
             BlockKind::Heading { level }
-        } else if is_byline(text) {
+        } else if is_kicker(text) {
+            BlockKind::Heading { level: 2 }
+        } else if is_byline(text) || is_author_line(text, blocks.last()) {
             BlockKind::Byline
         } else if is_caption(text) || line.list_item {
             BlockKind::Caption
@@ -350,14 +447,18 @@ fn join_lines(lines: &[Line], column: Option<usize>) -> Vec<Block> {
         };
         open = kind == BlockKind::Paragraph
             && !ends_sentence(text)
-            && (!looks_like_heading(text, column) || column.is_some())
+            && !looks_like_heading(text, column)
             && !outside_column(text, column);
+        wide_open =
+            kind == BlockKind::Paragraph && outside_column(text, column) && !ends_sentence(text);
         blocks.push(Block {
             kind,
             text: text.clone(),
         });
     }
     for block in &mut blocks {
+        // Phrase spaces told headlines apart; the text itself does not keep them.
+        block.text = remove_phrase_spaces(&block.text);
         if block.kind == BlockKind::Paragraph {
             if is_caption(&block.text) {
                 block.kind = BlockKind::Caption;
@@ -367,6 +468,112 @@ fn join_lines(lines: &[Line], column: Option<usize>) -> Vec<Block> {
         }
     }
     blocks
+}
+
+/// An author's bare name (2–4 characters) right under a headline: `高飞`.
+fn is_author_line(text: &str, previous: Option<&Block>) -> bool {
+    let n = text.chars().count();
+    (2..=4).contains(&n)
+        && text.chars().all(is_cjk)
+        && previous.is_some_and(|b| matches!(b.kind, BlockKind::Heading { level } if level <= 2))
+}
+
+/// Character bigrams of a text, for matching headlines to articles.
+fn bigrams(text: &str) -> std::collections::HashSet<(char, char)> {
+    let chars: Vec<char> = text.chars().filter(|c| is_cjk(*c)).collect();
+    chars.windows(2).map(|w| (w[0], w[1])).collect()
+}
+
+/// On a newspaper page the headlines and captions of several articles often
+/// come last, after all the body text. Give each trailing headline group (and
+/// the caption that follows it) to the article whose text it matches best,
+/// as that article's title when it has none. Unmatched blocks stay put.
+fn assign_page_tail(mut articles: Vec<Article>) -> Vec<Article> {
+    if articles.len() < 2 {
+        return articles;
+    }
+    let last = articles.len() - 1;
+    // The tail starts after the last paragraph that ends a sentence and is
+    // longer than a caption.
+    let blocks = &articles[last].blocks;
+    let Some(tail_start) = blocks
+        .iter()
+        .rposition(|b| {
+            b.kind == BlockKind::Paragraph && ends_sentence(&b.text) && b.text.chars().count() > 60
+        })
+        .map(|i| i + 1)
+    else {
+        return articles;
+    };
+    let tail: Vec<Block> = articles[last].blocks.split_off(tail_start);
+    let texts: Vec<std::collections::HashSet<(char, char)>> = articles
+        .iter()
+        .map(|a| bigrams(&a.blocks.iter().map(|b| b.text.as_str()).collect::<String>()))
+        .collect();
+    let mut groups: Vec<Vec<Block>> = Vec::new();
+    for block in tail {
+        let starts_group = matches!(block.kind, BlockKind::Heading { .. })
+            && groups.last().is_none_or(|g| {
+                !g.iter()
+                    .all(|b| matches!(b.kind, BlockKind::Heading { .. }))
+            });
+        if starts_group || groups.is_empty() {
+            groups.push(vec![block]);
+        } else if let Some(g) = groups.last_mut() {
+            g.push(block);
+        }
+    }
+    for group in groups {
+        // Match on the headline only; a caption in the group is often about another topic.
+        let headline_text: String = group
+            .iter()
+            .filter(|b| matches!(b.kind, BlockKind::Heading { .. }))
+            .map(|b| b.text.as_str())
+            .collect();
+        let grams = bigrams(if headline_text.is_empty() {
+            &group[0].text
+        } else {
+            &headline_text
+        });
+        let best = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                (
+                    i,
+                    grams.iter().filter(|g| t.contains(g)).count() as f32
+                        / grams.len().max(1) as f32,
+                )
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        match best {
+            Some((i, score)) if score >= 0.5 => {
+                let article = &mut articles[i];
+                let headline: Vec<String> = group
+                    .iter()
+                    .filter(|b| matches!(b.kind, BlockKind::Heading { .. }))
+                    .map(|b| b.text.clone())
+                    .collect();
+                if article.title.is_none() && !headline.is_empty() {
+                    article.title = Some(headline.join(" "));
+                }
+                let position = article
+                    .blocks
+                    .iter()
+                    .position(|b| b.kind != BlockKind::Heading { level: 3 })
+                    .unwrap_or(0);
+                let (headings, rest): (Vec<Block>, Vec<Block>) = group
+                    .into_iter()
+                    .partition(|b| matches!(b.kind, BlockKind::Heading { .. }));
+                for (k, h) in headings.into_iter().enumerate() {
+                    article.blocks.insert(position + k, h);
+                }
+                article.blocks.extend(rest);
+            }
+            _ => articles[last].blocks.extend(group),
+        }
+    }
+    articles
 }
 
 /// Append a wrapped line, with a space only where Latin or digits meet.
@@ -438,14 +645,17 @@ fn split_articles(blocks: Vec<Block>) -> Vec<Article> {
         .windows(2)
         .map(|w| {
             let blocks = blocks[w[0]..w[1]].to_vec();
+            // A kicker (`…山东援藏——`) leads into the headline; it is not the title.
             let title = blocks.iter().find_map(|b| match b.kind {
-                BlockKind::Heading { level } if level <= 2 => Some(b.text.clone()),
+                BlockKind::Heading { level } if level <= 2 && !is_kicker(&b.text) => {
+                    Some(b.text.clone())
+                }
                 _ => None,
             });
             let title = title.or_else(|| {
                 blocks
                     .iter()
-                    .find(|b| matches!(b.kind, BlockKind::Heading { .. }))
+                    .find(|b| matches!(b.kind, BlockKind::Heading { .. }) && !is_kicker(&b.text))
                     .map(|b| b.text.clone())
             });
             Article { title, blocks }
