@@ -265,3 +265,26 @@ fn hard_traditional_phrase_with_stray_quote() {
     let r = run("\"醫療援藏");
     assert!(r.total > 0);
 }
+
+#[test]
+fn ocr_spaced_ecommerce_paragraphs_of_the_changdu_page_are_found() {
+    // The raw text reads `力 推 进 电 子 商 务`; the cleaned index must not care.
+    let r = run("电子商务");
+    let changdu: Vec<&str> = r
+        .hits
+        .iter()
+        .filter(|h| {
+            h.report
+                .id
+                .starts_with("2020-tibet-daily-ecommerce-and-science")
+        })
+        .map(|h| h.text.as_str())
+        .collect();
+    assert!(
+        changdu
+            .iter()
+            .any(|t| t.contains("为全力推进电子商务助推扶贫工作")),
+        "{changdu:?}"
+    );
+    assert!(changdu.len() >= 3, "{changdu:?}");
+}
