@@ -288,3 +288,17 @@ fn ocr_spaced_ecommerce_paragraphs_of_the_changdu_page_are_found() {
     );
     assert!(changdu.len() >= 3, "{changdu:?}");
 }
+
+#[test]
+fn unknown_words_match_as_the_phrase_of_their_pieces() {
+    // 牦牛肉 is not in the dictionary: 牦牛 + 肉 must stand together.
+    let r = run("牦牛肉");
+    assert!(any_contains(&r, "牦牛肉"), "{:?}", texts(&r));
+    assert!(
+        r.hits.iter().all(|h| h.text.contains("牦牛肉")),
+        "{:?}",
+        texts(&r)
+    );
+    // Pieces of an unknown disease name scattered over a paragraph are no match.
+    assert_eq!(run("高原肺水肿病").total, 0);
+}

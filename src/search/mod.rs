@@ -538,6 +538,29 @@ fn compile(fields: &Fields, parsed: &ParsedQuery) -> Result<Compiled> {
         }
         // A unit of plain words adds one concept per word; an OR group or a
         // phrase is one concept.
+        // A word jieba does not know falls apart into pieces, some of them
+        // single characters (高原病 → 高原 病); such a word is matched as the
+        // phrase of its pieces, never as loose pieces anywhere in a paragraph.
+        let unknown_word = match clause.alternatives.as_slice() {
+            [Unit::Words(text)] => {
+                let tokens = content_tokens(text, false);
+                tokens.len() > 1
+                    && tokens.iter().any(|(_, t)| {
+                        t.chars().count() == 1 && t.chars().all(crate::normalize::is_cjk)
+                    })
+            }
+            _ => false,
+        };
+        let phrased;
+        let clause = if unknown_word {
+            phrased = query::Clause {
+                alternatives: vec![Unit::Phrase(clause.alternatives[0].text().to_string())],
+                excluded: false,
+            };
+            &phrased
+        } else {
+            clause
+        };
         let single_words =
             clause.alternatives.len() == 1 && matches!(clause.alternatives[0], Unit::Words(_));
         if single_words {
