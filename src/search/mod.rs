@@ -890,32 +890,36 @@ fn path_of(facet: &Facet) -> String {
 }
 
 /// Count one facet's values for `query`.
-fn count_facet(
+/// Count several facets' values for `query` in one pass over the matches.
+fn count_facets(
     searcher: &Searcher,
     query: &dyn Query,
     fields: &Fields,
-    kind: FacetKind,
+    kinds: &[FacetKind],
     filters: &Filters,
-) -> Result<Vec<FacetValue>> {
-    let parents = facet_parents(kind, kind.values(filters));
-    let field_name = searcher
-        .schema()
-        .get_field_name(kind.field(fields))
-        .to_string();
+) -> Result<Vec<(FacetKind, Vec<FacetValue>)>> {
     let mut multi = MultiCollector::new();
-    let handles: Vec<_> = parents
-        .iter()
-        .map(|p| {
+    let mut plans = Vec::new();
+    for &kind in kinds {
+        let field_name = searcher
+            .schema()
+            .get_field_name(kind.field(fields))
+            .to_string();
+        for parent in facet_parents(kind, kind.values(filters)) {
             let mut collector = FacetCollector::for_field(&field_name);
-            collector.add_facet(facet_from_path(p));
-            multi.add_collector(collector)
-        })
-        .collect();
+            collector.add_facet(facet_from_path(&parent));
+            plans.push((kind, parent, multi.add_collector(collector)));
+        }
+    }
     let mut fruits = searcher.search(query, &multi)?;
-    let mut values = Vec::new();
-    for (parent, handle) in parents.iter().zip(handles) {
+    let mut out: Vec<(FacetKind, Vec<FacetValue>)> =
+        kinds.iter().map(|k| (*k, Vec::new())).collect();
+    for (kind, parent, handle) in plans {
         let counts = handle.extract(&mut fruits);
-        for (f, count) in counts.get(facet_from_path(parent)) {
+        let Some(values) = out.iter_mut().find(|(k, _)| *k == kind).map(|(_, v)| v) else {
+            continue;
+        };
+        for (f, count) in counts.get(facet_from_path(&parent)) {
             let value = path_of(f);
             // Tibet itself is replaced by its prefectures at the top level.
             if parent.is_empty() && kind == FacetKind::Region && value == TIBET {
@@ -924,8 +928,10 @@ fn count_facet(
             values.push(facet_value(value, count, kind.values(filters)));
         }
     }
-    order_facet_values(kind, &mut values);
-    Ok(values)
+    for (kind, values) in &mut out {
+        order_facet_values(*kind, values);
+    }
+    Ok(out)
 }
 
 fn facet_value(value: String, count: u64, selected: &[String]) -> FacetValue {
@@ -1166,23 +1172,40 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
         hits.push(hit);
     }
 
+    // Facets without a filter of their own are counted together on the main
+    // query; each filtered facet is counted without its own filter.
     let mut facets = Facets::default();
-    for kind in FacetKind::ALL {
-        let own_filter = !kind.values(&filters).is_empty();
-        let values = if own_filter {
-            let q = assemble(
-                core,
-                &compiled,
-                fields,
-                &filters,
-                request,
-                Some(kind),
-                false,
-            );
-            count_facet(&searcher, q.as_ref(), fields, kind, &filters)?
-        } else {
-            count_facet(&searcher, main.as_ref(), fields, kind, &filters)?
-        };
+    let unfiltered: Vec<FacetKind> = FacetKind::ALL
+        .into_iter()
+        .filter(|k| k.values(&filters).is_empty())
+        .collect();
+    let mut counted = if unfiltered.is_empty() {
+        Vec::new()
+    } else {
+        count_facets(&searcher, main.as_ref(), fields, &unfiltered, &filters)?
+    };
+    for kind in FacetKind::ALL
+        .into_iter()
+        .filter(|k| !k.values(&filters).is_empty())
+    {
+        let q = assemble(
+            core,
+            &compiled,
+            fields,
+            &filters,
+            request,
+            Some(kind),
+            false,
+        );
+        counted.extend(count_facets(
+            &searcher,
+            q.as_ref(),
+            fields,
+            &[kind],
+            &filters,
+        )?);
+    }
+    for (kind, values) in counted {
         match kind {
             FacetKind::Region => facets.region = values,
             FacetKind::Donor => facets.donor = values,
