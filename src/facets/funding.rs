@@ -1,5 +1,8 @@
 //! Amounts of money in running text, in yuan: `3.8亿元`, `4725万元`, `60 余万元`,
-//! `300万至500万元`, full-width digits too.
+//! `300万至500万元`, full-width digits too ([`amounts`]); and which of them are
+//! funding, money put into the work (`投入援藏资金3.8亿元`, `总投资160万元`,
+//! `捐款1万元`), rather than sales, output, income, prices, targets or
+//! investment attracted from companies ([`funding`]).
 
 /// One amount found in text.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,29 +86,95 @@ const RANGE: [char; 6] = ['-', '—', '~', '～', '至', '到'];
 /// ```
 pub fn amounts(text: &str) -> Vec<Amount> {
     let chars: Vec<char> = text.chars().collect();
+    parse(&chars).into_iter().map(|(a, _, _)| a).collect()
+}
+
+/// Words before an amount, in its clause, that make it no funding: sales,
+/// output, income, deals, prices, and investment attracted from companies.
+const NOT_FUNDING_BEFORE: [&str; 19] = [
+    "销售",
+    "产值",
+    "收入",
+    "成交",
+    "营业额",
+    "交易额",
+    "营收",
+    "利润",
+    "税收",
+    "生产总值",
+    "售价",
+    "价格",
+    "单价",
+    "每千克",
+    "每公斤",
+    "每斤",
+    "工资",
+    "到位资金",
+    "引资",
+];
+/// Words right after an amount that make it no funding (`400亿元的发展目标`).
+const NOT_FUNDING_AFTER: [&str; 2] = ["目标", "规模"];
+
+/// The amounts of `text` that are funding: money put into the work, not sales,
+/// output value, income, prices, targets or investment attracted from companies.
+///
+/// ```
+/// use aidsearch::facets::funding::funding;
+/// let text = "投入援藏资金3.8亿元，销售额达1000余万元，到位资金4.53亿元";
+/// let yuan: Vec<f64> = funding(text).iter().map(|a| a.yuan).collect();
+/// assert_eq!(yuan, vec![380_000_000.0]);
+/// ```
+pub fn funding(text: &str) -> Vec<Amount> {
+    if !text.contains('元') {
+        return Vec::new();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let is_clause_end = |c: &char| "，。；！？,;!?\n".contains(*c);
+    parse(&chars)
+        .into_iter()
+        .filter(|(_, start, end)| {
+            let clause_start = chars[..*start]
+                .iter()
+                .rposition(is_clause_end)
+                .map_or(0, |i| i + 1);
+            let before: String = chars[clause_start..*start].iter().collect();
+            let after: String = chars[*end..]
+                .iter()
+                .take_while(|c| !is_clause_end(c))
+                .take(6)
+                .collect();
+            !NOT_FUNDING_BEFORE.iter().any(|w| before.contains(w))
+                && !NOT_FUNDING_AFTER.iter().any(|w| after.contains(w))
+        })
+        .map(|(a, _, _)| a)
+        .collect()
+}
+
+/// Every amount of yuan in `chars`, with the char range of its text.
+fn parse(chars: &[char]) -> Vec<(Amount, usize, usize)> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
         let preceded_by_digit = i > 0 && digit_value(chars[i - 1]).is_some();
-        let Some((first, after_first)) = (!preceded_by_digit).then(|| number(&chars, i)).flatten()
+        let Some((first, after_first)) = (!preceded_by_digit).then(|| number(chars, i)).flatten()
         else {
             i += 1;
             continue;
         };
         let mut values = vec![(first, after_first)];
-        let mut j = skip(&chars, after_first, &APPROX);
+        let mut j = skip(chars, after_first, &APPROX);
         let (unit1, len1) = unit(&chars[j..]);
         j += len1;
         let mut units = vec![unit1];
-        j = skip(&chars, j, &APPROX);
+        j = skip(chars, j, &APPROX);
         // A range: `300万至500万元` or `3000-5000万元`.
         if j < chars.len() && RANGE.contains(&chars[j]) {
-            let k = skip(&chars, j + 1, &[' ']);
-            if let Some((second, after_second)) = number(&chars, k) {
-                let mut m = skip(&chars, after_second, &APPROX);
+            let k = skip(chars, j + 1, &[' ']);
+            if let Some((second, after_second)) = number(chars, k) {
+                let mut m = skip(chars, after_second, &APPROX);
                 let (unit2, len2) = unit(&chars[m..]);
                 m += len2;
-                m = skip(&chars, m, &APPROX);
+                m = skip(chars, m, &APPROX);
                 values.push((second, after_second));
                 units.push(unit2);
                 j = m;
@@ -119,10 +188,11 @@ pub fn amounts(text: &str) -> Vec<Amount> {
                 let u = if units[n] == 1.0 { last_unit } else { units[n] };
                 let yuan = (value * u).round();
                 if yuan > 0.0 {
-                    out.push(Amount {
+                    let amount = Amount {
                         yuan,
                         surface: chars[i..=j].iter().collect(),
-                    });
+                    };
+                    out.push((amount, i, j + 1));
                 }
             }
             i = j + 1;
@@ -172,6 +242,51 @@ mod tests {
     fn fullwidth_digits_and_commas() {
         assert_eq!(yuan("投资３．８亿元"), vec![380_000_000.0]);
         assert_eq!(yuan("拨付1,200,000元"), vec![1_200_000.0]);
+    }
+
+    fn funded(text: &str) -> Vec<f64> {
+        funding(text).into_iter().map(|a| a.yuan).collect()
+    }
+
+    #[test]
+    fn funding_is_money_put_into_the_work() {
+        assert_eq!(
+            funded("投入援藏资金3.8亿元，实施项目122个"),
+            vec![380_000_000.0]
+        );
+        assert_eq!(funded("项目总投资160万元"), vec![1_600_000.0]);
+        assert_eq!(
+            funded("工作组8名同志为疫情防控共计捐款1万元"),
+            vec![10_000.0]
+        );
+        assert_eq!(
+            funded("带回了援助昂仁价值10余万元的防疫物资"),
+            vec![100_000.0]
+        );
+        assert_eq!(
+            funded("累计帮助群众代购代缴相关资金 60 余万元"),
+            vec![600_000.0]
+        );
+        // Not funding: sales, output value, income, prices, targets, attracted investment.
+        for text in [
+            "销售额达1000余万元",
+            "南木林县扩大种植面积4.8万亩、实现产值1.9亿元",
+            "增加收入1546.16万元",
+            "月收入达4000多元",
+            "拥有地理标志后市场销售价提高到了300元",
+            "一块普通雪花牛肉每千克80元",
+            "今年，西藏水产业有望实现500万吨、400亿元的发展目标",
+            "落地项目10个、到位资金4.53亿元",
+            "2019年合同成交金额首次突破1亿元",
+        ] {
+            assert!(funded(text).is_empty(), "{text}");
+        }
+        // The clause decides: funding in the next clause still counts.
+        assert_eq!(
+            funded("销售额达1000万元，投入资金500万元"),
+            vec![5_000_000.0]
+        );
+        assert!(funded("").is_empty());
     }
 
     #[test]

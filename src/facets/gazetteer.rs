@@ -12,7 +12,10 @@
 //! street suffix (北京中路, 江苏路, 浙江西路) is a street, not a place; a
 //! county-level alias directly followed by 乡/镇/村 is a township or village,
 //! which may lie elsewhere, unless the next characters form an ordinary word
-//! (乡村, 乡镇, 村民 …).
+//! (乡村, 乡镇, 村民 …); a county-level alias directly after 县/乡/镇/村 names
+//! something inside that place (白朗县贡嘎实业 is a company of 白朗县, not
+//! 贡嘎县). One context rule applies to strict county aliases: named as an item
+//! of a list of counties (白朗、措勤、聂荣三县), they are counties.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -330,7 +333,8 @@ impl Gazetteer {
                 Target::Alias(p) => {
                     let rest = &text[end..];
                     let county = self.places[p].level == Level::County;
-                    (!(is_street(rest) || county && is_township(rest))).then_some(p)
+                    let inside = county && text[..i].ends_with(['县', '乡', '镇', '村']);
+                    (!(is_street(rest) || county && (is_township(rest) || inside))).then_some(p)
                 }
             };
             if let Some(p) = place {
@@ -343,7 +347,74 @@ impl Gazetteer {
             }
             i = end;
         }
+        if text.contains('、') && !self.strict.is_empty() {
+            self.listed_strict_counties(text, &mut out);
+        }
         out
+    }
+
+    /// Add strict county aliases named as items of a list of counties: next to a
+    /// county mention across `、`, or right before a count of counties (三县).
+    fn listed_strict_counties<'g>(&'g self, text: &str, out: &mut Vec<PlaceMention<'g>>) {
+        let mut added = true;
+        while added {
+            added = false;
+            let mut found: Vec<PlaceMention<'g>> = Vec::new();
+            for m in out.iter().filter(|m| m.place.level == Level::County) {
+                // Forward: `措勤、聂荣` after a county.
+                if let Some(rest) = text[m.end..].strip_prefix('、') {
+                    let start = m.end + '、'.len_utf8();
+                    if let Some((alias, p)) = self.strict_county_at(rest) {
+                        if ends_list_item(&rest[alias.len()..]) {
+                            found.push(self.mention(p, text, start, start + alias.len()));
+                        }
+                    }
+                }
+                // Backward: `聂荣、白朗` before a county.
+                if let Some(before) = text[..m.start].strip_suffix('、') {
+                    if let Some((alias, p)) = self.strict_county_ending(before) {
+                        let start = before.len() - alias.len();
+                        if starts_list_item(&text[..start]) {
+                            found.push(self.mention(p, text, start, before.len()));
+                        }
+                    }
+                }
+            }
+            for f in found {
+                if !out.iter().any(|m| m.start < f.end && f.start < m.end) {
+                    out.push(f);
+                    added = true;
+                }
+            }
+            out.sort_by_key(|m| m.start);
+        }
+    }
+
+    /// The strict county alias at the start of `rest`, if any.
+    fn strict_county_at(&self, rest: &str) -> Option<(&str, usize)> {
+        self.strict.iter().find_map(|a| {
+            let p = self.by_name[a];
+            (self.places[p].level == Level::County && rest.starts_with(a.as_str()))
+                .then_some((a.as_str(), p))
+        })
+    }
+
+    /// The strict county alias at the end of `before`, if any.
+    fn strict_county_ending(&self, before: &str) -> Option<(&str, usize)> {
+        self.strict.iter().find_map(|a| {
+            let p = self.by_name[a];
+            (self.places[p].level == Level::County && before.ends_with(a.as_str()))
+                .then_some((a.as_str(), p))
+        })
+    }
+
+    fn mention<'g>(&'g self, p: usize, text: &str, start: usize, end: usize) -> PlaceMention<'g> {
+        PlaceMention {
+            place: &self.places[p],
+            start,
+            end,
+            surface: text[start..end].to_owned(),
+        }
     }
 
     /// The longest matcher entry starting at byte `i` (whose char is `c`).
@@ -441,6 +512,36 @@ fn is_street(rest: &str) -> bool {
             && (*suffix != "路"
                 || !rest["路".len()..].starts_with(|c: char| ROAD_WORDS.contains(&c)))
     })
+}
+
+/// Whether `rest` (the text after a strict alias) closes an item of a list of
+/// counties: another separator, the end of the clause, or a count of counties
+/// (`三县`, `等3个县`, `等县`).
+fn ends_list_item(rest: &str) -> bool {
+    if rest.is_empty() || rest.starts_with(['、', '和', '与', '及', '，', '。', '；']) {
+        return true;
+    }
+    let rest = rest.strip_prefix('等').unwrap_or(rest);
+    if rest.starts_with('县') {
+        return true;
+    }
+    let count = rest
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || "一二两三四五六七八九十".contains(*c))
+        .count();
+    count > 0 && {
+        let after: String = rest.chars().skip(count).take(2).collect();
+        after.starts_with('县') || after == "个县"
+    }
+}
+
+/// Whether the text before a strict alias lets it start a list item: the start
+/// of a clause, a preposition, or a separator.
+fn starts_list_item(before: &str) -> bool {
+    before
+        .chars()
+        .next_back()
+        .is_none_or(|c| !('\u{4e00}'..='\u{9fff}').contains(&c) || "在于从对向和与及、".contains(c))
 }
 
 /// Whether `rest` (the text after a county alias) makes it a township or village name.
@@ -817,6 +918,38 @@ mod tests {
         // Prefecture and province short forms are not affected.
         assert_eq!(found("西藏乡村振兴"), ["西藏自治区"]);
         assert_eq!(found("日喀则乡镇干部"), ["日喀则市"]);
+    }
+
+    #[test]
+    fn county_aliases_inside_other_places_are_not_counties() {
+        // 贡嘎 is 山南's county, but after 白朗县 or a village it names a company or product.
+        assert_eq!(
+            found("日喀则市白朗县贡嘎实业发展有限公司"),
+            ["日喀则市", "白朗县"]
+        );
+        assert_eq!(found("巴扎村贡嘎藏毯传统产业厂房"), Vec::<&str>::new());
+        assert_eq!(found("来自贡嘎的学生"), ["贡嘎县"]);
+        // Official names are not affected.
+        assert_eq!(found("日喀则市白朗县"), ["日喀则市", "白朗县"]);
+    }
+
+    #[test]
+    fn strict_aliases_in_lists_of_counties() {
+        assert_eq!(
+            found("在白朗、措勤、聂荣三县试点"),
+            ["白朗县", "措勤县", "聂荣县"]
+        );
+        assert_eq!(found("在聂荣、白朗两县"), ["聂荣县", "白朗县"]);
+        assert_eq!(
+            found("白朗、定日、定结等3个县"),
+            ["白朗县", "定日县", "定结县"]
+        );
+        // Chains: two strict aliases in a row after a county.
+        assert_eq!(found("措勤、比如、安多"), ["措勤县", "比如县", "安多县"]);
+        // Not a list of counties: a person's name, or no county next to it.
+        assert_eq!(found("白朗、尼玛次仁"), ["白朗县"]);
+        assert_eq!(found("扎西尼玛、白朗县"), ["白朗县"]);
+        assert_eq!(found("比如、定日"), Vec::<&str>::new());
     }
 
     #[test]

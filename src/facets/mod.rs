@@ -3,9 +3,14 @@
 //! label so a reviewer can check them (`aidsearch facets --explain`).
 //!
 //! Places come from the gazetteer; a place is a donor only when the text says
-//! so (`淄博市第九批援藏工作组`, `山东援藏`, `重庆市委…部署`). A paragraph without a
-//! place or year of its own inherits its article's, when the article has one
-//! clear one.
+//! so (`淄博市第九批援藏工作组`, `山东援藏`, `重庆市委…部署`). Some mentions are
+//! no region: a dateline (`本报拉萨讯`), a customs district (`拉萨海关` serves all
+//! of Tibet), and, in an article about Tibet, any place outside Tibet that is
+//! not a donor (a venue such as `在济南举办`, a partner such as `成都科技企业孵化器`).
+//! A paragraph without a place or year of its own inherits its article's, when
+//! the article has one clear one; a paragraph that names only an ancestor of
+//! the article's place (a bare `西藏` in an article about 日喀则) takes the
+//! article's deeper place.
 
 pub mod funding;
 pub mod gazetteer;
@@ -32,7 +37,7 @@ pub struct Labels {
     pub donor: Vec<String>,
     pub sector: Vec<String>,
     pub year: Vec<i32>,
-    /// Amounts of money, in yuan.
+    /// Amounts of money put into the work (not sales, output or prices), in yuan.
     pub funding: Vec<f64>,
     /// Why each label was given: `kind value ← words`.
     #[serde(skip)]
@@ -59,6 +64,20 @@ const DONOR_AFTER: [&str; 13] = [
 const DONOR_BEFORE: [&str; 3] = ["来自", "从", "由"];
 /// Characters that end a clause.
 const CLAUSE_END: [char; 7] = ['，', '。', '；', '：', '！', '？', '、'];
+
+/// Words before a place that make it a dateline (`本报拉萨讯`, `新华社拉萨6月1日电`).
+const DATELINE_BEFORE: [&str; 5] = ["本报", "新华社", "中新社", "中新网", "人民网"];
+/// Words right after a place that make it part of the name of an organisation
+/// whose reach is wider than the place (`拉萨海关` serves all of Tibet).
+const WIDER_ORGANISATION: [&str; 1] = ["海关"];
+
+/// Whether the place at `start..end` is the dateline of a news item.
+fn is_dateline(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].trim_end();
+    let after = text[end..].trim_start();
+    DATELINE_BEFORE.iter().any(|w| before.ends_with(w))
+        && (after.starts_with(['讯', '电']) || after.starts_with(|c: char| c.is_ascii_digit()))
+}
 
 /// Whether the place mentioned at `start..end` of `text` is named as a donor.
 fn is_donor_context(text: &str, start: usize, end: usize) -> bool {
@@ -97,40 +116,96 @@ fn deepest(mut paths: Vec<String>) -> Vec<String> {
     paths
 }
 
-/// Regions and donors named in `text`, with evidence.
-pub fn places(text: &str) -> (Vec<String>, Vec<String>, Vec<String>) {
-    let gazetteer = Gazetteer::global();
-    let mut tibet = Vec::new();
-    let mut elsewhere = Vec::new();
-    let mut donors = Vec::new();
-    let mut evidence = Vec::new();
-    for mention in gazetteer.mentions(text) {
-        let path = mention.place.path.clone();
-        let in_tibet = path == TIBET || path.starts_with("西藏自治区/");
-        if !in_tibet && is_donor_context(text, mention.start, mention.end) {
-            evidence.push(format!("donor {path} ← {}", mention.surface));
-            donors.push(path);
-        } else if in_tibet {
-            evidence.push(format!("region {path} ← {}", mention.surface));
-            tibet.push(path);
-        } else {
-            elsewhere.push((path, mention.surface));
-        }
-    }
-    // Places outside Tibet count as aid regions only in text that is not about Tibet.
-    if tibet.is_empty() {
-        for (path, surface) in elsewhere {
-            if !donors.contains(&path) {
-                evidence.push(format!("region {path} ← {surface}"));
-                tibet.push(path);
-            }
-        }
-    }
-    (deepest(tibet), deepest(donors), evidence)
+/// The places of one text, sorted by role.
+#[derive(Debug, Default)]
+struct Found {
+    /// Places in Tibet (receiving aid), deepest only.
+    tibet: Vec<String>,
+    /// Places elsewhere that are not donors, deepest only.
+    elsewhere: Vec<String>,
+    /// Donors, deepest only.
+    donors: Vec<String>,
+    /// `region …`/`donor …` lines; elsewhere places are explained by the caller.
+    evidence: Vec<String>,
+    /// The place of the first dateline (`本报拉萨讯` → 西藏自治区/拉萨市).
+    dateline: Option<String>,
 }
 
-/// The one clear place of an article: the title's, or the place that at least
-/// 60% of the labelled paragraphs share.
+fn find_places(text: &str) -> Found {
+    let gazetteer = Gazetteer::global();
+    let mut found = Found::default();
+    for mention in gazetteer.mentions(text) {
+        let path = &mention.place.path;
+        let in_tibet = path == TIBET || path.starts_with("西藏自治区/");
+        if is_dateline(text, mention.start, mention.end) {
+            found.dateline.get_or_insert_with(|| path.clone());
+            continue;
+        }
+        if in_tibet {
+            let rest = &text[mention.end..];
+            if WIDER_ORGANISATION.iter().any(|w| rest.starts_with(w)) {
+                continue;
+            }
+            found
+                .evidence
+                .push(format!("region {path} ← {}", mention.surface));
+            found.tibet.push(path.clone());
+        } else if is_donor_context(text, mention.start, mention.end) {
+            found
+                .evidence
+                .push(format!("donor {path} ← {}", mention.surface));
+            found.donors.push(path.clone());
+        } else {
+            found.elsewhere.push(path.clone());
+        }
+    }
+    found.elsewhere.retain(|p| !found.donors.contains(p));
+    found.tibet = deepest(std::mem::take(&mut found.tibet));
+    found.elsewhere = deepest(std::mem::take(&mut found.elsewhere));
+    found.donors = deepest(std::mem::take(&mut found.donors));
+    found
+}
+
+/// Regions and donors named in `text`, with evidence, for a text read on its
+/// own: places outside Tibet count as regions when no place in Tibet is named.
+pub fn places(text: &str) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let mut found = find_places(text);
+    let region = if found.tibet.is_empty() {
+        for p in &found.elsewhere {
+            found.evidence.push(format!("region {p} ← text"));
+        }
+        found.elsewhere
+    } else {
+        found.tibet
+    };
+    (region, found.donors, found.evidence)
+}
+
+/// Whether `ancestor` is `path` or lies above it.
+fn is_ancestor_or_self(ancestor: &str, path: &str) -> bool {
+    path == ancestor || (path.starts_with(ancestor) && path[ancestor.len()..].starts_with('/'))
+}
+
+/// A paragraph's own places, refined by the article's: when the paragraph names
+/// only ancestors of the article's places (西藏 in an article about 日喀则, 山东
+/// in one about 淄博's team), the article's deeper places are meant.
+fn refine(own: Vec<String>, article: &[String]) -> (Vec<String>, bool) {
+    let only_ancestors = !own.is_empty()
+        && !article.is_empty()
+        && own
+            .iter()
+            .all(|p| article.iter().any(|a| is_ancestor_or_self(p, a)))
+        && own.iter().any(|p| !article.contains(p));
+    if only_ancestors {
+        (article.to_vec(), true)
+    } else {
+        (own, false)
+    }
+}
+
+/// The one clear place of an article: the title's, or the deepest place that
+/// at least 60% of the labelled paragraphs share and that leads the other
+/// places of its level.
 fn dominant(title_places: &[String], per_paragraph: &[&Vec<String>]) -> Vec<String> {
     if !title_places.is_empty() {
         return title_places.to_vec();
@@ -161,12 +236,26 @@ fn dominant(title_places: &[String], per_paragraph: &[&Vec<String>]) -> Vec<Stri
         }
     }
     let needed = (labelled.len() * 3).div_ceil(5);
-    counts
-        .into_iter()
-        .filter(|(_, n)| *n >= needed)
-        .max_by_key(|(path, n)| (path.matches('/').count(), *n))
-        .map(|(path, _)| vec![path])
-        .unwrap_or_default()
+    let qualified: Vec<(String, usize)> =
+        counts.into_iter().filter(|(_, n)| *n >= needed).collect();
+    // From the deepest level up, the first level where one path leads clearly:
+    // four prefectures named together in one paragraph make no clear one.
+    let depth = |p: &str| p.matches('/').count();
+    let deepest_level = qualified.iter().map(|(p, _)| depth(p)).max().unwrap_or(0);
+    for level in (0..=deepest_level).rev() {
+        let mut at_level: Vec<&(String, usize)> = qualified
+            .iter()
+            .filter(|(p, _)| depth(p) == level)
+            .collect();
+        at_level.sort_by_key(|e| std::cmp::Reverse(e.1));
+        match at_level.as_slice() {
+            [] => continue,
+            [one] => return vec![one.0.clone()],
+            [first, second, ..] if first.1 > second.1 => return vec![first.0.clone()],
+            _ => continue,
+        }
+    }
+    Vec::new()
 }
 
 /// Resolve sidecar place names (names, aliases or paths) to gazetteer paths.
@@ -184,11 +273,11 @@ pub fn label_report(report: &mut Report, meta: &ReportMeta) {
         .date
         .as_deref()
         .and_then(crate::corpus::meta::parse_year);
-    let mut found: Vec<(Vec<String>, Vec<String>)> = Vec::with_capacity(report.paragraphs.len());
+    let mut found: Vec<Found> = Vec::with_capacity(report.paragraphs.len());
     for paragraph in &mut report.paragraphs {
         let labels = &mut paragraph.labels;
-        let (region, donor, evidence) = places(&paragraph.text);
-        labels.evidence.extend(evidence);
+        let places = find_places(&paragraph.text);
+        labels.evidence.extend(places.evidence.iter().cloned());
         let (sectors, evidence) = sector::classify(&paragraph.text);
         labels.sector = sectors;
         labels
@@ -201,53 +290,66 @@ pub fn label_report(report: &mut Report, meta: &ReportMeta) {
                 .push(format!("year {years:?} ← {}", evidence.join(" ")));
         }
         labels.year = years;
-        labels.funding = funding::amounts(&paragraph.text)
+        labels.funding = funding::funding(&paragraph.text)
             .into_iter()
             .map(|a| a.yuan)
             .collect();
-        found.push((region, donor));
+        found.push(places);
     }
-    let (title_region, title_donor, _) = places(&report.title);
+    let title = find_places(&report.title);
     let sidecar_region = resolve_all(&meta.region);
     let sidecar_donor = resolve_all(&meta.donor);
-    let article_region = if sidecar_region.is_empty() {
-        dominant(
-            &title_region,
-            &found.iter().map(|f| &f.0).collect::<Vec<_>>(),
-        )
+    // In an article about Tibet, places elsewhere that are not donors are
+    // venues, partners or origins of people, not where the aid goes.
+    let about_tibet = !title.tibet.is_empty()
+        || found.iter().any(|f| !f.tibet.is_empty())
+        || sidecar_region.iter().any(|p| is_ancestor_or_self(TIBET, p));
+    let own_region = |f: &Found| -> Vec<String> {
+        if !f.tibet.is_empty() || about_tibet {
+            f.tibet.clone()
+        } else {
+            f.elsewhere.clone()
+        }
+    };
+    let regions: Vec<Vec<String>> = found.iter().map(own_region).collect();
+    let mut article_region = if sidecar_region.is_empty() {
+        dominant(&own_region(&title), &regions.iter().collect::<Vec<_>>())
     } else {
         sidecar_region
     };
+    if article_region.is_empty() {
+        let dateline = title
+            .dateline
+            .as_deref()
+            .or_else(|| found.iter().find_map(|f| f.dateline.as_deref()));
+        let texts = std::iter::once(report.title.as_str())
+            .chain(report.paragraphs.iter().map(|p| p.text.as_str()));
+        if let Some(province) = dateline.and_then(|d| home_province(d, texts)) {
+            for p in &mut report.paragraphs {
+                p.labels
+                    .evidence
+                    .push(format!("region {province} ← dateline and 我区/我省"));
+            }
+            article_region = vec![province];
+        }
+    }
     let article_donor = if sidecar_donor.is_empty() {
         dominant(
-            &title_donor,
-            &found.iter().map(|f| &f.1).collect::<Vec<_>>(),
+            &title.donors,
+            &found.iter().map(|f| &f.donors).collect::<Vec<_>>(),
         )
     } else {
         sidecar_donor
     };
-    for (paragraph, (region, donor)) in report.paragraphs.iter_mut().zip(found) {
+    for ((paragraph, places), region) in report.paragraphs.iter_mut().zip(found).zip(regions) {
         let labels = &mut paragraph.labels;
-        labels.region = if region.is_empty() {
-            if !article_region.is_empty() {
-                labels
-                    .evidence
-                    .push(format!("region {article_region:?} ← article"));
+        if !about_tibet && places.tibet.is_empty() {
+            for p in &region {
+                labels.evidence.push(format!("region {p} ← text"));
             }
-            article_region.clone()
-        } else {
-            region
-        };
-        labels.donor = if donor.is_empty() {
-            if !article_donor.is_empty() {
-                labels
-                    .evidence
-                    .push(format!("donor {article_donor:?} ← article"));
-            }
-            article_donor.clone()
-        } else {
-            donor
-        };
+        }
+        labels.region = inherit("region", region, &article_region, &mut labels.evidence);
+        labels.donor = inherit("donor", places.donors, &article_donor, &mut labels.evidence);
         if labels.year.is_empty() {
             if let Some(y) = report_year {
                 labels.year.push(y);
@@ -260,6 +362,44 @@ pub fn label_report(report: &mut Report, meta: &ReportMeta) {
             }
         }
     }
+}
+
+/// The province a newspaper calls 我区/全区 (an autonomous region) or 我省/全省
+/// (a province), given the place of the article's dateline, when the text does.
+fn home_province<'t>(dateline: &str, mut texts: impl Iterator<Item = &'t str>) -> Option<String> {
+    let province = dateline.split('/').next()?;
+    let words: &[&str] = if province.ends_with("自治区") {
+        &["我区", "全区"]
+    } else if province.ends_with('省') {
+        &["我省", "全省"]
+    } else {
+        return None;
+    };
+    texts
+        .any(|t| words.iter().any(|w| t.contains(w)))
+        .then(|| province.to_string())
+}
+
+/// A paragraph's places of one kind given its own and its article's.
+fn inherit(
+    kind: &str,
+    own: Vec<String>,
+    article: &[String],
+    evidence: &mut Vec<String>,
+) -> Vec<String> {
+    if own.is_empty() {
+        if !article.is_empty() {
+            evidence.push(format!("{kind} {article:?} ← article"));
+        }
+        return article.to_vec();
+    }
+    let (places, refined) = refine(own, article);
+    if refined {
+        evidence.push(format!(
+            "{kind} {places:?} ← article (deeper than the text's)"
+        ));
+    }
+    places
 }
 
 /// Level of a region path: 1 for a province, 2 for a prefecture, 3 for a county.
@@ -285,11 +425,131 @@ mod tests {
     }
 
     #[test]
+    fn datelines_and_customs_districts_are_not_regions() {
+        let (region, _, _) =
+            places("本报拉萨讯（记者 李梅英）近年来，我区不断深化科技体制机制改革");
+        assert!(region.is_empty(), "{region:?}");
+        let (region, _, _) = places("新华社拉萨6月1日电 日喀则市白朗县");
+        assert_eq!(region, vec!["西藏自治区/日喀则市/白朗县"]);
+        let (region, _, _) = places("在助力西藏脱贫攻坚中，拉萨海关技术中心投入资金");
+        assert_eq!(region, vec![TIBET]);
+        // The place of a customs post's work still counts.
+        let (region, _, _) = places("拉萨海关驻谢通门县卡嘎镇查仓村工作队");
+        assert_eq!(region, vec!["西藏自治区/日喀则市/谢通门县"]);
+        assert_eq!(
+            home_province("西藏自治区/拉萨市", ["近年来，我区"].into_iter()),
+            Some(TIBET.to_string())
+        );
+        assert_eq!(
+            home_province("西藏自治区/拉萨市", ["近年来"].into_iter()),
+            None
+        );
+        assert_eq!(home_province("北京市", ["我区"].into_iter()), None);
+    }
+
+    #[test]
+    fn ancestors_named_alone_take_the_article_place() {
+        let article = vec!["西藏自治区/日喀则市".to_string()];
+        assert_eq!(
+            refine(vec![TIBET.into()], &article),
+            (article.clone(), true)
+        );
+        let own = vec!["西藏自治区/阿里地区/噶尔县".to_string()];
+        assert_eq!(refine(own.clone(), &article), (own, false));
+        let same = vec!["西藏自治区/日喀则市".to_string()];
+        assert_eq!(refine(same.clone(), &article), (same, false));
+        assert_eq!(refine(vec![TIBET.into()], &[]), (vec![TIBET.into()], false));
+    }
+
+    #[test]
     fn short_forms_donors() {
         let (_, donor, _) = places("山东援藏干部人才坚持以铸牢中华民族共同体意识为主线");
         assert_eq!(donor, vec!["山东省"]);
         let (_, donor, _) = places("按照重庆市委、市政府统一部署");
         assert_eq!(donor, vec!["重庆市"]);
+    }
+
+    /// A report of the given paragraphs, dated `date`, labelled.
+    fn labelled(title: &str, date: &str, texts: &[&str]) -> Report {
+        let mut report = Report {
+            id: "test".into(),
+            file: "test.txt".into(),
+            title: title.into(),
+            source: None,
+            date: Some(date.into()),
+            date_note: None,
+            byline: Vec::new(),
+            paragraphs: texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| crate::corpus::Paragraph {
+                    number: i as u32 + 1,
+                    text: (*t).into(),
+                    section: None,
+                    kind: "paragraph",
+                    labels: Labels::default(),
+                })
+                .collect(),
+            content_hash: 0,
+        };
+        label_report(&mut report, &ReportMeta::default());
+        report
+    }
+
+    #[test]
+    fn article_context() {
+        let r = labelled(
+            "山东援藏30年",
+            "2024",
+            &[
+                "山东援藏把产业援藏作为重中之重，紧密结合日喀则资源禀赋。",
+                "日喀则市妇幼保健院成功创建二甲医院。",
+                "保护好西藏生态环境是国之大事，累计投入援藏资金6000多万元。",
+                "活动在济南举办，鲁藏两地文联共同组织。",
+                "2023年，实施完成项目33个。",
+            ],
+        );
+        let region = |i: usize| r.paragraphs[i].labels.region.clone();
+        let donor = |i: usize| r.paragraphs[i].labels.donor.clone();
+        let rikaze = vec!["西藏自治区/日喀则市".to_string()];
+        // A bare 西藏 in an article about 日喀则 is 日喀则.
+        assert_eq!(region(2), rikaze);
+        // 济南 is a venue in an article about Tibet: the paragraph inherits.
+        assert_eq!(region(3), rikaze);
+        assert_eq!(donor(3), vec!["山东省"]);
+        // No place and no donor of its own: the article's.
+        assert_eq!(region(4), rikaze);
+        assert_eq!(donor(4), vec!["山东省"]);
+        assert_eq!(r.paragraphs[4].labels.year, vec![2023]);
+        assert_eq!(r.paragraphs[1].labels.year, vec![2024]);
+        assert!(r.paragraphs[4]
+            .labels
+            .evidence
+            .iter()
+            .any(|e| e.ends_with("← article")));
+    }
+
+    #[test]
+    fn articles_not_about_tibet_keep_their_places() {
+        let r = labelled(
+            "甘肃脱贫攻坚",
+            "2020",
+            &["定西市安定区种植马铃薯", "全省易地扶贫搬迁"],
+        );
+        assert_eq!(r.paragraphs[0].labels.region, vec!["甘肃省/定西市"]);
+        // The title names the article's place.
+        assert_eq!(r.paragraphs[1].labels.region, vec!["甘肃省"]);
+    }
+
+    #[test]
+    fn dateline_and_home_region() {
+        let r = labelled(
+            "我区获科技部重点专项项目资金",
+            "2020",
+            &["本报拉萨讯（记者 李梅英）日前，我区获重点专项项目资金2800万元"],
+        );
+        assert_eq!(r.paragraphs[0].labels.region, vec![TIBET]);
+        assert_eq!(r.paragraphs[0].labels.funding, vec![28_000_000.0]);
     }
 
     #[test]
@@ -316,6 +576,14 @@ mod tests {
             vec!["西藏自治区/昌都市/芒康县"]
         );
         assert_eq!(dominant(&[], &[&a, &c]), vec![TIBET]);
+        // Several prefectures named together make no clear one.
+        let four = vec![
+            "西藏自治区/拉萨市".to_string(),
+            "西藏自治区/山南市".to_string(),
+            "西藏自治区/那曲市".to_string(),
+        ];
+        assert_eq!(dominant(&[], &[&four]), vec![TIBET]);
+        assert_eq!(dominant(&[], &[&four, &c]), vec!["西藏自治区/拉萨市"]);
         assert_eq!(dominant(&[], &[&a, &c, &vec![]]), vec![TIBET]);
     }
 }

@@ -1,7 +1,16 @@
 //! Sector labels from a reviewed, weighted lexicon (`data/sectors.toml`).
 //!
 //! A paragraph gets every sector whose words add up to the threshold, so
-//! labels are multi-label and never hang on one stray keyword.
+//! labels are multi-label and never hang on one weak keyword. Four rules keep
+//! them precise:
+//! - words are matched leftmost-longest, so a word inside a longer lexicon
+//!   word does not count again (`干部人才` is not also `人才`, `主题教育` not `教育`);
+//! - words named as items of an enumeration (`教育、医疗、科研等领域`) count half:
+//!   the text names the sectors rather than reports work in them;
+//! - a secondary sector must reach a share of the leading one, so one stray
+//!   word in a long paragraph about something else does not label it;
+//! - an enumeration naming three or more sectors, with no sector carried by
+//!   the rest of the paragraph, makes the paragraph an overview: `综合`.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -24,17 +33,29 @@ pub const SECTORS: [&str; 12] = [
     "综合",
 ];
 
+/// Index of `综合` in [`SECTORS`].
+const OVERVIEW_SECTOR: usize = 11;
 /// Score at which a sector is assigned.
 const THRESHOLD: f32 = 2.0;
 /// Score at which the best sector is assigned when none reaches the threshold.
 const FALLBACK: f32 = 1.0;
-/// This many sectors at once make a paragraph an overview (综合).
-const OVERVIEW: usize = 4;
+/// A sector besides the leading one needs at least this share of its score.
+const SECONDARY_SHARE: f32 = 0.4;
+/// Weight factor of a word named as an item of an enumeration.
+const LISTED: f32 = 0.5;
+/// Factor of a word found more than once.
+const REPEATED: f32 = 1.5;
+/// An enumeration naming this many sectors makes an overview.
+const OVERVIEW_LISTED: usize = 3;
+/// This many sectors assigned at once also make an overview.
+const OVERVIEW_ASSIGNED: usize = 5;
+/// Longest mean length (in characters) of the inner items of an enumeration.
+const SHORT_ITEM: usize = 4;
 
 struct Lexicon {
     matcher: AhoCorasick,
-    /// For each pattern: (sector index, weight, word).
-    entries: Vec<(usize, f32, String)>,
+    /// For each pattern: its word and the (sector index, weight) pairs it counts for.
+    entries: Vec<(String, Vec<(usize, f32)>)>,
 }
 
 fn lexicon() -> &'static Lexicon {
@@ -43,70 +64,203 @@ fn lexicon() -> &'static Lexicon {
         let table: BTreeMap<String, BTreeMap<String, f32>> =
             toml::from_str(include_str!("../../data/sectors.toml"))
                 .expect("data/sectors.toml is valid");
-        let mut patterns = Vec::new();
-        let mut entries = Vec::new();
-        for (sector, words) in &table {
+        // One pattern per word; a word may count for several sectors (厂房).
+        let mut words: BTreeMap<String, Vec<(usize, f32)>> = BTreeMap::new();
+        for (sector, list) in &table {
             let index = SECTORS
                 .iter()
                 .position(|s| s == sector)
                 .unwrap_or_else(|| panic!("unknown sector {sector} in data/sectors.toml"));
-            for (word, weight) in words {
-                patterns.push(word.clone());
-                entries.push((index, *weight, word.clone()));
+            for (word, weight) in list {
+                words
+                    .entry(word.clone())
+                    .or_default()
+                    .push((index, *weight));
             }
         }
-        // Overlapping search: one word may count for several sectors (厂房).
+        let entries: Vec<(String, Vec<(usize, f32)>)> = words.into_iter().collect();
         let matcher = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .build(&patterns)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(entries.iter().map(|(w, _)| w))
             .expect("sector lexicon builds");
         Lexicon { matcher, entries }
     })
 }
 
-/// Sector scores of a text, with the words behind each.
-pub fn scores(text: &str) -> Vec<(usize, f32, Vec<String>)> {
+/// Characters that end a clause (an enumeration never runs across them).
+fn is_clause_end(c: char) -> bool {
+    matches!(
+        c,
+        '，' | '。' | '；' | '：' | '！' | '？' | ',' | ';' | ':' | '!' | '?' | '\n'
+    )
+}
+
+/// Quote and bracket characters, ignored when measuring enumeration items.
+fn is_quote(c: char) -> bool {
+    matches!(
+        c,
+        '“' | '”'
+            | '‘'
+            | '’'
+            | '"'
+            | '\''
+            | '《'
+            | '》'
+            | '「'
+            | '」'
+            | '（'
+            | '）'
+            | '('
+            | ')'
+    )
+}
+
+/// Byte ranges of `text` that are items of a short-item enumeration
+/// (`民生、产业、智力、经贸、生态`): from the last item of the lead-in to the end
+/// of the clause. Empty for most paragraphs, and allocation-free then.
+fn enumerations(text: &str) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    if !text.contains('、') {
+        return spans;
+    }
+    let mut clause_start = 0;
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), '。')))
+    {
+        if !is_clause_end(c) {
+            continue;
+        }
+        let clause = &text[clause_start..i];
+        let separators: Vec<usize> = clause.match_indices('、').map(|(j, _)| j).collect();
+        if separators.len() >= 2 {
+            let inner: usize = separators
+                .windows(2)
+                .map(|w| {
+                    clause[w[0] + '、'.len_utf8()..w[1]]
+                        .chars()
+                        .filter(|&c| !is_quote(c))
+                        .count()
+                })
+                .sum();
+            if inner <= SHORT_ITEM * (separators.len() - 1) {
+                // The first item is glued to its verb (开展教育、…): start at the
+                // first separator, and let a word ending right there count as listed.
+                spans.push((clause_start + separators[0], i));
+            }
+        }
+        clause_start = i + c.len_utf8().min(text.len() - i);
+    }
+    spans
+}
+
+/// Whether the match at `start..end` is an item of one of the enumerations.
+fn is_listed(text: &str, spans: &[(usize, usize)], start: usize, end: usize) -> bool {
+    spans.iter().any(|&(from, to)| {
+        (start >= from && start < to)
+            || (end <= from && text[end..from].chars().all(is_quote) && end + 12 >= from)
+    })
+}
+
+/// The score of one sector in a text.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SectorScore {
+    /// Index into [`SECTORS`].
+    pub sector: usize,
+    /// All evidence, enumeration items at a reduced weight.
+    pub score: f32,
+    /// Evidence outside enumerations only.
+    pub outside_lists: f32,
+    /// Whether an enumeration names this sector.
+    pub listed: bool,
+    /// The words found, with their counts (`医疗×2`).
+    pub words: Vec<String>,
+}
+
+/// Sector scores of a text, with the words behind each, for sectors with any evidence.
+pub fn scores(text: &str) -> Vec<SectorScore> {
     let lexicon = lexicon();
-    let mut counts: BTreeMap<usize, u32> = BTreeMap::new();
-    for m in lexicon.matcher.find_overlapping_iter(text) {
-        *counts.entry(m.pattern().as_usize()).or_default() += 1;
+    let spans = enumerations(text);
+    // Per pattern: occurrences, and whether any occurrence is outside a list.
+    let mut found: Vec<(usize, u32, bool)> = Vec::new();
+    for m in lexicon.matcher.find_iter(text) {
+        let pattern = m.pattern().as_usize();
+        let outside = !is_listed(text, &spans, m.start(), m.end());
+        match found.iter_mut().find(|f| f.0 == pattern) {
+            Some(f) => {
+                f.1 += 1;
+                f.2 |= outside;
+            }
+            None => found.push((pattern, 1, outside)),
+        }
     }
-    let mut by_sector: BTreeMap<usize, (f32, Vec<String>)> = BTreeMap::new();
-    for (pattern, count) in counts {
-        let (sector, weight, word) = &lexicon.entries[pattern];
-        let score = weight * if count > 1 { 1.5 } else { 1.0 };
-        let entry = by_sector.entry(*sector).or_default();
-        entry.0 += score;
-        entry.1.push(format!("{word}×{count}"));
+    let mut by_sector: Vec<SectorScore> = Vec::new();
+    for (pattern, count, outside) in found {
+        let (word, sectors) = &lexicon.entries[pattern];
+        let repeat = if count > 1 { REPEATED } else { 1.0 };
+        for &(sector, weight) in sectors {
+            let entry = match by_sector.iter().position(|s| s.sector == sector) {
+                Some(i) => &mut by_sector[i],
+                None => {
+                    by_sector.push(SectorScore {
+                        sector,
+                        ..SectorScore::default()
+                    });
+                    by_sector.last_mut().expect("just pushed")
+                }
+            };
+            if outside {
+                entry.score += weight * repeat;
+                entry.outside_lists += weight * repeat;
+            } else {
+                entry.score += weight * repeat * LISTED;
+                entry.listed = true;
+            }
+            entry.words.push(format!("{word}×{count}"));
+        }
     }
+    by_sector.sort_by_key(|s| s.sector);
     by_sector
-        .into_iter()
-        .map(|(s, (score, words))| (s, score, words))
-        .collect()
 }
 
 /// The sectors of a text and the evidence for each.
 pub fn classify(text: &str) -> (Vec<String>, Vec<String>) {
     let mut scored = scores(text);
-    scored.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let mut labels: Vec<usize> = scored
+    scored.sort_by(|a, b| b.score.total_cmp(&a.score));
+    let evidence_of = |s: &SectorScore| {
+        format!(
+            "{} {:.1} ← {}",
+            SECTORS[s.sector],
+            s.score,
+            s.words.join(" ")
+        )
+    };
+    let listed = scored.iter().filter(|s| s.listed).count();
+    let carried = scored.iter().any(|s| s.outside_lists >= THRESHOLD);
+    if listed >= OVERVIEW_LISTED && !carried {
+        let named: Vec<&str> = scored
+            .iter()
+            .filter(|s| s.listed)
+            .map(|s| SECTORS[s.sector])
+            .collect();
+        let evidence = format!("综合 ← an enumeration names {}", named.join("、"));
+        return (vec![SECTORS[OVERVIEW_SECTOR].to_string()], vec![evidence]);
+    }
+    let top = scored.first().map_or(0.0, |s| s.score);
+    let mut labels: Vec<&SectorScore> = scored
         .iter()
-        .filter(|s| s.1 >= THRESHOLD)
-        .map(|s| s.0)
+        .filter(|s| s.score >= THRESHOLD && s.score >= SECONDARY_SHARE * top)
         .collect();
     if labels.is_empty() {
-        if let Some(best) = scored.first().filter(|s| s.1 >= FALLBACK) {
-            labels.push(best.0);
-        }
+        labels.extend(scored.first().filter(|s| s.score >= FALLBACK));
     }
-    let evidence = scored
+    let evidence = labels.iter().map(|s| evidence_of(s)).collect();
+    let mut names: Vec<String> = labels
         .iter()
-        .filter(|s| labels.contains(&s.0))
-        .map(|s| format!("{} {:.1} ← {}", SECTORS[s.0], s.1, s.2.join(" ")))
+        .map(|s| SECTORS[s.sector].to_string())
         .collect();
-    let mut names: Vec<String> = labels.iter().map(|&i| SECTORS[i].to_string()).collect();
-    if labels.len() >= OVERVIEW {
-        names.push("综合".to_string());
+    if labels.len() >= OVERVIEW_ASSIGNED && !names.iter().any(|n| n == "综合") {
+        names.push(SECTORS[OVERVIEW_SECTOR].to_string());
     }
     (names, evidence)
 }
@@ -115,29 +269,103 @@ pub fn classify(text: &str) -> (Vec<String>, Vec<String>) {
 mod tests {
     use super::*;
 
+    fn labels(text: &str) -> Vec<String> {
+        classify(text).0
+    }
+
     #[test]
     fn one_stray_word_is_not_enough() {
-        assert!(classify("企业代表参加了会议。").0.is_empty());
+        assert!(labels("企业代表参加了会议。").is_empty());
     }
 
     #[test]
     fn strong_words_decide() {
-        let (labels, _) = classify("芒康县电子商务公共服务中心收录并展销农产品");
-        assert!(labels.contains(&"商贸流通".to_string()), "{labels:?}");
-        let (labels, _) = classify("援藏医生为患者实施首例腹腔镜手术");
-        assert_eq!(labels, vec!["医疗卫生"]);
+        let l = labels("芒康县电子商务公共服务中心收录并展销农产品");
+        assert!(l.contains(&"商贸流通".to_string()), "{l:?}");
+        assert_eq!(labels("援藏医生为患者实施首例腹腔镜手术"), vec!["医疗卫生"]);
+    }
+
+    #[test]
+    fn weights_add_up() {
+        // 种植 (1.0) alone only reaches the fallback; with 养殖 (1.0) it is assigned.
+        let one = scores("推广种植");
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[0].score, 1.0);
+        let two = scores("推广种植和养殖");
+        assert_eq!(two[0].score, 2.0);
+        // A word found again adds half its weight once.
+        let again = scores("种植青稞，种植油菜");
+        let industry = again
+            .iter()
+            .find(|s| SECTORS[s.sector] == "产业发展")
+            .unwrap();
+        assert_eq!(industry.score, 1.5 + 1.0);
+    }
+
+    #[test]
+    fn longer_words_hide_the_words_inside_them() {
+        // 干部人才 (1.0) is the aid cadres, not 人才 (1.5) again.
+        let s = scores("援藏干部人才");
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].score, 1.0);
+        // 主题教育 is a party campaign, not education.
+        assert_eq!(
+            labels("全面抓好主题教育，建立集中学习制度"),
+            vec!["党建与管理"]
+        );
+    }
+
+    #[test]
+    fn secondary_sectors_need_a_share_of_the_leader() {
+        let text = "援藏医疗队开展手术86台次，抢救危重病人，医院通过二甲评审，\
+                    医生主刀完成首例手术，组织现场培训";
+        assert_eq!(labels(text), vec!["医疗卫生"]);
+        // Two sectors of comparable weight are both kept.
+        let both = labels("援藏医生在医院开展手术，援藏教师在学校讲授课堂");
+        assert!(both.contains(&"医疗卫生".to_string()), "{both:?}");
+        assert!(both.contains(&"教育".to_string()), "{both:?}");
+    }
+
+    #[test]
+    fn enumeration_items_count_half() {
+        // 医生 as one of a list of trainees is not medical work.
+        let l = labels("组织党政干部、农村干部、教师、医生、农牧民人才等到山东挂职");
+        assert!(!l.contains(&"医疗卫生".to_string()), "{l:?}");
+        assert_eq!(
+            enumerations("开展教育、医疗、科研等交流，效果好"),
+            vec![("开展教育".len(), "开展教育、医疗、科研等交流".len())]
+        );
+        // Long items are not an enumeration of names: each item reports work.
+        assert!(enumerations("维护农牧区饮用水安全、扩大高原特色产品出口、开展检测").is_empty());
+        assert!(enumerations("教育、医疗").is_empty());
     }
 
     #[test]
     fn multi_label_and_overview() {
-        let (labels, _) = classify(
+        let (l, evidence) = classify(
             "深度谋划推进民生、产业、教育、医疗、就业、生态环境保护和旅游文化交往交流交融",
         );
-        assert!(labels.contains(&"综合".to_string()), "{labels:?}");
+        assert_eq!(l, vec!["综合"], "{evidence:?}");
+        // A sector carried outside the list wins over the overview.
+        let l = labels(
+            "持续打造“三交”援藏品牌，促进交往交流交融；线上线下开展教育、医疗、科研等领域双向交流",
+        );
+        assert_eq!(l, vec!["文化旅游"]);
     }
 
     #[test]
     fn every_lexicon_sector_is_known() {
-        let _ = lexicon();
+        let lexicon = lexicon();
+        assert!(lexicon
+            .entries
+            .iter()
+            .all(|(_, sectors)| sectors.iter().all(|&(s, w)| s < SECTORS.len() && w > 0.0)));
+    }
+
+    #[test]
+    fn empty_and_plain_text() {
+        assert!(labels("").is_empty());
+        assert!(labels("plain ASCII text, 123").is_empty());
+        assert!(scores("").is_empty());
     }
 }

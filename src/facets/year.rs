@@ -1,7 +1,10 @@
 //! Which years a paragraph is about: explicit years (`2019年`, `2020年初`,
-//! `2019—2020年`), relative years resolved from the report's date (今年, 去年,
-//! 明年, 前年), and five-year plans (`十四五` as 2021–2025) when no explicit
-//! year is given.
+//! `2019—2020年`, an event named after its year such as `“2023西藏文化青岛行”`),
+//! relative years resolved from the report's date (今年, 去年, 明年, 前年, and
+//! `两年前`, which also means the report's year it is contrasted with), and
+//! five-year plans (`十四五` as 2021–2025) when no explicit year is given or
+//! the plan's period is named (`“十四五”期间`). A year that is only the baseline
+//! of a comparison (`比2022年增长`) does not count.
 
 /// Years from the first to the last plausible one for these reports.
 const EARLIEST: i32 = 1949;
@@ -29,9 +32,19 @@ pub fn years(text: &str, report_year: Option<i32>) -> (Vec<i32>, Vec<String>) {
                 }
             }
             if j < chars.len() && chars[j] == '年' {
-                found.push(year);
-                evidence.push(chars[i..=j].iter().collect());
+                if is_baseline(&chars, i, j) {
+                    evidence.push(format!(
+                        "{}(baseline)",
+                        chars[i..=j].iter().collect::<String>()
+                    ));
+                } else {
+                    found.push(year);
+                    evidence.push(chars[i..=j].iter().collect());
+                }
                 j += 1;
+            } else if is_named_event(&chars, i, end) {
+                found.push(year);
+                evidence.push(chars[i..end + 1].iter().collect());
             }
             i = j.max(i + 1);
             continue;
@@ -40,19 +53,38 @@ pub fn years(text: &str, report_year: Option<i32>) -> (Vec<i32>, Vec<String>) {
     }
     if let Some(base) = report_year {
         for (word, delta) in [("今年", 0), ("去年", -1), ("明年", 1), ("前年", -2)] {
+            // 前年 inside 两年前年 does not occur; 前年 alone is two years back.
             if text.contains(word) {
                 found.push(base + delta);
                 evidence.push(format!("{word}→{}", base + delta));
             }
         }
+        for (n, at) in years_ago(&chars) {
+            // `两年前` contrasts then with now: both years are the paragraph's.
+            found.push(base - n);
+            found.push(base);
+            evidence.push(format!(
+                "{}→{}, {base}",
+                chars[at..]
+                    .iter()
+                    .take_while(|&&c| c != '前')
+                    .chain(['前'].iter())
+                    .collect::<String>(),
+                base - n
+            ));
+        }
     }
-    if found.is_empty() {
-        for (word, from, to) in [
-            ("十四五", 2021, 2025),
-            ("十三五", 2016, 2020),
-            ("十五五", 2026, 2030),
-        ] {
-            if text.contains(word) {
+    let explicit = !found.is_empty();
+    for (word, from, to) in [
+        ("十四五", 2021, 2025),
+        ("十三五", 2016, 2020),
+        ("十五五", 2026, 2030),
+    ] {
+        if let Some(at) = text.find(word) {
+            // A plan counts when it is the only time given, or when its period is named.
+            let rest = text[at + word.len()..].trim_start_matches(['”', '"', '’', '」']);
+            let period = ["期间", "时期"].iter().any(|p| rest.starts_with(p));
+            if !explicit || period {
                 found.extend(from..=to);
                 evidence.push(format!("{word}→{from}–{to}"));
             }
@@ -61,6 +93,81 @@ pub fn years(text: &str, report_year: Option<i32>) -> (Vec<i32>, Vec<String>) {
     found.sort_unstable();
     found.dedup();
     (found, evidence)
+}
+
+/// Whether the year at `i..=nian` (ending in 年) is the baseline of a
+/// comparison: `比2022年增长`, `较2019年`, `与2019年相比`, `同比2019年`.
+fn is_baseline(chars: &[char], i: usize, nian: usize) -> bool {
+    let before = if i > 0 { Some(chars[i - 1]) } else { None };
+    let after: String = chars[nian + 1..].iter().take(4).collect();
+    matches!(before, Some('比' | '较'))
+        || after.starts_with("相比")
+        || after.starts_with("同期相比")
+        || after.starts_with("比较")
+}
+
+/// Measure words and units: a number followed by one is a count, not a year.
+const UNITS: &str =
+    "余多万亿千百元人名个次家项所批台株头亩吨米户座条场件册本期届号份只辆位栋间套倍";
+
+/// Whether the year at `i..end` without 年 names an event after its year
+/// (`“2023西藏文化青岛行”`, `《2020中国西藏发展报告》`): right after an opening
+/// quote and followed by a word, not a unit.
+fn is_named_event(chars: &[char], i: usize, end: usize) -> bool {
+    let quoted = i > 0 && matches!(chars[i - 1], '“' | '《' | '「' | '"' | '‘');
+    let next = chars.get(end).copied();
+    quoted && next.is_some_and(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) && !UNITS.contains(c))
+}
+
+/// `N年前` with a small N (`两年前`, `3年前`, `十年前`): (N, position of N).
+fn years_ago(chars: &[char]) -> Vec<(i32, usize)> {
+    let mut out = Vec::new();
+    for k in 1..chars.len().saturating_sub(1) {
+        if chars[k] != '年' || chars[k + 1] != '前' {
+            continue;
+        }
+        // `前` followed by 年 is 前年 (two years ago), counted above, not here.
+        let mut start = k;
+        while start > 0 && number_char(chars[start - 1]).is_some() {
+            start -= 1;
+        }
+        if start == k || k - start > 3 {
+            continue;
+        }
+        if let Some(n) = small_number(&chars[start..k]) {
+            if (1..=30).contains(&n) {
+                out.push((n, start));
+            }
+        }
+    }
+    out
+}
+
+fn number_char(c: char) -> Option<()> {
+    (ascii_digit(c).is_some() || "一二两三四五六七八九十".contains(c)).then_some(())
+}
+
+/// The value of a small number in digits or Chinese numerals (`两`, `十`, `十二`, `3`).
+fn small_number(chars: &[char]) -> Option<i32> {
+    if chars.iter().all(|&c| ascii_digit(c).is_some()) {
+        return chars
+            .iter()
+            .try_fold(0i32, |acc, &c| Some(acc * 10 + ascii_digit(c)? as i32));
+    }
+    let digit = |c: char| {
+        "零一二三四五六七八九"
+            .find(c)
+            .map(|b| (b / '一'.len_utf8()) as i32)
+    };
+    match chars {
+        ['两'] => Some(2),
+        ['十'] => Some(10),
+        [d] => digit(*d),
+        ['十', d] => Some(10 + digit(*d)?),
+        [d, '十'] => Some(digit(*d)? * 10),
+        [d, '十', e] => Some(digit(*d)? * 10 + digit(*e)?),
+        _ => None,
+    }
 }
 
 fn skip_spaces(chars: &[char], mut i: usize) -> usize {
@@ -135,5 +242,48 @@ mod tests {
             vec![2023]
         );
         assert_eq!(years("2019—2020年", None).0, vec![2019, 2020]);
+        // A named period counts besides explicit years; a plan being drafted does not.
+        assert_eq!(
+            years("计划2020年和“十四五”期间将资金用于产业", None).0,
+            vec![2020, 2021, 2022, 2023, 2024, 2025]
+        );
+        assert_eq!(
+            years("研究推进2020年项目建设和“十四五”援藏规划", None).0,
+            vec![2020]
+        );
+    }
+
+    #[test]
+    fn comparison_baselines_do_not_count() {
+        assert_eq!(
+            years("2023年，实施项目33个，比2022年分别增长15%", None).0,
+            vec![2023]
+        );
+        // Nothing left: the paragraph then takes its report's year (see label_report).
+        assert!(years("较2019年增长，与2018年相比翻番", Some(2020))
+            .0
+            .is_empty());
+        assert!(years("产值比2019年增长20%", None).0.is_empty());
+    }
+
+    #[test]
+    fn years_ago_resolve_from_report_date() {
+        assert_eq!(
+            years("两年前，一家从林周县搬到了城关区", Some(2020)).0,
+            vec![2018, 2020]
+        );
+        assert_eq!(years("10年前这里还没有路", Some(2024)).0, vec![2014, 2024]);
+        assert_eq!(years("三十年前", Some(2024)).0, vec![1994, 2024]);
+        assert!(years("两年前", None).0.is_empty());
+        // 2019年前 is an explicit year, not 2019 years ago.
+        assert_eq!(years("2019年前完成", Some(2020)).0, vec![2019]);
+    }
+
+    #[test]
+    fn events_named_after_their_year() {
+        assert_eq!(years("开展“2023西藏文化青岛行”等活动", None).0, vec![2023]);
+        // Not events: a count in quotes, or a year at the end of a name.
+        assert!(years("“2000余人”参加", None).0.is_empty());
+        assert!(years("“科技助力经济2020”", None).0.is_empty());
     }
 }
