@@ -17,7 +17,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use aidsearch::corpus::LoadProgress;
-use aidsearch::index::build::{reindex_with_progress, BuildSummary, Progress};
+use aidsearch::index::build::{
+    reindex_incremental_with_progress, reindex_with_progress, BuildSummary, IncrementalSummary,
+    Progress,
+};
 use aidsearch::index::{Engine, LiveEngine};
 use aidsearch::search::{self, SearchRequest, Sort};
 
@@ -129,6 +132,11 @@ enum Command {
         index: IndexArg,
         #[command(flatten)]
         json: JsonArg,
+        /// Re-read only files whose content (or sidecar) changed since the live
+        /// generation; deleted files disappear. Same result as a full reindex
+        /// (example: --incremental).
+        #[arg(long)]
+        incremental: bool,
     },
     /// Serve the search page and JSON API; builds the index first if there is none.
     ///
@@ -265,6 +273,35 @@ fn run(cli: Cli) -> Result<ExitCode> {
             corpus,
             index,
             json,
+            incremental: true,
+        } => {
+            let summary = reindex_incremental_with_display(&corpus.corpus, &index.index)?;
+            if json.json {
+                outln!("{}", serde_json::to_string_pretty(&summary)?);
+            } else {
+                let style = Style::new(color, std::io::stdout().is_terminal());
+                print_summary(&summary.build, style)?;
+                for (name, value) in [
+                    ("files reused", summary.files_reused),
+                    ("files re-read", summary.files_reingested),
+                    ("files removed", summary.files_removed),
+                ] {
+                    outln!("  {name:<15} {value:>10}");
+                }
+                if let Some(reason) = &summary.full_because {
+                    outln!(
+                        "  {}",
+                        style.yellow(&format!("every file was read again: {reason}"))
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Reindex {
+            corpus,
+            index,
+            json,
+            incremental: false,
         } => {
             let summary = reindex_with_display(&corpus.corpus, &index.index)?;
             if json.json {
@@ -384,6 +421,24 @@ fn reindex_with_display(corpus: &Path, root: &Path) -> Result<BuildSummary> {
     result.with_context(|| {
         format!(
             "reindexing {} into {}; the live index is unchanged",
+            corpus.display(),
+            root.display()
+        )
+    })
+}
+
+/// [`reindex_with_display`] for `reindex --incremental`.
+fn reindex_incremental_with_display(corpus: &Path, root: &Path) -> Result<IncrementalSummary> {
+    let display: Box<dyn ProgressDisplay> = if std::io::stderr().is_terminal() {
+        Box::new(BarDisplay::new())
+    } else {
+        Box::new(LineDisplay::default())
+    };
+    let result = reindex_incremental_with_progress(corpus, root, &|p| display.update(p));
+    display.finish();
+    result.with_context(|| {
+        format!(
+            "reindexing {} into {} incrementally; the live index is unchanged",
             corpus.display(),
             root.display()
         )
@@ -705,15 +760,22 @@ fn print_results(
             style.dim(&about.join(" · "))
         );
         outln!("   {}", terminal_snippet(&hit.snippet, style));
-        let mut tags: Vec<String> = hit.region.iter().map(|r| format!("地区:{r}")).collect();
-        tags.extend(hit.donor.iter().map(|d| format!("援助方:{d}")));
-        tags.extend(hit.sector.iter().map(|s| format!("领域:{s}")));
-        tags.extend(hit.year.iter().map(|y| format!("年份:{y}")));
-        tags.extend(
-            hit.funding
-                .iter()
-                .map(|f| format!("资金:{}万元", f / 10_000.0)),
-        );
+        let funding: Vec<String> = hit
+            .funding
+            .iter()
+            .map(|f| format!("{}万元", f / 10_000.0))
+            .collect();
+        let tags: Vec<String> = [
+            ("地区", &hit.region),
+            ("援助方", &hit.donor),
+            ("领域", &hit.sector),
+            ("年份", &hit.year),
+            ("资金", &funding),
+        ]
+        .into_iter()
+        .filter(|(_, values)| !values.is_empty())
+        .map(|(name, values)| format!("{name} {}", values.join("、")))
+        .collect();
         if !tags.is_empty() {
             outln!("   {}", style.dim(&tags.join(" · ")));
         }

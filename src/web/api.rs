@@ -99,13 +99,25 @@ pub fn request_from_json(body: &[u8]) -> Result<SearchRequest, ApiError> {
         // Deserializing the field alone tells which one is of the wrong type.
         let single = Value::Object([(name.clone(), field.clone())].into_iter().collect());
         if let Err(e) = serde_json::from_value::<SearchRequest>(single) {
-            return Err(ApiError::bad_parameter(name, format!("{name}: {e}")));
+            return Err(ApiError::bad_parameter(
+                name,
+                format!("{name}: {}", plain_types(&e.to_string())),
+            ));
         }
     }
     let request: SearchRequest = serde_json::from_value(Value::Object(fields))
         .map_err(|e| bad_json(format!("the body is not a valid search request: {e}")))?;
     request.validate().map_err(ApiError::from)?;
     Ok(request)
+}
+
+/// Serde's Rust type names in words a client developer reads.
+fn plain_types(message: &str) -> String {
+    message
+        .replace("expected usize", "expected a whole number")
+        .replace("expected u64", "expected a whole number")
+        .replace("expected f64", "expected a number")
+        .replace("expected a sequence", "expected an array")
 }
 
 /// `GET /api/reports/{id}?q=`: the report's metadata and every paragraph
