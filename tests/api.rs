@@ -939,7 +939,15 @@ async fn suggest_latency() {
         None => common::engine(),
     };
     println!("{} titles", engine.titles().len());
-    for prefix in ["援", "援藏", "日喀", "医疗", "x", "乡村振兴战略"] {
+    for prefix in [
+        "援",
+        "援藏",
+        "日喀",
+        "医疗",
+        "x",
+        "乡村振兴战略",
+        "无此前缀qqq",
+    ] {
         let rounds = 2000;
         let started = std::time::Instant::now();
         let mut n = 0;
