@@ -61,6 +61,7 @@ fn every_format_is_indexed_and_bad_files_are_named() {
     )
     .unwrap();
     fs::write(corpus.join("scan.pdf"), fixture("scan.pdf")).unwrap();
+    fs::write(corpus.join("batch.zip"), "这是一个名为压缩包的文本文件。").unwrap();
 
     let root = dir.path().join("index");
     let summary = reindex(&corpus, &root).expect("reindex succeeds with bad files present");
@@ -71,7 +72,13 @@ fn every_format_is_indexed_and_bad_files_are_named() {
         .collect();
     println!("{skipped:#?}");
     assert_eq!(summary.files_read, 5, "{skipped:?}");
-    for bad in ["broken.pdf", "empty.txt", "photo.png", "scan.pdf"] {
+    for bad in [
+        "broken.pdf",
+        "empty.txt",
+        "photo.png",
+        "scan.pdf",
+        "batch.zip",
+    ] {
         assert!(
             skipped.iter().any(|(f, _)| *f == bad),
             "{bad} not named: {skipped:?}"

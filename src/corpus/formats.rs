@@ -128,6 +128,29 @@ pub fn extract(path: &Path, bytes: &[u8]) -> Result<Extracted, ExtractError> {
         }
         Err(e) => return Err(e),
     };
+    // Text in a file whose name promises an archive, a document container or
+    // an image is not what the sender meant to send (story 3: "a .zip that is
+    // not one"): skip it with a reason instead of indexing it as a report.
+    match ext.as_str() {
+        "pdf" => {
+            return Err(ExtractError::CorruptPdf(
+                "no %PDF- header (the file holds plain text)".into(),
+            ))
+        }
+        "docx" => {
+            return Err(ExtractError::CorruptDocx(
+                "not a zip archive (the file holds plain text)".into(),
+            ))
+        }
+        "zip" | "rar" | "7z" | "gz" | "tgz" | "tar" | "bz2" | "xz" | "xlsx" | "pptx" | "odt"
+        | "doc" | "xls" | "ppt" | "png" | "jpg" | "jpeg" | "gif" | "bmp" | "tif" | "tiff"
+        | "webp" | "exe" | "dll" | "bin" | "mp3" | "mp4" => {
+            return Err(ExtractError::Binary(format!(
+                "named .{ext} but holds plain text, not a .{ext} file"
+            )));
+        }
+        _ => {}
+    }
     // A BOM-marked UTF-16/32 HTML file is only recognisable after decoding.
     if looks_like_html(text.as_bytes()) {
         return html_document(&text, encoding);
@@ -2549,5 +2572,23 @@ AT&T &unknown; &#0; &#150;
                 &noise(round + 1000, 1 + round as usize * 37),
             );
         }
+    }
+
+    #[test]
+    fn text_named_as_an_archive_or_container_is_refused() {
+        let text = "这是一个名为压缩包的文本文件。".as_bytes();
+        assert!(matches!(
+            extract(Path::new("batch.zip"), text),
+            Err(ExtractError::Binary(_))
+        ));
+        assert!(matches!(
+            extract(Path::new("a.docx"), text),
+            Err(ExtractError::CorruptDocx(_))
+        ));
+        assert!(matches!(
+            extract(Path::new("a.pdf"), text),
+            Err(ExtractError::CorruptPdf(_))
+        ));
+        assert!(extract(Path::new("a.txt"), text).is_ok());
     }
 }

@@ -33,7 +33,7 @@ pub struct Engine {
     pub fields: Fields,
     pub generation: u64,
     pub dir: PathBuf,
-    titles: OnceLock<Vec<(String, String)>>,
+    titles: OnceLock<crate::search::suggest::TitleIndex>,
 }
 
 /// File of a generation listing its report titles, one a line.
@@ -59,15 +59,16 @@ impl Engine {
         })
     }
 
-    /// Report titles of this generation as (folded, original), read once.
-    pub fn titles(&self) -> &[(String, String)] {
+    /// Report titles of this generation, indexed for completion, read once.
+    pub fn titles(&self) -> &crate::search::suggest::TitleIndex {
         self.titles.get_or_init(|| {
-            fs::read_to_string(self.dir.join(TITLES_FILE))
-                .unwrap_or_default()
-                .lines()
-                .filter(|l| !l.is_empty())
-                .map(|l| (crate::normalize::fold(l), l.to_string()))
-                .collect()
+            crate::search::suggest::TitleIndex::new(
+                fs::read_to_string(self.dir.join(TITLES_FILE))
+                    .unwrap_or_default()
+                    .lines()
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_string),
+            )
         })
     }
 

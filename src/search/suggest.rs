@@ -17,6 +17,76 @@ pub struct Suggestion {
     pub kind: String,
 }
 
+/// Report titles of one generation, indexed for completion: sorted by their
+/// folded form for prefix search, and by character for a "contains" search
+/// that looks only at titles holding the prefix's rarest character.
+#[derive(Debug, Default)]
+pub struct TitleIndex {
+    /// (folded, original), sorted by folded.
+    sorted: Vec<(String, String)>,
+    /// For each character, the positions in `sorted` of the titles holding it.
+    by_char: std::collections::HashMap<char, Vec<u32>>,
+}
+
+impl TitleIndex {
+    /// Index a list of titles.
+    pub fn new(titles: impl IntoIterator<Item = String>) -> TitleIndex {
+        let mut sorted: Vec<(String, String)> = titles.into_iter().map(|t| (fold(&t), t)).collect();
+        sorted.sort();
+        sorted.dedup();
+        let mut by_char: std::collections::HashMap<char, Vec<u32>> =
+            std::collections::HashMap::new();
+        for (i, (folded, _)) in sorted.iter().enumerate() {
+            let mut seen: Vec<char> = folded.chars().collect();
+            seen.sort_unstable();
+            seen.dedup();
+            for c in seen {
+                by_char.entry(c).or_default().push(i as u32);
+            }
+        }
+        TitleIndex { sorted, by_char }
+    }
+
+    /// Number of titles.
+    pub fn len(&self) -> usize {
+        self.sorted.len()
+    }
+
+    /// Whether there are no titles.
+    pub fn is_empty(&self) -> bool {
+        self.sorted.is_empty()
+    }
+
+    /// Up to `limit` titles that start with the folded `prefix`, then titles
+    /// that contain it.
+    pub fn matching(&self, prefix: &str, limit: usize) -> Vec<&str> {
+        let start = self.sorted.partition_point(|t| t.0.as_str() < prefix);
+        let mut out: Vec<&str> = self.sorted[start..]
+            .iter()
+            .take_while(|t| t.0.starts_with(prefix))
+            .take(limit)
+            .map(|t| t.1.as_str())
+            .collect();
+        if out.len() < limit {
+            let rarest = prefix
+                .chars()
+                .map(|c| self.by_char.get(&c).map_or(&[][..], |v| v.as_slice()))
+                .min_by_key(|v| v.len())
+                .unwrap_or(&[]);
+            for &i in rarest {
+                let (folded, original) = &self.sorted[i as usize];
+                if !folded.starts_with(prefix) && folded.contains(prefix) {
+                    out.push(original);
+                    if out.len() == limit {
+                        break;
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
 /// (folded, original, kind), sorted by folded text for prefix search.
 fn words() -> &'static Vec<(String, String, &'static str)> {
     static WORDS: OnceLock<Vec<(String, String, &'static str)>> = OnceLock::new();
@@ -57,17 +127,34 @@ pub fn complete(engine: &Engine, prefix: &str, limit: usize) -> Vec<Suggestion> 
         })
         .collect();
     if out.len() < limit {
-        let titles = engine.titles();
-        let starts = titles.iter().filter(|t| t.0.starts_with(&prefix));
-        let contains = titles
-            .iter()
-            .filter(|t| !t.0.starts_with(&prefix) && t.0.contains(&prefix));
-        for t in starts.chain(contains).take(limit - out.len()) {
+        for title in engine.titles().matching(&prefix, limit - out.len()) {
             out.push(Suggestion {
-                text: t.1.clone(),
+                text: title.to_string(),
                 kind: "title".to_string(),
             });
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_by_prefix_then_by_contents() {
+        let index = TitleIndex::new([
+            "援藏医疗队".to_string(),
+            "山东援藏30年".to_string(),
+            "醫療援藏".to_string(),
+            "教育".to_string(),
+        ]);
+        assert_eq!(
+            index.matching("援藏", 10),
+            vec!["援藏医疗队", "醫療援藏", "山东援藏30年"]
+        );
+        assert_eq!(index.matching("医疗", 10), vec!["醫療援藏", "援藏医疗队"]);
+        assert!(index.matching("火星", 10).is_empty());
+        assert_eq!(index.matching("援藏", 1).len(), 1);
+    }
 }
