@@ -42,6 +42,10 @@ pub const MAX_QUERY_STRING: usize = 8 * 1024;
 pub const MAX_BODY: usize = 64 * 1024;
 /// Time after which a request is answered 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest one library call (a search, a report, an export) may take before
+/// the request is answered 422 `query_timeout`. Shorter than
+/// [`REQUEST_TIMEOUT`], so a pathological query gets the specific error.
+pub const SEARCH_BUDGET: Duration = Duration::from_secs(5);
 
 /// What every handler shares.
 pub struct AppState {
@@ -49,6 +53,8 @@ pub struct AppState {
     pub search_slots: Arc<Semaphore>,
     /// Time after which a request is answered 408.
     pub request_timeout: Duration,
+    /// Time budget of one library call; past it, 422 `query_timeout`.
+    pub search_budget: Duration,
 }
 
 impl AppState {
@@ -64,15 +70,31 @@ impl AppState {
         max_searches: usize,
         request_timeout: Duration,
     ) -> Arc<AppState> {
+        AppState::with_budget(engine, max_searches, request_timeout, SEARCH_BUDGET)
+    }
+
+    /// [`AppState::with_limits`] with an explicit time budget per library call.
+    pub fn with_budget(
+        engine: Arc<LiveEngine>,
+        max_searches: usize,
+        request_timeout: Duration,
+        search_budget: Duration,
+    ) -> Arc<AppState> {
         Arc::new(AppState {
             engine,
             search_slots: Arc::new(Semaphore::new(max_searches)),
             request_timeout,
+            search_budget,
         })
     }
 
-    /// Run a library call on the blocking pool, within the concurrency cap,
-    /// on the generation that is live when the request starts.
+    /// Run a library call on the blocking pool, within the concurrency cap
+    /// and the time budget, on the generation that is live when the request
+    /// starts.
+    ///
+    /// Past the budget the client gets 422 `query_timeout` at once. The call
+    /// itself cannot be interrupted: it runs to its end in the background and
+    /// keeps its search slot until then, so runaway work stays under the cap.
     pub async fn blocking<T, F>(&self, work: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
@@ -84,13 +106,20 @@ impl AppState {
             .try_acquire_owned()
             .map_err(|_| ApiError::overloaded())?;
         let engine = self.engine.get();
-        tokio::task::spawn_blocking(move || {
+        let task = tokio::task::spawn_blocking(move || {
             let _permit = permit;
             work(&engine)
-        })
-        .await
-        .map_err(|e| ApiError::from(crate::error::Error::Internal(e.to_string())))?
-        .map_err(ApiError::from)
+        });
+        let budget = self.search_budget;
+        tokio::time::timeout(budget, task)
+            .await
+            .map_err(|_| {
+                ApiError::from(crate::error::Error::Timeout(
+                    budget.as_millis().try_into().unwrap_or(u64::MAX),
+                ))
+            })?
+            .map_err(|e| ApiError::from(crate::error::Error::Internal(e.to_string())))?
+            .map_err(ApiError::from)
     }
 
     /// Run a search.
