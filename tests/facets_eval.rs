@@ -23,13 +23,14 @@ use aidsearch::facets::sector::SECTORS;
 use aidsearch::search::{search, SearchRequest, Sort};
 use serde::Deserialize;
 
-/// The best figures reached so far, as (precision, recall). Raise them when
-/// extraction improves; a change that lowers a figure below them fails.
+/// The best figures reached so far, as (precision, recall), cut (not rounded)
+/// to three decimals. Raise them when extraction improves; a change that
+/// lowers a figure below them fails.
 const RATCHET: [(&str, f64, f64); 4] = [
     ("region", 0.981, 0.981),
     ("donor", 1.0, 1.0),
-    ("sector", 0.904, 0.857),
-    ("year", 0.994, 1.0),
+    ("sector", 0.903, 0.857),
+    ("year", 0.993, 1.0),
 ];
 
 /// The figures issue 4 asks for, as (precision, recall).
@@ -239,7 +240,7 @@ fn facet_precision_and_recall_do_not_regress() {
         scores.iter().zip(RATCHET.iter().zip(TARGET.iter()))
     {
         println!(
-            "  {name:<8} {:>9.3}  {:>6.3}  {:>3} {:>3} {:>3}   {min_p:.2}/{min_r:.2}     {want_p:.2}/{want_r:.2}",
+            "  {name:<8} {:>9.3}  {:>6.3}  {:>3} {:>3} {:>3}   {min_p:.3}/{min_r:.3}   {want_p:.2}/{want_r:.2}",
             score.precision(),
             score.recall(),
             score.true_pos,
@@ -356,6 +357,112 @@ async fn story_2_json_gives_the_same_numbers() {
             .is_some_and(|f| f.iter().any(|v| v.as_f64() == Some(47_250_000.0)))),
         "{body}"
     );
+}
+
+/// Time labelling on one year of the scale corpus (`../shared/scale-corpus`)
+/// and print how often each value comes up, to spot a rule gone wild on
+/// national news. Run with `--ignored --nocapture label_scale_news`.
+#[test]
+#[ignore]
+fn label_scale_news() {
+    use std::collections::BTreeMap;
+    use std::io::BufRead;
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/scale-corpus")
+        .join(std::env::var("SCALE_FILE").unwrap_or_else(|_| "xwlb-2020.jsonl.gz".into()));
+    let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let reader = std::io::BufReader::new(flate2::read::GzDecoder::new(file));
+    let mut reports = Vec::new();
+    for line in reader.lines() {
+        let doc: serde_json::Value = serde_json::from_str(&line.expect("line")).expect("json");
+        let text = doc["text"].as_str().unwrap_or_default();
+        let paragraphs = text
+            .split('\n')
+            .filter(|t| !t.trim().is_empty())
+            .enumerate()
+            .map(|(i, t)| Paragraph {
+                number: i as u32 + 1,
+                text: t.to_string(),
+                section: None,
+                kind: "paragraph",
+                labels: Default::default(),
+            })
+            .collect();
+        reports.push(Report {
+            id: doc["id"].as_str().unwrap_or_default().to_string(),
+            file: String::new(),
+            title: doc["title"].as_str().unwrap_or_default().to_string(),
+            source: None,
+            date: doc["date"].as_str().map(str::to_string),
+            date_note: None,
+            byline: Vec::new(),
+            paragraphs,
+            content_hash: 0,
+        });
+    }
+    let count: usize = reports.iter().map(|r| r.paragraphs.len()).sum();
+    let meta = aidsearch::corpus::meta::ReportMeta::default();
+    let started = std::time::Instant::now();
+    for report in &mut reports {
+        aidsearch::facets::label_report(report, &meta);
+    }
+    let took = started.elapsed();
+    println!(
+        "{} reports, {count} paragraphs labelled in {took:.2?} ({:.1} µs a paragraph)",
+        reports.len(),
+        took.as_secs_f64() * 1e6 / count as f64
+    );
+    let mut tally: BTreeMap<(&str, String), usize> = BTreeMap::new();
+    for p in reports.iter().flat_map(|r| &r.paragraphs) {
+        let l = &p.labels;
+        for v in &l.region {
+            *tally.entry(("region", v.clone())).or_default() += 1;
+        }
+        for v in &l.donor {
+            *tally.entry(("donor", v.clone())).or_default() += 1;
+        }
+        for v in &l.sector {
+            *tally.entry(("sector", v.clone())).or_default() += 1;
+        }
+        *tally
+            .entry(("funded", (!l.funding.is_empty()).to_string()))
+            .or_default() += 1;
+    }
+    if let Ok(probe) = std::env::var("SCALE_PROBE") {
+        // SCALE_PROBE=donor:湖北省 prints paragraphs with that label and their evidence.
+        let (facet, value) = probe.split_once(':').unwrap_or(("donor", probe.as_str()));
+        let hits = reports.iter().flat_map(|r| &r.paragraphs).filter(|p| {
+            let values = if facet == "region" {
+                &p.labels.region
+            } else if facet == "sector" {
+                &p.labels.sector
+            } else {
+                &p.labels.donor
+            };
+            values.iter().any(|v| v == value)
+        });
+        for p in hits.take(12) {
+            let text: String = p.text.chars().take(160).collect();
+            println!(
+                "· {text}\n    {:?}",
+                p.labels
+                    .evidence
+                    .iter()
+                    .filter(|e| e.starts_with(facet))
+                    .collect::<Vec<_>>()
+            );
+        }
+    }
+    for facet in ["region", "donor", "sector", "funded"] {
+        let mut values: Vec<_> = tally.iter().filter(|((f, _), _)| *f == facet).collect();
+        values.sort_by_key(|(_, n)| std::cmp::Reverse(**n));
+        let top: Vec<String> = values
+            .iter()
+            .take(15)
+            .map(|((_, v), n)| format!("{v} {n}"))
+            .collect();
+        println!("{facet}: {}", top.join(", "));
+    }
 }
 
 /// Print every seed paragraph with its labels, for writing fixture entries

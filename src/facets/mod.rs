@@ -44,26 +44,44 @@ pub struct Labels {
     pub evidence: Vec<String>,
 }
 
-/// Words after a place that make it the giver of aid, within the same clause.
-const DONOR_AFTER: [&str; 13] = [
+/// Words of paired aid: after a place (within a few characters) they make it
+/// the giver (`济南援藏援建`, `重庆医疗团队援藏`).
+const PAIRED_AID: [&str; 8] = [
     "援藏",
+    "援疆",
+    "援青",
     "援建",
-    "援助",
+    "援派",
     "对口支援",
     "对口帮扶",
-    "帮扶",
-    "援派",
-    "市委",
-    "省委",
-    "援疆",
-    "支援",
-    "援青",
-    "派出",
+    "对口援",
 ];
-/// Words right before a place that make it the giver of aid.
+/// Generic words of giving: after a place they make it the giver, unless the
+/// place is a location (`在湖北省…开展支援`).
+const GIVING: [&str; 4] = ["支援", "援助", "帮扶", "捐赠"];
+/// Words of a team sent in batches (`淄博市第九批援藏工作组`), not of goods
+/// (`武汉第二批物资`).
+const TEAM: [&str; 7] = ["援", "干部", "医疗队", "工作组", "工作队", "专家", "人才"];
+/// Words right before a place that make it the receiver of aid (`援类乌齐县`,
+/// `驰援武汉`, `对口支援昌都`).
+const RECEIVER_BEFORE: [&str; 5] = ["援", "援助", "帮扶", "对口", "支持"];
+/// Words right before a place that make it a location, which generic words of
+/// giving do not turn into a giver.
+const LOCATION_BEFORE: [&str; 12] = [
+    "在", "到", "赴", "抵达", "前往", "向", "给", "为", "来", "去", "驻", "回",
+];
+/// Words right before a place that make it the giver of aid, with 干部 after it.
 const DONOR_BEFORE: [&str; 3] = ["来自", "从", "由"];
+/// Paragraphs that must name a donor for it to be the article's (without a title or sidecar).
+const DONOR_SUPPORT: usize = 2;
+/// Longest earlier list item (in characters) a location word reaches over.
+const LOCATION_WINDOW: usize = 6;
+/// How far after a place (in characters) a word of aid may follow.
+const DONOR_WINDOW: usize = 8;
 /// Characters that end a clause.
-const CLAUSE_END: [char; 7] = ['，', '。', '；', '：', '！', '？', '、'];
+const CLAUSE_END: [char; 11] = [
+    '，', '。', '；', '：', '！', '？', '、', ',', ';', ':', '\n',
+];
 
 /// Words before a place that make it a dateline (`本报拉萨讯`, `新华社拉萨6月1日电`).
 const DATELINE_BEFORE: [&str; 5] = ["本报", "新华社", "中新社", "中新网", "人民网"];
@@ -81,26 +99,81 @@ fn is_dateline(text: &str, start: usize, end: usize) -> bool {
 
 /// Whether the place mentioned at `start..end` of `text` is named as a donor.
 fn is_donor_context(text: &str, start: usize, end: usize) -> bool {
-    let after: String = text[end..]
-        .chars()
-        .take_while(|c| !CLAUSE_END.contains(c))
-        .take(16)
-        .collect();
-    let ordinal_batch = after.starts_with('第') && after.contains('批');
-    // `重庆市委、市政府`: the place's own party committee or government sends the aid.
-    let own_government = after.starts_with('委') || after.starts_with("政府");
-    if ordinal_batch || own_government || DONOR_AFTER.iter().any(|w| after.contains(w)) {
+    let clause_start = text[..start]
+        .rfind(|c| CLAUSE_END.contains(&c))
+        .map_or(0, |i| {
+            i + text[i..].chars().next().map_or(1, char::len_utf8)
+        });
+    let before = &text[clause_start..start];
+    if RECEIVER_BEFORE.iter().any(|w| before.ends_with(w)) {
+        return false;
+    }
+    let clause = text[end..]
+        .find(|c| CLAUSE_END.contains(&c))
+        .map_or(&text[end..], |i| &text[end..end + i]);
+    let prefix = |n: usize| {
+        clause
+            .char_indices()
+            .nth(n)
+            .map_or(clause, |(i, _)| &clause[..i])
+    };
+    let near = prefix(DONOR_WINDOW);
+    let batch = prefix(2 * DONOR_WINDOW);
+    let ordinal_batch =
+        near.starts_with('第') && near.contains('批') && TEAM.iter().any(|w| batch.contains(w));
+    if ordinal_batch {
         return true;
     }
-    let before: String = text[..start]
-        .chars()
-        .rev()
-        .take(3)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    DONOR_BEFORE.iter().any(|w| before.ends_with(w)) && after.contains("干部")
+    let location = is_location(before);
+    // After a location word only paired aid right after the place makes a
+    // giver (`在山东援藏干部的帮助下`, not `在武汉市新洲区对口支援医院`).
+    let paired_within = if location { 2 } else { DONOR_WINDOW };
+    let paired = prefix(paired_within + 3);
+    if PAIRED_AID.iter().any(|w| {
+        paired
+            .find(w)
+            .is_some_and(|i| paired[..i].chars().count() <= paired_within)
+    }) {
+        return true;
+    }
+    if !location && GIVING.iter().any(|w| near.contains(w)) {
+        return true;
+    }
+    // `重庆市委、市政府…部署`: the place's own government sends the aid, in a
+    // text about paired aid (elsewhere it is a local government at home).
+    let own_government = ["委", "市委", "省委", "政府", "市政府", "省政府"]
+        .iter()
+        .any(|w| clause.starts_with(w));
+    if own_government && PAIRED_AID.iter().any(|w| text.contains(w)) {
+        return true;
+    }
+    DONOR_BEFORE.iter().any(|w| before.ends_with(w)) && batch.contains("干部")
+}
+
+/// Whether the text `before` a place makes it a location (`在武汉`), also as
+/// a later item of a list (`前往湖北和武汉`, `在拉萨、日喀则`).
+fn is_location(before: &str) -> bool {
+    let mut rest = before;
+    for _ in 0..3 {
+        if LOCATION_BEFORE.iter().any(|w| rest.ends_with(w)) {
+            return true;
+        }
+        // Step over one earlier list item: a separator and a short name.
+        let Some(item) = rest.strip_suffix(['和', '、', '与', '及']) else {
+            return false;
+        };
+        let mut chars = item.char_indices().rev().take(LOCATION_WINDOW);
+        rest = loop {
+            match chars.next() {
+                Some((i, _)) if LOCATION_BEFORE.iter().any(|w| item[..i].ends_with(w)) => {
+                    break &item[..i];
+                }
+                Some(_) => continue,
+                None => return false,
+            }
+        };
+    }
+    false
 }
 
 /// Keep only the deepest paths: `西藏自治区` goes when `西藏自治区/日喀则市` is there.
@@ -206,7 +279,11 @@ fn refine(own: Vec<String>, article: &[String]) -> (Vec<String>, bool) {
 /// The one clear place of an article: the title's, or the deepest place that
 /// at least 60% of the labelled paragraphs share and that leads the other
 /// places of its level.
-fn dominant(title_places: &[String], per_paragraph: &[&Vec<String>]) -> Vec<String> {
+fn dominant(
+    title_places: &[String],
+    per_paragraph: &[&Vec<String>],
+    min_paragraphs: usize,
+) -> Vec<String> {
     if !title_places.is_empty() {
         return title_places.to_vec();
     }
@@ -235,7 +312,7 @@ fn dominant(title_places: &[String], per_paragraph: &[&Vec<String>]) -> Vec<Stri
             *counts.entry(a).or_default() += 1;
         }
     }
-    let needed = (labelled.len() * 3).div_ceil(5);
+    let needed = (labelled.len() * 3).div_ceil(5).max(min_paragraphs);
     let qualified: Vec<(String, usize)> =
         counts.into_iter().filter(|(_, n)| *n >= needed).collect();
     // From the deepest level up, the first level where one path leads clearly:
@@ -313,7 +390,7 @@ pub fn label_report(report: &mut Report, meta: &ReportMeta) {
     };
     let regions: Vec<Vec<String>> = found.iter().map(own_region).collect();
     let mut article_region = if sidecar_region.is_empty() {
-        dominant(&own_region(&title), &regions.iter().collect::<Vec<_>>())
+        dominant(&own_region(&title), &regions.iter().collect::<Vec<_>>(), 1)
     } else {
         sidecar_region
     };
@@ -333,13 +410,22 @@ pub fn label_report(report: &mut Report, meta: &ReportMeta) {
             article_region = vec![province];
         }
     }
-    let article_donor = if sidecar_donor.is_empty() {
+    // A donor named in some paragraphs is the article's only in a report on
+    // paired aid, and only when more than one paragraph names it: in general
+    // news a giver in one paragraph is no one else's.
+    let paired_aid = std::iter::once(report.title.as_str())
+        .chain(report.paragraphs.iter().map(|p| p.text.as_str()))
+        .any(|t| PAIRED_AID.iter().any(|w| t.contains(w)));
+    let article_donor = if !sidecar_donor.is_empty() {
+        sidecar_donor
+    } else if !title.donors.is_empty() || paired_aid {
         dominant(
             &title.donors,
             &found.iter().map(|f| &f.donors).collect::<Vec<_>>(),
+            DONOR_SUPPORT,
         )
     } else {
-        sidecar_donor
+        Vec::new()
     };
     for ((paragraph, places), region) in report.paragraphs.iter_mut().zip(found).zip(regions) {
         let labels = &mut paragraph.labels;
@@ -465,8 +551,31 @@ mod tests {
     fn short_forms_donors() {
         let (_, donor, _) = places("山东援藏干部人才坚持以铸牢中华民族共同体意识为主线");
         assert_eq!(donor, vec!["山东省"]);
-        let (_, donor, _) = places("按照重庆市委、市政府统一部署");
+        let (_, donor, _) = places("按照重庆市委、市政府统一部署，33名援藏专技干部奔赴昌都");
         assert_eq!(donor, vec!["重庆市"]);
+        let (_, donor, _) = places("在山东援藏干部的帮助下，昂仁县建成小学");
+        assert_eq!(donor, vec!["山东省"]);
+        let (_, donor, _) = places("带回了淄博市援助昂仁价值10余万元的防疫物资");
+        assert_eq!(donor, vec!["山东省/淄博市"]);
+    }
+
+    #[test]
+    fn receivers_and_locations_are_not_donors() {
+        for text in [
+            "组建6支医疗救治队驰援武汉",
+            "东航、南航首批支援武汉的医护人员",
+            "在湖北省的武汉等七个城市定点医院开展支援",
+            "工业和信息化部等收到武汉第二批物资需求清单后",
+            "武汉市委、市政府部署疫情防控",
+            "19个省份对口支援湖北",
+            "各地区前往湖北和武汉支援的广大医务工作者",
+            "圆满完成了在武汉市新洲区对口支援医院的全部救治工作",
+            "来武汉支援已经快一个月了",
+            "武汉市宝丰街派出所民警",
+        ] {
+            let (_, donor, _) = places(text);
+            assert!(donor.is_empty(), "{text}: {donor:?}");
+        }
     }
 
     /// A report of the given paragraphs, dated `date`, labelled.
@@ -570,20 +679,20 @@ mod tests {
         let b = vec!["西藏自治区/昌都市/八宿县".to_string()];
         let c = vec!["西藏自治区/拉萨市".to_string()];
         let d = vec!["西藏自治区/昌都市/边坝县".to_string()];
-        assert_eq!(dominant(&[], &[&a, &b, &d]), vec!["西藏自治区/昌都市"]);
+        assert_eq!(dominant(&[], &[&a, &b, &d], 1), vec!["西藏自治区/昌都市"]);
         assert_eq!(
-            dominant(&[], &[&a, &b, &a]),
+            dominant(&[], &[&a, &b, &a], 1),
             vec!["西藏自治区/昌都市/芒康县"]
         );
-        assert_eq!(dominant(&[], &[&a, &c]), vec![TIBET]);
+        assert_eq!(dominant(&[], &[&a, &c], 1), vec![TIBET]);
         // Several prefectures named together make no clear one.
         let four = vec![
             "西藏自治区/拉萨市".to_string(),
             "西藏自治区/山南市".to_string(),
             "西藏自治区/那曲市".to_string(),
         ];
-        assert_eq!(dominant(&[], &[&four]), vec![TIBET]);
-        assert_eq!(dominant(&[], &[&four, &c]), vec!["西藏自治区/拉萨市"]);
-        assert_eq!(dominant(&[], &[&a, &c, &vec![]]), vec![TIBET]);
+        assert_eq!(dominant(&[], &[&four], 1), vec![TIBET]);
+        assert_eq!(dominant(&[], &[&four, &c], 1), vec!["西藏自治区/拉萨市"]);
+        assert_eq!(dominant(&[], &[&a, &c, &vec![]], 1), vec![TIBET]);
     }
 }
