@@ -289,6 +289,8 @@ impl Browser {
             "--disable-background-networking".to_string(),
             "--disable-component-update".to_string(),
             "--disable-sync".to_string(),
+            // Containers often have a tiny /dev/shm, which crashes tabs.
+            "--disable-dev-shm-usage".to_string(),
             format!("--user-data-dir={}", profile.display()),
             format!("--window-size={},{}", DESKTOP.0, DESKTOP.1),
             "--lang=zh-CN".to_string(),
