@@ -442,8 +442,9 @@ pub fn label_report(report: &mut Report, meta: &ReportMeta) {
                 labels.evidence.push(format!("year {y} ← report date"));
             }
         }
+        // Sidecar sectors add to the text's, but only the twelve values exist.
         for s in &meta.sector {
-            if !labels.sector.contains(s) {
+            if sector::SECTORS.contains(&s.as_str()) && !labels.sector.contains(s) {
                 labels.sector.push(s.clone());
             }
         }

@@ -53,8 +53,7 @@ pub fn years(text: &str, report_year: Option<i32>) -> (Vec<i32>, Vec<String>) {
     }
     if let Some(base) = report_year {
         for (word, delta) in [("今年", 0), ("去年", -1), ("明年", 1), ("前年", -2)] {
-            // 前年 inside 两年前年 does not occur; 前年 alone is two years back.
-            if text.contains(word) {
+            if relative_word(text, word) {
                 found.push(base + delta);
                 evidence.push(format!("{word}→{}", base + delta));
             }
@@ -93,6 +92,22 @@ pub fn years(text: &str, report_year: Option<i32>) -> (Vec<i32>, Vec<String>) {
     found.sort_unstable();
     found.dedup();
     (found, evidence)
+}
+
+/// Characters before a relative-year word that make it part of other words:
+/// 如今年收入 is 如今 + 年收入, 以前年度 is 以前 + 年度, 过去年份 is 过去 + 年份.
+const NOT_RELATIVE_BEFORE: &str = "如以之提过失";
+/// Characters after one: 今年轻人 is 今 + 年轻人.
+const NOT_RELATIVE_AFTER: &str = "轻纪龄";
+
+/// Whether `text` uses `word` (今年, 去年 …) as a relative year.
+fn relative_word(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + word.len()..].chars().next();
+        !before.is_some_and(|c| NOT_RELATIVE_BEFORE.contains(c))
+            && !after.is_some_and(|c| NOT_RELATIVE_AFTER.contains(c))
+    })
 }
 
 /// Whether the year at `i..=nian` (ending in 年) is the baseline of a
@@ -251,6 +266,20 @@ mod tests {
             years("研究推进2020年项目建设和“十四五”援藏规划", None).0,
             vec![2020]
         );
+    }
+
+    #[test]
+    fn relative_words_inside_other_words_are_not_years() {
+        for text in [
+            "如今年收入超过10万元",
+            "如今年轻人都回来了",
+            "弥补以前年度亏损",
+            "过去年份的数据",
+        ] {
+            assert!(years(text, Some(2020)).0.is_empty(), "{text}");
+        }
+        assert_eq!(years("至今年底完成", Some(2020)).0, vec![2020]);
+        assert_eq!(years("如今，今年的任务", Some(2020)).0, vec![2020]);
     }
 
     #[test]
