@@ -302,3 +302,63 @@ fn unknown_words_match_as_the_phrase_of_their_pieces() {
     // Pieces of an unknown disease name scattered over a paragraph are no match.
     assert_eq!(run("高原肺水肿病").total, 0);
 }
+
+#[test]
+fn paging_neither_repeats_nor_skips_hits() {
+    for q in ["援藏", "医疗", ""] {
+        let total = run(q).total as usize;
+        let mut seen = std::collections::HashSet::new();
+        let mut page = 1;
+        while (page - 1) * 7 < total.min(140) {
+            let r = search(
+                &common::engine(),
+                &SearchRequest {
+                    page,
+                    per_page: 7,
+                    ..SearchRequest::query(q)
+                },
+            )
+            .unwrap();
+            for h in r.hits {
+                assert!(
+                    seen.insert(h.id.clone()),
+                    "{q:?}: {} repeated on page {page}",
+                    h.id
+                );
+            }
+            page += 1;
+        }
+        assert_eq!(seen.len(), total.min((page - 1) * 7), "{q:?}: hits skipped");
+    }
+}
+
+#[test]
+fn first_page_caps_paragraphs_per_report() {
+    // Three reports mention 援藏 often enough to fill six places three each.
+    let r = search(
+        &common::engine(),
+        &SearchRequest {
+            per_page: 6,
+            ..SearchRequest::query("援藏")
+        },
+    )
+    .unwrap();
+    let mut per_report = std::collections::HashMap::new();
+    for h in &r.hits {
+        *per_report.entry(h.report.id.clone()).or_insert(0) += 1;
+    }
+    assert!(per_report.len() > 1);
+    assert!(
+        per_report
+            .values()
+            .all(|&n| n <= aidsearch::search::DEFAULT_PER_REPORT),
+        "{per_report:?}"
+    );
+}
+
+#[test]
+fn a_query_of_punctuation_only_finds_nothing() {
+    let r = run(")(*&^%");
+    assert_eq!(r.total, 0);
+    assert_eq!(run("").total, common::engine().num_docs());
+}

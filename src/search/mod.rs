@@ -639,7 +639,10 @@ fn compile(fields: &Fields, parsed: &ParsedQuery) -> Result<Compiled> {
             PROXIMITY_BOOST,
         ));
     }
-    let match_all = concepts.is_empty();
+    // Words were typed but none is searchable (`)(*&^%`): nothing matches,
+    // rather than everything.
+    let unsearchable = concepts.is_empty() && parsed.clauses.iter().any(|c| !c.excluded);
+    let match_all = concepts.is_empty() && !unsearchable;
     let anchor = should(anchors);
     // Relaxing a two-word query would drop half of it: only longer queries relax.
     let relaxed = (concepts.len() > 2).then(|| {
@@ -652,7 +655,9 @@ fn compile(fields: &Fields, parsed: &ParsedQuery) -> Result<Compiled> {
             anchor.box_clone(),
         ])
     });
-    let strict = if match_all {
+    let strict = if unsearchable {
+        Box::new(tantivy::query::EmptyQuery) as Box<dyn Query>
+    } else if match_all {
         Box::new(AllQuery) as Box<dyn Query>
     } else {
         concepts.push(anchor);
@@ -1125,11 +1130,15 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
 
     let offset = (request.page - 1) * request.per_page;
     let cap = request.per_report.unwrap_or(DEFAULT_PER_REPORT);
-    let window = if sort == Sort::Relevance && cap > 0 {
-        (offset + request.per_page)
-            .max(request.per_page * 5)
-            .min(MAX_OFFSET)
-            + request.per_page
+    // The first page holds at most `cap` paragraphs of one report, chosen from
+    // the best few pages; later pages are the rest in rank order. Every page
+    // is cut from that one order, so paging neither repeats nor skips a hit.
+    let diversified = sort == Sort::Relevance && cap > 0;
+    let candidates = request.per_page * 5;
+    let window = if diversified {
+        (offset + request.per_page * 2)
+            .max(candidates)
+            .min(MAX_OFFSET + request.per_page)
     } else {
         offset + request.per_page
     };
@@ -1146,7 +1155,7 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
         }
         None => ranked(&searcher, main.as_ref(), sort, window)?,
     };
-    if sort == Sort::Relevance {
+    if diversified {
         let report_of = |addr: DocAddress| {
             searcher
                 .segment_reader(addr.segment_ord)
@@ -1162,7 +1171,15 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
                 })
                 .unwrap_or_default()
         };
-        top = diversify(top, report_of, cap);
+        let head: Vec<(f32, DocAddress)> = top.iter().take(candidates).copied().collect();
+        let first_page: Vec<(f32, DocAddress)> = diversify(head, report_of, cap)
+            .into_iter()
+            .take(request.per_page)
+            .collect();
+        let on_first: std::collections::HashSet<DocAddress> =
+            first_page.iter().map(|h| h.1).collect();
+        top.retain(|h| !on_first.contains(&h.1));
+        top.splice(0..0, first_page);
     }
     let mut hits = Vec::new();
     for (score, addr) in top.into_iter().skip(offset).take(request.per_page) {
