@@ -10,6 +10,7 @@ use std::time::{Instant, UNIX_EPOCH};
 use rayon::prelude::*;
 use serde::Serialize;
 use tantivy::collector::Count;
+use tantivy::indexer::UserOperation;
 use tantivy::query::TermQuery;
 use tantivy::schema::{Facet, IndexRecordOption, Value as _};
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
@@ -164,8 +165,9 @@ pub fn write_index(dir: &Path, reports: &[Report]) -> Result<Index> {
 }
 
 /// [`write_index`], calling `indexed` with the running count of paragraphs
-/// handed to the writer (every [`PROGRESS_STEP`] paragraphs, from worker
-/// threads). The commit that follows the last call takes the rest of the time.
+/// handed to the writer (each time it passes a multiple of [`PROGRESS_STEP`],
+/// from worker threads, and the total at the end). The commit that follows
+/// the last call takes the rest of the time.
 pub fn write_index_with_progress(
     dir: &Path,
     reports: &[Report],
@@ -180,23 +182,29 @@ pub fn write_index_with_progress(
         .map_or(2, |n| n.get())
         .clamp(1, 8);
     let mut writer: IndexWriter = index.writer_with_num_threads(threads, WRITER_BUDGET)?;
+    let total: usize = reports.iter().map(|r| r.paragraphs.len()).sum();
+    // One batch per report: a batch goes to one indexing thread in order, so
+    // that thread's tokenizers see the report's title and context repeat and
+    // segment them once (see `tokenizer::ChineseTokenizer`).
     let failed: Option<tantivy::TantivyError> = reports
         .par_iter()
-        .flat_map_iter(|report| report_documents(&fields, report))
-        .map(|doc| {
-            let n = added.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            if n.is_multiple_of(PROGRESS_STEP) {
+        .filter(|report| !report.paragraphs.is_empty())
+        .map(|report| {
+            let docs = report_documents(&fields, report);
+            let count = docs.len();
+            let result = writer.run(docs.into_iter().map(UserOperation::Add)).err();
+            let n = added.fetch_add(count, std::sync::atomic::Ordering::Relaxed) + count;
+            if n / PROGRESS_STEP != (n - count) / PROGRESS_STEP && n < total {
                 indexed(n);
             }
-            writer.add_document(doc).err()
+            result
         })
         .flatten()
         .reduce_with(|a, _| a);
     if let Some(e) = failed {
         return Err(e.into());
     }
-    let total = added.into_inner();
-    if !total.is_multiple_of(PROGRESS_STEP) {
+    if total > 0 {
         indexed(total);
     }
     writer.commit()?;
