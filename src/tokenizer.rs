@@ -17,7 +17,7 @@ use jieba_rs::Jieba;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use tantivy::Index;
 
-use crate::normalize::{fold, is_cjk};
+use crate::normalize::{fold, fold_char, is_cjk};
 
 /// Name under which the analyzer is registered in every index.
 pub const TOKENIZER_NAME: &str = "zh";
@@ -101,29 +101,86 @@ fn is_word(token: &str) -> bool {
 /// (index time); without it, only the default cut (query time).
 pub fn analyze(text: &str, search_mode: bool) -> Vec<Term> {
     let mut out = Vec::new();
-    analyze_into(text, search_mode, &mut |t| out.push(t.clone()));
+    analyze_into(text, search_mode, &mut Scratch::default(), &mut |t| {
+        out.push(t.clone())
+    });
     out
 }
 
-/// Byte offset of every char boundary of `text`, plus its length at the end.
-fn char_byte_offsets(text: &str) -> Vec<usize> {
-    let mut offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
-    offsets.push(text.len());
-    offsets
+/// Buffers an analyzer reuses from one text to the next.
+#[derive(Clone, Default)]
+struct Scratch {
+    /// The folded text.
+    folded: String,
+    /// Byte offset of every char boundary of the original text, and its length.
+    byte_of: Vec<usize>,
 }
 
-fn analyze_into(text: &str, search_mode: bool, sink: &mut dyn FnMut(&Term)) {
+/// Characters that `fast2s` 0.3 converts or keeps depending on their
+/// neighbours (its `T2S_EXCLUDE` and `T2S_SPECIAL_CONVERT_TYPE` tables).
+/// Converting one of them alone does not show that it may change.
+const T2S_CONTEXT_CHARS: &str = "兒覆夥藉瞭麽幺於乾著苧闔鍾讎畫";
+
+/// A bitset over the BMP of the characters traditional→simplified
+/// conversion may change: those `fast2s` maps, and [`T2S_CONTEXT_CHARS`].
+/// Everything else it leaves as it is, whatever the neighbours (`fast2s`
+/// looks only at three-byte characters, and at neighbours only for the
+/// context characters).
+fn t2s_candidates() -> &'static [u64] {
+    static SET: OnceLock<Vec<u64>> = OnceLock::new();
+    SET.get_or_init(|| {
+        let mut set = vec![0u64; 1024];
+        let mut mark = |c: char| set[c as usize >> 6] |= 1 << (c as u32 & 63);
+        let mut one = String::with_capacity(4);
+        for c in ('\u{800}'..='\u{FFFF}').filter(|c| c.len_utf8() == 3) {
+            one.clear();
+            one.push(c);
+            if fast2s::convert(&one) != one {
+                mark(c);
+            }
+        }
+        T2S_CONTEXT_CHARS.chars().for_each(mark);
+        set
+    })
+}
+
+/// [`fold`] into a reused buffer, the same text out. The conversion to
+/// simplified characters, the costly part in indexing profiles, runs only
+/// when a character of the text is one it can change; news and reports in
+/// simplified Chinese seldom have one.
+fn fold_into(text: &str, out: &mut String) {
+    out.clear();
+    out.reserve(text.len());
+    let candidates = t2s_candidates();
+    let (mut cjk, mut convertible) = (false, false);
+    for c in text.chars() {
+        let c = fold_char(c);
+        out.push(c);
+        cjk |= is_cjk(c);
+        let code = c as usize;
+        convertible |= code < 0x10000 && candidates[code >> 6] >> (code & 63) & 1 == 1;
+    }
+    if cjk && convertible {
+        *out = fast2s::convert(out);
+    }
+}
+
+fn analyze_into(text: &str, search_mode: bool, scratch: &mut Scratch, sink: &mut dyn FnMut(&Term)) {
     if text.is_empty() {
         return;
     }
-    let folded = fold(text);
+    fold_into(text, &mut scratch.folded);
+    let folded = scratch.folded.as_str();
     // Folding maps char to char, so char offsets in `folded` are char offsets in `text`.
-    let byte_of = char_byte_offsets(text);
+    let byte_of = &mut scratch.byte_of;
+    byte_of.clear();
+    byte_of.extend(text.char_indices().map(|(i, _)| i));
+    byte_of.push(text.len());
     let jieba = jieba();
     let words = if search_mode {
-        jieba.cut_for_search(&folded, false)
+        jieba.cut_for_search(folded, false)
     } else {
-        jieba.cut(&folded, false)
+        jieba.cut(folded, false)
     };
     let mut term = Term {
         text: String::new(),
@@ -155,6 +212,7 @@ fn analyze_into(text: &str, search_mode: bool, sink: &mut dyn FnMut(&Term)) {
 #[derive(Clone, Default)]
 pub struct ChineseTokenizer {
     tokens: Vec<Token>,
+    scratch: Scratch,
     /// The text `tokens[..n]` were analysed from, when `cached` is `Some(n)`.
     last_text: String,
     /// Cleared whenever a consumer may have changed a token.
@@ -187,7 +245,7 @@ impl Tokenizer for ChineseTokenizer {
         }
         let mut used = 0;
         let tokens = &mut self.tokens;
-        analyze_into(text, true, &mut |term| {
+        analyze_into(text, true, &mut self.scratch, &mut |term| {
             if used == tokens.len() {
                 tokens.push(Token::default());
             }
@@ -244,6 +302,7 @@ pub fn register(index: &Index) {
 /// the cost before it starts serving.
 pub fn warm_up() {
     let _ = jieba();
+    let _ = t2s_candidates();
 }
 
 #[cfg(test)]
@@ -355,6 +414,43 @@ mod tests {
             }
         }
         assert_eq!(stream_tokens(&mut tokenizer, text), pristine);
+    }
+
+    #[test]
+    fn fold_into_is_fold() {
+        let mut all_cjk: String = ('\u{4E00}'..='\u{9FFF}').collect();
+        all_cjk.push_str("ＡＢＣ　１２３");
+        let mut texts = vec![
+            all_cjk.chars().rev().collect::<String>(),
+            all_cjk,
+            "医疗援藏 APP 5G，4A级景区，２０２０年".to_string(),
+            "醫療援藏 Ｏ２Ｏ展銷中心".to_string(),
+            "看著他，憑藉，藉口，狼藉，慰藉，答覆，批覆，乾隆，乾坤，乾淨，計畫，企畫，畫家"
+                .to_string(),
+            "兒寬 於是 樊於期 瞭望 明瞭 幺麽 苧麻 闔家 鍾書 校讎 甚夥 夥伴".to_string(),
+            String::new(),
+            "ascii only, no CJK: Lhasa".to_string(),
+        ];
+        for c in T2S_CONTEXT_CHARS.chars() {
+            texts.push(format!("{c}"));
+            texts.push(format!("看{c}口"));
+        }
+        let mut out = String::new();
+        for text in &texts {
+            fold_into(text, &mut out);
+            assert_eq!(out, fold(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn conversion_leaves_every_other_character_alone() {
+        let candidates = t2s_candidates();
+        let others: String = ('\u{800}'..='\u{FFFF}')
+            .filter(|c| c.len_utf8() == 3)
+            .filter(|&c| candidates[c as usize >> 6] >> (c as u32 & 63) & 1 == 0)
+            .collect();
+        assert!(others.chars().count() > 50_000);
+        assert_eq!(fast2s::convert(&others), others);
     }
 
     #[test]
