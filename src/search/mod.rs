@@ -894,16 +894,19 @@ fn path_of(facet: &Facet) -> String {
     facet.to_path().join("/")
 }
 
-/// Count one facet's values for `query`.
-/// Count several facets' values for `query` in one pass over the matches.
+/// Matches of a query and its facets' values, from one pass.
+type FacetPass = (u64, Vec<(FacetKind, Vec<FacetValue>)>);
+
+/// Count the matches of `query` and several facets' values in one pass.
 fn count_facets(
     searcher: &Searcher,
     query: &dyn Query,
     fields: &Fields,
     kinds: &[FacetKind],
     filters: &Filters,
-) -> Result<Vec<(FacetKind, Vec<FacetValue>)>> {
+) -> Result<FacetPass> {
     let mut multi = MultiCollector::new();
+    let count = multi.add_collector(Count);
     let mut plans = Vec::new();
     for &kind in kinds {
         let field_name = searcher
@@ -917,6 +920,7 @@ fn count_facets(
         }
     }
     let mut fruits = searcher.search(query, &multi)?;
+    let total = count.extract(&mut fruits) as u64;
     let mut out: Vec<(FacetKind, Vec<FacetValue>)> =
         kinds.iter().map(|k| (*k, Vec::new())).collect();
     for (kind, parent, handle) in plans {
@@ -936,7 +940,7 @@ fn count_facets(
     for (kind, values) in &mut out {
         order_facet_values(*kind, values);
     }
-    Ok(out)
+    Ok((total, out))
 }
 
 fn facet_value(value: String, count: u64, selected: &[String]) -> FacetValue {
@@ -1099,7 +1103,14 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
     let mut relaxed = false;
     let mut core: &dyn Query = compiled.strict.as_ref();
     let mut main = assemble(core, &compiled, fields, &filters, request, None, true);
-    let exact_total = searcher.search(main.as_ref(), &Count)? as u64;
+    // Facets without a filter of their own are counted with the matches, in
+    // the same pass; each filtered facet is counted without its own filter.
+    let unfiltered: Vec<FacetKind> = FacetKind::ALL
+        .into_iter()
+        .filter(|k| k.values(&filters).is_empty())
+        .collect();
+    let (exact_total, mut counted) =
+        count_facets(&searcher, main.as_ref(), fields, &unfiltered, &filters)?;
     let mut total = exact_total;
     // Paragraphs with every word come first. When there are none, or fewer
     // than a page of them for a long query, paragraphs with most words follow.
@@ -1124,6 +1135,7 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
                 core = relaxed_core.as_ref();
                 main = relaxed_main;
                 total = relaxed_total;
+                counted = count_facets(&searcher, main.as_ref(), fields, &unfiltered, &filters)?.1;
             }
         }
     }
@@ -1189,18 +1201,7 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
         hits.push(hit);
     }
 
-    // Facets without a filter of their own are counted together on the main
-    // query; each filtered facet is counted without its own filter.
     let mut facets = Facets::default();
-    let unfiltered: Vec<FacetKind> = FacetKind::ALL
-        .into_iter()
-        .filter(|k| k.values(&filters).is_empty())
-        .collect();
-    let mut counted = if unfiltered.is_empty() {
-        Vec::new()
-    } else {
-        count_facets(&searcher, main.as_ref(), fields, &unfiltered, &filters)?
-    };
     for kind in FacetKind::ALL
         .into_iter()
         .filter(|k| !k.values(&filters).is_empty())
@@ -1214,13 +1215,7 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
             Some(kind),
             false,
         );
-        counted.extend(count_facets(
-            &searcher,
-            q.as_ref(),
-            fields,
-            &[kind],
-            &filters,
-        )?);
+        counted.extend(count_facets(&searcher, q.as_ref(), fields, &[kind], &filters)?.1);
     }
     for (kind, values) in counted {
         match kind {
