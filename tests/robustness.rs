@@ -5,6 +5,7 @@
 //! - an incremental reindex gives the same documents as a full one;
 //! - a reindex killed at any moment leaves the live generation serving, and
 //!   the next reindex cleans up; a second reindex at once is refused;
+//! - a request finishes on the generation it started on, even once pruned;
 //! - the load and fault test: the real server on loopback under concurrent
 //!   searches, through a good reindex and a reindex killed with SIGKILL.
 //!
@@ -468,6 +469,43 @@ fn a_second_reindex_at_once_is_refused_with_a_clear_message() {
     }
     assert_index_sound(&root, &BTreeMap::new());
     assert!(generations_on_disk(&root).len() <= 2);
+}
+
+#[test]
+fn in_flight_requests_finish_on_their_generation_even_once_it_is_pruned() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    copy_seed_corpus(&corpus);
+    let root = tmp.path().join("index");
+    reindex(&corpus, &root).unwrap();
+    let live = aidsearch::index::LiveEngine::open(&root).unwrap();
+    // A request takes its engine at its start...
+    let in_flight = live.get();
+    let before = search::search(&in_flight, &SearchRequest::query("援藏")).unwrap();
+    // ...then two reindexes go live, and the second prunes its generation.
+    std::fs::write(
+        corpus.join("extra.txt"),
+        format!("新增报告，标记{MARKER}。\n"),
+    )
+    .unwrap();
+    let second = reindex(&corpus, &root).unwrap();
+    assert_eq!(live.refresh().unwrap(), Some(second.generation));
+    let third = reindex(&corpus, &root).unwrap();
+    assert!(
+        !generation_dir(&root, in_flight.generation).exists(),
+        "pruned"
+    );
+    assert_eq!(live.refresh().unwrap(), Some(third.generation));
+    // The request still finishes on the generation it started on: its files
+    // are open, so removing the directory does not take them away.
+    let after = search::search(&in_flight, &SearchRequest::query("援藏")).unwrap();
+    assert_eq!(after.generation, in_flight.generation);
+    assert_eq!((after.total, &after.hits), (before.total, &before.hits));
+    let marker = search::search(&in_flight, &SearchRequest::query(MARKER)).unwrap();
+    assert_eq!(marker.total, 0);
+    // New requests see the new generation.
+    let now = search::search(&live.get(), &SearchRequest::query(MARKER)).unwrap();
+    assert_eq!((now.generation, now.total), (third.generation, 1));
 }
 
 // # Load and faults
