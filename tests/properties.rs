@@ -190,12 +190,10 @@ fn clean_line_is_idempotent_on_a_line_mixing_digits_and_phrase_spaces() {
 /// Found while writing the strict mode of the `amounts` fuzz target
 /// (fuzz/README.md), by reading how a digit run becomes a number; a
 /// 3-minute strict libFuzzer run did not reach it: a run of 309 or more
-/// digits before 元 parses to an infinite number of yuan. It is indexed as such, and
-/// the JSON API then answers `"funding": [null]`, which its schema does not
-/// allow. Fails until `facets::funding` drops (or caps) amounts that are not
-/// finite (src/facets/funding.rs).
+/// digits before 元 parsed to an infinite number of yuan, was indexed as such,
+/// and the JSON API then answered `"funding": [null]`, which its schema does
+/// not allow. `facets::funding` now drops amounts that are not finite.
 #[test]
-#[ignore = "known bug in facets::funding: a 400-digit amount is infinite"]
 fn amounts_are_finite_even_for_absurd_digit_runs() {
     let text = format!("拉萨市投入援藏资金{}亿元用于学校建设。", "9".repeat(400));
     let all = aidsearch::facets::funding::amounts(&text);

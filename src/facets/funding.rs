@@ -187,7 +187,8 @@ fn parse(chars: &[char]) -> Vec<(Amount, usize, usize)> {
             for (n, (value, _)) in values.iter().enumerate() {
                 let u = if units[n] == 1.0 { last_unit } else { units[n] };
                 let yuan = (value * u).round();
-                if yuan > 0.0 {
+                // A run of hundreds of digits overflows to infinity: no amount.
+                if yuan > 0.0 && yuan.is_finite() {
                     let amount = Amount {
                         yuan,
                         surface: chars[i..=j].iter().collect(),
