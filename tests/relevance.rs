@@ -37,7 +37,9 @@ struct EvalQuery {
 fn eval_file() -> Option<PathBuf> {
     let path = std::env::var_os("AIDSEARCH_EVAL")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/eval/dev-queries.json"));
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/eval/dev-queries.json")
+        });
     path.is_file().then_some(path)
 }
 
@@ -66,7 +68,12 @@ struct Scores {
 fn score(texts: &[String], relevant: &[Judged]) -> Scores {
     let keys: Vec<Vec<String>> = relevant
         .iter()
-        .map(|j| std::iter::once(&j.key).chain(&j.alt_keys).map(|k| normalise(k)).collect())
+        .map(|j| {
+            std::iter::once(&j.key)
+                .chain(&j.alt_keys)
+                .map(|k| normalise(k))
+                .collect()
+        })
         .collect();
     let mut credited = vec![false; relevant.len()];
     let mut gains = Vec::new();
@@ -81,7 +88,13 @@ fn score(texts: &[String], relevant: &[Judged]) -> Scores {
         }
         gains.push(gain);
     }
-    let dcg = |g: &[u32]| -> f64 { g.iter().take(10).enumerate().map(|(i, &g)| g as f64 / ((i + 2) as f64).log2()).sum() };
+    let dcg = |g: &[u32]| -> f64 {
+        g.iter()
+            .take(10)
+            .enumerate()
+            .map(|(i, &g)| g as f64 / ((i + 2) as f64).log2())
+            .sum()
+    };
     let mut ideal: Vec<u32> = relevant.iter().map(|j| j.grade).collect();
     ideal.sort_unstable_by(|a, b| b.cmp(a));
     let idcg = dcg(&ideal);
@@ -89,7 +102,10 @@ fn score(texts: &[String], relevant: &[Judged]) -> Scores {
         ndcg10: if idcg > 0.0 { dcg(&gains) / idcg } else { 0.0 },
         p5: gains.iter().take(5).filter(|&&g| g > 0).count() as f64 / 5.0,
         recall20: credited.iter().filter(|&&c| c).count() as f64 / relevant.len().max(1) as f64,
-        mrr: gains.iter().position(|&g| g > 0).map_or(0.0, |r| 1.0 / (r + 1) as f64),
+        mrr: gains
+            .iter()
+            .position(|&g| g > 0)
+            .map_or(0.0, |r| 1.0 / (r + 1) as f64),
     }
 }
 
@@ -101,7 +117,10 @@ fn request(q: &EvalQuery) -> SearchRequest {
     };
     for (name, value) in &q.filters {
         let values: Vec<String> = match value {
-            serde_json::Value::Array(a) => a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+            serde_json::Value::Array(a) => a
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
             serde_json::Value::String(s) => vec![s.clone()],
             _ => Vec::new(),
         };
@@ -120,12 +139,24 @@ fn request(q: &EvalQuery) -> SearchRequest {
 fn debug(q: &EvalQuery, texts: &[String]) {
     for (rank, text) in texts.iter().enumerate() {
         let t = normalise(text);
-        let hit = q.relevant.iter().find(|j| std::iter::once(&j.key).chain(&j.alt_keys).any(|k| t.contains(&normalise(k))));
+        let hit = q.relevant.iter().find(|j| {
+            std::iter::once(&j.key)
+                .chain(&j.alt_keys)
+                .any(|k| t.contains(&normalise(k)))
+        });
         let mark = hit.map_or("  ".to_string(), |j| format!("g{}", j.grade));
-        println!("  {:>2} {mark} {}", rank + 1, text.chars().take(70).collect::<String>());
+        println!(
+            "  {:>2} {mark} {}",
+            rank + 1,
+            text.chars().take(70).collect::<String>()
+        );
     }
     for j in &q.relevant {
-        let found = texts.iter().any(|t| std::iter::once(&j.key).chain(&j.alt_keys).any(|k| normalise(t).contains(&normalise(k))));
+        let found = texts.iter().any(|t| {
+            std::iter::once(&j.key)
+                .chain(&j.alt_keys)
+                .any(|k| normalise(t).contains(&normalise(k)))
+        });
         if !found {
             println!("  MISSED g{} {}", j.grade, j.key);
         }
@@ -135,15 +166,21 @@ fn debug(q: &EvalQuery, texts: &[String]) {
 #[test]
 fn dev_queries_score_at_least_the_ratchet() {
     let Some(path) = eval_file() else {
-        println!("skipped: no judged queries at ../shared/eval/dev-queries.json (set AIDSEARCH_EVAL)");
+        println!(
+            "skipped: no judged queries at ../shared/eval/dev-queries.json (set AIDSEARCH_EVAL)"
+        );
         return;
     };
-    let queries: Vec<EvalQuery> = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let queries: Vec<EvalQuery> =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let engine = common::engine();
     let mut sums = Scores::default();
     let mut judged = 0;
     let (mut empty_total, mut empty_ok) = (0, 0);
-    println!("{:<5} {:<10} {:<28} {:>7} {:>5} {:>6} {:>5}", "id", "type", "query", "nDCG10", "P@5", "R@20", "MRR");
+    println!(
+        "{:<5} {:<10} {:<28} {:>7} {:>5} {:>6} {:>5}",
+        "id", "type", "query", "nDCG10", "P@5", "R@20", "MRR"
+    );
     for q in &queries {
         let response = search(&engine, &request(q)).unwrap();
         let texts: Vec<String> = response.hits.iter().map(|h| h.text.clone()).collect();
@@ -152,7 +189,10 @@ fn dev_queries_score_at_least_the_ratchet() {
             if response.total == 0 {
                 empty_ok += 1;
             }
-            println!("{:<5} {:<10} {:<28} hits={}", q.id, q.kind, q.query, response.total);
+            println!(
+                "{:<5} {:<10} {:<28} hits={}",
+                q.id, q.kind, q.query, response.total
+            );
             continue;
         }
         let s = score(&texts, &q.relevant);
@@ -188,6 +228,10 @@ fn dev_queries_score_at_least_the_ratchet() {
         mean.ndcg10, mean.p5, mean.recall20, mean.mrr
     );
     println!("no-result queries answered with zero hits: {empty_ok}/{empty_total}");
-    assert!(mean.ndcg10 >= NDCG_RATCHET, "nDCG@10 {:.3} fell below the ratchet {NDCG_RATCHET}", mean.ndcg10);
+    assert!(
+        mean.ndcg10 >= NDCG_RATCHET,
+        "nDCG@10 {:.3} fell below the ratchet {NDCG_RATCHET}",
+        mean.ndcg10
+    );
     assert_eq!(empty_ok, empty_total, "a no-result query got hits");
 }
