@@ -532,7 +532,7 @@ fn compile(fields: &Fields, parsed: &ParsedQuery) -> Result<Compiled> {
         if clause.excluded {
             for unit in &clause.alternatives {
                 let (q, _) = phrase_query(fields, unit.text());
-                excluded.push(q);
+                excluded.push(Box::new(PlainSeek(q)) as Box<dyn Query>);
             }
             continue;
         }
@@ -675,6 +675,75 @@ fn compile(fields: &Fields, parsed: &ParsedQuery) -> Result<Compiled> {
         words,
         match_all,
     })
+}
+
+/// Wraps an excluded query so tantivy's exclusion seeks it with plain
+/// `seek`, never `seek_danger`: the phrase scorer's `seek_danger` trips a
+/// debug assertion when it excludes (quickwit-oss/tantivy#2811), which made
+/// debug builds answer `-"电商扶贫"` with a 500.
+#[derive(Debug)]
+struct PlainSeek(Box<dyn Query>);
+
+impl Clone for PlainSeek {
+    fn clone(&self) -> Self {
+        PlainSeek(self.0.box_clone())
+    }
+}
+
+impl Query for PlainSeek {
+    fn weight(
+        &self,
+        enable_scoring: tantivy::query::EnableScoring<'_>,
+    ) -> tantivy::Result<Box<dyn tantivy::query::Weight>> {
+        Ok(Box::new(PlainSeekWeight(self.0.weight(enable_scoring)?)))
+    }
+}
+
+struct PlainSeekWeight(Box<dyn tantivy::query::Weight>);
+
+impl tantivy::query::Weight for PlainSeekWeight {
+    fn scorer(
+        &self,
+        reader: &tantivy::SegmentReader,
+        boost: tantivy::Score,
+    ) -> tantivy::Result<Box<dyn tantivy::query::Scorer>> {
+        Ok(Box::new(PlainSeekScorer(self.0.scorer(reader, boost)?)))
+    }
+
+    fn explain(
+        &self,
+        reader: &tantivy::SegmentReader,
+        doc: tantivy::DocId,
+    ) -> tantivy::Result<tantivy::query::Explanation> {
+        self.0.explain(reader, doc)
+    }
+}
+
+/// A scorer that keeps tantivy's default, safe `seek_danger` (built on `seek`).
+struct PlainSeekScorer(Box<dyn tantivy::query::Scorer>);
+
+impl tantivy::DocSet for PlainSeekScorer {
+    fn advance(&mut self) -> tantivy::DocId {
+        self.0.advance()
+    }
+
+    fn seek(&mut self, target: tantivy::DocId) -> tantivy::DocId {
+        self.0.seek(target)
+    }
+
+    fn doc(&self) -> tantivy::DocId {
+        self.0.doc()
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.0.size_hint()
+    }
+}
+
+impl tantivy::query::Scorer for PlainSeekScorer {
+    fn score(&mut self) -> tantivy::Score {
+        self.0.score()
+    }
 }
 
 /// Filters resolved to facet paths.
