@@ -54,8 +54,10 @@ flags="-max_total_time=$seconds -max_len=$max_len -timeout=10 -rss_limit_mb=4096
 if [ "${FUZZ_PREBUILT:-0}" = 1 ]; then
     # The binary `cargo fuzz build` made, without rebuilding first (a long
     # run should not wait for a rebuild when the crate changes meanwhile).
+    mkdir -p artifacts/"$target"
     # shellcheck disable=SC2086
-    exec target/x86_64-unknown-linux-gnu/release/"$target" $flags "$@" "$seeds"
+    exec target/x86_64-unknown-linux-gnu/release/"$target" $flags \
+        -artifact_prefix=artifacts/"$target"/ "$@" "$seeds"
 fi
 # shellcheck disable=SC2086
 RUSTC_BOOTSTRAP=1 exec cargo fuzz run "$target" "$seeds" -- $flags "$@"

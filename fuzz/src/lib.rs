@@ -4,8 +4,8 @@
 //! includes this file by path). Each function must not panic, whatever the
 //! bytes; a panic is a bug.
 //!
-//! With `AIDSEARCH_FUZZ_STRICT=1` some targets also assert documented
-//! contracts (see README.md), to explore for logic bugs rather than crashes.
+//! Two targets also assert documented contracts: `clean_line` is idempotent,
+//! and every amount of money is a finite, non-negative number of yuan.
 
 use std::any::Any;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
@@ -76,23 +76,15 @@ pub fn abort_on_unknown_panics() {
     }));
 }
 
-/// Whether to assert contracts beyond "no panic".
-pub fn strict() -> bool {
-    static STRICT: OnceLock<bool> = OnceLock::new();
-    *STRICT.get_or_init(|| std::env::var_os("AIDSEARCH_FUZZ_STRICT").is_some_and(|v| v == "1"))
-}
-
 /// Text cleaning: every line through `clean_line` (twice, as the cleaner
 /// re-cleans joined lines), the whole text through `clean`, and each
-/// article's paragraphs and bylines. Strict: `clean_line` is idempotent.
+/// article's paragraphs and bylines; `clean_line` must be idempotent.
 pub fn clean_text(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     for line in text.lines() {
         let once = clean_line(line);
         let twice = clean_line(&once);
-        if strict() {
-            assert_eq!(once, twice, "clean_line is not idempotent on {line:?}");
-        }
+        assert_eq!(once, twice, "clean_line is not idempotent on {line:?}");
     }
     for article in clean(&text) {
         let _ = article.paragraphs();
@@ -101,23 +93,21 @@ pub fn clean_text(data: &[u8]) {
 }
 
 /// Amount parsing: `amounts` (every sum of yuan) and `funding` (the sums
-/// that are money put into the work). Strict: every amount is a finite,
-/// non-negative number of yuan whose text is in the input.
+/// that are money put into the work); every amount must be a finite,
+/// non-negative number of yuan.
 pub fn money(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
     let all = amounts(text);
     let put_in = funding(text);
-    if strict() {
-        for amount in all.iter().chain(&put_in) {
-            assert!(
-                amount.yuan.is_finite() && amount.yuan >= 0.0,
-                "amount {} from {:?}",
-                amount.yuan,
-                amount.surface
-            );
-        }
+    for amount in all.iter().chain(&put_in) {
+        assert!(
+            amount.yuan.is_finite() && amount.yuan >= 0.0,
+            "amount {} from {:?}",
+            amount.yuan,
+            amount.surface
+        );
     }
 }
 
