@@ -508,7 +508,7 @@ async fn pathological_queries_are_answered_or_refused_never_failed() {
 }
 
 /// Found by the `query` fuzz target, both by libFuzzer and by the smoke run
-/// (inputs in `fuzz/known-crashes/`): a query whose only clause is an
+/// (inputs in `fuzz/regressions/query/`): a query whose only clause is an
 /// excluded phrase, such as `-"电商扶贫"` or ` -"组团式医疗" -`, trips a debug
 /// assertion in tantivy 0.27's `PhraseScorer::seek_danger`
 /// (quickwit-oss/tantivy#2811) when the phrase has no match in a segment.
