@@ -51,6 +51,9 @@ struct Options {
     connections: usize,
     http_secs: f64,
     only: Option<String>,
+    /// Queries and HTTP only, on our full-corpus index kept at this root
+    /// (built there once if absent): for iterating on search.
+    reuse: Option<PathBuf>,
 }
 
 fn parse_options() -> Result<Options, String> {
@@ -65,6 +68,7 @@ fn parse_options() -> Result<Options, String> {
         connections: 8,
         http_secs: 10.0,
         only: None,
+        reuse: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -86,6 +90,7 @@ fn parse_options() -> Result<Options, String> {
                     .map_err(|_| "--http-secs needs a number".to_string())?
             }
             "--only" => o.only = Some(value("--only")?),
+            "--reuse" => o.reuse = Some(PathBuf::from(value("--reuse")?)),
             other => return Err(format!("unknown option {other:?}")),
         }
     }
@@ -525,6 +530,20 @@ fn run(o: &Options) -> Res<()> {
     let work = tempfile::Builder::new()
         .prefix("scale-bench-")
         .tempdir_in(work_root())?;
+    if let Some(root) = &o.reuse {
+        let live = aidsearch::index::generation_dir(root, 1);
+        if !live.join("meta.json").exists() {
+            eprintln!("building the full-corpus index at {} once…", live.display());
+            common::make_root(root)?;
+            let every = if o.quick { 50 } else { 1 };
+            let built = work.path().join("built");
+            index_in_child("ours", every, &built)?;
+            std::fs::remove_dir_all(&live)?;
+            std::fs::rename(&built, &live)?;
+            common::publish_root(root)?;
+        }
+        return queries_and_http(o, &queries, root, &live, Vec::new());
+    }
     let root = work.path().join("root");
     let live = common::make_root(&root)?;
     let mut slices: Vec<(&str, usize)> = if o.quick {
@@ -544,14 +563,24 @@ fn run(o: &Options) -> Res<()> {
         indexing.push(summarize(name, runs));
     }
     common::publish_root(&root)?;
+    queries_and_http(o, &queries, &root, &live, indexing)
+}
 
+/// The query and HTTP parts of a run, on the index at `root`, then the report.
+fn queries_and_http(
+    o: &Options,
+    queries: &[QuerySpec],
+    root: &Path,
+    live: &Path,
+    indexing: Vec<IndexSummary>,
+) -> Res<()> {
     eprintln!("queries: {} × {} passes…", queries.len(), o.passes);
-    let engine = Engine::open_dir(&live, 1)?;
-    let query_summary = bench_queries(&engine, &queries, o.passes);
+    let engine = Engine::open_dir(live, 1)?;
+    let query_summary = bench_queries(&engine, queries, o.passes);
     drop(engine);
 
     eprintln!("http: {} connections for {} s…", o.connections, o.http_secs);
-    let http = bench_http(&root, &queries, o)?;
+    let http = bench_http(root, queries, o)?;
 
     let results = Results {
         machine: machine(),

@@ -233,6 +233,48 @@ async fn facet_trees_nest_regions_and_agree_with_search_counts() {
     assert_eq!(years, sorted);
 }
 
+/// `/api/facets` and `/api/search` decide what a query matches in one place:
+/// a long query with few paragraphs holding every word is filled with
+/// most-words paragraphs in both, so totals and counts agree.
+#[tokio::test]
+async fn facet_trees_count_what_a_filled_search_finds() {
+    for q in ["农牧民在家门口就业", "援藏干部 医疗 学校 资金"] {
+        let (_, search) = get_json(&format!("/api/search?q={}", enc(q))).await;
+        let (status, trees) = get_json(&format!("/api/facets?q={}", enc(q))).await;
+        assert_eq!(status, StatusCode::OK, "{trees}");
+        assert!(
+            search["exact_total"].as_u64() < search["total"].as_u64(),
+            "{q} should be filled: {search}"
+        );
+        assert_eq!(trees["total"], search["total"], "{q}");
+        let counts = |list: &Value| -> Vec<(String, u64)> {
+            let mut v: Vec<(String, u64)> = list
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| {
+                    (
+                        n["value"].as_str().unwrap().to_string(),
+                        n["count"].as_u64().unwrap(),
+                    )
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(
+            counts(&trees["year"]),
+            counts(&search["facets"]["year"]),
+            "{q}"
+        );
+        assert_eq!(
+            counts(&trees["sector"]),
+            counts(&search["facets"]["sector"]),
+            "{q}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn suggest_completes_words_places_and_titles() {
     let (status, body) = get_json(&format!("/api/suggest?q={}", enc("援藏"))).await;

@@ -34,6 +34,10 @@ pub struct Engine {
     pub generation: u64,
     pub dir: PathBuf,
     titles: OnceLock<crate::search::suggest::TitleIndex>,
+    /// Facet values of every paragraph, read when the generation opens.
+    pub(crate) facets: std::sync::Arc<crate::search::tables::FacetTable>,
+    /// The report of every paragraph, as a number.
+    pub(crate) reports: crate::search::tables::ReportNumbers,
 }
 
 /// File of a generation listing its report titles, one a line.
@@ -49,10 +53,21 @@ impl Engine {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
+        // The reader never reloads (a new generation is a new engine), so
+        // tables read from its segments now stay true.
+        let searcher = reader.searcher();
+        let facets = std::sync::Arc::new(crate::search::tables::FacetTable::build(
+            &searcher,
+            &crate::search::FACET_FIELDS,
+        )?);
+        let reports =
+            crate::search::tables::ReportNumbers::build(&searcher, schema::names::REPORT_ID)?;
         Ok(Engine {
             index,
             reader,
             fields,
+            facets,
+            reports,
             generation,
             dir: dir.to_path_buf(),
             titles: OnceLock::new(),

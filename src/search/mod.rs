@@ -11,13 +11,14 @@ pub mod query;
 pub mod snippet;
 pub mod suggest;
 pub mod synonyms;
+pub(crate) mod tables;
 
 use std::collections::HashMap;
 use std::ops::Bound;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Count, FacetCollector, MultiCollector, TopDocs};
+use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
 };
@@ -28,10 +29,12 @@ use crate::error::{Error, Result};
 use crate::facets::gazetteer::Gazetteer;
 use crate::facets::TIBET;
 use crate::index::build::facet;
+use crate::index::schema::names;
 use crate::index::{Engine, Fields};
 use crate::normalize::fold;
 use crate::tokenizer::{analyze, jieba};
 use query::{ParsedQuery, Unit};
+use tables::{FacetCounts, FacetTable};
 
 /// Largest page size.
 pub const MAX_PER_PAGE: usize = 100;
@@ -763,6 +766,10 @@ enum FacetKind {
     Year,
 }
 
+/// The facet fields, in the order of [`FacetKind::ALL`].
+pub(crate) const FACET_FIELDS: [&str; 4] =
+    [names::REGION, names::DONOR, names::SECTOR, names::YEAR];
+
 impl FacetKind {
     const ALL: [FacetKind; 4] = [
         FacetKind::Region,
@@ -770,6 +777,11 @@ impl FacetKind {
         FacetKind::Sector,
         FacetKind::Year,
     ];
+
+    /// Position in [`FacetKind::ALL`] and [`FACET_FIELDS`].
+    fn index(self) -> usize {
+        self as usize
+    }
 
     fn field(self, fields: &Fields) -> Field {
         match self {
@@ -951,65 +963,30 @@ fn common_ancestor(paths: &[String]) -> String {
     common.join("/")
 }
 
-fn facet_from_path(parent: &str) -> Facet {
-    if parent.is_empty() {
-        Facet::root()
-    } else {
-        facet(parent)
-    }
-}
-
 fn path_of(facet: &Facet) -> String {
     facet.to_path().join("/")
 }
 
-/// Matches of a query and its facets' values, from one pass.
-type FacetPass = (u64, Vec<(FacetKind, Vec<FacetValue>)>);
-
-/// Count the matches of `query` and several facets' values in one pass.
-fn count_facets(
-    searcher: &Searcher,
-    query: &dyn Query,
-    fields: &Fields,
-    kinds: &[FacetKind],
+/// The values a facet lists for a request, from counts of its matches.
+fn facet_values(
+    table: &FacetTable,
+    counts: &FacetCounts,
+    kind: FacetKind,
     filters: &Filters,
-) -> Result<FacetPass> {
-    let mut multi = MultiCollector::new();
-    let count = multi.add_collector(Count);
-    let mut plans = Vec::new();
-    for &kind in kinds {
-        let field_name = searcher
-            .schema()
-            .get_field_name(kind.field(fields))
-            .to_string();
-        for parent in facet_parents(kind, kind.values(filters)) {
-            let mut collector = FacetCollector::for_field(&field_name);
-            collector.add_facet(facet_from_path(&parent));
-            plans.push((kind, parent, multi.add_collector(collector)));
-        }
-    }
-    let mut fruits = searcher.search(query, &multi)?;
-    let total = count.extract(&mut fruits) as u64;
-    let mut out: Vec<(FacetKind, Vec<FacetValue>)> =
-        kinds.iter().map(|k| (*k, Vec::new())).collect();
-    for (kind, parent, handle) in plans {
-        let counts = handle.extract(&mut fruits);
-        let Some(values) = out.iter_mut().find(|(k, _)| *k == kind).map(|(_, v)| v) else {
-            continue;
-        };
-        for (f, count) in counts.get(facet_from_path(&parent)) {
-            let value = path_of(f);
+) -> Vec<FacetValue> {
+    let selected = kind.values(filters);
+    let mut values = Vec::new();
+    for parent in facet_parents(kind, selected) {
+        for (path, count) in table.children(kind.index(), &parent, counts) {
             // Tibet itself is replaced by its prefectures at the top level.
-            if parent.is_empty() && kind == FacetKind::Region && value == TIBET {
+            if parent.is_empty() && kind == FacetKind::Region && path == TIBET {
                 continue;
             }
-            values.push(facet_value(value, count, kind.values(filters)));
+            values.push(facet_value(path.to_string(), count, selected));
         }
     }
-    for (kind, values) in &mut out {
-        order_facet_values(*kind, values);
-    }
-    Ok((total, out))
+    order_facet_values(kind, &mut values);
+    values
 }
 
 fn facet_value(value: String, count: u64, selected: &[String]) -> FacetValue {
@@ -1073,44 +1050,109 @@ pub(crate) fn hit_from_doc(fields: &Fields, doc: &TantivyDocument, score: f32) -
     }
 }
 
-/// Order of hits for a page: top documents by the requested sort.
-fn ranked(
+/// Ranked hits: score (0 unless by relevance) and address.
+type Ranked = Vec<(f32, DocAddress)>;
+
+/// One pass over a query's matches: the best `window` of them in `sort`
+/// order, and what `also` collects from all of them (facet counts).
+fn gather<C: Collector>(
     searcher: &Searcher,
     query: &dyn Query,
     sort: Sort,
-    limit: usize,
-) -> Result<Vec<(f32, DocAddress)>> {
+    window: usize,
+    also: C,
+) -> Result<(C::Fruit, Ranked)> {
+    fn unscored<T>(top: Vec<(T, DocAddress)>) -> Ranked {
+        top.into_iter().map(|(_, a)| (0.0, a)).collect()
+    }
+    let window = window.max(1);
     Ok(match sort {
-        Sort::Relevance => searcher.search(
-            query,
-            &TopDocs::with_limit(limit).tweak_score(|segment: &tantivy::SegmentReader| {
-                let chars = segment
-                    .fast_fields()
-                    .u64(crate::index::schema::names::CHARS)
-                    .map(|c| c.first_or_default_col(SHORT_PARAGRAPH))
-                    .ok();
-                move |doc: tantivy::DocId, score: tantivy::Score| match &chars {
-                    Some(chars) => score * length_damping(chars.get_val(doc)),
-                    None => score,
-                }
-            }),
-        )?,
-        Sort::Date => searcher
-            .search(
-                query,
-                &TopDocs::with_limit(limit).order_by_fast_field::<u64>("date_key", Order::Desc),
-            )?
-            .into_iter()
-            .map(|(_, a)| (0.0, a))
-            .collect(),
-        Sort::Funding => searcher
-            .search(
-                query,
-                &TopDocs::with_limit(limit).order_by_fast_field::<f64>("funding_max", Order::Desc),
-            )?
-            .into_iter()
-            .map(|(_, a)| (0.0, a))
-            .collect(),
+        Sort::Relevance => {
+            let (top, fruit) = searcher.search(query, &(by_relevance(window), also))?;
+            (fruit, top)
+        }
+        Sort::Date => {
+            let newest = TopDocs::with_limit(window)
+                .order_by_fast_field::<u64>(names::DATE_KEY, Order::Desc);
+            let (top, fruit) = searcher.search(query, &(newest, also))?;
+            (fruit, unscored(top))
+        }
+        Sort::Funding => {
+            let largest = TopDocs::with_limit(window)
+                .order_by_fast_field::<f64>(names::FUNDING_MAX, Order::Desc);
+            let (top, fruit) = searcher.search(query, &(largest, also))?;
+            (fruit, unscored(top))
+        }
+    })
+}
+
+/// Top documents by BM25, very short paragraphs damped.
+fn by_relevance(limit: usize) -> impl Collector<Fruit = Ranked> {
+    TopDocs::with_limit(limit).tweak_score(|segment: &tantivy::SegmentReader| {
+        let chars = segment
+            .fast_fields()
+            .u64(names::CHARS)
+            .map(|c| c.first_or_default_col(SHORT_PARAGRAPH))
+            .ok();
+        move |doc: tantivy::DocId, score: tantivy::Score| match &chars {
+            Some(chars) => score * length_damping(chars.get_val(doc)),
+            None => score,
+        }
+    })
+}
+
+/// What a query matches. Paragraphs with every word come first; when there
+/// are none, or fewer than [`FILL_BELOW`] of them, paragraphs with most
+/// words (the relaxed core, for queries that have one) follow. Search and
+/// the facet trees decide this in one place, so their totals agree.
+struct Matches<'c> {
+    /// The core query the totals and facet counts are of.
+    core: &'c dyn Query,
+    total: u64,
+    /// Matches with every word.
+    exact_total: u64,
+    /// Nothing had every word.
+    relaxed: bool,
+    counts: FacetCounts,
+    /// Ranked hits with every word, when hits with most words follow them.
+    exact_first: Option<Ranked>,
+    ranked: Ranked,
+}
+
+/// Decide [`Matches`]: `pass` runs one core query (with the request's
+/// filters) and returns its counts and ranked hits.
+fn matches<'c>(
+    compiled: &'c Compiled,
+    sort: Sort,
+    pass: impl Fn(&dyn Query) -> Result<(FacetCounts, Ranked)>,
+) -> Result<Matches<'c>> {
+    let strict: &dyn Query = compiled.strict.as_ref();
+    let (counts, ranked) = pass(strict)?;
+    let exact_total = counts.total;
+    if exact_total < FILL_BELOW {
+        if let Some(relaxed) = &compiled.relaxed {
+            let (loose_counts, loose_ranked) = pass(relaxed.as_ref())?;
+            if loose_counts.total > exact_total {
+                return Ok(Matches {
+                    core: relaxed.as_ref(),
+                    total: loose_counts.total,
+                    exact_total,
+                    relaxed: exact_total == 0,
+                    counts: loose_counts,
+                    exact_first: (exact_total > 0 && sort == Sort::Relevance).then_some(ranked),
+                    ranked: loose_ranked,
+                });
+            }
+        }
+    }
+    Ok(Matches {
+        core: strict,
+        total: exact_total,
+        exact_total,
+        relaxed: false,
+        counts,
+        exact_first: None,
+        ranked,
     })
 }
 
@@ -1130,15 +1172,15 @@ fn length_damping(chars: u64) -> f32 {
 
 /// Put at most `cap` paragraphs of one report first, the rest after, each
 /// part in rank order, so one long report does not bury the others.
-fn diversify(
+fn diversify<K: std::hash::Hash + Eq>(
     ranked: Vec<(f32, DocAddress)>,
-    report_of: impl Fn(DocAddress) -> String,
+    report_of: impl Fn(DocAddress) -> K,
     cap: usize,
 ) -> Vec<(f32, DocAddress)> {
     if cap == 0 {
         return ranked;
     }
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut seen: HashMap<K, usize> = HashMap::new();
     let (mut first, mut rest) = (Vec::new(), Vec::new());
     for hit in ranked {
         let n = seen.entry(report_of(hit.1)).or_default();
@@ -1169,46 +1211,6 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
         request.sort
     };
 
-    let mut relaxed = false;
-    let mut core: &dyn Query = compiled.strict.as_ref();
-    let mut main = assemble(core, &compiled, fields, &filters, request, None, true);
-    // Facets without a filter of their own are counted with the matches, in
-    // the same pass; each filtered facet is counted without its own filter.
-    let unfiltered: Vec<FacetKind> = FacetKind::ALL
-        .into_iter()
-        .filter(|k| k.values(&filters).is_empty())
-        .collect();
-    let (exact_total, mut counted) =
-        count_facets(&searcher, main.as_ref(), fields, &unfiltered, &filters)?;
-    let mut total = exact_total;
-    // Paragraphs with every word come first. When there are none, or fewer
-    // than a page of them for a long query, paragraphs with most words follow.
-    let mut exact: Option<Box<dyn Query>> = None;
-    if exact_total < FILL_BELOW {
-        if let Some(relaxed_core) = &compiled.relaxed {
-            let relaxed_main = assemble(
-                relaxed_core.as_ref(),
-                &compiled,
-                fields,
-                &filters,
-                request,
-                None,
-                true,
-            );
-            let relaxed_total = searcher.search(relaxed_main.as_ref(), &Count)? as u64;
-            if relaxed_total > exact_total {
-                relaxed = exact_total == 0;
-                if exact_total > 0 && sort == Sort::Relevance {
-                    exact = Some(main);
-                }
-                core = relaxed_core.as_ref();
-                main = relaxed_main;
-                total = relaxed_total;
-                counted = count_facets(&searcher, main.as_ref(), fields, &unfiltered, &filters)?.1;
-            }
-        }
-    }
-
     let offset = (request.page - 1) * request.per_page;
     let cap = request.per_report.unwrap_or(DEFAULT_PER_REPORT);
     // The first page holds at most `cap` paragraphs of one report, chosen from
@@ -1223,35 +1225,35 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
     } else {
         offset + request.per_page
     };
-    let mut top = match &exact {
-        Some(exact) => {
-            let mut first = ranked(&searcher, exact.as_ref(), sort, window)?;
+
+    let table = &engine.facets;
+    let browse_all = compiled.match_all
+        && compiled.excluded.is_empty()
+        && FacetKind::ALL.iter().all(|k| k.values(&filters).is_empty())
+        && request.report.is_none()
+        && request.min_funding.is_none()
+        && request.max_funding.is_none();
+    let found = matches(&compiled, sort, |core| {
+        let query = assemble(core, &compiled, fields, &filters, request, None, true);
+        if browse_all {
+            // Browsing everything: the counts are the generation's own.
+            let (_, ranked) = gather(&searcher, query.as_ref(), sort, window, Count)?;
+            return Ok((table.everything().clone(), ranked));
+        }
+        gather(&searcher, query.as_ref(), sort, window, table.counter())
+    })?;
+    let (total, exact_total, relaxed, core) =
+        (found.total, found.exact_total, found.relaxed, found.core);
+    let mut top = match found.exact_first {
+        Some(mut first) => {
             let seen: std::collections::HashSet<DocAddress> = first.iter().map(|h| h.1).collect();
-            first.extend(
-                ranked(&searcher, main.as_ref(), sort, window)?
-                    .into_iter()
-                    .filter(|h| !seen.contains(&h.1)),
-            );
+            first.extend(found.ranked.into_iter().filter(|h| !seen.contains(&h.1)));
             first
         }
-        None => ranked(&searcher, main.as_ref(), sort, window)?,
+        None => found.ranked,
     };
     if diversified {
-        let report_of = |addr: DocAddress| {
-            searcher
-                .segment_reader(addr.segment_ord)
-                .fast_fields()
-                .str("report_id")
-                .ok()
-                .flatten()
-                .and_then(|col| {
-                    let ord = col.term_ords(addr.doc_id).next()?;
-                    let mut s = String::new();
-                    col.ord_to_str(ord, &mut s).ok()?;
-                    Some(s)
-                })
-                .unwrap_or_default()
-        };
+        let report_of = |addr: DocAddress| engine.reports.of(addr);
         let head: Vec<(f32, DocAddress)> = top.iter().take(candidates).copied().collect();
         let first_page: Vec<(f32, DocAddress)> = diversify(head, report_of, cap)
             .into_iter()
@@ -1270,23 +1272,25 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
         hits.push(hit);
     }
 
+    // Each facet with a filter of its own is counted without that filter,
+    // so its other values stay visible (disjunctive facets).
     let mut facets = Facets::default();
-    for kind in FacetKind::ALL
-        .into_iter()
-        .filter(|k| !k.values(&filters).is_empty())
-    {
-        let q = assemble(
-            core,
-            &compiled,
-            fields,
-            &filters,
-            request,
-            Some(kind),
-            false,
-        );
-        counted.extend(count_facets(&searcher, q.as_ref(), fields, &[kind], &filters)?.1);
-    }
-    for (kind, values) in counted {
+    for kind in FacetKind::ALL {
+        let values = if kind.values(&filters).is_empty() {
+            facet_values(table, &found.counts, kind, &filters)
+        } else {
+            let q = assemble(
+                core,
+                &compiled,
+                fields,
+                &filters,
+                request,
+                Some(kind),
+                false,
+            );
+            let counts = searcher.search(q.as_ref(), &table.counter())?;
+            facet_values(table, &counts, kind, &filters)
+        };
         match kind {
             FacetKind::Region => facets.region = values,
             FacetKind::Donor => facets.donor = values,
@@ -1570,71 +1574,33 @@ pub struct FacetTrees {
     pub year: Vec<FacetNode>,
 }
 
-/// Count a whole facet tree under `query`, level by level.
-fn count_tree(
-    searcher: &Searcher,
-    query: &dyn Query,
-    field: Field,
+/// The facet tree below `parent` in field `kind`, `depth` levels deep,
+/// from counts of a query's matches.
+fn facet_tree(
+    table: &FacetTable,
+    counts: &FacetCounts,
+    kind: FacetKind,
+    parent: &str,
     depth: usize,
-) -> Result<Vec<FacetNode>> {
-    let field_name = searcher.schema().get_field_name(field).to_string();
-    let mut levels: Vec<Vec<(String, u64)>> = Vec::new();
-    let mut parents = vec![String::new()];
-    for _ in 0..depth {
-        if parents.is_empty() {
-            break;
-        }
-        let mut multi = MultiCollector::new();
-        let handles: Vec<_> = parents
-            .iter()
-            .map(|p| {
-                let mut collector = FacetCollector::for_field(&field_name);
-                collector.add_facet(facet_from_path(p));
-                multi.add_collector(collector)
-            })
-            .collect();
-        let mut fruits = searcher.search(query, &multi)?;
-        let mut level = Vec::new();
-        for (parent, handle) in parents.iter().zip(handles) {
-            let counts = handle.extract(&mut fruits);
-            level.extend(
-                counts
-                    .get(facet_from_path(parent))
-                    .map(|(f, n)| (path_of(f), n)),
-            );
-        }
-        parents = level
-            .iter()
-            .filter(|(_, n)| *n > 0)
-            .map(|(p, _)| p.clone())
-            .collect();
-        levels.push(level);
+) -> Vec<FacetNode> {
+    if depth == 0 {
+        return Vec::new();
     }
-    fn build(levels: &[Vec<(String, u64)>], depth: usize, parent: &str) -> Vec<FacetNode> {
-        let Some(level) = levels.get(depth) else {
-            return Vec::new();
-        };
-        let mut nodes: Vec<FacetNode> = level
-            .iter()
-            .filter(|(path, _)| parent_of_path(path) == parent)
-            .map(|(path, count)| FacetNode {
-                value: path.clone(),
-                label: path.rsplit('/').next().unwrap_or(path).to_string(),
-                count: *count,
-                children: build(levels, depth + 1, path),
-            })
-            .collect();
-        nodes.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-        nodes
-    }
-    Ok(build(&levels, 0, ""))
+    let mut nodes: Vec<FacetNode> = table
+        .children(kind.index(), parent, counts)
+        .map(|(path, count)| FacetNode {
+            value: path.to_string(),
+            label: path.rsplit('/').next().unwrap_or(path).to_string(),
+            count,
+            children: facet_tree(table, counts, kind, path, depth - 1),
+        })
+        .collect();
+    nodes.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    nodes
 }
 
-fn parent_of_path(path: &str) -> &str {
-    path.rsplit_once('/').map_or("", |(p, _)| p)
-}
-
-/// The full facet trees for a request (disjunctive, like [`search`]).
+/// The full facet trees for a request: the same matches and totals as
+/// [`search`], each facet counted without its own filter.
 pub fn facet_trees(engine: &Engine, request: &SearchRequest) -> Result<FacetTrees> {
     request.validate()?;
     let fields = &engine.fields;
@@ -1642,37 +1608,17 @@ pub fn facet_trees(engine: &Engine, request: &SearchRequest) -> Result<FacetTree
     let parsed = query::parse(&request.q);
     let compiled = compile(fields, &parsed)?;
     let filters = resolve_filters(request, &parsed);
-    let mut core: &dyn Query = compiled.strict.as_ref();
-    let mut total = searcher.search(
-        assemble(core, &compiled, fields, &filters, request, None, false).as_ref(),
-        &Count,
-    )? as u64;
-    let mut relaxed = false;
-    if total == 0 {
-        if let Some(r) = &compiled.relaxed {
-            let n = searcher.search(
-                assemble(
-                    r.as_ref(),
-                    &compiled,
-                    fields,
-                    &filters,
-                    request,
-                    None,
-                    false,
-                )
-                .as_ref(),
-                &Count,
-            )? as u64;
-            if n > 0 {
-                core = r.as_ref();
-                total = n;
-                relaxed = true;
-            }
-        }
-    }
+    let table = &engine.facets;
+    let found = matches(&compiled, request.sort, |core| {
+        let q = assemble(core, &compiled, fields, &filters, request, None, false);
+        Ok((searcher.search(q.as_ref(), &table.counter())?, Vec::new()))
+    })?;
     let tree = |kind: FacetKind, depth: usize| -> Result<Vec<FacetNode>> {
+        if kind.values(&filters).is_empty() {
+            return Ok(facet_tree(table, &found.counts, kind, "", depth));
+        }
         let q = assemble(
-            core,
+            found.core,
             &compiled,
             fields,
             &filters,
@@ -1680,14 +1626,15 @@ pub fn facet_trees(engine: &Engine, request: &SearchRequest) -> Result<FacetTree
             Some(kind),
             false,
         );
-        count_tree(&searcher, q.as_ref(), kind.field(fields), depth)
+        let counts = searcher.search(q.as_ref(), &table.counter())?;
+        Ok(facet_tree(table, &counts, kind, "", depth))
     };
     let mut year = tree(FacetKind::Year, 1)?;
     year.sort_by(|a, b| a.value.cmp(&b.value));
     Ok(FacetTrees {
         query: request.q.clone(),
-        total,
-        relaxed,
+        total: found.total,
+        relaxed: found.relaxed,
         region: tree(FacetKind::Region, 3)?,
         donor: tree(FacetKind::Donor, 3)?,
         sector: tree(FacetKind::Sector, 1)?,
