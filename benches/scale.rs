@@ -370,6 +370,8 @@ struct QuerySummary {
     by_kind: Vec<(String, Percentiles)>,
     /// Queries of each kind that found nothing.
     empty_by_kind: Vec<(String, usize)>,
+    /// The slowest queries: median ms over the passes, kind, query line.
+    slowest: Vec<(f64, String, String)>,
     errors: Vec<String>,
 }
 
@@ -386,17 +388,24 @@ fn bench_queries(engine: &Engine, queries: &[QuerySpec], passes: usize) -> Query
         }
     }
     let mut times: HashMap<&str, Vec<f64>> = HashMap::new();
+    let mut per_query: Vec<Vec<f64>> = vec![Vec::new(); queries.len()];
     for _ in 0..passes {
-        for q in queries {
+        for (i, q) in queries.iter().enumerate() {
             let request = q.request();
             let t = Instant::now();
             let _ = aidsearch::search::search(engine, &request);
-            times
-                .entry(q.kind.as_str())
-                .or_default()
-                .push(t.elapsed().as_secs_f64());
+            let seconds = t.elapsed().as_secs_f64();
+            times.entry(q.kind.as_str()).or_default().push(seconds);
+            per_query[i].push(seconds);
         }
     }
+    let mut slowest: Vec<(f64, String, String)> = queries
+        .iter()
+        .zip(per_query)
+        .map(|(q, t)| (median(t) * 1000.0, q.kind.clone(), q.line()))
+        .collect();
+    slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
+    slowest.truncate(12);
     let all: Vec<f64> = times.values().flatten().copied().collect();
     QuerySummary {
         queries: queries.len(),
@@ -415,6 +424,7 @@ fn bench_queries(engine: &Engine, queries: &[QuerySpec], passes: usize) -> Query
             .iter()
             .map(|k| (k.to_string(), empty.get(k).copied().unwrap_or(0)))
             .collect(),
+        slowest,
         errors,
     }
 }
@@ -427,11 +437,17 @@ struct HttpSummary {
     /// Seconds from spawning `serve` to its first answered search, per start.
     cold_starts: Vec<f64>,
     cold_start: f64,
-    /// One connection, one pass over the query set (after the first start).
+    /// One connection, one pass over the query set (after the first start),
+    /// every request searched (`--cache-entries 0`).
     sequential: common::LoadResult,
     rss_after_warm_up_mb: f64,
     rss_after_load_mb: f64,
+    /// The closed-loop load, every request searched.
     load: common::LoadResult,
+    /// The same load on a server with its default response memory, after
+    /// one pass over the set: every request is a repeat.
+    load_remembered: common::LoadResult,
+    rss_after_remembered_load_mb: f64,
 }
 
 fn bench_http(root: &Path, queries: &[QuerySpec], o: &Options) -> Res<HttpSummary> {
@@ -439,32 +455,31 @@ fn bench_http(root: &Path, queries: &[QuerySpec], o: &Options) -> Res<HttpSummar
     let log = work_root().join("scale-bench-serve.log");
     let probe = QuerySpec::parse("one-word\t扶贫\t")?.path();
     let starts = if o.quick { 1 } else { 3 };
+    let start = |args: &[&str]| {
+        common::Server::start_with(&binary, root, &log, &probe, Duration::from_secs(120), args)
+    };
     let mut cold_starts = Vec::new();
     let mut server = None;
     for _ in 0..starts {
         drop(server.take());
-        let s = common::Server::start(&binary, root, &log, &probe, Duration::from_secs(120))?;
+        let s = start(&["--cache-entries", "0"])?;
         cold_starts.push(s.cold_start);
         server = Some(s);
     }
     let server = server.ok_or("no server")?;
     let paths: Vec<String> = queries.iter().map(QuerySpec::path).collect();
-    let sequential = common::load(
-        server.addr,
-        &paths,
-        1,
-        Duration::from_secs(600),
-        paths.len(),
-    );
+    let one_pass = |addr| common::load(addr, &paths, 1, Duration::from_secs(600), paths.len());
+    let sequential = one_pass(server.addr);
     let rss_after_warm_up_mb = server.rss_mb().unwrap_or(0.0);
-    let load = common::load(
-        server.addr,
-        &paths,
-        o.connections,
-        Duration::from_secs_f64(o.http_secs),
-        usize::MAX,
-    );
+    let duration = Duration::from_secs_f64(o.http_secs);
+    let load = common::load(server.addr, &paths, o.connections, duration, usize::MAX);
     let rss_after_load_mb = server.rss_mb().unwrap_or(0.0);
+    drop(server);
+
+    let server = start(&[])?;
+    let _ = one_pass(server.addr);
+    let load_remembered = common::load(server.addr, &paths, o.connections, duration, usize::MAX);
+    let rss_after_remembered_load_mb = server.rss_mb().unwrap_or(0.0);
     Ok(HttpSummary {
         cold_start: median(cold_starts.clone()),
         cold_starts,
@@ -472,6 +487,8 @@ fn bench_http(root: &Path, queries: &[QuerySpec], o: &Options) -> Res<HttpSummar
         rss_after_warm_up_mb,
         rss_after_load_mb,
         load,
+        load_remembered,
+        rss_after_remembered_load_mb,
     })
 }
 
@@ -595,7 +612,8 @@ fn queries_and_http(
     if !results.queries.errors.is_empty() {
         return Err(format!("{} queries failed", results.queries.errors.len()).into());
     }
-    if results.http.load.errors > 0 || results.http.sequential.errors > 0 {
+    let http = &results.http;
+    if http.load.errors + http.sequential.errors + http.load_remembered.errors > 0 {
         return Err("some http requests failed".into());
     }
     Ok(())
@@ -666,6 +684,10 @@ fn print_results(r: &Results) {
         q.all.max,
         empty.values().sum::<usize>()
     );
+    println!("\nmean {:.2} ms; slowest queries (median ms):", q.all.mean);
+    for (ms, kind, line) in &q.slowest {
+        println!("  {ms:6.2}  {kind:10}  {line}");
+    }
     for e in &q.errors {
         println!("error: {e}");
     }
@@ -681,18 +703,23 @@ fn print_results(r: &Results) {
         "one connection, one pass: {} requests, p50 {:.2} ms, p99 {:.2} ms",
         h.sequential.requests, h.sequential.latency.p50, h.sequential.latency.p99
     );
+    for (what, load) in [
+        ("every request searched", &h.load),
+        ("repeats answered from memory", &h.load_remembered),
+    ] {
+        println!(
+            "load, {} connections for {:.1} s, {what}: {:.0} requests/s, p50 {:.2} ms, p99 {:.2} ms, {} errors",
+            load.connections,
+            load.seconds,
+            load.requests_per_second,
+            load.latency.p50,
+            load.latency.p99,
+            load.errors
+        );
+    }
     println!(
-        "load, {} connections for {:.1} s: {:.0} requests/s, p50 {:.2} ms, p99 {:.2} ms, {} errors",
-        h.load.connections,
-        h.load.seconds,
-        h.load.requests_per_second,
-        h.load.latency.p50,
-        h.load.latency.p99,
-        h.load.errors
-    );
-    println!(
-        "server RSS: {:.0} MB after warm-up, {:.0} MB after load",
-        h.rss_after_warm_up_mb, h.rss_after_load_mb
+        "server RSS: {:.0} MB after warm-up, {:.0} MB after load, {:.0} MB after the load with memory",
+        h.rss_after_warm_up_mb, h.rss_after_load_mb, h.rss_after_remembered_load_mb
     );
     let _ = std::io::stdout().flush();
 }

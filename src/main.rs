@@ -152,6 +152,11 @@ enum Command {
         /// Address to listen on; loopback unless you say otherwise (example: --addr 0.0.0.0:8080).
         #[arg(long, env = "AIDSEARCH_ADDR", default_value = "127.0.0.1:3000")]
         addr: SocketAddr,
+        /// Search responses each index generation remembers, so a repeated
+        /// search (paging back, the page re-asking for a facet level) is not
+        /// run again; 0 turns this off. A reindex starts with none.
+        #[arg(long, env = "AIDSEARCH_CACHE_ENTRIES", default_value_t = search::cache::DEFAULT_CAPACITY)]
+        cache_entries: usize,
     },
     /// Search from the terminal: coloured results, or the API's JSON with --json.
     ///
@@ -315,7 +320,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             index,
             corpus,
             addr,
-        } => serve(&index.index, &corpus.corpus, addr, color),
+            cache_entries,
+        } => {
+            search::cache::set_capacity(cache_entries);
+            serve(&index.index, &corpus.corpus, addr, color)
+        }
         Command::Search {
             query,
             index,

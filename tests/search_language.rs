@@ -362,3 +362,56 @@ fn a_query_of_punctuation_only_finds_nothing() {
     assert_eq!(r.total, 0);
     assert_eq!(run("").total, common::engine().num_docs());
 }
+
+/// The server's memory of responses answers a repeat exactly as a fresh
+/// search would, and keeps requests that differ in any field apart.
+#[test]
+fn remembered_responses_equal_fresh_searches() {
+    use aidsearch::search::cache::search_remembered;
+    let engine = common::engine();
+    let mut page_two = SearchRequest::query("援藏");
+    page_two.page = 2;
+    let mut in_lhasa = SearchRequest::query("援藏");
+    in_lhasa.region = vec!["拉萨市".to_string()];
+    for request in [
+        SearchRequest::query("援藏"),
+        page_two,
+        in_lhasa,
+        SearchRequest::query(""),
+    ] {
+        let fresh = search(&engine, &request).unwrap();
+        for _ in 0..2 {
+            let mut remembered = search_remembered(&engine, &request).unwrap();
+            remembered.took_ms = fresh.took_ms;
+            assert_eq!(remembered, fresh, "{request:?}");
+        }
+    }
+}
+
+/// Browsing everything newest first pages through one kept order: pages
+/// neither repeat nor skip, and agree with the total.
+#[test]
+fn browsing_everything_pages_through_the_kept_order() {
+    let engine = common::engine();
+    let mut request = SearchRequest::query("");
+    request.per_page = 7;
+    let first = search(&engine, &request).unwrap();
+    let mut seen = std::collections::HashSet::new();
+    let mut dates = Vec::new();
+    loop {
+        let page = search(&engine, &request).unwrap();
+        assert_eq!(page.total, first.total);
+        if page.hits.is_empty() {
+            break;
+        }
+        for hit in page.hits {
+            assert!(seen.insert(hit.id.clone()), "{} twice", hit.id);
+            dates.push(hit.report.date.unwrap_or_default());
+        }
+        request.page += 1;
+    }
+    assert_eq!(seen.len() as u64, first.total);
+    let mut newest_first = dates.clone();
+    newest_first.sort_by(|a, b| b.cmp(a));
+    assert_eq!(dates, newest_first);
+}

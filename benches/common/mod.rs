@@ -551,6 +551,18 @@ impl Server {
         probe: &str,
         timeout: Duration,
     ) -> io::Result<Server> {
+        Server::start_with(binary, root, log, probe, timeout, &[])
+    }
+
+    /// [`Server::start`] with more `serve` arguments.
+    pub fn start_with(
+        binary: &Path,
+        root: &Path,
+        log: &Path,
+        probe: &str,
+        timeout: Duration,
+        args: &[&str],
+    ) -> io::Result<Server> {
         let addr = free_addr()?;
         let log_file = std::fs::File::create(log)?;
         let started = Instant::now();
@@ -563,6 +575,7 @@ impl Server {
             .arg(root.join("no-corpus"))
             .arg("--addr")
             .arg(addr.to_string())
+            .args(args)
             .stdin(Stdio::null())
             .stdout(log_file.try_clone()?)
             .stderr(log_file)

@@ -38,6 +38,8 @@ pub struct Engine {
     pub(crate) facets: std::sync::Arc<crate::search::tables::FacetTable>,
     /// The report of every paragraph, as a number.
     pub(crate) reports: crate::search::tables::ReportNumbers,
+    /// Answers this generation remembers.
+    pub(crate) memo: crate::search::cache::Memo,
 }
 
 /// File of a generation listing its report titles, one a line.
@@ -68,6 +70,7 @@ impl Engine {
             fields,
             facets,
             reports,
+            memo: Default::default(),
             generation,
             dir: dir.to_path_buf(),
             titles: OnceLock::new(),

@@ -7,6 +7,7 @@
 //! is relaxed to "most words" and says so. Facet counts are disjunctive: each
 //! facet is counted with the other facets' filters but not its own.
 
+pub mod cache;
 pub mod query;
 pub mod snippet;
 pub mod suggest;
@@ -923,6 +924,24 @@ fn assemble(
     Box::new(BooleanQuery::new(clauses))
 }
 
+/// Whether the request, without the filters of facet `skip`, matches every
+/// paragraph: then its facet counts are the generation's own.
+fn matches_everything(
+    compiled: &Compiled,
+    filters: &Filters,
+    request: &SearchRequest,
+    skip: Option<FacetKind>,
+) -> bool {
+    compiled.match_all
+        && compiled.excluded.is_empty()
+        && FacetKind::ALL
+            .into_iter()
+            .all(|k| Some(k) == skip || k.values(filters).is_empty())
+        && request.report.is_none()
+        && request.min_funding.is_none()
+        && request.max_funding.is_none()
+}
+
 /// The parent facets whose children a facet lists, given its filters.
 fn facet_parents(kind: FacetKind, values: &[String]) -> Vec<String> {
     match kind {
@@ -1051,7 +1070,7 @@ pub(crate) fn hit_from_doc(fields: &Fields, doc: &TantivyDocument, score: f32) -
 }
 
 /// Ranked hits: score (0 unless by relevance) and address.
-type Ranked = Vec<(f32, DocAddress)>;
+pub(crate) type Ranked = Vec<(f32, DocAddress)>;
 
 /// One pass over a query's matches: the best `window` of them in `sort`
 /// order, and what `also` collects from all of them (facet counts).
@@ -1227,17 +1246,17 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
     };
 
     let table = &engine.facets;
-    let browse_all = compiled.match_all
-        && compiled.excluded.is_empty()
-        && FacetKind::ALL.iter().all(|k| k.values(&filters).is_empty())
-        && request.report.is_none()
-        && request.min_funding.is_none()
-        && request.max_funding.is_none();
+    let browse_all = matches_everything(&compiled, &filters, request, None);
     let found = matches(&compiled, sort, |core| {
         let query = assemble(core, &compiled, fields, &filters, request, None, true);
-        if browse_all {
-            // Browsing everything: the counts are the generation's own.
-            let (_, ranked) = gather(&searcher, query.as_ref(), sort, window, Count)?;
+        if browse_all && sort != Sort::Relevance {
+            // Browsing everything: the counts and the order are the
+            // generation's own, kept from the first time.
+            let order = engine.memo.browse_order(sort, || {
+                let deepest = MAX_OFFSET + MAX_PER_PAGE;
+                Ok(gather(&searcher, query.as_ref(), sort, deepest, Count)?.1)
+            })?;
+            let ranked = order.iter().take(window).copied().collect();
             return Ok((table.everything().clone(), ranked));
         }
         gather(&searcher, query.as_ref(), sort, window, table.counter())
@@ -1278,6 +1297,8 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
     for kind in FacetKind::ALL {
         let values = if kind.values(&filters).is_empty() {
             facet_values(table, &found.counts, kind, &filters)
+        } else if matches_everything(&compiled, &filters, request, Some(kind)) {
+            facet_values(table, table.everything(), kind, &filters)
         } else {
             let q = assemble(
                 core,

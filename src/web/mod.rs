@@ -124,7 +124,7 @@ impl AppState {
 
     /// Run a search.
     pub async fn search(&self, request: SearchRequest) -> Result<SearchResponse, ApiError> {
-        self.blocking(move |engine| crate::search::search(engine, &request))
+        self.blocking(move |engine| crate::search::cache::search_remembered(engine, &request))
             .await
     }
 }
