@@ -426,6 +426,9 @@ fn word_query(fields: &Fields, word: &str) -> Box<dyn Query> {
 struct Concept {
     full: Box<dyn Query>,
     anchor: Box<dyn Query>,
+    /// For a word without dictionary parts, `full` is `anchor` or the
+    /// context: this is the context clause alone.
+    context_only: Option<Box<dyn Query>>,
 }
 
 /// Content tokens of a text, in order, with char offsets.
@@ -475,13 +478,13 @@ fn phrase_query(fields: &Fields, text: &str) -> (Box<dyn Query>, Vec<String>) {
 /// One required concept: a word with its synonyms and its article context.
 fn concept(fields: &Fields, word: &str, highlight: &mut Vec<String>) -> Concept {
     let in_text = word_query(fields, word);
-    let mut full = vec![
-        in_text.box_clone(),
-        boosted(term_query(fields.context, word), CONTEXT_BOOST),
-    ];
+    let in_context = boosted(term_query(fields.context, word), CONTEXT_BOOST);
+    let mut full = vec![in_text.box_clone(), in_context.box_clone()];
     let mut anchor = vec![in_text];
     highlight.push(word.to_string());
-    if let Some(parts) = cover(word) {
+    let parts = cover(word);
+    let context_only = parts.is_none().then_some(in_context);
+    if let Some(parts) = parts {
         // Each part may also be met by its own synonyms (医疗 by 医院).
         let spread: Vec<Box<dyn Query>> = parts
             .iter()
@@ -520,6 +523,7 @@ fn concept(fields: &Fields, word: &str, highlight: &mut Vec<String>) -> Concept 
     Concept {
         full: should(full),
         anchor: should(anchor),
+        context_only,
     }
 }
 
@@ -532,6 +536,8 @@ fn compile(fields: &Fields, parsed: &ParsedQuery) -> Result<Compiled> {
     let mut words: Vec<String> = Vec::new();
     let mut ordered: Vec<(usize, String)> = Vec::new();
     let mut offset = 0;
+    // The anchor and context of a query's only word, when it has no parts.
+    let mut lone_word: Option<(Box<dyn Query>, Box<dyn Query>)> = None;
     for clause in &parsed.clauses {
         if clause.excluded {
             for unit in &clause.alternatives {
@@ -579,6 +585,11 @@ fn compile(fields: &Fields, parsed: &ParsedQuery) -> Result<Compiled> {
             let mut unit_concepts = Vec::new();
             for (o, token) in &tokens {
                 let c = concept(fields, token, &mut highlight);
+                if tokens.len() == 1 {
+                    lone_word = c
+                        .context_only
+                        .map(|context| (c.anchor.box_clone(), context));
+                }
                 anchors.push(c.anchor);
                 unit_concepts.push(c.full);
                 words.push(token.clone());
@@ -647,6 +658,7 @@ fn compile(fields: &Fields, parsed: &ParsedQuery) -> Result<Compiled> {
     // rather than everything.
     let unsearchable = concepts.is_empty() && parsed.clauses.iter().any(|c| !c.excluded);
     let match_all = concepts.is_empty() && !unsearchable;
+    let anchors_count = anchors.len();
     let anchor = should(anchors);
     // Relaxing a two-word query would drop half of it: only longer queries relax.
     let relaxed = (concepts.len() > 2).then(|| {
@@ -663,6 +675,15 @@ fn compile(fields: &Fields, parsed: &ParsedQuery) -> Result<Compiled> {
         Box::new(tantivy::query::EmptyQuery) as Box<dyn Query>
     } else if match_all {
         Box::new(AllQuery) as Box<dyn Query>
+    } else if let (1, 1, Some((anchor, context))) = (concepts.len(), anchors_count, lone_word) {
+        // One word without parts: its concept is its anchor or its context,
+        // so `concept AND anchor` matches the anchor and scores twice the
+        // anchor plus the context. Said that way, the paragraph's postings
+        // are read once instead of twice (same hits, same scores).
+        Box::new(BooleanQuery::new(vec![
+            (Occur::Must, boosted(anchor, 2.0)),
+            (Occur::Should, context),
+        ]))
     } else {
         concepts.push(anchor);
         must(concepts)
