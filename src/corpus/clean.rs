@@ -98,6 +98,9 @@ impl Article {
 /// assert_eq!(clean_line("开发 O2O 展销中心 5 个"), "开发 O2O 展销中心5个");
 /// ```
 pub fn clean_line(line: &str) -> String {
+    if is_clean(line) {
+        return line.to_string();
+    }
     // One pass can join segments and so change how OCR-spaced the line looks
     // to the next pass; repeat until nothing changes (spaces only ever go, so
     // this ends), which makes the function idempotent.
@@ -113,6 +116,29 @@ pub fn clean_line(line: &str) -> String {
         cleaned = again;
     }
     cleaned
+}
+
+/// Whether [`clean_line`] leaves `line` as it is: without spaces, tabs,
+/// emphasis markers or the characters a pass replaces, a pass is the identity
+/// (one segment, nothing mapped). Most lines of running Chinese text are like
+/// that, and this byte scan is far cheaper than a pass.
+fn is_clean(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    bytes.iter().enumerate().all(|(i, &b)| match b {
+        b' ' | b'\t' | b'*' | b'_' => false,
+        // U+00A0
+        0xC2 => bytes.get(i + 1) != Some(&0xA0),
+        // U+200B
+        0xE2 => bytes.get(i + 1..i + 3) != Some(&[0x80, 0x8B][..]),
+        // U+3000
+        0xE3 => bytes.get(i + 1..i + 3) != Some(&[0x80, 0x80][..]),
+        // U+FEFF, and full-width digits and letters
+        0xEF => !matches!(
+            bytes.get(i + 1..i + 3),
+            Some([0xBB, 0xBF] | [0xBC, 0x90..=0x99 | 0xA1..=0xBA] | [0xBD, 0x81..=0x9A])
+        ),
+        _ => true,
+    })
 }
 
 /// One pass of [`clean_line`].
@@ -217,10 +243,13 @@ fn is_furniture(line: &str) -> bool {
 
 /// `第3版`, `A2`, `- 3 -`, `03` and the like.
 fn is_page_marker(line: &str) -> bool {
-    let t: String = line
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .collect();
+    let kept = line.chars().filter(|c| !c.is_whitespace() && *c != '-');
+    // A marker has at most six characters besides spaces and dashes; most
+    // lines are text, told apart without copying them.
+    if kept.clone().nth(6).is_some() {
+        return false;
+    }
+    let t: String = kept.collect();
     if t.is_empty() {
         return true;
     }
@@ -400,7 +429,11 @@ fn is_photo_credit(text: &str) -> bool {
 
 /// Clean a whole decoded report into articles.
 pub fn clean(raw: &str) -> Vec<Article> {
-    let raw = raw.replace("\r\n", "\n").replace('\r', "\n");
+    let raw: std::borrow::Cow<str> = if raw.contains('\r') {
+        raw.replace("\r\n", "\n").replace('\r', "\n").into()
+    } else {
+        raw.into()
+    };
     let lines: Vec<Line> = raw.lines().filter_map(parse_line).collect();
     let columns = column_widths(&lines);
     let blocks = join_lines(&lines, &columns);
@@ -477,7 +510,9 @@ fn join_lines(lines: &[Line], columns: &[Option<f32>]) -> Vec<Block> {
     }
     for block in &mut blocks {
         // Phrase spaces told headlines apart; the text itself does not keep them.
-        block.text = remove_phrase_spaces(&block.text);
+        if block.text.contains(' ') {
+            block.text = remove_phrase_spaces(&block.text);
+        }
         if block.kind == BlockKind::Paragraph {
             if is_caption(&block.text) {
                 block.kind = BlockKind::Caption;
@@ -724,6 +759,23 @@ mod tests {
     #[test]
     fn fullwidth_letters_digits_to_halfwidth_keeping_punctuation() {
         assert_eq!(clean_line("Ｏ２Ｏ展销中心，５个。"), "O2O展销中心，5个。");
+    }
+
+    #[test]
+    fn clean_lines_are_left_as_they_are() {
+        // The shortcut of `clean_line` must agree with a full pass, for every
+        // character of the BMP among CJK text and next to Latin.
+        for c in ('\0'..='\u{FFFF}').filter(|c| !c.is_control() || *c == '\t') {
+            for line in [format!("甲{c}乙"), format!("a{c}"), c.to_string()] {
+                if is_clean(&line) {
+                    assert_eq!(clean_line_once(&line), line, "{c:?}");
+                }
+            }
+        }
+        assert!(is_clean("拉萨经开区，2020年：完成？"));
+        for line in ["a b", "Ｏ２Ｏ", "甲\u{3000}乙", "**甲**", "甲\u{A0}"] {
+            assert!(!is_clean(line), "{line}");
+        }
     }
 
     #[test]
