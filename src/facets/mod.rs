@@ -17,6 +17,7 @@ pub mod gazetteer;
 pub mod sector;
 pub mod year;
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -56,6 +57,12 @@ const PAIRED_AID: [&str; 8] = [
     "对口帮扶",
     "对口援",
 ];
+/// Whether `text` has a word of [`PAIRED_AID`]. Each of them has a 援 or a
+/// 帮 in it: most texts are ruled out by looking for those two characters
+/// instead of searching for the eight words.
+fn has_paired_aid(text: &str) -> bool {
+    (text.contains('援') || text.contains('帮')) && PAIRED_AID.iter().any(|w| text.contains(w))
+}
 /// Generic words of giving: after a place they make it the giver, unless the
 /// place is a location (`在湖北省…开展支援`).
 const GIVING: [&str; 4] = ["支援", "援助", "帮扶", "捐赠"];
@@ -144,7 +151,7 @@ fn is_donor_context(text: &str, start: usize, end: usize) -> bool {
     let own_government = ["委", "市委", "省委", "政府", "市政府", "省政府"]
         .iter()
         .any(|w| clause.starts_with(w));
-    if own_government && PAIRED_AID.iter().any(|w| text.contains(w)) {
+    if own_government && has_paired_aid(text) {
         return true;
     }
     DONOR_BEFORE.iter().any(|w| before.ends_with(w)) && batch.contains("干部")
@@ -415,7 +422,7 @@ pub fn label_report(report: &mut Report, meta: &ReportMeta) {
     // news a giver in one paragraph is no one else's.
     let paired_aid = std::iter::once(report.title.as_str())
         .chain(report.paragraphs.iter().map(|p| p.text.as_str()))
-        .any(|t| PAIRED_AID.iter().any(|w| t.contains(w)));
+        .any(has_paired_aid);
     let article_donor = if !sidecar_donor.is_empty() {
         sidecar_donor
     } else if !title.donors.is_empty() || paired_aid {
@@ -427,6 +434,9 @@ pub fn label_report(report: &mut Report, meta: &ReportMeta) {
     } else {
         Vec::new()
     };
+    let inherit_region = Inherit::new("region", &article_region);
+    let inherit_donor = Inherit::new("donor", &article_donor);
+    let year_evidence = report_year.map(|y| format!("year {y} ← report date"));
     for ((paragraph, places), region) in report.paragraphs.iter_mut().zip(found).zip(regions) {
         let labels = &mut paragraph.labels;
         if !about_tibet && places.tibet.is_empty() {
@@ -434,12 +444,12 @@ pub fn label_report(report: &mut Report, meta: &ReportMeta) {
                 labels.evidence.push(format!("region {p} ← text"));
             }
         }
-        labels.region = inherit("region", region, &article_region, &mut labels.evidence);
-        labels.donor = inherit("donor", places.donors, &article_donor, &mut labels.evidence);
+        labels.region = inherit_region.apply(region, &mut labels.evidence);
+        labels.donor = inherit_donor.apply(places.donors, &mut labels.evidence);
         if labels.year.is_empty() {
-            if let Some(y) = report_year {
+            if let (Some(y), Some(e)) = (report_year, &year_evidence) {
                 labels.year.push(y);
-                labels.evidence.push(format!("year {y} ← report date"));
+                labels.evidence.push(e.clone());
             }
         }
         // Sidecar sectors add to the text's, but only the twelve values exist.
@@ -467,26 +477,49 @@ fn home_province<'t>(dateline: &str, mut texts: impl Iterator<Item = &'t str>) -
         .then(|| province.to_string())
 }
 
-/// A paragraph's places of one kind given its own and its article's.
-fn inherit(
-    kind: &str,
-    own: Vec<String>,
-    article: &[String],
-    evidence: &mut Vec<String>,
-) -> Vec<String> {
-    if own.is_empty() {
-        if !article.is_empty() {
-            evidence.push(format!("{kind} {article:?} ← article"));
+/// A paragraph's places of one kind given its own and its article's. The
+/// evidence lines name the article's places, the same for every paragraph,
+/// so each is formatted once per report.
+struct Inherit<'a> {
+    kind: &'static str,
+    article: &'a [String],
+    from_article: OnceCell<String>,
+    deeper: OnceCell<String>,
+}
+
+impl<'a> Inherit<'a> {
+    fn new(kind: &'static str, article: &'a [String]) -> Self {
+        Inherit {
+            kind,
+            article,
+            from_article: OnceCell::new(),
+            deeper: OnceCell::new(),
         }
-        return article.to_vec();
     }
-    let (places, refined) = refine(own, article);
-    if refined {
-        evidence.push(format!(
-            "{kind} {places:?} ← article (deeper than the text's)"
-        ));
+
+    fn apply(&self, own: Vec<String>, evidence: &mut Vec<String>) -> Vec<String> {
+        let (kind, article) = (self.kind, self.article);
+        if own.is_empty() {
+            if !article.is_empty() {
+                evidence.push(
+                    self.from_article
+                        .get_or_init(|| format!("{kind} {article:?} ← article"))
+                        .clone(),
+                );
+            }
+            return article.to_vec();
+        }
+        let (places, refined) = refine(own, article);
+        if refined {
+            // `refine` gives the article's places when it refines.
+            evidence.push(
+                self.deeper
+                    .get_or_init(|| format!("{kind} {places:?} ← article (deeper than the text's)"))
+                    .clone(),
+            );
+        }
+        places
     }
-    places
 }
 
 /// Level of a region path: 1 for a province, 2 for a prefecture, 3 for a county.
@@ -660,6 +693,15 @@ mod tests {
         );
         assert_eq!(r.paragraphs[0].labels.region, vec![TIBET]);
         assert_eq!(r.paragraphs[0].labels.funding, vec![28_000_000.0]);
+    }
+
+    #[test]
+    fn paired_aid_words_have_the_characters_looked_for() {
+        for w in PAIRED_AID {
+            assert!(w.contains(['援', '帮']), "{w}");
+            assert!(has_paired_aid(&format!("前{w}后")), "{w}");
+        }
+        assert!(!has_paired_aid("援助和帮扶"));
     }
 
     #[test]

@@ -17,6 +17,11 @@ pub fn years(text: &str, report_year: Option<i32>) -> (Vec<i32>, Vec<String>) {
     let mut evidence = Vec::new();
     let mut i = 0;
     while i < chars.len() {
+        // A year starts with a digit; most characters are not one.
+        if ascii_digit(chars[i]).is_none() {
+            i += 1;
+            continue;
+        }
         if let Some((year, end)) = four_digit_year(&chars, i) {
             let mut j = skip_spaces(&chars, end);
             // `2019—2020年`: a range whose first year has no 年 of its own.
@@ -51,9 +56,11 @@ pub fn years(text: &str, report_year: Option<i32>) -> (Vec<i32>, Vec<String>) {
         }
         i += 1;
     }
-    if let Some(base) = report_year {
-        for (word, delta) in [("今年", 0), ("去年", -1), ("明年", 1), ("前年", -2)] {
-            if relative_word(text, word) {
+    // Every relative word and `N年前` has a 年 in it.
+    if let Some(base) = report_year.filter(|_| text.contains('年')) {
+        let used = relative_words(text);
+        for (k, (word, delta)) in RELATIVE.into_iter().enumerate() {
+            if used[k] {
                 found.push(base + delta);
                 evidence.push(format!("{word}→{}", base + delta));
             }
@@ -74,11 +81,13 @@ pub fn years(text: &str, report_year: Option<i32>) -> (Vec<i32>, Vec<String>) {
         }
     }
     let explicit = !found.is_empty();
-    for (word, from, to) in [
-        ("十四五", 2021, 2025),
-        ("十三五", 2016, 2020),
-        ("十五五", 2026, 2030),
-    ] {
+    // Every plan's name has a 五 in it.
+    let plans = if text.contains('五') {
+        &PLANS[..]
+    } else {
+        &[]
+    };
+    for &(word, from, to) in plans {
         if let Some(at) = text.find(word) {
             // A plan counts when it is the only time given, or when its period is named.
             let rest = text[at + word.len()..].trim_start_matches(['”', '"', '’', '」']);
@@ -94,6 +103,37 @@ pub fn years(text: &str, report_year: Option<i32>) -> (Vec<i32>, Vec<String>) {
     (found, evidence)
 }
 
+/// Five-year plans and their years.
+const PLANS: [(&str, i32, i32); 3] = [
+    ("十四五", 2021, 2025),
+    ("十三五", 2016, 2020),
+    ("十五五", 2026, 2030),
+];
+
+/// Relative-year words and their offset from the report's year.
+const RELATIVE: [(&str, i32); 4] = [("今年", 0), ("去年", -1), ("明年", 1), ("前年", -2)];
+
+/// Which of [`RELATIVE`] `text` uses as relative years, in one pass over the
+/// 年 of the text instead of one search per word (the same answers as
+/// `relative_word` for each, which the tests keep as the reference).
+fn relative_words(text: &str) -> [bool; 4] {
+    let mut used = [false; 4];
+    for (i, _) in text.match_indices('年') {
+        let Some(first) = text[..i].chars().next_back() else {
+            continue;
+        };
+        let Some(k) = RELATIVE.iter().position(|(w, _)| w.starts_with(first)) else {
+            continue;
+        };
+        let start = i - first.len_utf8();
+        let before = text[..start].chars().next_back();
+        let after = text[i + '年'.len_utf8()..].chars().next();
+        used[k] |= !before.is_some_and(|c| NOT_RELATIVE_BEFORE.contains(c))
+            && !after.is_some_and(|c| NOT_RELATIVE_AFTER.contains(c));
+    }
+    used
+}
+
 /// Characters before a relative-year word that make it part of other words:
 /// 如今年收入 is 如今 + 年收入, 以前年度 is 以前 + 年度, 过去年份 is 过去 + 年份.
 const NOT_RELATIVE_BEFORE: &str = "如以之提过失";
@@ -101,6 +141,7 @@ const NOT_RELATIVE_BEFORE: &str = "如以之提过失";
 const NOT_RELATIVE_AFTER: &str = "轻纪龄";
 
 /// Whether `text` uses `word` (今年, 去年 …) as a relative year.
+#[cfg(test)]
 fn relative_word(text: &str, word: &str) -> bool {
     text.match_indices(word).any(|(i, _)| {
         let before = text[..i].chars().next_back();
@@ -205,15 +246,13 @@ fn four_digit_year(chars: &[char], i: usize) -> Option<(i32, usize)> {
     if i > 0 && (ascii_digit(chars[i - 1]).is_some() || chars[i - 1] == '.') {
         return None;
     }
-    let digits: Vec<u32> = chars
-        .get(i..i + 4)?
-        .iter()
-        .map(|&c| ascii_digit(c))
-        .collect::<Option<_>>()?;
+    let mut year = 0;
+    for &c in chars.get(i..i + 4)? {
+        year = year * 10 + ascii_digit(c)? as i32;
+    }
     if chars.get(i + 4).is_some_and(|&c| ascii_digit(c).is_some()) {
         return None;
     }
-    let year = digits.iter().fold(0, |acc, d| acc * 10 + *d as i32);
     (EARLIEST..=LATEST).contains(&year).then_some((year, i + 4))
 }
 
@@ -280,6 +319,24 @@ mod tests {
         }
         assert_eq!(years("至今年底完成", Some(2020)).0, vec![2020]);
         assert_eq!(years("如今，今年的任务", Some(2020)).0, vec![2020]);
+    }
+
+    #[test]
+    fn relative_words_in_one_pass() {
+        for text in [
+            "如今年收入超过10万元",
+            "至今年底完成，去年和前年，明年",
+            "今今年",
+            "前年年轻",
+            "以去年纪",
+            "年",
+            "今年",
+            "去年轻",
+            "",
+        ] {
+            let expected = RELATIVE.map(|(w, _)| relative_word(text, w));
+            assert_eq!(relative_words(text), expected, "{text}");
+        }
     }
 
     #[test]
