@@ -123,21 +123,35 @@ pub fn clean_line(line: &str) -> String {
 /// (one segment, nothing mapped). Most lines of running Chinese text are like
 /// that, and this byte scan is far cheaper than a pass.
 fn is_clean(line: &str) -> bool {
+    // The bytes that may start something a pass changes; every other byte
+    // (CJK text, most ASCII) is passed over with one table lookup.
+    const SUSPECT: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut k = 0;
+        while k < 8 {
+            table[[b' ', b'\t', b'*', b'_', 0xC2, 0xE2, 0xE3, 0xEF][k] as usize] = true;
+            k += 1;
+        }
+        table
+    };
     let bytes = line.as_bytes();
-    bytes.iter().enumerate().all(|(i, &b)| match b {
-        b' ' | b'\t' | b'*' | b'_' => false,
-        // U+00A0
-        0xC2 => bytes.get(i + 1) != Some(&0xA0),
-        // U+200B
-        0xE2 => bytes.get(i + 1..i + 3) != Some(&[0x80, 0x8B][..]),
-        // U+3000
-        0xE3 => bytes.get(i + 1..i + 3) != Some(&[0x80, 0x80][..]),
-        // U+FEFF, and full-width digits and letters
-        0xEF => !matches!(
-            bytes.get(i + 1..i + 3),
-            Some([0xBB, 0xBF] | [0xBC, 0x90..=0x99 | 0xA1..=0xBA] | [0xBD, 0x81..=0x9A])
-        ),
-        _ => true,
+    bytes.iter().enumerate().all(|(i, &b)| {
+        !SUSPECT[b as usize]
+            || match b {
+                b' ' | b'\t' | b'*' | b'_' => false,
+                // U+00A0
+                0xC2 => bytes.get(i + 1) != Some(&0xA0),
+                // U+200B
+                0xE2 => bytes.get(i + 1..i + 3) != Some(&[0x80, 0x8B][..]),
+                // U+3000
+                0xE3 => bytes.get(i + 1..i + 3) != Some(&[0x80, 0x80][..]),
+                // U+FEFF, and full-width digits and letters
+                0xEF => !matches!(
+                    bytes.get(i + 1..i + 3),
+                    Some([0xBB, 0xBF] | [0xBC, 0x90..=0x99 | 0xA1..=0xBA] | [0xBD, 0x81..=0x9A])
+                ),
+                _ => true,
+            }
     })
 }
 
@@ -367,14 +381,15 @@ const COLUMN_WINDOW: usize = 12;
 /// not set in narrow newspaper columns (median line under 30 characters, every
 /// line hard-wrapped).
 fn column_widths(lines: &[Line]) -> Vec<Option<f32>> {
+    // Most texts have too few lines to tell: no widths measured then.
+    if lines.iter().filter(|l| l.heading.is_none()).count() < 20 {
+        return vec![None; lines.len()];
+    }
     let widths: Vec<Option<f32>> = lines
         .iter()
         .map(|l| l.heading.is_none().then(|| visual_width(&l.text)))
         .collect();
     let mut all: Vec<f32> = widths.iter().flatten().copied().collect();
-    if all.len() < 20 {
-        return vec![None; lines.len()];
-    }
     all.sort_by(f32::total_cmp);
     if all[all.len() / 2] > 30.0 {
         return vec![None; lines.len()];

@@ -227,10 +227,16 @@ pub fn load_file(dir: &Path, path: &Path) -> Result<Vec<Report>, Skipped> {
 
 /// FNV-1a over the file and its sidecar: stable across runs and platforms.
 pub fn content_hash(bytes: &[u8], sidecar: &[u8]) -> u64 {
+    // Three plain loops rather than a chained iterator, which compiled to a
+    // branchy loop (a third of the instructions).
+    let step = |hash: u64, b: u8| (hash ^ u64::from(b)).wrapping_mul(0x100000001b3);
     let mut hash: u64 = 0xcbf29ce484222325;
-    for &b in bytes.iter().chain([0xffu8].iter()).chain(sidecar) {
-        hash ^= u64::from(b);
-        hash = hash.wrapping_mul(0x100000001b3);
+    for &b in bytes {
+        hash = step(hash, b);
+    }
+    hash = step(hash, 0xff);
+    for &b in sidecar {
+        hash = step(hash, b);
     }
     hash
 }
@@ -312,6 +318,16 @@ mod tests {
         for bad in ["../etc/passwd", "..", "/abs", "a/b", "%2e%2e", ""] {
             assert!(!is_valid_id(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn content_hash_is_fnv1a_over_file_separator_and_sidecar() {
+        let mut expected: u64 = 0xcbf29ce484222325;
+        for &b in "拉萨".as_bytes().iter().chain(&[0xff]).chain(b"t = 1") {
+            expected = (expected ^ u64::from(b)).wrapping_mul(0x100000001b3);
+        }
+        assert_eq!(content_hash("拉萨".as_bytes(), b"t = 1"), expected);
+        assert_eq!(content_hash(b"", b""), 0xaf64724c8602eb6e);
     }
 
     #[test]

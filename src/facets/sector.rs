@@ -127,6 +127,8 @@ fn enumerations(text: &str) -> Vec<(usize, usize)> {
         return spans;
     }
     let mut clause_start = 0;
+    // Reused for every clause.
+    let mut separators: Vec<usize> = Vec::new();
     for (i, c) in text
         .char_indices()
         .chain(std::iter::once((text.len(), '。')))
@@ -135,7 +137,8 @@ fn enumerations(text: &str) -> Vec<(usize, usize)> {
             continue;
         }
         let clause = &text[clause_start..i];
-        let separators: Vec<usize> = clause.match_indices('、').map(|(j, _)| j).collect();
+        separators.clear();
+        separators.extend(clause.match_indices('、').map(|(j, _)| j));
         if separators.len() >= 2 {
             let inner: usize = separators
                 .windows(2)
