@@ -27,6 +27,9 @@ pub enum Error {
     /// No index has been built at this root.
     #[error("no index at {0}: run `aidsearch reindex` first")]
     NoIndex(String),
+    /// The index was written by a build this one cannot read.
+    #[error("the index at {dir} cannot be read by this build of aidsearch ({reason}); run `aidsearch reindex` to rebuild it")]
+    Incompatible { dir: String, reason: String },
     /// The corpus could not be read.
     #[error("{0}")]
     Corpus(String),

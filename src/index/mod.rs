@@ -50,25 +50,44 @@ impl Engine {
     pub fn open_dir(dir: &Path, generation: u64) -> Result<Engine> {
         let index = Index::open_in_dir(dir)?;
         crate::tokenizer::register(&index);
-        let fields = Fields::from_schema(&index.schema())?;
+        let incompatible = |reason: String| Error::Incompatible {
+            dir: dir.display().to_string(),
+            reason,
+        };
+        let fields =
+            Fields::from_schema(&index.schema()).map_err(|e| incompatible(e.to_string()))?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         // The reader never reloads (a new generation is a new engine), so
-        // tables read from its segments now stay true.
+        // tables read from its segments now stay true. Reading them touches
+        // every column dictionary: an index written with a compression this
+        // build lacks (tantivy's zstd, before commit 9057d3d) makes tantivy
+        // panic there, and is refused here with a clear message instead of
+        // failing every search later.
         let searcher = reader.searcher();
-        let facets = std::sync::Arc::new(crate::search::tables::FacetTable::build(
-            &searcher,
-            &crate::search::FACET_FIELDS,
-        )?);
-        let reports =
-            crate::search::tables::ReportNumbers::build(&searcher, schema::names::REPORT_ID)?;
+        let tables = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let facets =
+                crate::search::tables::FacetTable::build(&searcher, &crate::search::FACET_FIELDS)?;
+            let reports =
+                crate::search::tables::ReportNumbers::build(&searcher, schema::names::REPORT_ID)?;
+            Ok::<_, Error>((facets, reports))
+        }))
+        .map_err(|panic| {
+            let reason = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("its columns could not be read");
+            incompatible(reason.to_string())
+        })?;
+        let (facets, reports) = tables?;
         Ok(Engine {
             index,
             reader,
             fields,
-            facets,
+            facets: std::sync::Arc::new(facets),
             reports,
             memo: Default::default(),
             generation,
@@ -310,4 +329,24 @@ pub fn stats(engine: &Engine) -> Result<IndexStats> {
         top_sector: top(browse.facets.sector),
         top_year: top(browse.facets.year),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An index of another layout (an older build's) is refused at open with
+    /// a message that says what to do, rather than failing searches later.
+    #[test]
+    fn an_index_of_another_layout_is_refused_with_the_remedy() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut schema = tantivy::schema::Schema::builder();
+        schema.add_text_field("text", tantivy::schema::TEXT);
+        Index::create_in_dir(dir.path(), schema.build()).unwrap();
+        let error = Engine::open_dir(dir.path(), 1).err().expect("refused");
+        assert!(matches!(error, Error::Incompatible { .. }), "{error:?}");
+        let message = error.to_string();
+        assert!(message.contains("aidsearch reindex"), "{message}");
+        assert!(message.contains("does not exist"), "{message}");
+    }
 }
