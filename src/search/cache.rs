@@ -19,6 +19,9 @@ use crate::index::Engine;
 
 /// Responses kept per generation unless [`set_capacity`] says otherwise.
 pub const DEFAULT_CAPACITY: usize = 1024;
+/// Most bytes of text the kept responses of a generation may hold, so that
+/// a thousand pages of a hundred hits cannot double the server's memory.
+pub const MAX_BYTES: usize = 32 << 20;
 
 static CAPACITY: AtomicUsize = AtomicUsize::new(DEFAULT_CAPACITY);
 
@@ -41,6 +44,28 @@ struct Responses {
     /// Request key → (response, last use).
     entries: HashMap<String, (SearchResponse, u64)>,
     clock: u64,
+    /// Sum of [`weight`] over the entries.
+    bytes: usize,
+}
+
+/// Roughly the heap bytes a response holds: its texts, and a little per
+/// facet value.
+fn weight(key: &str, response: &SearchResponse) -> usize {
+    let hits: usize = response
+        .hits
+        .iter()
+        .map(|h| {
+            h.text.len()
+                + h.snippet.len()
+                + h.report.title.len()
+                + h.id.len()
+                + h.report.id.len()
+                + 256
+        })
+        .sum();
+    let f = &response.facets;
+    let facets = (f.region.len() + f.donor.len() + f.sector.len() + f.year.len()) * 96;
+    key.len() + hits + facets + 512
 }
 
 impl Memo {
@@ -83,22 +108,36 @@ pub fn search_remembered(engine: &Engine, request: &SearchRequest) -> Result<Sea
         }
     }
     let response = search(engine, request)?;
+    let size = weight(&key, &response);
+    if size > MAX_BYTES / 4 {
+        return Ok(response);
+    }
     if let Ok(mut responses) = engine.memo.responses.lock() {
-        if responses.entries.len() >= capacity {
-            // Forget the least recently used; a linear scan over at most a
-            // thousand entries costs microseconds, against a search's
-            // hundreds.
-            if let Some(oldest) = responses
+        // Forget the least recently used until this one fits; a linear scan
+        // over at most a thousand entries costs microseconds, against a
+        // search's hundreds.
+        while responses.entries.len() >= capacity || responses.bytes + size > MAX_BYTES {
+            let Some(oldest) = responses
                 .entries
                 .iter()
                 .min_by_key(|(_, (_, used))| *used)
                 .map(|(k, _)| k.clone())
-            {
-                responses.entries.remove(&oldest);
+            else {
+                break;
+            };
+            if let Some((gone, _)) = responses.entries.remove(&oldest) {
+                responses.bytes -= weight(&oldest, &gone);
             }
         }
         let now = responses.clock;
-        responses.entries.insert(key, (response.clone(), now));
+        if let Some((old, _)) = responses
+            .entries
+            .insert(key.clone(), (response.clone(), now))
+        {
+            // Another thread answered the same request meanwhile.
+            responses.bytes -= weight(&key, &old);
+        }
+        responses.bytes += size;
     }
     Ok(response)
 }
@@ -106,6 +145,30 @@ pub fn search_remembered(engine: &Engine, request: &SearchRequest) -> Result<Sea
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weight_counts_the_hits_text() {
+        let hit = |chars: usize| -> super::super::Hit {
+            serde_json::from_value(serde_json::json!({
+                "id": "r#1", "report": {"id": "r", "title": "t", "date": null, "source": null},
+                "paragraph": 1, "kind": "paragraph", "section": null,
+                "text": "援".repeat(chars), "snippet": "", "score": 1.0,
+                "region": [], "donor": [], "sector": [], "year": [], "funding": []
+            }))
+            .unwrap()
+        };
+        let mut response: SearchResponse = serde_json::from_value(serde_json::json!({
+            "query": "", "total": 0, "exact_total": 0, "page": 1, "per_page": 10,
+            "took_ms": 0.0, "relaxed": false, "sort": "relevance", "hits": [],
+            "facets": {"region": [], "donor": [], "sector": [], "year": []},
+            "suggestions": [], "related": [], "region_parent": "", "donor_parent": "",
+            "generation": 1
+        }))
+        .unwrap();
+        let empty = weight("k", &response);
+        response.hits = vec![hit(10_000), hit(10)];
+        assert!(weight("k", &response) >= empty + 30_030);
+    }
 
     #[test]
     fn browse_order_is_computed_once_per_sort() {
