@@ -326,9 +326,9 @@ fn is_caption(line: &str) -> bool {
         || trimmed.ends_with("（资料图片）")
         || trimmed.ends_with("合影")
         || trimmed.ends_with("留影")
-        || line.starts_with("图为")
-        || line.contains("。图为")
-        || line.contains("图片由")
+        // One search for 图 rules out the three phrases for most lines.
+        || (line.contains('图')
+            && (line.starts_with("图为") || line.contains("。图为") || line.contains("图片由")))
         || line.starts_with(['①', '②', '③', '④', '⑤', '⑥', '⑦', '⑧', '⑨', '⑩'])
 }
 
