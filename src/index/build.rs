@@ -229,14 +229,15 @@ pub fn verify(dir: &Path, generation: u64, reports: &[Report], expected: usize) 
         )));
     }
     if let Some(report) = reports.iter().find(|r| !r.paragraphs.is_empty()) {
-        let term = Term::from_field_text(engine.fields.id, &format!("{}#1", report.id));
+        let term = Term::from_field_text(engine.fields.report_id, &report.id);
         let hits = engine
             .searcher()
             .search(&TermQuery::new(term, IndexRecordOption::Basic), &Count)?;
-        if hits != 1 {
+        if hits != report.paragraphs.len() {
             return Err(Error::Internal(format!(
-                "verification failed: probe for {}#1 found {hits} documents",
-                report.id
+                "verification failed: probe for report {} found {hits} paragraphs, expected {}",
+                report.id,
+                report.paragraphs.len()
             )));
         }
     }
