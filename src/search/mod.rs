@@ -1159,6 +1159,40 @@ struct Matches<'c> {
     ranked: Ranked,
 }
 
+/// The counts facet `kind` is listed from. Facets are disjunctive: one
+/// with a filter of its own is counted over the matches without that
+/// filter (one more pass, or the generation's totals when that is every
+/// paragraph); the others over the matches themselves.
+fn facet_counts<'a>(
+    engine: &'a Engine,
+    searcher: &Searcher,
+    compiled: &Compiled,
+    filters: &Filters,
+    request: &SearchRequest,
+    found: &'a Matches,
+    kind: FacetKind,
+) -> Result<std::borrow::Cow<'a, FacetCounts>> {
+    use std::borrow::Cow;
+    if kind.values(filters).is_empty() {
+        return Ok(Cow::Borrowed(&found.counts));
+    }
+    if matches_everything(compiled, filters, request, Some(kind)) {
+        return Ok(Cow::Borrowed(engine.facets.everything()));
+    }
+    let q = assemble(
+        found.core,
+        compiled,
+        &engine.fields,
+        filters,
+        request,
+        Some(kind),
+        false,
+    );
+    Ok(Cow::Owned(
+        searcher.search(q.as_ref(), &engine.facets.counter())?,
+    ))
+}
+
 /// Decide [`Matches`]: `pass` runs one core query (with the request's
 /// filters) and returns its counts and ranked hits.
 fn matches<'c>(
@@ -1268,7 +1302,7 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
 
     let table = &engine.facets;
     let browse_all = matches_everything(&compiled, &filters, request, None);
-    let found = matches(&compiled, sort, |core| {
+    let mut found = matches(&compiled, sort, |core| {
         let query = assemble(core, &compiled, fields, &filters, request, None, true);
         if browse_all && sort != Sort::Relevance {
             // Browsing everything: the counts and the order are the
@@ -1282,15 +1316,15 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
         }
         gather(&searcher, query.as_ref(), sort, window, table.counter())
     })?;
-    let (total, exact_total, relaxed, core) =
-        (found.total, found.exact_total, found.relaxed, found.core);
-    let mut top = match found.exact_first {
+    let (total, exact_total, relaxed) = (found.total, found.exact_total, found.relaxed);
+    let ranked = std::mem::take(&mut found.ranked);
+    let mut top = match found.exact_first.take() {
         Some(mut first) => {
             let seen: std::collections::HashSet<DocAddress> = first.iter().map(|h| h.1).collect();
-            first.extend(found.ranked.into_iter().filter(|h| !seen.contains(&h.1)));
+            first.extend(ranked.into_iter().filter(|h| !seen.contains(&h.1)));
             first
         }
-        None => found.ranked,
+        None => ranked,
     };
     if diversified {
         let report_of = |addr: DocAddress| engine.reports.of(addr);
@@ -1316,23 +1350,10 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
     // so its other values stay visible (disjunctive facets).
     let mut facets = Facets::default();
     for kind in FacetKind::ALL {
-        let values = if kind.values(&filters).is_empty() {
-            facet_values(table, &found.counts, kind, &filters)
-        } else if matches_everything(&compiled, &filters, request, Some(kind)) {
-            facet_values(table, table.everything(), kind, &filters)
-        } else {
-            let q = assemble(
-                core,
-                &compiled,
-                fields,
-                &filters,
-                request,
-                Some(kind),
-                false,
-            );
-            let counts = searcher.search(q.as_ref(), &table.counter())?;
-            facet_values(table, &counts, kind, &filters)
-        };
+        let counts = facet_counts(
+            engine, &searcher, &compiled, &filters, request, &found, kind,
+        )?;
+        let values = facet_values(table, &counts, kind, &filters);
         match kind {
             FacetKind::Region => facets.region = values,
             FacetKind::Donor => facets.donor = values,
@@ -1656,19 +1677,9 @@ pub fn facet_trees(engine: &Engine, request: &SearchRequest) -> Result<FacetTree
         Ok((searcher.search(q.as_ref(), &table.counter())?, Vec::new()))
     })?;
     let tree = |kind: FacetKind, depth: usize| -> Result<Vec<FacetNode>> {
-        if kind.values(&filters).is_empty() {
-            return Ok(facet_tree(table, &found.counts, kind, "", depth));
-        }
-        let q = assemble(
-            found.core,
-            &compiled,
-            fields,
-            &filters,
-            request,
-            Some(kind),
-            false,
-        );
-        let counts = searcher.search(q.as_ref(), &table.counter())?;
+        let counts = facet_counts(
+            engine, &searcher, &compiled, &filters, request, &found, kind,
+        )?;
         Ok(facet_tree(table, &counts, kind, "", depth))
     };
     let mut year = tree(FacetKind::Year, 1)?;
