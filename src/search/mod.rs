@@ -345,15 +345,27 @@ fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
     }
 }
 
+/// Any of `queries`, scored by the sum of those that match. A member that
+/// is itself a plain union is spliced in: the sum is the same, and each
+/// union costs tantivy a 16 KiB score buffer per segment per search.
 fn should(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
-    if queries.len() == 1 {
-        return queries
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| Box::new(AllQuery));
+    let mut flat: Vec<Box<dyn Query>> = Vec::with_capacity(queries.len());
+    for query in queries {
+        match query.downcast_ref::<BooleanQuery>() {
+            Some(union)
+                if union.get_minimum_number_should_match() <= 1
+                    && union.clauses().iter().all(|(o, _)| *o == Occur::Should) =>
+            {
+                flat.extend(union.clauses().iter().map(|(_, q)| q.box_clone()));
+            }
+            _ => flat.push(query),
+        }
+    }
+    if flat.len() == 1 {
+        return flat.pop().unwrap_or_else(|| Box::new(AllQuery));
     }
     Box::new(BooleanQuery::new(
-        queries.into_iter().map(|q| (Occur::Should, q)).collect(),
+        flat.into_iter().map(|q| (Occur::Should, q)).collect(),
     ))
 }
 
