@@ -392,4 +392,32 @@ mod tests {
         assert_eq!(top, vec![("山东省", 1), ("西藏", 2)]);
         assert_eq!(table.children(0, "青海省", everything).count(), 0);
     }
+
+    /// A report's paragraphs get one number wherever their segment, and
+    /// different reports different numbers.
+    #[test]
+    fn report_numbers_agree_across_segments() {
+        let mut schema = Schema::builder();
+        let report = schema.add_text_field("report_id", STRING | tantivy::schema::FAST);
+        let index = Index::create_in_ram(schema.build());
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        writer.add_document(doc!(report => "a")).unwrap();
+        writer.add_document(doc!(report => "b")).unwrap();
+        writer.commit().unwrap();
+        writer.add_document(doc!(report => "b")).unwrap();
+        writer.add_document(doc!()).unwrap();
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let numbers = ReportNumbers::build(&searcher, "report_id").unwrap();
+        let at = |segment: u32, doc: u32| numbers.of(tantivy::DocAddress::new(segment, doc));
+        let (first, second) = if searcher.segment_reader(0).max_doc() == 2 {
+            (0, 1)
+        } else {
+            (1, 0)
+        };
+        assert_ne!(at(first, 0), at(first, 1));
+        assert_eq!(at(first, 1), at(second, 0));
+        assert_eq!(at(second, 1), u32::MAX, "a paragraph without a report");
+        assert_eq!(at(7, 0), u32::MAX, "an unknown segment");
+    }
 }
