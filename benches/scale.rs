@@ -444,6 +444,8 @@ struct HttpSummary {
     rss_after_load_mb: f64,
     /// The closed-loop load, every request searched.
     load: common::LoadResult,
+    /// Server CPU milliseconds per request during that load (all threads).
+    load_cpu_ms_per_request: f64,
     /// The same load on a server with its default response memory, after
     /// one pass over the set: every request is a repeat.
     load_remembered: common::LoadResult,
@@ -472,7 +474,10 @@ fn bench_http(root: &Path, queries: &[QuerySpec], o: &Options) -> Res<HttpSummar
     let sequential = one_pass(server.addr);
     let rss_after_warm_up_mb = server.rss_mb().unwrap_or(0.0);
     let duration = Duration::from_secs_f64(o.http_secs);
+    let cpu_before = server.cpu_seconds();
     let load = common::load(server.addr, &paths, o.connections, duration, usize::MAX);
+    let load_cpu_ms_per_request =
+        (server.cpu_seconds() - cpu_before) * 1000.0 / load.requests.max(1) as f64;
     let rss_after_load_mb = server.rss_mb().unwrap_or(0.0);
     drop(server);
 
@@ -487,6 +492,7 @@ fn bench_http(root: &Path, queries: &[QuerySpec], o: &Options) -> Res<HttpSummar
         rss_after_warm_up_mb,
         rss_after_load_mb,
         load,
+        load_cpu_ms_per_request,
         load_remembered,
         rss_after_remembered_load_mb,
     })
@@ -717,6 +723,10 @@ fn print_results(r: &Results) {
             load.errors
         );
     }
+    println!(
+        "server CPU per searched request under that load: {:.2} ms",
+        h.load_cpu_ms_per_request
+    );
     println!(
         "server RSS: {:.0} MB after warm-up, {:.0} MB after load, {:.0} MB after the load with memory",
         h.rss_after_warm_up_mb, h.rss_after_load_mb, h.rss_after_remembered_load_mb

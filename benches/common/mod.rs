@@ -391,7 +391,14 @@ pub fn proc_status_kb(pid: Option<u32>, key: &str) -> Option<u64> {
 
 /// CPU time (user + system, all threads) this process has used, in seconds.
 pub fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    process_cpu_seconds(None)
+}
+
+/// User + system CPU seconds of process `pid` (this one if `None`), all
+/// threads.
+pub fn process_cpu_seconds(pid: Option<u32>) -> f64 {
+    let path = pid.map_or("/proc/self/stat".to_string(), |p| format!("/proc/{p}/stat"));
+    let stat = std::fs::read_to_string(path).unwrap_or_default();
     // Fields after the command name, which is in parentheses and may hold spaces.
     let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
     let fields: Vec<&str> = after.split_whitespace().collect();
@@ -606,6 +613,11 @@ impl Server {
             }
             std::thread::sleep(Duration::from_millis(2));
         }
+    }
+
+    /// CPU seconds the server has used so far.
+    pub fn cpu_seconds(&self) -> f64 {
+        process_cpu_seconds(Some(self.child.id()))
     }
 
     /// The server's resident memory, in MB.
