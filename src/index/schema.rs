@@ -2,7 +2,7 @@
 
 use tantivy::schema::{
     FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
-    FAST, INDEXED, STORED, STRING,
+    FAST, STORED, STRING,
 };
 
 use crate::tokenizer::TOKENIZER_NAME;
@@ -93,8 +93,10 @@ pub fn build_schema() -> Schema {
     );
     b.add_text_field(SECTION, chinese.clone());
     b.add_text_field(TEXT, chinese);
-    b.add_u64_field(PARAGRAPH, INDEXED | STORED | FAST);
-    b.add_text_field(KIND, STRING | STORED);
+    // Neither is ever queried: the paragraph number orders a report (fast
+    // field), the kind is shown.
+    b.add_u64_field(PARAGRAPH, STORED | FAST);
+    b.add_text_field(KIND, STORED);
     for facet in [REGION, DONOR, SECTOR, YEAR] {
         b.add_facet_field(facet, FacetOptions::default().set_stored());
     }
