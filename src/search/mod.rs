@@ -4,8 +4,11 @@
 //! A query is parsed forgivingly (`query`), segmented with the index's own
 //! analyzer, expanded with synonyms (`synonyms`), and compiled to a tantivy
 //! query in which every word is required. When that finds nothing, the search
-//! is relaxed to "most words" and says so. Facet counts are disjunctive: each
-//! facet is counted with the other facets' filters but not its own.
+//! is relaxed to "most words" and says so; a long query with only a few
+//! exact hits is filled with most-words hits ranked after them. Facet counts
+//! are disjunctive: each facet is counted with the other facets' filters but
+//! not its own, from the generation's facet table (`tables`) in the pass
+//! that ranks. The server's memory of responses is `cache`.
 
 pub mod cache;
 pub mod query;
