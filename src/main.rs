@@ -293,6 +293,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ] {
                     outln!("  {name:<15} {value:>10}");
                 }
+                if summary.segments_reused {
+                    outln!("  only the changed reports were written; the rest was kept");
+                }
                 if let Some(reason) = &summary.full_because {
                     outln!(
                         "  {}",

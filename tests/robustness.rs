@@ -146,7 +146,11 @@ async fn the_budget_holds_the_slot_of_work_that_overruns_it() {
 
 /// Every stored document of the live generation, as JSON, by id.
 fn documents(root: &Path) -> BTreeMap<String, serde_json::Value> {
-    let engine = Engine::open(root).unwrap();
+    documents_in(&Engine::open(root).unwrap())
+}
+
+/// [`documents`] of one open generation.
+fn documents_in(engine: &Engine) -> BTreeMap<String, serde_json::Value> {
     let schema = engine.index.schema();
     let searcher = engine.searcher();
     let mut docs = BTreeMap::new();
@@ -283,6 +287,77 @@ fn incremental_reindex_equals_a_full_reindex() {
         serde_json::to_value(stored_reports(&Engine::open(root).unwrap()).unwrap()).unwrap()
     };
     assert_eq!(reports(&incremental), reports(&full));
+}
+
+/// A small change is written on top of the live generation's segments: the
+/// result equals a full reindex, and the generation it was built on stays
+/// as it was (rollback still finds it whole).
+#[test]
+fn a_small_incremental_change_is_written_on_top_and_leaves_the_old_generation_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    copy_seed_corpus(&corpus);
+    let root = tmp.path().join("incremental");
+    reindex(&corpus, &root).unwrap();
+    let first = documents(&root);
+
+    let added = corpus.join("2023-new-report.md");
+    std::fs::write(
+        &added,
+        "# 新的援藏报告\n\n2023年，山东省援建日喀则市桑珠孜区人民医院，投入资金1200万元。\n\n医疗人才组团式帮扶继续推进。\n",
+    )
+    .unwrap();
+    let summary = reindex_incremental(&corpus, &root).unwrap();
+    assert!(summary.segments_reused, "{summary:?}");
+    assert_eq!((summary.files_reused, summary.files_reingested), (5, 1));
+    let with_added = documents(&root);
+    assert!(with_added.len() > first.len());
+
+    // The new report changes: its old paragraphs are deleted, the new added.
+    std::fs::write(
+        &added,
+        format!("# 新的援藏报告\n\n2023年，医疗人才组团式帮扶继续推进，标记{MARKER}。\n"),
+    )
+    .unwrap();
+    let summary = reindex_incremental(&corpus, &root).unwrap();
+    assert!(summary.segments_reused, "{summary:?}");
+
+    let full = tmp.path().join("full");
+    reindex(&corpus, &full).unwrap();
+    assert_eq!(documents(&root), documents(&full));
+    assert_eq!(answers(&root), answers(&full));
+    let titles = |root: &Path| {
+        let g = current_generation(root).unwrap().unwrap();
+        std::fs::read_to_string(generation_dir(root, g).join("titles.txt")).unwrap()
+    };
+    assert_eq!(titles(&root), titles(&full));
+    assert!(documents(&root)
+        .values()
+        .any(|d| d["text"][0].as_str().unwrap().contains(MARKER)));
+
+    // The generation it was built on is whole: the first reindex plus the
+    // first version of the new report, none of the second.
+    let live = current_generation(&root).unwrap().unwrap();
+    let before = generation_dir(&root, live - 1);
+    assert_eq!(
+        documents_in(&Engine::open_dir(&before, live - 1).unwrap()),
+        with_added
+    );
+
+    // Many changes at once go back to writing everything.
+    for name in [
+        "2020-lhasa-customs-poverty-alleviation.txt",
+        "2020-tibet-daily-ecommerce-and-science.txt",
+        "2022-chongqing-aid-cadres-chamdo.txt",
+    ] {
+        let path = corpus.join(name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, format!("{text}\n\n补记。\n")).unwrap();
+    }
+    let summary = reindex_incremental(&corpus, &root).unwrap();
+    assert!(!summary.segments_reused, "{summary:?}");
+    reindex(&corpus, &full).unwrap();
+    assert_eq!(documents(&root), documents(&full));
 }
 
 #[test]

@@ -173,24 +173,44 @@ pub fn write_index_with_progress(
     reports: &[Report],
     indexed: &(dyn Fn(usize) + Sync),
 ) -> Result<Index> {
-    let added = std::sync::atomic::AtomicUsize::new(0);
     fs::create_dir_all(dir)?;
     let index = Index::create_in_dir(dir, build_schema())?;
     crate::tokenizer::register(&index);
     let fields = Fields::from_schema(&index.schema())?;
+    let mut writer = bulk_writer(&index)?;
+    add_reports(&writer, &fields, reports.iter(), indexed)?;
+    writer.commit()?;
+    writer.wait_merging_threads()?;
+    write_titles(dir, reports)?;
+    Ok(index)
+}
+
+/// A writer on all cores (up to 8) with the bulk-build memory budget.
+fn bulk_writer(index: &Index) -> Result<IndexWriter> {
     let threads = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .clamp(1, 8);
-    let mut writer: IndexWriter = index.writer_with_num_threads(threads, WRITER_BUDGET)?;
+    Ok(index.writer_with_num_threads(threads, WRITER_BUDGET)?)
+}
+
+/// Hand `reports` to the writer, calling `indexed` with the running count
+/// of paragraphs as in [`write_index_with_progress`].
+fn add_reports<'a>(
+    writer: &IndexWriter,
+    fields: &Fields,
+    reports: impl Iterator<Item = &'a Report>,
+    indexed: &(dyn Fn(usize) + Sync),
+) -> Result<()> {
+    let reports: Vec<&Report> = reports.filter(|r| !r.paragraphs.is_empty()).collect();
     let total: usize = reports.iter().map(|r| r.paragraphs.len()).sum();
+    let added = std::sync::atomic::AtomicUsize::new(0);
     // One batch per report: a batch goes to one indexing thread in order, so
     // that thread's tokenizers see the report's title and context repeat and
     // segment them once (see `tokenizer::ChineseTokenizer`).
     let failed: Option<tantivy::TantivyError> = reports
         .par_iter()
-        .filter(|report| !report.paragraphs.is_empty())
         .map(|report| {
-            let docs = report_documents(&fields, report);
+            let docs = report_documents(fields, report);
             let count = docs.len();
             let result = writer.run(docs.into_iter().map(UserOperation::Add)).err();
             let n = added.fetch_add(count, std::sync::atomic::Ordering::Relaxed) + count;
@@ -207,15 +227,63 @@ pub fn write_index_with_progress(
     if total > 0 {
         indexed(total);
     }
-    writer.commit()?;
-    writer.wait_merging_threads()?;
+    Ok(())
+}
+
+/// The generation's list of report titles, for completion.
+fn write_titles(dir: &Path, reports: &[Report]) -> Result<()> {
     let mut titles: Vec<&str> = reports.iter().map(|r| r.title.as_str()).collect();
     titles.sort_unstable();
     titles.dedup();
     let mut listing = titles.join("\n").replace('\r', "");
     listing.push('\n');
     fs::write(dir.join(super::TITLES_FILE), listing)?;
-    Ok(index)
+    Ok(())
+}
+
+/// Write generation `dir` on top of the live generation `previous`: its
+/// segment files are linked (or copied where links fail), the paragraphs
+/// of `stale` reports deleted, `fresh` reports added. tantivy never changes
+/// a segment file once written and replaces its metadata files by rename,
+/// so the live generation's files are never touched.
+fn write_on_top(
+    previous: &Path,
+    dir: &Path,
+    stale: &HashSet<String>,
+    fresh: &[&Report],
+    all: &[Report],
+    indexed: &(dyn Fn(usize) + Sync),
+) -> Result<()> {
+    fs::create_dir_all(dir)?;
+    for entry in fs::read_dir(previous)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let name_str = name.to_string_lossy();
+        // Locks are the writer's own; titles and the builder stamp are
+        // written again below.
+        if name_str.ends_with(".lock")
+            || name_str == super::TITLES_FILE
+            || name_str == BUILDER_FILE
+            || !entry.file_type()?.is_file()
+        {
+            continue;
+        }
+        let target = dir.join(&name);
+        if fs::hard_link(entry.path(), &target).is_err() {
+            fs::copy(entry.path(), &target)?;
+        }
+    }
+    let index = Index::open_in_dir(dir)?;
+    crate::tokenizer::register(&index);
+    let fields = Fields::from_schema(&index.schema())?;
+    let mut writer = bulk_writer(&index)?;
+    for id in stale {
+        writer.delete_term(Term::from_field_text(fields.report_id, id));
+    }
+    add_reports(&writer, &fields, fresh.iter().copied(), indexed)?;
+    writer.commit()?;
+    writer.wait_merging_threads()?;
+    write_titles(dir, all)
 }
 
 /// Check a freshly built generation before it goes live: it opens, holds the
@@ -313,7 +381,7 @@ pub fn reindex_with_progress(
             corpus.skipped.len()
         )));
     }
-    install_generation(root, corpus, started, progress)
+    install_generation(root, corpus, None, started, progress)
 }
 
 /// Write a loaded corpus into the next generation of `root`, verify it, make
@@ -322,6 +390,7 @@ pub fn reindex_with_progress(
 fn install_generation(
     root: &Path,
     corpus: Corpus,
+    on_top: Option<OnTop>,
     started: Instant,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<BuildSummary> {
@@ -335,21 +404,42 @@ fn install_generation(
         fs::remove_dir_all(&dir)?;
     }
     let paragraphs: usize = corpus.reports.iter().map(|r| r.paragraphs.len()).sum();
+    let fresh: Vec<&Report> = match &on_top {
+        Some(changes) => corpus
+            .reports
+            .iter()
+            .filter(|r| changes.fresh.contains(&r.id))
+            .collect(),
+        None => corpus.reports.iter().collect(),
+    };
+    let to_write: usize = fresh.iter().map(|r| r.paragraphs.len()).sum();
     progress(Progress::Indexing {
         generation: next,
-        paragraphs,
+        paragraphs: to_write,
     });
-    let built = write_index_with_progress(&dir, &corpus.reports, &|n| {
+    let indexed = |n: usize| {
         progress(Progress::Indexed(n));
-        if n == paragraphs {
+        if n == to_write {
             progress(Progress::Committing);
         }
-    })
-    .and_then(|_| write_builder_stamp(&dir))
-    .and_then(|_| {
-        progress(Progress::Verifying);
-        verify(&dir, next, &corpus.reports, paragraphs)
-    });
+    };
+    let written = match &on_top {
+        Some(changes) => write_on_top(
+            &changes.previous,
+            &dir,
+            &changes.stale,
+            &fresh,
+            &corpus.reports,
+            &indexed,
+        ),
+        None => write_index_with_progress(&dir, &corpus.reports, &indexed).map(|_| ()),
+    };
+    let built = written
+        .and_then(|_| write_builder_stamp(&dir))
+        .and_then(|_| {
+            progress(Progress::Verifying);
+            verify(&dir, next, &corpus.reports, paragraphs)
+        });
     if let Err(e) = built {
         let _ = fs::remove_dir_all(&dir);
         return Err(e);
@@ -444,6 +534,9 @@ pub struct IncrementalSummary {
     pub files_removed: usize,
     /// Why every file was read again, when nothing could be reused.
     pub full_because: Option<String>,
+    /// The new generation was written on top of the live one's segments
+    /// (only the changed reports' paragraphs written), not from scratch.
+    pub segments_reused: bool,
 }
 
 /// Like [`reindex`], but re-ingest only the files whose content hash (file
@@ -508,14 +601,18 @@ pub fn reindex_incremental_with_progress(
         .collect();
     let mut corpus = Corpus::default();
     let (mut files_reused, mut files_reingested) = (0, 0);
+    let (mut kept, mut fresh) = (HashSet::new(), HashSet::new());
     for (file, source) in loaded {
         let reports = match source {
             FileSource::Live => {
                 files_reused += 1;
-                previous.remove(&file).map(|stored| stored.reports)
+                let reports = previous.remove(&file).map(|stored| stored.reports);
+                kept.extend(reports.iter().flatten().map(|r| r.id.clone()));
+                reports
             }
             FileSource::Read(Ok(reports)) => {
                 files_reingested += 1;
+                fresh.extend(reports.iter().map(|r| r.id.clone()));
                 Some(reports)
             }
             FileSource::Read(Err(skipped)) => {
@@ -536,15 +633,45 @@ pub fn reindex_incremental_with_progress(
             corpus.skipped.len()
         )));
     }
-    let build = install_generation(root, corpus, started, progress)?;
+    // What is left of the live generation's files was changed or removed.
+    let on_top = if full_because.is_none() {
+        let stale: HashSet<String> = previous
+            .values()
+            .flat_map(|stored| stored.reports.iter().map(|r| r.id.clone()))
+            .collect();
+        let stale_paragraphs: usize = previous.values().map(StoredFile::paragraphs).sum();
+        on_top_of_live(root, stale, stale_paragraphs, fresh, &kept)
+    } else {
+        None
+    };
+    let segments_reused = on_top.is_some();
+    let build = install_generation(root, corpus, on_top, started, progress)?;
     Ok(IncrementalSummary {
         build,
         files_reused,
         files_reingested,
         files_removed,
         full_because,
+        segments_reused,
     })
 }
+
+/// What an incremental build changes in the live generation, when it is
+/// written on top of it rather than from scratch.
+struct OnTop {
+    /// The live generation's directory.
+    previous: PathBuf,
+    /// Reports whose paragraphs leave the index: those of changed and
+    /// removed files.
+    stale: HashSet<String>,
+    /// Reports to add: those of new and changed files.
+    fresh: HashSet<String>,
+}
+
+/// Most deleted paragraphs a generation written on top of another may
+/// carry, as a share of all its paragraphs; past it the incremental build
+/// writes everything again, which also drops them.
+const MAX_DELETED_SHARE: f64 = 0.2;
 
 /// Where an incremental reindex takes one corpus file's reports from.
 enum FileSource {
@@ -564,6 +691,36 @@ impl StoredFile {
     fn paragraphs(&self) -> usize {
         self.reports.iter().map(|r| r.paragraphs.len()).sum()
     }
+}
+
+/// Whether the incremental build can be written on top of the live
+/// generation: its segments are readable, no report to delete shares its
+/// id with a report that stays (deleting by id would take that one too),
+/// and the deleted paragraphs stay under [`MAX_DELETED_SHARE`].
+fn on_top_of_live(
+    root: &Path,
+    stale: HashSet<String>,
+    stale_paragraphs: usize,
+    fresh: HashSet<String>,
+    kept: &HashSet<String>,
+) -> Option<OnTop> {
+    if stale.iter().any(|id| kept.contains(id)) {
+        return None;
+    }
+    let previous = generation_dir(root, current_generation(root).ok()??);
+    let metas = Index::open_in_dir(&previous)
+        .ok()?
+        .searchable_segment_metas()
+        .ok()?;
+    let max_doc: usize = metas.iter().map(|m| m.max_doc() as usize).sum();
+    let deleted: usize = metas.iter().map(|m| m.num_deleted_docs() as usize).sum();
+    ((deleted + stale_paragraphs) as f64 <= MAX_DELETED_SHARE * max_doc.max(1) as f64).then_some(
+        OnTop {
+            previous,
+            stale,
+            fresh,
+        },
+    )
 }
 
 /// The live generation's reports by corpus file, or why none can be reused.
