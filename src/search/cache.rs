@@ -69,8 +69,8 @@ fn weight(key: &str, response: &SearchResponse) -> usize {
 }
 
 impl Memo {
-    /// All paragraphs in `sort` order (date or amount), the first
-    /// `window` of them, computed once per generation by `rank`.
+    /// The paragraphs in `sort` order (date or amount) as deep as paging
+    /// reaches, computed once per generation by `rank`.
     pub fn browse_order(
         &self,
         sort: Sort,
