@@ -166,6 +166,15 @@ fn documents_in(engine: &Engine) -> BTreeMap<String, serde_json::Value> {
     docs
 }
 
+/// A report added to the seed corpus by the incremental tests.
+const NEW_REPORT: &str = "# 新的援藏报告\n\n2023年，山东省援建日喀则市桑珠孜区人民医院，投入资金1200万元。\n\n医疗人才组团式帮扶继续推进。\n";
+
+/// The live generation's list of report titles.
+fn live_titles(root: &Path) -> String {
+    let g = current_generation(root).unwrap().unwrap();
+    std::fs::read_to_string(generation_dir(root, g).join("titles.txt")).unwrap()
+}
+
 /// What a few searches answer: totals, facet counts, and the hits' ids.
 fn answers(root: &Path) -> Vec<String> {
     let engine = Engine::open(root).unwrap();
@@ -231,11 +240,7 @@ fn incremental_reindex_equals_a_full_reindex() {
     .unwrap();
     std::fs::remove_file(corpus.join("2020-zibo-aid-team-ngamring.txt")).unwrap();
     std::fs::remove_file(corpus.join("2020-zibo-aid-team-ngamring.toml")).unwrap();
-    std::fs::write(
-        corpus.join("2023-new-report.md"),
-        "# 新的援藏报告\n\n2023年，山东省援建日喀则市桑珠孜区人民医院，投入资金1200万元。\n\n医疗人才组团式帮扶继续推进。\n",
-    )
-    .unwrap();
+    std::fs::write(corpus.join("2023-new-report.md"), NEW_REPORT).unwrap();
 
     let summary = reindex_incremental(&corpus, &incremental).unwrap();
     assert_eq!(summary.full_because, None);
@@ -276,11 +281,7 @@ fn incremental_reindex_equals_a_full_reindex() {
     // Indexed-only fields (context, lengths, sort keys) are rebuilt too: the
     // same searches give the same answers.
     assert_eq!(answers(&incremental), answers(&full));
-    let titles = |root: &Path| {
-        let g = current_generation(root).unwrap().unwrap();
-        std::fs::read_to_string(generation_dir(root, g).join("titles.txt")).unwrap()
-    };
-    assert_eq!(titles(&incremental), titles(&full));
+    assert_eq!(live_titles(&incremental), live_titles(&full));
 
     // Reports read back from either index are the same.
     let reports = |root: &Path| {
@@ -302,11 +303,7 @@ fn a_small_incremental_change_is_written_on_top_and_leaves_the_old_generation_wh
     let first = documents(&root);
 
     let added = corpus.join("2023-new-report.md");
-    std::fs::write(
-        &added,
-        "# 新的援藏报告\n\n2023年，山东省援建日喀则市桑珠孜区人民医院，投入资金1200万元。\n\n医疗人才组团式帮扶继续推进。\n",
-    )
-    .unwrap();
+    std::fs::write(&added, NEW_REPORT).unwrap();
     let summary = reindex_incremental(&corpus, &root).unwrap();
     assert!(summary.segments_reused, "{summary:?}");
     assert_eq!((summary.files_reused, summary.files_reingested), (5, 1));
@@ -326,11 +323,7 @@ fn a_small_incremental_change_is_written_on_top_and_leaves_the_old_generation_wh
     reindex(&corpus, &full).unwrap();
     assert_eq!(documents(&root), documents(&full));
     assert_eq!(answers(&root), answers(&full));
-    let titles = |root: &Path| {
-        let g = current_generation(root).unwrap().unwrap();
-        std::fs::read_to_string(generation_dir(root, g).join("titles.txt")).unwrap()
-    };
-    assert_eq!(titles(&root), titles(&full));
+    assert_eq!(live_titles(&root), live_titles(&full));
     assert!(documents(&root)
         .values()
         .any(|d| d["text"][0].as_str().unwrap().contains(MARKER)));
