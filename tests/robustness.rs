@@ -166,6 +166,16 @@ fn documents_in(engine: &Engine) -> BTreeMap<String, serde_json::Value> {
     docs
 }
 
+/// A temporary folder holding a copy of the seed corpus, and the path of an
+/// index root named `index` inside it (not created).
+fn seeded(index: &str) -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    copy_seed_corpus(&corpus);
+    let root = tmp.path().join(index);
+    (tmp, corpus, root)
+}
+
 /// A report added to the seed corpus by the incremental tests.
 const NEW_REPORT: &str = "# 新的援藏报告\n\n2023年，山东省援建日喀则市桑珠孜区人民医院，投入资金1200万元。\n\n医疗人才组团式帮扶继续推进。\n";
 
@@ -210,10 +220,7 @@ fn answers(root: &Path) -> Vec<String> {
 
 #[test]
 fn incremental_reindex_equals_a_full_reindex() {
-    let tmp = tempfile::tempdir().unwrap();
-    let corpus = tmp.path().join("corpus");
-    copy_seed_corpus(&corpus);
-    let incremental = tmp.path().join("incremental");
+    let (tmp, corpus, incremental) = seeded("incremental");
     reindex(&corpus, &incremental).unwrap();
     let before = documents(&incremental);
 
@@ -295,10 +302,7 @@ fn incremental_reindex_equals_a_full_reindex() {
 /// as it was (rollback still finds it whole).
 #[test]
 fn a_small_incremental_change_is_written_on_top_and_leaves_the_old_generation_whole() {
-    let tmp = tempfile::tempdir().unwrap();
-    let corpus = tmp.path().join("corpus");
-    copy_seed_corpus(&corpus);
-    let root = tmp.path().join("incremental");
+    let (tmp, corpus, root) = seeded("incremental");
     reindex(&corpus, &root).unwrap();
     let first = documents(&root);
 
@@ -355,10 +359,7 @@ fn a_small_incremental_change_is_written_on_top_and_leaves_the_old_generation_wh
 
 #[test]
 fn incremental_reindex_reads_everything_when_another_build_made_the_index() {
-    let tmp = tempfile::tempdir().unwrap();
-    let corpus = tmp.path().join("corpus");
-    copy_seed_corpus(&corpus);
-    let root = tmp.path().join("index");
+    let (_tmp, corpus, root) = seeded("index");
     // No index yet: everything is read.
     let first = reindex_incremental(&corpus, &root).unwrap();
     assert!(first.full_because.unwrap().contains("no live generation"));
@@ -384,10 +385,7 @@ fn incremental_reindex_reads_everything_when_another_build_made_the_index() {
 
 #[test]
 fn incremental_reindex_from_the_command_line() {
-    let tmp = tempfile::tempdir().unwrap();
-    let corpus = tmp.path().join("corpus");
-    copy_seed_corpus(&corpus);
-    let root = tmp.path().join("index");
+    let (_tmp, corpus, root) = seeded("index");
     let run = |extra: &[&str]| {
         let out = Command::new(BIN)
             .args(["--color", "never", "reindex", "--json", "--corpus"])
@@ -434,10 +432,7 @@ fn assert_index_sound(root: &Path, paragraphs: &BTreeMap<u64, u64>) -> u64 {
 
 #[test]
 fn a_reindex_killed_at_any_moment_leaves_the_live_generation_serving() {
-    let tmp = tempfile::tempdir().unwrap();
-    let corpus = tmp.path().join("corpus");
-    copy_seed_corpus(&corpus);
-    let root = tmp.path().join("index");
+    let (_tmp, corpus, root) = seeded("index");
     let first = reindex(&corpus, &root).unwrap();
     let mut paragraphs = BTreeMap::from([(first.generation, first.paragraphs as u64)]);
     // From here on, every generation has the extra paragraph.
@@ -504,10 +499,7 @@ fn a_reindex_killed_at_any_moment_leaves_the_live_generation_serving() {
 
 #[test]
 fn a_second_reindex_at_once_is_refused_with_a_clear_message() {
-    let tmp = tempfile::tempdir().unwrap();
-    let corpus = tmp.path().join("corpus");
-    copy_seed_corpus(&corpus);
-    let root = tmp.path().join("index");
+    let (_tmp, corpus, root) = seeded("index");
     reindex(&corpus, &root).unwrap();
     let live = current_generation(&root).unwrap();
     {
@@ -566,10 +558,7 @@ fn a_second_reindex_at_once_is_refused_with_a_clear_message() {
 
 #[test]
 fn in_flight_requests_finish_on_their_generation_even_once_it_is_pruned() {
-    let tmp = tempfile::tempdir().unwrap();
-    let corpus = tmp.path().join("corpus");
-    copy_seed_corpus(&corpus);
-    let root = tmp.path().join("index");
+    let (_tmp, corpus, root) = seeded("index");
     reindex(&corpus, &root).unwrap();
     let live = aidsearch::index::LiveEngine::open(&root).unwrap();
     // A request takes its engine at its start...
@@ -731,10 +720,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_server_holds_under_load_through_a_reindex_and_a_killed_one() {
-    let tmp = tempfile::tempdir().unwrap();
-    let corpus = tmp.path().join("corpus");
-    copy_seed_corpus(&corpus);
-    let root = tmp.path().join("index");
+    let (tmp, corpus, root) = seeded("index");
     let first = reindex(&corpus, &root).unwrap();
     // A corpus big enough that its reindex is still running when killed: the
     // seed reports 24 times over, under other names.
