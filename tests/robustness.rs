@@ -176,6 +176,19 @@ fn seeded(index: &str) -> (tempfile::TempDir, std::path::PathBuf, std::path::Pat
     (tmp, corpus, root)
 }
 
+/// Start `aidsearch reindex` of `corpus` into `root` as a child process.
+fn spawn_reindex(corpus: &Path, root: &Path, stderr: Stdio) -> Child {
+    Command::new(BIN)
+        .args(["--color", "never", "reindex", "--corpus"])
+        .arg(corpus)
+        .arg("--index")
+        .arg(root)
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .spawn()
+        .unwrap()
+}
+
 /// A report added to the seed corpus by the incremental tests.
 const NEW_REPORT: &str = "# 新的援藏报告\n\n2023年，山东省援建日喀则市桑珠孜区人民医院，投入资金1200万元。\n\n医疗人才组团式帮扶继续推进。\n";
 
@@ -441,17 +454,7 @@ fn a_reindex_killed_at_any_moment_leaves_the_live_generation_serving() {
         format!("新增报告，标记{MARKER}。\n"),
     )
     .unwrap();
-    let spawn = || {
-        Command::new(BIN)
-            .args(["--color", "never", "reindex", "--corpus"])
-            .arg(&corpus)
-            .arg("--index")
-            .arg(&root)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap()
-    };
+    let spawn = || spawn_reindex(&corpus, &root, Stdio::null());
     // How long a whole reindex takes here, so the kills spread over all of
     // it: start-up, reading, writing, committing, verifying, switching, pruning.
     let started = Instant::now();
@@ -523,17 +526,7 @@ fn a_second_reindex_at_once_is_refused_with_a_clear_message() {
     }
     // Two processes at once: each succeeds or is refused, never both refused,
     // and the index is sound after.
-    let spawn = || {
-        Command::new(BIN)
-            .args(["--color", "never", "reindex", "--corpus"])
-            .arg(&corpus)
-            .arg("--index")
-            .arg(&root)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
-    };
+    let spawn = || spawn_reindex(&corpus, &root, Stdio::piped());
     let (a, b) = (spawn(), spawn());
     let outcomes: Vec<(bool, String)> = [a, b]
         .into_iter()
