@@ -423,34 +423,34 @@ fn open(root: &Path) -> Result<Engine> {
 /// Run a reindex, drawing a progress bar on a terminal and writing plain
 /// lines to stderr otherwise (logs, CI, cron mail).
 fn reindex_with_display(corpus: &Path, root: &Path) -> Result<BuildSummary> {
-    let display: Box<dyn ProgressDisplay> = if std::io::stderr().is_terminal() {
-        Box::new(BarDisplay::new())
-    } else {
-        Box::new(LineDisplay::default())
-    };
-    let result = reindex_with_progress(corpus, root, &|p| display.update(p));
-    display.finish();
-    result.with_context(|| {
-        format!(
-            "reindexing {} into {}; the live index is unchanged",
-            corpus.display(),
-            root.display()
-        )
-    })
+    with_display(corpus, root, "", |p| reindex_with_progress(corpus, root, p))
 }
 
 /// [`reindex_with_display`] for `reindex --incremental`.
 fn reindex_incremental_with_display(corpus: &Path, root: &Path) -> Result<IncrementalSummary> {
+    with_display(corpus, root, " incrementally", |p| {
+        reindex_incremental_with_progress(corpus, root, p)
+    })
+}
+
+/// Run `build` with progress shown on stderr; an error says the live index
+/// is unchanged.
+fn with_display<T>(
+    corpus: &Path,
+    root: &Path,
+    how: &str,
+    build: impl FnOnce(&(dyn Fn(Progress) + Sync)) -> aidsearch::Result<T>,
+) -> Result<T> {
     let display: Box<dyn ProgressDisplay> = if std::io::stderr().is_terminal() {
         Box::new(BarDisplay::new())
     } else {
         Box::new(LineDisplay::default())
     };
-    let result = reindex_incremental_with_progress(corpus, root, &|p| display.update(p));
+    let result = build(&|p| display.update(p));
     display.finish();
     result.with_context(|| {
         format!(
-            "reindexing {} into {} incrementally; the live index is unchanged",
+            "reindexing {} into {}{how}; the live index is unchanged",
             corpus.display(),
             root.display()
         )
