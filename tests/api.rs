@@ -534,7 +534,7 @@ async fn a_full_house_is_503_with_retry_after() {
 
 /// A client that sends half its body and stalls gets 408 after the timeout.
 /// Needs a socket: the router answers in-process requests too fast to time out.
-async fn stalled_post(timeout: Duration) -> (StatusCode, HeaderMap, Vec<u8>) {
+async fn stalled_post(timeout: Duration) -> Exchange {
     let app = aidsearch::web::app(AppState::with_limits(common::live(), 4, timeout));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -578,24 +578,19 @@ async fn stalled_post(timeout: Duration) -> (StatusCode, HeaderMap, Vec<u8>) {
             value.parse().unwrap(),
         );
     }
-    (
-        StatusCode::from_u16(status).unwrap(),
+    Exchange {
+        method: Method::POST,
+        uri: "/api/search".into(),
+        status: StatusCode::from_u16(status).unwrap(),
         headers,
-        body.as_bytes().to_vec(),
-    )
+        body: body.as_bytes().to_vec(),
+    }
 }
 
 #[tokio::test]
 async fn a_stalled_request_times_out_with_408() {
     let started = std::time::Instant::now();
-    let (status, headers, body) = stalled_post(Duration::from_millis(200)).await;
-    let x = Exchange {
-        method: Method::POST,
-        uri: "/api/search".into(),
-        status,
-        headers,
-        body,
-    };
+    let x = stalled_post(Duration::from_millis(200)).await;
     assert_error(&x, StatusCode::REQUEST_TIMEOUT, "request_timeout", None);
     assert!(started.elapsed() >= Duration::from_millis(200));
 }
@@ -819,14 +814,7 @@ async fn real_responses_match_the_openapi_description() {
     ));
     let x = exchange(full, Method::GET, "/api/search?q=x", None).await;
     covered.insert(check_against_spec(&spec, &closed, &x));
-    let (status, headers, body) = stalled_post(Duration::from_millis(100)).await;
-    let x = Exchange {
-        method: Method::POST,
-        uri: "/api/search".into(),
-        status,
-        headers,
-        body,
-    };
+    let x = stalled_post(Duration::from_millis(100)).await;
     covered.insert(check_against_spec(&spec, &closed, &x));
 
     // Every documented response was exercised, except the generic one (500).

@@ -176,13 +176,20 @@ fn seeded(index: &str) -> (tempfile::TempDir, std::path::PathBuf, std::path::Pat
     (tmp, corpus, root)
 }
 
-/// Start `aidsearch reindex` of `corpus` into `root` as a child process.
-fn spawn_reindex(corpus: &Path, root: &Path, stderr: Stdio) -> Child {
-    Command::new(BIN)
+/// `aidsearch reindex` of `corpus` into `root`, uncoloured.
+fn reindex_command(corpus: &Path, root: &Path) -> Command {
+    let mut command = Command::new(BIN);
+    command
         .args(["--color", "never", "reindex", "--corpus"])
         .arg(corpus)
         .arg("--index")
-        .arg(root)
+        .arg(root);
+    command
+}
+
+/// Start `aidsearch reindex` of `corpus` into `root` as a child process.
+fn spawn_reindex(corpus: &Path, root: &Path, stderr: Stdio) -> Child {
+    reindex_command(corpus, root)
         .stdout(Stdio::null())
         .stderr(stderr)
         .spawn()
@@ -511,13 +518,7 @@ fn a_second_reindex_at_once_is_refused_with_a_clear_message() {
         assert!(err.contains("another reindex is running"), "{err}");
         let err = reindex_incremental(&corpus, &root).unwrap_err().to_string();
         assert!(err.contains("another reindex is running"), "{err}");
-        let out = Command::new(BIN)
-            .args(["--color", "never", "reindex", "--corpus"])
-            .arg(&corpus)
-            .arg("--index")
-            .arg(&root)
-            .output()
-            .unwrap();
+        let out = reindex_command(&corpus, &root).output().unwrap();
         assert_eq!(out.status.code(), Some(1));
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains("another reindex is running"), "{stderr}");
@@ -813,13 +814,7 @@ async fn the_server_holds_under_load_through_a_reindex_and_a_killed_one() {
                 format!("负载测试期间新增的报告：{MARKER} 援藏项目验收。\n"),
             )
             .unwrap();
-            let out = Command::new(BIN)
-                .args(["--color", "never", "reindex", "--corpus"])
-                .arg(&corpus)
-                .arg("--index")
-                .arg(&root)
-                .output()
-                .unwrap();
+            let out = reindex_command(&corpus, &root).output().unwrap();
             assert!(
                 out.status.success(),
                 "{}",
