@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use aidsearch::index::Engine;
+use aidsearch::search::Engine;
 use serde::{Deserialize, Serialize};
 
 use common::{Percentiles, QuerySpec};
@@ -765,11 +765,12 @@ fn generate_queries() -> Res<()> {
     let docs = common::load_corpus(&dir, 1)?;
     let sample: Vec<common::RawDoc> = docs.iter().step_by(20).cloned().collect();
     let reports = common::to_reports(&sample);
-    let paragraphs: Vec<&aidsearch::corpus::Paragraph> = reports
+    let labelled: Vec<(&aidsearch::corpus::Paragraph, &aidsearch::labels::Labels)> = reports
         .iter()
-        .flat_map(|r| r.paragraphs.iter())
-        .filter(|p| p.kind == "paragraph" && p.text.chars().count() >= 20)
+        .flat_map(|r| r.paragraphs())
+        .filter(|(p, _)| p.kind == "paragraph" && p.text.chars().count() >= 20)
         .collect();
+    let paragraphs: Vec<&aidsearch::corpus::Paragraph> = labelled.iter().map(|(p, _)| *p).collect();
     // Document frequency of the words of the default cut.
     let mut df: HashMap<String, usize> = HashMap::new();
     let mut cuts = Vec::with_capacity(paragraphs.len());
@@ -879,22 +880,22 @@ fn generate_queries() -> Res<()> {
         push(&mut out, spec("phrase", format!("\"{text}\""), vec![]));
     }
     // Facet filters taken from a paragraph's own labels.
-    let filters_of = |rng: &mut Rng, p: &aidsearch::corpus::Paragraph| -> Vec<(String, String)> {
+    let filters_of = |rng: &mut Rng, labels: &aidsearch::labels::Labels| -> Vec<(String, String)> {
         let mut options: Vec<(String, String)> = Vec::new();
         options.extend(
-            p.labels
+            labels
                 .region
                 .iter()
                 .map(|v| ("region".to_string(), v.clone())),
         );
         options.extend(
-            p.labels
+            labels
                 .sector
                 .iter()
                 .map(|v| ("sector".to_string(), v.clone())),
         );
         options.extend(
-            p.labels
+            labels
                 .year
                 .iter()
                 .map(|v| ("year".to_string(), v.to_string())),
@@ -924,7 +925,7 @@ fn generate_queries() -> Res<()> {
     while count(&out, "filtered") < 40 {
         let i = rng.below(paragraphs.len());
         let words = words_of(i);
-        let filters = filters_of(&mut rng, paragraphs[i]);
+        let filters = filters_of(&mut rng, labelled[i].1);
         if words.is_empty() || filters.is_empty() {
             continue;
         }
@@ -939,7 +940,7 @@ fn generate_queries() -> Res<()> {
     push(&mut out, spec("browse", String::new(), vec![]));
     while count(&out, "browse") < 20 {
         let i = rng.below(paragraphs.len());
-        let filters = filters_of(&mut rng, paragraphs[i]);
+        let filters = filters_of(&mut rng, labelled[i].1);
         if filters.is_empty() {
             continue;
         }

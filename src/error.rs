@@ -60,3 +60,11 @@ impl Error {
         )
     }
 }
+
+/// The text a panic carried, when it carried text.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> Option<&str> {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+}

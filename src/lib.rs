@@ -13,7 +13,8 @@
 
 pub mod corpus;
 pub mod error;
-pub mod facets;
+pub mod gazetteer;
+pub mod labels;
 pub mod index;
 pub mod normalize;
 pub mod search;

@@ -21,7 +21,7 @@ use aidsearch::index::build::{
     reindex_incremental_with_progress, reindex_with_progress, BuildSummary, IncrementalSummary,
     Progress,
 };
-use aidsearch::index::{Engine, LiveEngine};
+use aidsearch::search::{Engine, LiveEngine};
 use aidsearch::search::{self, SearchRequest, Sort};
 
 /// Exit code of a usage error (clap uses the same).
@@ -374,7 +374,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Stats { index, json } => {
             let engine = open(&index.index)?;
-            let stats = aidsearch::index::stats(&engine)?;
+            let stats = aidsearch::search::stats(&engine)?;
             if json.json {
                 outln!("{}", serde_json::to_string_pretty(&stats)?);
             } else {
@@ -396,15 +396,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .find(|r| r.id == explain)
                 .with_context(|| format!("no report {explain:?} in {}", corpus.corpus.display()))?;
             outln!("{} — {}", report.id, report.title);
-            for p in &report.paragraphs {
+            let labels = aidsearch::labels::label_report(report);
+            for (p, l) in report.paragraphs.iter().zip(&labels) {
                 let preview: String = p.text.chars().take(40).collect();
                 outln!("\n¶{} [{}] {preview}…", p.number, p.kind);
-                outln!("  region  {:?}", p.labels.region);
-                outln!("  donor   {:?}", p.labels.donor);
-                outln!("  sector  {:?}", p.labels.sector);
-                outln!("  year    {:?}", p.labels.year);
-                outln!("  funding {:?}", p.labels.funding);
-                for e in &p.labels.evidence {
+                outln!("  region  {:?}", l.region);
+                outln!("  donor   {:?}", l.donor);
+                outln!("  sector  {:?}", l.sector);
+                outln!("  year    {:?}", l.year);
+                outln!("  funding {:?}", l.funding);
+                for e in &l.evidence {
                     outln!("    · {e}");
                 }
             }
@@ -806,7 +807,7 @@ fn print_results(
     Ok(())
 }
 
-fn print_stats(s: &aidsearch::index::IndexStats, style: Style) -> std::io::Result<()> {
+fn print_stats(s: &aidsearch::search::IndexStats, style: Style) -> std::io::Result<()> {
     let rows = [
         ("generation", s.generation.to_string()),
         ("reports", s.reports.to_string()),

@@ -35,7 +35,7 @@ pub fn jieba() -> &'static Jieba {
     static JIEBA: OnceLock<Jieba> = OnceLock::new();
     JIEBA.get_or_init(|| {
         let mut jieba = Jieba::new();
-        for name in crate::facets::gazetteer::Gazetteer::global().all_names() {
+        for name in crate::gazetteer::Gazetteer::global().all_names() {
             if name.chars().count() >= 2 {
                 jieba.add_word(&fold(name), Some(DEFAULT_FREQ), Some("ns"));
             }

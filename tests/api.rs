@@ -965,7 +965,7 @@ async fn suggest_latency() {
     // SUGGEST_INDEX=path measures another index (say, one whose titles.txt
     // holds the 75k titles of the scale corpus).
     let engine = match std::env::var_os("SUGGEST_INDEX") {
-        Some(root) => std::sync::Arc::new(aidsearch::index::Engine::open(root.as_ref()).unwrap()),
+        Some(root) => std::sync::Arc::new(aidsearch::search::Engine::open(root.as_ref()).unwrap()),
         None => common::engine(),
     };
     println!("{} titles", engine.titles().len());
@@ -982,7 +982,7 @@ async fn suggest_latency() {
         let started = std::time::Instant::now();
         let mut n = 0;
         for _ in 0..rounds {
-            n += aidsearch::search::suggest::complete(&engine, prefix, 10).len();
+            n += aidsearch::search::complete::complete(&engine, prefix, 10).len();
         }
         let per_call = started.elapsed() / rounds;
         println!(

@@ -10,7 +10,7 @@ mod bench;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use aidsearch::index::Engine;
+use aidsearch::search::Engine;
 use aidsearch::search::{search, SearchRequest};
 
 /// Every 50th document: the 2% slice.
@@ -32,7 +32,7 @@ fn corpus_or_skip() -> Option<PathBuf> {
 /// Three whole words in a row (at least six ideographs) from the first news
 /// report that has them, and that report's id. Whole words, because a quoted
 /// phrase that ends inside a word (`胡锦` of `胡锦涛`) finds nothing.
-fn known_phrase(reports: &[aidsearch::corpus::Report]) -> (String, String) {
+fn known_phrase(reports: &[aidsearch::labels::LabelledReport]) -> (String, String) {
     let cjk = |t: &aidsearch::tokenizer::Term| t.text.chars().all(aidsearch::normalize::is_cjk);
     for report in reports.iter().filter(|r| r.id.starts_with("xwlb-")) {
         for p in &report.paragraphs {
@@ -85,14 +85,14 @@ fn two_percent_slice_indexes_searches_and_serves() {
 
     let engine = Engine::open(&root).expect("the index opens");
     assert_eq!(engine.num_docs() as usize, paragraphs);
-    let stats = aidsearch::index::stats(&engine).expect("stats");
+    let stats = aidsearch::search::stats(&engine).expect("stats");
     assert_eq!(stats.reports, ids.len());
 
     // Facet counts agree with the labels the reports were given.
     let labelled_2019 = reports
         .iter()
-        .flat_map(|r| &r.paragraphs)
-        .filter(|p| p.labels.year.contains(&2019))
+        .flat_map(|r| &r.labels)
+        .filter(|l| l.year.contains(&2019))
         .count() as u64;
     assert!(labelled_2019 > 100, "{labelled_2019} paragraphs about 2019");
     let browse_2019 = SearchRequest {
@@ -102,8 +102,8 @@ fn two_percent_slice_indexes_searches_and_serves() {
     assert_eq!(count(&engine, browse_2019), labelled_2019);
     let in_tibet = reports
         .iter()
-        .flat_map(|r| &r.paragraphs)
-        .filter(|p| p.labels.region.iter().any(|r| r.starts_with("西藏自治区")))
+        .flat_map(|r| &r.labels)
+        .filter(|l| l.region.iter().any(|r| r.starts_with("西藏自治区")))
         .count() as u64;
     let browse_tibet = SearchRequest {
         region: vec!["西藏自治区".to_string()],

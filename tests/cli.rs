@@ -123,7 +123,7 @@ async fn reindex_then_search_then_stats() {
         .iter()
         .all(|h| REPORTS.contains(&h["report"]["id"].as_str().unwrap())));
     assert!(hits[0]["snippet"].as_str().unwrap().contains("<mark>"));
-    let live = std::sync::Arc::new(aidsearch::index::LiveEngine::open(&index).unwrap());
+    let live = std::sync::Arc::new(aidsearch::search::LiveEngine::open(&index).unwrap());
     let app = aidsearch::web::app(aidsearch::web::AppState::new(live));
     let request =
         axum::http::Request::get(format!("/api/search?q={}&per_page=5", common::enc("昂仁")))

@@ -18,8 +18,9 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use aidsearch::corpus::{Corpus, Paragraph, Report};
-use aidsearch::facets::gazetteer::Gazetteer;
-use aidsearch::facets::sector::SECTORS;
+use aidsearch::labels::{LabelledReport, Labels};
+use aidsearch::gazetteer::Gazetteer;
+use aidsearch::labels::sector::SECTORS;
 use aidsearch::search::{search, SearchRequest, Sort};
 use serde::Deserialize;
 
@@ -66,10 +67,16 @@ struct Entry {
     why: Option<String>,
 }
 
-fn corpus() -> &'static Corpus {
-    static CORPUS: OnceLock<Corpus> = OnceLock::new();
+fn corpus() -> &'static Corpus<LabelledReport> {
+    static CORPUS: OnceLock<Corpus<LabelledReport>> = OnceLock::new();
     CORPUS.get_or_init(|| {
-        aidsearch::corpus::load_dir(&common::corpus_dir()).expect("seed corpus loads")
+        let loaded =
+            aidsearch::corpus::load_dir(&common::corpus_dir()).expect("seed corpus loads");
+        Corpus {
+            reports: loaded.reports.into_iter().map(aidsearch::labels::label).collect(),
+            skipped: loaded.skipped,
+            files_read: loaded.files_read,
+        }
     })
 }
 
@@ -90,14 +97,16 @@ fn squeeze(text: &str) -> String {
 }
 
 /// The one paragraph of `entry.file` containing `entry.key` (ignoring whitespace).
-fn find<'c>(corpus: &'c Corpus, entry: &Entry) -> Result<(&'c Report, &'c Paragraph), String> {
+type Found<'c> = (&'c Report, &'c Paragraph, &'c Labels);
+
+fn find<'c>(corpus: &'c Corpus<LabelledReport>, entry: &Entry) -> Result<Found<'c>, String> {
     let key = squeeze(&entry.key);
-    let found: Vec<(&Report, &Paragraph)> = corpus
+    let found: Vec<Found> = corpus
         .reports
         .iter()
         .filter(|r| file_stem(r) == entry.file)
-        .flat_map(|r| r.paragraphs.iter().map(move |p| (r, p)))
-        .filter(|(_, p)| squeeze(&p.text).contains(&key))
+        .flat_map(|r| r.paragraphs().map(move |(p, l)| (&r.report, p, l)))
+        .filter(|(_, p, _)| squeeze(&p.text).contains(&key))
         .collect();
     match found.as_slice() {
         [one] => Ok(*one),
@@ -167,14 +176,13 @@ fn evaluate() -> (Vec<(&'static str, Score)>, String, usize) {
                 errors.push(format!("{:?}: {s:?} is not a sector", entry.key));
             }
         }
-        let (report, paragraph) = match find(corpus, entry) {
+        let (report, paragraph, labels) = match find(corpus, entry) {
             Ok(found) => found,
             Err(e) => {
                 errors.push(e);
                 continue;
             }
         };
-        let labels = &paragraph.labels;
         let strings = |v: &[String]| v.iter().cloned().collect::<BTreeSet<String>>();
         let facets: [(BTreeSet<String>, BTreeSet<String>); 4] = [
             (strings(&entry.region), strings(&labels.region)),
@@ -372,7 +380,7 @@ fn label_scale_news() {
         .join(std::env::var("SCALE_FILE").unwrap_or_else(|_| "xwlb-2020.jsonl.gz".into()));
     let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let reader = std::io::BufReader::new(flate2::read::GzDecoder::new(file));
-    let mut reports = Vec::new();
+    let mut reports: Vec<Report> = Vec::new();
     for line in reader.lines() {
         let doc: serde_json::Value = serde_json::from_str(&line.expect("line")).expect("json");
         let text = doc["text"].as_str().unwrap_or_default();
@@ -385,7 +393,6 @@ fn label_scale_news() {
                 text: t.to_string(),
                 section: None,
                 kind: "paragraph",
-                labels: Default::default(),
             })
             .collect();
         reports.push(Report {
@@ -398,14 +405,12 @@ fn label_scale_news() {
             byline: Vec::new(),
             paragraphs,
             content_hash: 0,
+            hints: Default::default(),
         });
     }
     let count: usize = reports.iter().map(|r| r.paragraphs.len()).sum();
-    let meta = aidsearch::corpus::meta::ReportMeta::default();
     let started = std::time::Instant::now();
-    for report in &mut reports {
-        aidsearch::facets::label_report(report, &meta);
-    }
+    let reports: Vec<LabelledReport> = reports.into_iter().map(aidsearch::labels::label).collect();
     let took = started.elapsed();
     println!(
         "{} reports, {count} paragraphs labelled in {took:.2?} ({:.1} µs a paragraph)",
@@ -413,8 +418,7 @@ fn label_scale_news() {
         took.as_secs_f64() * 1e6 / count as f64
     );
     let mut tally: BTreeMap<(&str, String), usize> = BTreeMap::new();
-    for p in reports.iter().flat_map(|r| &r.paragraphs) {
-        let l = &p.labels;
+    for l in reports.iter().flat_map(|r| &r.labels) {
         for v in &l.region {
             *tally.entry(("region", v.clone())).or_default() += 1;
         }
@@ -431,22 +435,21 @@ fn label_scale_news() {
     if let Ok(probe) = std::env::var("SCALE_PROBE") {
         // SCALE_PROBE=donor:湖北省 prints paragraphs with that label and their evidence.
         let (facet, value) = probe.split_once(':').unwrap_or(("donor", probe.as_str()));
-        let hits = reports.iter().flat_map(|r| &r.paragraphs).filter(|p| {
+        let hits = reports.iter().flat_map(|r| r.paragraphs()).filter(|(_, l)| {
             let values = if facet == "region" {
-                &p.labels.region
+                &l.region
             } else if facet == "sector" {
-                &p.labels.sector
+                &l.sector
             } else {
-                &p.labels.donor
+                &l.donor
             };
             values.iter().any(|v| v == value)
         });
-        for p in hits.take(12) {
+        for (p, l) in hits.take(12) {
             let text: String = p.text.chars().take(160).collect();
             println!(
                 "· {text}\n    {:?}",
-                p.labels
-                    .evidence
+                l.evidence
                     .iter()
                     .filter(|e| e.starts_with(facet))
                     .collect::<Vec<_>>()
@@ -472,9 +475,8 @@ fn label_scale_news() {
 fn dump_paragraphs() {
     for r in &corpus().reports {
         println!("=== {} | {} | {:?}", r.id, r.title, r.date);
-        for p in &r.paragraphs {
+        for (p, l) in r.paragraphs() {
             println!("¶{} [{}] {}", p.number, p.kind, p.text);
-            let l = &p.labels;
             println!(
                 "    region {:?} donor {:?} sector {:?} year {:?} funding {:?}",
                 l.region, l.donor, l.sector, l.year, l.funding

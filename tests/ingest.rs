@@ -7,7 +7,7 @@ use std::fs;
 use std::path::Path;
 
 use aidsearch::index::build::reindex;
-use aidsearch::index::Engine;
+use aidsearch::search::Engine;
 use aidsearch::search::{search, SearchRequest};
 
 fn fixture(name: &str) -> Vec<u8> {

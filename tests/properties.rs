@@ -185,12 +185,12 @@ fn clean_line_is_idempotent_on_a_line_mixing_digits_and_phrase_spaces() {
 /// 3-minute strict libFuzzer run did not reach it: a run of 309 or more
 /// digits before 元 parsed to an infinite number of yuan, was indexed as such,
 /// and the JSON API then answered `"funding": [null]`, which its schema does
-/// not allow. `facets::funding` now drops amounts that are not finite.
+/// not allow. `labels::funding` now drops amounts that are not finite.
 #[test]
 fn amounts_are_finite_even_for_absurd_digit_runs() {
     let text = format!("拉萨市投入援藏资金{}亿元用于学校建设。", "9".repeat(400));
-    let all = aidsearch::facets::funding::amounts(&text);
-    let put_in = aidsearch::facets::funding::funding(&text);
+    let all = aidsearch::labels::funding::amounts(&text);
+    let put_in = aidsearch::labels::funding::funding(&text);
     for amount in all.iter().chain(&put_in) {
         assert!(amount.yuan.is_finite(), "{} yuan", amount.yuan);
     }
@@ -214,13 +214,9 @@ fn identities(reports: &[corpus::Report]) -> Vec<(String, u32, String, String)> 
     reports
         .iter()
         .flat_map(|r| {
-            r.paragraphs.iter().map(|p| {
-                (
-                    r.id.clone(),
-                    p.number,
-                    p.text.clone(),
-                    format!("{:?}", p.labels),
-                )
+            let labels = aidsearch::labels::label_report(r);
+            r.paragraphs.iter().zip(labels).map(|(p, l)| {
+                (r.id.clone(), p.number, p.text.clone(), format!("{l:?}"))
             })
         })
         .collect()
@@ -280,8 +276,8 @@ fn seed_paragraph_ids_are_the_same_in_two_indexes() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("index");
     aidsearch::index::build::reindex(&common::corpus_dir(), &root).unwrap();
-    let other = aidsearch::index::Engine::open(&root).unwrap();
-    let ids = |e: &aidsearch::index::Engine| {
+    let other = aidsearch::search::Engine::open(&root).unwrap();
+    let ids = |e: &aidsearch::search::Engine| {
         let mut ids: Vec<(String, usize)> = aidsearch::index::build::stored_reports(e)
             .unwrap()
             .iter()

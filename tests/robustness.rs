@@ -27,7 +27,8 @@ use std::time::{Duration, Instant};
 use aidsearch::index::build::{
     reindex, reindex_incremental, stored_reports, ReindexLock, BUILDER_FILE,
 };
-use aidsearch::index::{current_generation, generation_dir, generations_on_disk, Engine};
+use aidsearch::index::{current_generation, generation_dir, generations_on_disk};
+use aidsearch::search::Engine;
 use aidsearch::search::{self, SearchRequest};
 use aidsearch::web::{app, AppState};
 use axum::body::Body;
@@ -554,7 +555,7 @@ fn a_second_reindex_at_once_is_refused_with_a_clear_message() {
 fn in_flight_requests_finish_on_their_generation_even_once_it_is_pruned() {
     let (_tmp, corpus, root) = seeded("index");
     reindex(&corpus, &root).unwrap();
-    let live = aidsearch::index::LiveEngine::open(&root).unwrap();
+    let live = aidsearch::search::LiveEngine::open(&root).unwrap();
     // A request takes its engine at its start...
     let in_flight = live.get();
     let before = search::search(&in_flight, &SearchRequest::query("援藏")).unwrap();

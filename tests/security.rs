@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use aidsearch::index::build::reindex;
-use aidsearch::index::{current_generation, generation_dir, LiveEngine};
+use aidsearch::index::{current_generation, generation_dir};
+use aidsearch::search::LiveEngine;
 use aidsearch::web::{app, AppState};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};

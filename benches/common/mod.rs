@@ -16,7 +16,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use aidsearch::corpus::meta::ReportMeta;
-use aidsearch::corpus::{build_reports, content_hash, Report};
+use aidsearch::corpus::{build_reports, content_hash};
+use aidsearch::labels::{self, LabelledReport};
 use aidsearch::search::SearchRequest;
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use rayon::prelude::*;
@@ -141,7 +142,7 @@ pub fn report_id(id: &str) -> String {
 /// extraction, with the JSON's title as the format's title and its date and
 /// source as metadata, so cleaning, labelling (the year facet included) and
 /// every field run as for any corpus file.
-pub fn doc_reports(doc: &RawDoc) -> Vec<Report> {
+pub fn doc_reports(doc: &RawDoc) -> Vec<LabelledReport> {
     let meta = ReportMeta {
         source: doc.source.clone(),
         date: doc.date.clone(),
@@ -156,15 +157,18 @@ pub fn doc_reports(doc: &RawDoc) -> Vec<Report> {
         &meta,
         hash,
     )
+    .into_iter()
+    .map(labels::label)
+    .collect()
 }
 
 /// Every document through [`doc_reports`], on all cores.
-pub fn to_reports(docs: &[RawDoc]) -> Vec<Report> {
+pub fn to_reports(docs: &[RawDoc]) -> Vec<LabelledReport> {
     docs.par_iter().flat_map_iter(doc_reports).collect()
 }
 
 /// Paragraphs (index documents) of the reports.
-pub fn paragraphs(reports: &[Report]) -> usize {
+pub fn paragraphs(reports: &[LabelledReport]) -> usize {
     reports.iter().map(|r| r.paragraphs.len()).sum()
 }
 
@@ -707,7 +711,7 @@ pub fn load(
 }
 
 /// Distinct report ids among the reports that have paragraphs.
-pub fn report_ids(reports: &[Report]) -> HashSet<&str> {
+pub fn report_ids(reports: &[LabelledReport]) -> HashSet<&str> {
     reports
         .iter()
         .filter(|r| !r.paragraphs.is_empty())

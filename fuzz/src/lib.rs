@@ -15,9 +15,9 @@ use std::sync::OnceLock;
 
 use aidsearch::corpus::clean::{clean, clean_line};
 use aidsearch::corpus::formats::extract;
-use aidsearch::facets::funding::{amounts, funding};
+use aidsearch::labels::funding::{amounts, funding};
 use aidsearch::index::build::reindex;
-use aidsearch::index::Engine;
+use aidsearch::search::Engine;
 use aidsearch::search::{self, query::parse, SearchRequest, Sort};
 
 /// Panics already found, reported and recorded as ignored regression tests,

@@ -539,12 +539,9 @@ fn reason(msg: impl std::fmt::Display) -> String {
 
 /// Text of a panic payload, for error reasons.
 fn panic_reason(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        reason(format!("reader crashed: {s}"))
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        reason(format!("reader crashed: {s}"))
-    } else {
-        "reader crashed".into()
+    match crate::error::panic_message(payload) {
+        Some(s) => reason(format!("reader crashed: {s}")),
+        None => "reader crashed".into(),
     }
 }
 

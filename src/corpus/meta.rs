@@ -29,6 +29,15 @@ pub struct ReportMeta {
     pub donor: Vec<String>,
 }
 
+/// The sidecar's places and sectors, kept with a report for the labeller:
+/// gazetteer names or paths, and sector names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LabelHints {
+    pub region: Vec<String>,
+    pub donor: Vec<String>,
+    pub sector: Vec<String>,
+}
+
 impl ReportMeta {
     /// Parse sidecar TOML; the error names what is wrong.
     pub fn parse(toml_text: &str) -> Result<ReportMeta, String> {
@@ -39,6 +48,15 @@ impl ReportMeta {
             }
         }
         Ok(meta)
+    }
+
+    /// What the sidecar tells the labeller.
+    pub fn hints(&self) -> LabelHints {
+        LabelHints {
+            region: self.region.clone(),
+            donor: self.donor.clone(),
+            sector: self.sector.clone(),
+        }
     }
 
     /// The year of the report's date, if it has one.

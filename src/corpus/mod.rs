@@ -14,10 +14,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::facets::{self, Labels};
-use meta::ReportMeta;
+use meta::{LabelHints, ReportMeta};
 
-/// One report (an article of a corpus file), cleaned and labelled.
+/// One report (an article of a corpus file), cleaned; `crate::labels` labels it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     /// Stable id: the file name's stem, plus `-N` when the file holds several articles.
@@ -33,6 +32,9 @@ pub struct Report {
     pub paragraphs: Vec<Paragraph>,
     /// Hash of the source file's bytes and sidecar, for incremental reindexing.
     pub content_hash: u64,
+    /// What the sidecar says of places and sectors, for the labeller.
+    #[serde(skip)]
+    pub hints: LabelHints,
 }
 
 /// One paragraph of a report.
@@ -45,7 +47,6 @@ pub struct Paragraph {
     pub section: Option<String>,
     /// `paragraph`, `caption` or `heading`.
     pub kind: &'static str,
-    pub labels: Labels,
 }
 
 /// A corpus file that could not be indexed, and why.
@@ -55,13 +56,24 @@ pub struct Skipped {
     pub reason: String,
 }
 
-/// What reading a corpus folder produced.
-#[derive(Debug, Default)]
-pub struct Corpus {
-    pub reports: Vec<Report>,
+/// What reading a corpus folder produced: its reports (plain, or labelled by
+/// a later stage), the files skipped and the count of files read.
+#[derive(Debug)]
+pub struct Corpus<R = Report> {
+    pub reports: Vec<R>,
     pub skipped: Vec<Skipped>,
     /// Files read successfully.
     pub files_read: usize,
+}
+
+impl<R> Default for Corpus<R> {
+    fn default() -> Self {
+        Corpus {
+            reports: Vec::new(),
+            skipped: Vec::new(),
+            files_read: 0,
+        }
+    }
 }
 
 /// Turn a file stem into an id usable in a URL path segment.
@@ -241,7 +253,7 @@ pub fn content_hash(bytes: &[u8], sidecar: &[u8]) -> u64 {
     hash
 }
 
-/// Clean, split and label the text of one file.
+/// Clean and split the text of one file into its reports.
 pub fn build_reports(
     id: &str,
     file: &str,
@@ -280,10 +292,9 @@ pub fn build_reports(
                     },
                     text: p.text,
                     section: p.section,
-                    labels: Labels::default(),
                 })
                 .collect();
-            let mut report = Report {
+            Report {
                 id: if many {
                     format!("{id}-{}", i + 1)
                 } else {
@@ -297,9 +308,8 @@ pub fn build_reports(
                 byline: article.bylines().into_iter().map(str::to_string).collect(),
                 paragraphs,
                 content_hash,
-            };
-            facets::label_report(&mut report, meta);
-            report
+                hints: meta.hints(),
+            }
         })
         .collect()
 }

@@ -16,8 +16,9 @@ use tantivy::schema::{Facet, IndexRecordOption, Value as _};
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
 use super::schema::{build_schema, date_key, Fields};
-use super::{current_generation, generation_dir, generations_on_disk, switch_current, Engine};
+use super::{current_generation, generation_dir, generations_on_disk, switch_current, Generation};
 use crate::corpus::{self, Corpus, LoadProgress, Report, Skipped};
+use crate::labels::{self, LabelledReport, Labels};
 use crate::error::{Error, Result};
 
 /// Memory budget of the index writer, shared by its threads.
@@ -87,13 +88,12 @@ pub fn facet(path: &str) -> Facet {
 }
 
 /// The tantivy documents of one report.
-pub fn report_documents(fields: &Fields, report: &Report) -> Vec<TantivyDocument> {
+pub fn report_documents(fields: &Fields, report: &LabelledReport) -> Vec<TantivyDocument> {
     let date_key = date_key(report.date.as_deref());
     let context = article_context(report);
     report
-        .paragraphs
-        .iter()
-        .map(|p| {
+        .paragraphs()
+        .map(|(p, labels)| {
             let mut doc = TantivyDocument::new();
             doc.add_text(fields.id, format!("{}#{}", report.id, p.number));
             doc.add_text(fields.report_id, &report.id);
@@ -106,22 +106,22 @@ pub fn report_documents(fields: &Fields, report: &Report) -> Vec<TantivyDocument
             doc.add_u64(fields.chars, p.text.chars().count() as u64);
             doc.add_u64(fields.paragraph, u64::from(p.number));
             doc.add_text(fields.kind, p.kind);
-            for region in &p.labels.region {
+            for region in &labels.region {
                 doc.add_facet(fields.region, facet(region));
             }
-            for donor in &p.labels.donor {
+            for donor in &labels.donor {
                 doc.add_facet(fields.donor, facet(donor));
             }
-            for sector in &p.labels.sector {
+            for sector in &labels.sector {
                 doc.add_facet(fields.sector, facet(sector));
             }
-            for year in &p.labels.year {
+            for year in &labels.year {
                 doc.add_facet(fields.year, facet(&year.to_string()));
             }
-            for amount in &p.labels.funding {
+            for amount in &labels.funding {
                 doc.add_f64(fields.funding, *amount);
             }
-            let max = p.labels.funding.iter().copied().fold(0.0, f64::max);
+            let max = labels.funding.iter().copied().fold(0.0, f64::max);
             doc.add_f64(fields.funding_max, max);
             if let Some(date) = &report.date {
                 doc.add_text(fields.date, date);
@@ -160,7 +160,7 @@ fn article_context(report: &Report) -> String {
 /// Write reports into a new index at `dir` (which must not hold one).
 /// Reports are turned into documents on all cores while tantivy's own threads
 /// segment and index them.
-pub fn write_index(dir: &Path, reports: &[Report]) -> Result<Index> {
+pub fn write_index(dir: &Path, reports: &[LabelledReport]) -> Result<Index> {
     write_index_with_progress(dir, reports, &|_| {})
 }
 
@@ -170,7 +170,7 @@ pub fn write_index(dir: &Path, reports: &[Report]) -> Result<Index> {
 /// the last call takes the rest of the time.
 pub fn write_index_with_progress(
     dir: &Path,
-    reports: &[Report],
+    reports: &[LabelledReport],
     indexed: &(dyn Fn(usize) + Sync),
 ) -> Result<Index> {
     fs::create_dir_all(dir)?;
@@ -198,10 +198,10 @@ fn bulk_writer(index: &Index) -> Result<IndexWriter> {
 fn add_reports<'a>(
     writer: &IndexWriter,
     fields: &Fields,
-    reports: impl Iterator<Item = &'a Report>,
+    reports: impl Iterator<Item = &'a LabelledReport>,
     indexed: &(dyn Fn(usize) + Sync),
 ) -> Result<()> {
-    let reports: Vec<&Report> = reports.filter(|r| !r.paragraphs.is_empty()).collect();
+    let reports: Vec<&LabelledReport> = reports.filter(|r| !r.paragraphs.is_empty()).collect();
     let total: usize = reports.iter().map(|r| r.paragraphs.len()).sum();
     let added = std::sync::atomic::AtomicUsize::new(0);
     // One batch per report: a batch goes to one indexing thread in order, so
@@ -231,7 +231,7 @@ fn add_reports<'a>(
 }
 
 /// The generation's list of report titles, for completion.
-fn write_titles(dir: &Path, reports: &[Report]) -> Result<()> {
+fn write_titles(dir: &Path, reports: &[LabelledReport]) -> Result<()> {
     let mut titles: Vec<&str> = reports.iter().map(|r| r.title.as_str()).collect();
     titles.sort_unstable();
     titles.dedup();
@@ -250,8 +250,8 @@ fn write_on_top(
     previous: &Path,
     dir: &Path,
     stale: &HashSet<String>,
-    fresh: &[&Report],
-    all: &[Report],
+    fresh: &[&LabelledReport],
+    all: &[LabelledReport],
     indexed: &(dyn Fn(usize) + Sync),
 ) -> Result<()> {
     fs::create_dir_all(dir)?;
@@ -288,8 +288,13 @@ fn write_on_top(
 
 /// Check a freshly built generation before it goes live: it opens, holds the
 /// expected number of paragraphs, and a probe query finds the first one.
-pub fn verify(dir: &Path, generation: u64, reports: &[Report], expected: usize) -> Result<()> {
-    let engine = Engine::open_dir(dir, generation)?;
+pub fn verify(
+    dir: &Path,
+    generation: u64,
+    reports: &[LabelledReport],
+    expected: usize,
+) -> Result<()> {
+    let engine = Generation::open_dir(dir, generation)?;
     let count = engine.num_docs() as usize;
     if count != expected {
         return Err(Error::Internal(format!(
@@ -381,7 +386,16 @@ pub fn reindex_with_progress(
             corpus.skipped.len()
         )));
     }
-    install_generation(root, corpus, None, started, progress)
+    install_generation(root, label_all(corpus), None, started, progress)
+}
+
+/// Label every report of a loaded corpus, on all cores.
+fn label_all(corpus: Corpus) -> Corpus<LabelledReport> {
+    Corpus {
+        reports: corpus.reports.into_par_iter().map(labels::label).collect(),
+        skipped: corpus.skipped,
+        files_read: corpus.files_read,
+    }
 }
 
 /// Write a loaded corpus into the next generation of `root`, verify it, make
@@ -389,7 +403,7 @@ pub fn reindex_with_progress(
 /// half-built generation is removed and the live one is untouched.
 fn install_generation(
     root: &Path,
-    corpus: Corpus,
+    corpus: Corpus<LabelledReport>,
     on_top: Option<OnTop>,
     started: Instant,
     progress: &(dyn Fn(Progress) + Sync),
@@ -404,7 +418,7 @@ fn install_generation(
         fs::remove_dir_all(&dir)?;
     }
     let paragraphs: usize = corpus.reports.iter().map(|r| r.paragraphs.len()).sum();
-    let fresh: Vec<&Report> = match &on_top {
+    let fresh: Vec<&LabelledReport> = match &on_top {
         Some(changes) => corpus
             .reports
             .iter()
@@ -467,18 +481,18 @@ fn install_generation(
 }
 
 /// Facet coverage over all paragraphs.
-pub fn coverage(reports: &[Report]) -> Coverage {
-    let paragraphs: Vec<_> = reports.iter().flat_map(|r| r.paragraphs.iter()).collect();
+pub fn coverage(reports: &[LabelledReport]) -> Coverage {
+    let paragraphs: Vec<&Labels> = reports.iter().flat_map(|r| r.labels.iter()).collect();
     let n = paragraphs.len().max(1) as f64;
-    let share = |f: &dyn Fn(&crate::corpus::Paragraph) -> bool| {
+    let share = |f: &dyn Fn(&Labels) -> bool| {
         paragraphs.iter().filter(|p| f(p)).count() as f64 / n
     };
     Coverage {
-        region: share(&|p| !p.labels.region.is_empty()),
-        donor: share(&|p| !p.labels.donor.is_empty()),
-        sector: share(&|p| !p.labels.sector.is_empty()),
-        year: share(&|p| !p.labels.year.is_empty()),
-        funding: share(&|p| !p.labels.funding.is_empty()),
+        region: share(&|p| !p.region.is_empty()),
+        donor: share(&|p| !p.donor.is_empty()),
+        sector: share(&|p| !p.sector.is_empty()),
+        year: share(&|p| !p.year.is_empty()),
+        funding: share(&|p| !p.funding.is_empty()),
     }
 }
 
@@ -583,7 +597,10 @@ pub fn reindex_incremental_with_progress(
             let source = if unchanged {
                 FileSource::Live
             } else {
-                FileSource::Read(corpus::load_file(corpus_dir, path))
+                FileSource::Read(
+                    corpus::load_file(corpus_dir, path)
+                        .map(|reports| reports.into_iter().map(labels::label).collect()),
+                )
             };
             let paragraphs = match &source {
                 FileSource::Live => Ok(previous[&file].paragraphs()),
@@ -678,13 +695,13 @@ enum FileSource {
     /// Unchanged since the live generation: its stored paragraphs.
     Live,
     /// New, changed or skipped last time: the file, read again.
-    Read(std::result::Result<Vec<Report>, Skipped>),
+    Read(std::result::Result<Vec<LabelledReport>, Skipped>),
 }
 
 /// The reports of one corpus file in the live generation.
 struct StoredFile {
     hash: u64,
-    reports: Vec<Report>,
+    reports: Vec<LabelledReport>,
 }
 
 impl StoredFile {
@@ -736,7 +753,7 @@ fn reusable_files(root: &Path) -> std::result::Result<HashMap<String, StoredFile
             "generation {generation} was built by another build of aidsearch"
         ));
     }
-    let engine = Engine::open_dir(&dir, generation)
+    let engine = Generation::open_dir(&dir, generation)
         .map_err(|e| format!("generation {generation} does not open: {e}"))?;
     let reports = stored_reports(&engine)
         .map_err(|e| format!("generation {generation} cannot be read back: {e}"))?;
@@ -777,15 +794,15 @@ fn reusable_files(root: &Path) -> std::result::Result<HashMap<String, StoredFile
 /// [`report_documents`] needs to write the same documents again. Reports come
 /// sorted by file and id, paragraphs by number; the labels' evidence, which
 /// is not indexed, is empty.
-pub fn stored_reports(engine: &Engine) -> Result<Vec<Report>> {
+pub fn stored_reports(engine: &Generation) -> Result<Vec<LabelledReport>> {
     let f = &engine.fields;
     let searcher = engine.searcher();
-    let mut reports: BTreeMap<(String, String), Report> = BTreeMap::new();
+    let mut reports: BTreeMap<(String, String), LabelledReport> = BTreeMap::new();
     for segment in searcher.segment_readers() {
         let store = segment.get_store_reader(16)?;
         for doc in store.iter::<TantivyDocument>(segment.alive_bitset()) {
             let doc = doc?;
-            let paragraph = stored_paragraph(f, &doc)?;
+            let (paragraph, paragraph_labels) = stored_paragraph(f, &doc)?;
             let text = |field| stored_text(&doc, field);
             let report_id = text(f.report_id).ok_or_else(|| missing("report_id"))?;
             let file = text(f.file).ok_or_else(|| missing("file"))?;
@@ -795,7 +812,8 @@ pub fn stored_reports(engine: &Engine) -> Result<Vec<Report>> {
                 .ok_or_else(|| missing("content_hash"))?;
             let report = reports
                 .entry((file.clone(), report_id.clone()))
-                .or_insert_with(|| Report {
+                .or_insert_with(|| LabelledReport {
+                    report: Report {
                     id: report_id,
                     file,
                     title: text(f.title).unwrap_or_default(),
@@ -808,6 +826,9 @@ pub fn stored_reports(engine: &Engine) -> Result<Vec<Report>> {
                         .collect(),
                     paragraphs: Vec::new(),
                     content_hash: hash,
+                    hints: Default::default(),
+                    },
+                    labels: Vec::new(),
                 });
             if report.content_hash != hash {
                 return Err(Error::Internal(format!(
@@ -815,12 +836,18 @@ pub fn stored_reports(engine: &Engine) -> Result<Vec<Report>> {
                     report.id
                 )));
             }
-            report.paragraphs.push(paragraph);
+            report.report.paragraphs.push(paragraph);
+            report.labels.push(paragraph_labels);
         }
     }
-    let mut reports: Vec<Report> = reports.into_values().collect();
+    let mut reports: Vec<LabelledReport> = reports.into_values().collect();
     for report in &mut reports {
-        report.paragraphs.sort_by_key(|p| p.number);
+        let mut paired: Vec<(corpus::Paragraph, Labels)> = std::mem::take(&mut report.report.paragraphs)
+            .into_iter()
+            .zip(std::mem::take(&mut report.labels))
+            .collect();
+        paired.sort_by_key(|(p, _)| p.number);
+        (report.report.paragraphs, report.labels) = paired.into_iter().unzip();
     }
     Ok(reports)
 }
@@ -836,7 +863,7 @@ fn stored_text(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<S
 }
 
 /// One paragraph from its stored document.
-fn stored_paragraph(f: &Fields, doc: &TantivyDocument) -> Result<corpus::Paragraph> {
+fn stored_paragraph(f: &Fields, doc: &TantivyDocument) -> Result<(corpus::Paragraph, Labels)> {
     let facets = |field| -> Vec<String> {
         doc.get_all(field)
             .filter_map(|v| v.as_facet())
@@ -865,20 +892,21 @@ fn stored_paragraph(f: &Fields, doc: &TantivyDocument) -> Result<corpus::Paragra
         .map(|y| y.parse::<i32>())
         .collect::<std::result::Result<Vec<_>, _>>()
         .map_err(|_| Error::Internal("a stored paragraph has a malformed year".to_string()))?;
-    Ok(corpus::Paragraph {
+    let paragraph = corpus::Paragraph {
         number,
         text: stored_text(doc, f.text).ok_or_else(|| missing("text"))?,
         section: stored_text(doc, f.section),
         kind,
-        labels: crate::facets::Labels {
+    };
+    let labels = Labels {
             region: facets(f.region),
             donor: facets(f.donor),
             sector: facets(f.sector),
             year,
-            funding: doc.get_all(f.funding).filter_map(|v| v.as_f64()).collect(),
-            ..Default::default()
-        },
-    })
+        funding: doc.get_all(f.funding).filter_map(|v| v.as_f64()).collect(),
+        ..Default::default()
+    };
+    Ok((paragraph, labels))
 }
 
 /// A corpus file's path relative to the folder, as [`Report::file`] holds it.

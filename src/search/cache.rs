@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use super::{search, Ranked, SearchRequest, SearchResponse, Sort};
 use crate::error::Result;
-use crate::index::Engine;
+use super::Engine;
 
 /// Responses kept per generation unless [`set_capacity`] says otherwise.
 pub const DEFAULT_CAPACITY: usize = 1024;

@@ -13,7 +13,8 @@
 pub mod cache;
 pub mod query;
 pub mod snippet;
-pub mod suggest;
+pub mod complete;
+mod engine;
 pub mod synonyms;
 pub(crate) mod tables;
 
@@ -30,11 +31,12 @@ use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
 use crate::error::{Error, Result};
-use crate::facets::gazetteer::Gazetteer;
-use crate::facets::TIBET;
+use crate::gazetteer::Gazetteer;
+use crate::labels::TIBET;
 use crate::index::build::facet;
 use crate::index::schema::names;
-use crate::index::{Engine, Fields};
+use crate::index::Fields;
+pub use engine::{stats, Engine, IndexStats, LiveEngine};
 use crate::normalize::fold;
 use crate::tokenizer::{analyze, jieba};
 use query::{ParsedQuery, Unit};

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use crate::facets::gazetteer::Gazetteer;
+use crate::gazetteer::Gazetteer;
 use crate::normalize::fold;
 
 const SYNONYMS: &str = include_str!("../../data/synonyms.txt");

@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use super::error::ApiError;
 use super::params::{decode_pairs, search_request, SEARCH_PARAMS};
 use super::AppState;
-use crate::search::suggest::Suggestion;
+use crate::search::complete::Suggestion;
 use crate::search::SearchRequest;
 
 /// Parameters of `/api/facets`: the search parameters that change which
@@ -225,7 +225,7 @@ pub async fn suggest(
         .validate()
         .map_err(ApiError::from)?;
     let engine = state.engine.get();
-    let suggestions = crate::search::suggest::complete(&engine, &prefix, limit);
+    let suggestions = crate::search::complete::complete(&engine, &prefix, limit);
     Ok(Json(SuggestResponse {
         query: prefix,
         suggestions,

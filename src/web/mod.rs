@@ -30,7 +30,7 @@ use tower_http::request_id::{
 };
 use tower_http::trace::TraceLayer;
 
-use crate::index::LiveEngine;
+use crate::search::LiveEngine;
 use crate::search::{SearchRequest, SearchResponse};
 use error::ApiError;
 
@@ -107,7 +107,7 @@ impl AppState {
     pub async fn blocking<T, F>(&self, work: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
-        F: FnOnce(&crate::index::Engine) -> crate::error::Result<T> + Send + 'static,
+        F: FnOnce(&crate::search::Engine) -> crate::error::Result<T> + Send + 'static,
     {
         let permit = self
             .search_slots

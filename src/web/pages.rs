@@ -22,7 +22,7 @@ use super::api::request_from_query;
 use super::error::ApiError;
 use super::params::{decode_pairs, encode, to_query_string};
 use super::AppState;
-use crate::facets::TIBET;
+use crate::labels::TIBET;
 use crate::search::{FacetValue, Hit, ReportView, SearchRequest, SearchResponse, Sort};
 
 /// The stylesheet, served by the binary itself.

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use aidsearch::index::build::reindex;
-use aidsearch::index::{Engine, LiveEngine};
+use aidsearch::search::{Engine, LiveEngine};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;

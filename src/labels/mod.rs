@@ -13,7 +13,6 @@
 //! article's deeper place.
 
 pub mod funding;
-pub mod gazetteer;
 pub mod sector;
 pub mod year;
 
@@ -22,9 +21,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::corpus::meta::ReportMeta;
-use crate::corpus::Report;
-use gazetteer::{Gazetteer, Level};
+use crate::corpus::{Paragraph, Report};
+use crate::gazetteer::{Gazetteer, Level};
 
 /// Root of the Tibet region tree.
 pub const TIBET: &str = "西藏自治区";
@@ -351,15 +349,46 @@ fn resolve_all(names: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// Label every paragraph of a report in place.
-pub fn label_report(report: &mut Report, meta: &ReportMeta) {
+/// A report with the labels of each of its paragraphs, in paragraph order:
+/// what the index writes.
+#[derive(Debug, Clone, Serialize)]
+pub struct LabelledReport {
+    pub report: Report,
+    /// One entry per paragraph of `report`.
+    pub labels: Vec<Labels>,
+}
+
+impl std::ops::Deref for LabelledReport {
+    type Target = Report;
+
+    fn deref(&self) -> &Report {
+        &self.report
+    }
+}
+
+impl LabelledReport {
+    /// Each paragraph with its labels.
+    pub fn paragraphs(&self) -> impl Iterator<Item = (&Paragraph, &Labels)> {
+        self.report.paragraphs.iter().zip(&self.labels)
+    }
+}
+
+/// Label a report, keeping it beside its labels.
+pub fn label(report: Report) -> LabelledReport {
+    let labels = label_report(&report);
+    LabelledReport { report, labels }
+}
+
+/// The labels of every paragraph of a report, in paragraph order.
+pub fn label_report(report: &Report) -> Vec<Labels> {
+    let meta = &report.hints;
+    let mut all: Vec<Labels> = vec![Labels::default(); report.paragraphs.len()];
     let report_year = report
         .date
         .as_deref()
         .and_then(crate::corpus::meta::parse_year);
     let mut found: Vec<Found> = Vec::with_capacity(report.paragraphs.len());
-    for paragraph in &mut report.paragraphs {
-        let labels = &mut paragraph.labels;
+    for (paragraph, labels) in report.paragraphs.iter().zip(all.iter_mut()) {
         let places = find_places(&paragraph.text);
         labels.evidence.extend(places.evidence.iter().cloned());
         let (sectors, evidence) = sector::classify(&paragraph.text);
@@ -409,8 +438,8 @@ pub fn label_report(report: &mut Report, meta: &ReportMeta) {
         let texts = std::iter::once(report.title.as_str())
             .chain(report.paragraphs.iter().map(|p| p.text.as_str()));
         if let Some(province) = dateline.and_then(|d| home_province(d, texts)) {
-            for p in &mut report.paragraphs {
-                p.labels
+            for labels in &mut all {
+                labels
                     .evidence
                     .push(format!("region {province} ← dateline and 我区/我省"));
             }
@@ -437,8 +466,7 @@ pub fn label_report(report: &mut Report, meta: &ReportMeta) {
     let inherit_region = Inherit::new("region", &article_region);
     let inherit_donor = Inherit::new("donor", &article_donor);
     let year_evidence = report_year.map(|y| format!("year {y} ← report date"));
-    for ((paragraph, places), region) in report.paragraphs.iter_mut().zip(found).zip(regions) {
-        let labels = &mut paragraph.labels;
+    for ((labels, places), region) in all.iter_mut().zip(found).zip(regions) {
         if !about_tibet && places.tibet.is_empty() {
             for p in &region {
                 labels.evidence.push(format!("region {p} ← text"));
@@ -459,6 +487,7 @@ pub fn label_report(report: &mut Report, meta: &ReportMeta) {
             }
         }
     }
+    all
 }
 
 /// The province a newspaper calls 我区/全区 (an autonomous region) or 我省/全省
@@ -613,8 +642,8 @@ mod tests {
     }
 
     /// A report of the given paragraphs, dated `date`, labelled.
-    fn labelled(title: &str, date: &str, texts: &[&str]) -> Report {
-        let mut report = Report {
+    fn labelled(title: &str, date: &str, texts: &[&str]) -> LabelledReport {
+        let report = Report {
             id: "test".into(),
             file: "test.txt".into(),
             title: title.into(),
@@ -630,13 +659,12 @@ mod tests {
                     text: (*t).into(),
                     section: None,
                     kind: "paragraph",
-                    labels: Labels::default(),
                 })
                 .collect(),
             content_hash: 0,
+            hints: Default::default(),
         };
-        label_report(&mut report, &ReportMeta::default());
-        report
+        label(report)
     }
 
     #[test]
@@ -652,8 +680,8 @@ mod tests {
                 "2023年，实施完成项目33个。",
             ],
         );
-        let region = |i: usize| r.paragraphs[i].labels.region.clone();
-        let donor = |i: usize| r.paragraphs[i].labels.donor.clone();
+        let region = |i: usize| r.labels[i].region.clone();
+        let donor = |i: usize| r.labels[i].donor.clone();
         let rikaze = vec!["西藏自治区/日喀则市".to_string()];
         // A bare 西藏 in an article about 日喀则 is 日喀则.
         assert_eq!(region(2), rikaze);
@@ -663,10 +691,9 @@ mod tests {
         // No place and no donor of its own: the article's.
         assert_eq!(region(4), rikaze);
         assert_eq!(donor(4), vec!["山东省"]);
-        assert_eq!(r.paragraphs[4].labels.year, vec![2023]);
-        assert_eq!(r.paragraphs[1].labels.year, vec![2024]);
-        assert!(r.paragraphs[4]
-            .labels
+        assert_eq!(r.labels[4].year, vec![2023]);
+        assert_eq!(r.labels[1].year, vec![2024]);
+        assert!(r.labels[4]
             .evidence
             .iter()
             .any(|e| e.ends_with("← article")));
@@ -679,9 +706,9 @@ mod tests {
             "2020",
             &["定西市安定区种植马铃薯", "全省易地扶贫搬迁"],
         );
-        assert_eq!(r.paragraphs[0].labels.region, vec!["甘肃省/定西市"]);
+        assert_eq!(r.labels[0].region, vec!["甘肃省/定西市"]);
         // The title names the article's place.
-        assert_eq!(r.paragraphs[1].labels.region, vec!["甘肃省"]);
+        assert_eq!(r.labels[1].region, vec!["甘肃省"]);
     }
 
     #[test]
@@ -691,8 +718,8 @@ mod tests {
             "2020",
             &["本报拉萨讯（记者 李梅英）日前，我区获重点专项项目资金2800万元"],
         );
-        assert_eq!(r.paragraphs[0].labels.region, vec![TIBET]);
-        assert_eq!(r.paragraphs[0].labels.funding, vec![28_000_000.0]);
+        assert_eq!(r.labels[0].region, vec![TIBET]);
+        assert_eq!(r.labels[0].funding, vec![28_000_000.0]);
     }
 
     #[test]
