@@ -13,9 +13,10 @@
 
 pub mod corpus;
 pub mod error;
+pub mod facet;
 pub mod gazetteer;
-pub mod labels;
 pub mod index;
+pub mod labels;
 pub mod normalize;
 pub mod search;
 pub mod tokenizer;

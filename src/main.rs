@@ -21,8 +21,8 @@ use aidsearch::index::build::{
     reindex_incremental_with_progress, reindex_with_progress, BuildSummary, IncrementalSummary,
     Progress,
 };
-use aidsearch::search::{Engine, LiveEngine};
 use aidsearch::search::{self, SearchRequest, Sort};
+use aidsearch::search::{Engine, LiveEngine};
 
 /// Exit code of a usage error (clap uses the same).
 const USAGE: u8 = 2;

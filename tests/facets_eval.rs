@@ -18,9 +18,9 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use aidsearch::corpus::{Corpus, Paragraph, Report};
-use aidsearch::labels::{LabelledReport, Labels};
 use aidsearch::gazetteer::Gazetteer;
 use aidsearch::labels::sector::SECTORS;
+use aidsearch::labels::{LabelledReport, Labels};
 use aidsearch::search::{search, SearchRequest, Sort};
 use serde::Deserialize;
 
@@ -70,10 +70,13 @@ struct Entry {
 fn corpus() -> &'static Corpus<LabelledReport> {
     static CORPUS: OnceLock<Corpus<LabelledReport>> = OnceLock::new();
     CORPUS.get_or_init(|| {
-        let loaded =
-            aidsearch::corpus::load_dir(&common::corpus_dir()).expect("seed corpus loads");
+        let loaded = aidsearch::corpus::load_dir(&common::corpus_dir()).expect("seed corpus loads");
         Corpus {
-            reports: loaded.reports.into_iter().map(aidsearch::labels::label).collect(),
+            reports: loaded
+                .reports
+                .into_iter()
+                .map(aidsearch::labels::label)
+                .collect(),
             skipped: loaded.skipped,
             files_read: loaded.files_read,
         }
@@ -435,16 +438,19 @@ fn label_scale_news() {
     if let Ok(probe) = std::env::var("SCALE_PROBE") {
         // SCALE_PROBE=donor:湖北省 prints paragraphs with that label and their evidence.
         let (facet, value) = probe.split_once(':').unwrap_or(("donor", probe.as_str()));
-        let hits = reports.iter().flat_map(|r| r.paragraphs()).filter(|(_, l)| {
-            let values = if facet == "region" {
-                &l.region
-            } else if facet == "sector" {
-                &l.sector
-            } else {
-                &l.donor
-            };
-            values.iter().any(|v| v == value)
-        });
+        let hits = reports
+            .iter()
+            .flat_map(|r| r.paragraphs())
+            .filter(|(_, l)| {
+                let values = if facet == "region" {
+                    &l.region
+                } else if facet == "sector" {
+                    &l.sector
+                } else {
+                    &l.donor
+                };
+                values.iter().any(|v| v == value)
+            });
         for (p, l) in hits.take(12) {
             let text: String = p.text.chars().take(160).collect();
             println!(

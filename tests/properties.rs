@@ -215,9 +215,10 @@ fn identities(reports: &[corpus::Report]) -> Vec<(String, u32, String, String)> 
         .iter()
         .flat_map(|r| {
             let labels = aidsearch::labels::label_report(r);
-            r.paragraphs.iter().zip(labels).map(|(p, l)| {
-                (r.id.clone(), p.number, p.text.clone(), format!("{l:?}"))
-            })
+            r.paragraphs
+                .iter()
+                .zip(labels)
+                .map(|(p, l)| (r.id.clone(), p.number, p.text.clone(), format!("{l:?}")))
         })
         .collect()
 }

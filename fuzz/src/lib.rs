@@ -15,8 +15,8 @@ use std::sync::OnceLock;
 
 use aidsearch::corpus::clean::{clean, clean_line};
 use aidsearch::corpus::formats::extract;
-use aidsearch::labels::funding::{amounts, funding};
 use aidsearch::index::build::reindex;
+use aidsearch::labels::funding::{amounts, funding};
 use aidsearch::search::Engine;
 use aidsearch::search::{self, query::parse, SearchRequest, Sort};
 

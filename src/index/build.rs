@@ -18,8 +18,9 @@ use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 use super::schema::{build_schema, date_key, Fields};
 use super::{current_generation, generation_dir, generations_on_disk, switch_current, Generation};
 use crate::corpus::{self, Corpus, LoadProgress, Report, Skipped};
-use crate::labels::{self, LabelledReport, Labels};
 use crate::error::{Error, Result};
+use crate::facet::FacetKind;
+use crate::labels::{self, LabelledReport, Labels};
 
 /// Memory budget of the index writer, shared by its threads.
 const WRITER_BUDGET: usize = 256 * 1024 * 1024;
@@ -106,17 +107,10 @@ pub fn report_documents(fields: &Fields, report: &LabelledReport) -> Vec<Tantivy
             doc.add_u64(fields.chars, p.text.chars().count() as u64);
             doc.add_u64(fields.paragraph, u64::from(p.number));
             doc.add_text(fields.kind, p.kind);
-            for region in &labels.region {
-                doc.add_facet(fields.region, facet(region));
-            }
-            for donor in &labels.donor {
-                doc.add_facet(fields.donor, facet(donor));
-            }
-            for sector in &labels.sector {
-                doc.add_facet(fields.sector, facet(sector));
-            }
-            for year in &labels.year {
-                doc.add_facet(fields.year, facet(&year.to_string()));
+            for kind in FacetKind::ALL {
+                for value in labels.values(kind) {
+                    doc.add_facet(fields.facets[kind], facet(&value));
+                }
             }
             for amount in &labels.funding {
                 doc.add_f64(fields.funding, *amount);
@@ -484,9 +478,7 @@ fn install_generation(
 pub fn coverage(reports: &[LabelledReport]) -> Coverage {
     let paragraphs: Vec<&Labels> = reports.iter().flat_map(|r| r.labels.iter()).collect();
     let n = paragraphs.len().max(1) as f64;
-    let share = |f: &dyn Fn(&Labels) -> bool| {
-        paragraphs.iter().filter(|p| f(p)).count() as f64 / n
-    };
+    let share = |f: &dyn Fn(&Labels) -> bool| paragraphs.iter().filter(|p| f(p)).count() as f64 / n;
     Coverage {
         region: share(&|p| !p.region.is_empty()),
         donor: share(&|p| !p.donor.is_empty()),
@@ -814,19 +806,19 @@ pub fn stored_reports(engine: &Generation) -> Result<Vec<LabelledReport>> {
                 .entry((file.clone(), report_id.clone()))
                 .or_insert_with(|| LabelledReport {
                     report: Report {
-                    id: report_id,
-                    file,
-                    title: text(f.title).unwrap_or_default(),
-                    source: text(f.source),
-                    date: text(f.date),
-                    date_note: text(f.date_note),
-                    byline: doc
-                        .get_all(f.byline)
-                        .filter_map(|v| v.as_str().map(str::to_string))
-                        .collect(),
-                    paragraphs: Vec::new(),
-                    content_hash: hash,
-                    hints: Default::default(),
+                        id: report_id,
+                        file,
+                        title: text(f.title).unwrap_or_default(),
+                        source: text(f.source),
+                        date: text(f.date),
+                        date_note: text(f.date_note),
+                        byline: doc
+                            .get_all(f.byline)
+                            .filter_map(|v| v.as_str().map(str::to_string))
+                            .collect(),
+                        paragraphs: Vec::new(),
+                        content_hash: hash,
+                        hints: Default::default(),
                     },
                     labels: Vec::new(),
                 });
@@ -842,10 +834,11 @@ pub fn stored_reports(engine: &Generation) -> Result<Vec<LabelledReport>> {
     }
     let mut reports: Vec<LabelledReport> = reports.into_values().collect();
     for report in &mut reports {
-        let mut paired: Vec<(corpus::Paragraph, Labels)> = std::mem::take(&mut report.report.paragraphs)
-            .into_iter()
-            .zip(std::mem::take(&mut report.labels))
-            .collect();
+        let mut paired: Vec<(corpus::Paragraph, Labels)> =
+            std::mem::take(&mut report.report.paragraphs)
+                .into_iter()
+                .zip(std::mem::take(&mut report.labels))
+                .collect();
         paired.sort_by_key(|(p, _)| p.number);
         (report.report.paragraphs, report.labels) = paired.into_iter().unzip();
     }
@@ -887,25 +880,26 @@ fn stored_paragraph(f: &Fields, doc: &TantivyDocument) -> Result<(corpus::Paragr
             )))
         }
     };
-    let year = facets(f.year)
-        .iter()
-        .map(|y| y.parse::<i32>())
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|_| Error::Internal("a stored paragraph has a malformed year".to_string()))?;
     let paragraph = corpus::Paragraph {
         number,
         text: stored_text(doc, f.text).ok_or_else(|| missing("text"))?,
         section: stored_text(doc, f.section),
         kind,
     };
-    let labels = Labels {
-            region: facets(f.region),
-            donor: facets(f.donor),
-            sector: facets(f.sector),
-            year,
+    let mut labels = Labels {
         funding: doc.get_all(f.funding).filter_map(|v| v.as_f64()).collect(),
         ..Default::default()
     };
+    for facet_kind in FacetKind::ALL {
+        labels
+            .set_values(facet_kind, facets(f.facets[facet_kind]))
+            .ok_or_else(|| {
+                Error::Internal(format!(
+                    "a stored paragraph has a malformed {}",
+                    facet_kind.param()
+                ))
+            })?;
+    }
     Ok((paragraph, labels))
 }
 

@@ -12,8 +12,8 @@ pub mod schema;
 
 use std::fs;
 use std::io::Write;
-use std::time::SystemTime;
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
 

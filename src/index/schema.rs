@@ -5,6 +5,7 @@ use tantivy::schema::{
     FAST, STORED, STRING,
 };
 
+use crate::facet::{FacetKind, PerFacet};
 use crate::tokenizer::TOKENIZER_NAME;
 
 /// Field names, shared by the builder and the searcher.
@@ -16,10 +17,6 @@ pub mod names {
     pub const TEXT: &str = "text";
     pub const PARAGRAPH: &str = "paragraph";
     pub const KIND: &str = "kind";
-    pub const REGION: &str = "region";
-    pub const DONOR: &str = "donor";
-    pub const SECTOR: &str = "sector";
-    pub const YEAR: &str = "year";
     pub const FUNDING: &str = "funding";
     pub const FUNDING_MAX: &str = "funding_max";
     pub const DATE: &str = "date";
@@ -43,10 +40,8 @@ pub struct Fields {
     pub text: Field,
     pub paragraph: Field,
     pub kind: Field,
-    pub region: Field,
-    pub donor: Field,
-    pub sector: Field,
-    pub year: Field,
+    /// One facet field per [`FacetKind`].
+    pub facets: PerFacet<Field>,
     pub funding: Field,
     pub funding_max: Field,
     pub date: Field,
@@ -97,8 +92,8 @@ pub fn build_schema() -> Schema {
     // field), the kind is shown.
     b.add_u64_field(PARAGRAPH, STORED | FAST);
     b.add_text_field(KIND, STORED);
-    for facet in [REGION, DONOR, SECTOR, YEAR] {
-        b.add_facet_field(facet, FacetOptions::default().set_stored());
+    for kind in FacetKind::ALL {
+        b.add_facet_field(kind.field(), FacetOptions::default().set_stored());
     }
     b.add_f64_field(FUNDING, STORED);
     b.add_f64_field(
@@ -129,10 +124,12 @@ impl Fields {
             text: f(TEXT)?,
             paragraph: f(PARAGRAPH)?,
             kind: f(KIND)?,
-            region: f(REGION)?,
-            donor: f(DONOR)?,
-            sector: f(SECTOR)?,
-            year: f(YEAR)?,
+            facets: PerFacet([
+                f(FacetKind::ALL[0].field())?,
+                f(FacetKind::ALL[1].field())?,
+                f(FacetKind::ALL[2].field())?,
+                f(FacetKind::ALL[3].field())?,
+            ]),
             funding: f(FUNDING)?,
             funding_max: f(FUNDING_MAX)?,
             date: f(DATE)?,

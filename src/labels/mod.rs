@@ -22,6 +22,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::corpus::{Paragraph, Report};
+use crate::facet::FacetKind;
 use crate::gazetteer::{Gazetteer, Level};
 
 /// Root of the Tibet region tree.
@@ -41,6 +42,35 @@ pub struct Labels {
     /// Why each label was given: `kind value ← words`.
     #[serde(skip)]
     pub evidence: Vec<String>,
+}
+
+impl Labels {
+    /// The values of one facet, as the index stores them.
+    pub fn values(&self, kind: FacetKind) -> Vec<String> {
+        match kind {
+            FacetKind::Region => self.region.clone(),
+            FacetKind::Donor => self.donor.clone(),
+            FacetKind::Sector => self.sector.clone(),
+            FacetKind::Year => self.year.iter().map(i32::to_string).collect(),
+        }
+    }
+
+    /// Set one facet's values from what the index stored; `None` when a
+    /// number facet holds something else.
+    pub fn set_values(&mut self, kind: FacetKind, values: Vec<String>) -> Option<()> {
+        match kind {
+            FacetKind::Region => self.region = values,
+            FacetKind::Donor => self.donor = values,
+            FacetKind::Sector => self.sector = values,
+            FacetKind::Year => {
+                self.year = values
+                    .iter()
+                    .map(|v| v.parse().ok())
+                    .collect::<Option<Vec<i32>>>()?
+            }
+        }
+        Some(())
+    }
 }
 
 /// Words of paired aid: after a place (within a few characters) they make it

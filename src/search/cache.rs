@@ -13,9 +13,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
+use super::Engine;
 use super::{search, Ranked, SearchRequest, SearchResponse, Sort};
 use crate::error::Result;
-use super::Engine;
 
 /// Responses kept per generation unless [`set_capacity`] says otherwise.
 pub const DEFAULT_CAPACITY: usize = 1024;

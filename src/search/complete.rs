@@ -5,8 +5,8 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::gazetteer::Gazetteer;
 use super::Engine;
+use crate::gazetteer::Gazetteer;
 use crate::normalize::fold;
 
 /// One completion.

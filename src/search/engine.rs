@@ -154,7 +154,10 @@ pub fn stats(engine: &Engine) -> Result<IndexStats> {
     let searcher = engine.searcher();
     let mut reports = std::collections::HashSet::new();
     for segment in searcher.segment_readers() {
-        if let Some(column) = segment.fast_fields().str(crate::index::schema::names::REPORT_ID)? {
+        if let Some(column) = segment
+            .fast_fields()
+            .str(crate::index::schema::names::REPORT_ID)?
+        {
             let mut stream = column.dictionary().stream()?;
             while stream.advance() {
                 reports.insert(String::from_utf8_lossy(stream.key()).to_string());
@@ -185,4 +188,3 @@ pub fn stats(engine: &Engine) -> Result<IndexStats> {
         top_year: top(browse.facets.year),
     })
 }
-

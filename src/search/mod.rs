@@ -11,10 +11,10 @@
 //! that ranks. The server's memory of responses is `cache`.
 
 pub mod cache;
-pub mod query;
-pub mod snippet;
 pub mod complete;
 mod engine;
+pub mod query;
+pub mod snippet;
 pub mod synonyms;
 pub(crate) mod tables;
 
@@ -31,14 +31,15 @@ use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
 use crate::error::{Error, Result};
+use crate::facet::{FacetKind, PerFacet, Shape};
 use crate::gazetteer::Gazetteer;
-use crate::labels::TIBET;
 use crate::index::build::facet;
 use crate::index::schema::names;
 use crate::index::Fields;
-pub use engine::{stats, Engine, IndexStats, LiveEngine};
+use crate::labels::TIBET;
 use crate::normalize::fold;
 use crate::tokenizer::{analyze, jieba};
+pub use engine::{stats, Engine, IndexStats, LiveEngine};
 use query::{ParsedQuery, Unit};
 use tables::{FacetCounts, FacetTable};
 
@@ -138,6 +139,26 @@ impl Default for SearchRequest {
 }
 
 impl SearchRequest {
+    /// The values asked for one facet.
+    pub fn values(&self, kind: FacetKind) -> &Vec<String> {
+        match kind {
+            FacetKind::Region => &self.region,
+            FacetKind::Donor => &self.donor,
+            FacetKind::Sector => &self.sector,
+            FacetKind::Year => &self.year,
+        }
+    }
+
+    /// The values asked for one facet, to change.
+    pub fn values_mut(&mut self, kind: FacetKind) -> &mut Vec<String> {
+        match kind {
+            FacetKind::Region => &mut self.region,
+            FacetKind::Donor => &mut self.donor,
+            FacetKind::Sector => &mut self.sector,
+            FacetKind::Year => &mut self.year,
+        }
+    }
+
     /// A request for `q` with defaults.
     pub fn query(q: &str) -> SearchRequest {
         SearchRequest {
@@ -788,58 +809,16 @@ impl tantivy::query::Scorer for PlainSeekScorer {
     }
 }
 
-/// Filters resolved to facet paths.
-#[derive(Debug, Default, Clone)]
-struct Filters {
-    region: Vec<String>,
-    donor: Vec<String>,
-    sector: Vec<String>,
-    year: Vec<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum FacetKind {
-    Region,
-    Donor,
-    Sector,
-    Year,
-}
+/// Filters resolved to facet paths, one list per facet.
+type Filters = PerFacet<Vec<String>>;
 
 /// The facet fields, in the order of [`FacetKind::ALL`].
-pub(crate) const FACET_FIELDS: [&str; 4] =
-    [names::REGION, names::DONOR, names::SECTOR, names::YEAR];
-
-impl FacetKind {
-    const ALL: [FacetKind; 4] = [
-        FacetKind::Region,
-        FacetKind::Donor,
-        FacetKind::Sector,
-        FacetKind::Year,
-    ];
-
-    /// Position in [`FacetKind::ALL`] and [`FACET_FIELDS`].
-    fn index(self) -> usize {
-        self as usize
-    }
-
-    fn field(self, fields: &Fields) -> Field {
-        match self {
-            FacetKind::Region => fields.region,
-            FacetKind::Donor => fields.donor,
-            FacetKind::Sector => fields.sector,
-            FacetKind::Year => fields.year,
-        }
-    }
-
-    fn values(self, filters: &Filters) -> &[String] {
-        match self {
-            FacetKind::Region => &filters.region,
-            FacetKind::Donor => &filters.donor,
-            FacetKind::Sector => &filters.sector,
-            FacetKind::Year => &filters.year,
-        }
-    }
-}
+pub(crate) const FACET_FIELDS: [&str; 4] = [
+    FacetKind::ALL[0].field(),
+    FacetKind::ALL[1].field(),
+    FacetKind::ALL[2].field(),
+    FacetKind::ALL[3].field(),
+];
 
 /// A place filter given as a name, an alias or a path becomes a gazetteer path;
 /// an unknown one is kept as given (and matches nothing).
@@ -852,31 +831,25 @@ fn resolve_place(value: &str) -> String {
 }
 
 fn resolve_filters(request: &SearchRequest, parsed: &ParsedQuery) -> Filters {
-    let mut filters = Filters {
-        region: request.region.iter().map(|v| resolve_place(v)).collect(),
-        donor: request.donor.iter().map(|v| resolve_place(v)).collect(),
-        sector: request
-            .sector
-            .iter()
-            .map(|v| v.trim().to_string())
-            .collect(),
-        year: request.year.clone(),
+    let resolve = |kind: FacetKind, value: &str| match kind.shape() {
+        Shape::Tree => resolve_place(value),
+        Shape::Flat => value.trim().to_string(),
+        Shape::Number => value.to_string(),
     };
-    for (field, value) in &parsed.filters {
-        match field.as_str() {
-            "region" => filters.region.push(resolve_place(value)),
-            "donor" => filters.donor.push(resolve_place(value)),
-            "sector" => filters.sector.push(value.clone()),
-            "year" => filters.year.push(value.clone()),
-            _ => {}
+    let mut filters = Filters::default();
+    for kind in FacetKind::ALL {
+        filters[kind] = request
+            .values(kind)
+            .iter()
+            .map(|v| resolve(kind, v))
+            .collect();
+    }
+    for (name, value) in &parsed.filters {
+        if let Some(kind) = FacetKind::from_param(name) {
+            filters[kind].push(resolve(kind, value));
         }
     }
-    for list in [
-        &mut filters.region,
-        &mut filters.donor,
-        &mut filters.sector,
-        &mut filters.year,
-    ] {
+    for list in &mut filters.0 {
         list.sort();
         list.dedup();
     }
@@ -887,7 +860,7 @@ fn facet_filter(fields: &Fields, kind: FacetKind, values: &[String]) -> Option<B
     if values.is_empty() {
         return None;
     }
-    let field = kind.field(fields);
+    let field = fields.facets[kind];
     Some(should(
         values
             .iter()
@@ -929,7 +902,7 @@ fn assemble(
     );
     for kind in FacetKind::ALL {
         if Some(kind) != skip {
-            if let Some(q) = facet_filter(fields, kind, kind.values(filters)) {
+            if let Some(q) = facet_filter(fields, kind, &filters[kind]) {
                 clauses.push((Occur::Must, q));
             }
         }
@@ -974,7 +947,7 @@ fn matches_everything(
         && compiled.excluded.is_empty()
         && FacetKind::ALL
             .into_iter()
-            .all(|k| Some(k) == skip || k.values(filters).is_empty())
+            .all(|k| Some(k) == skip || filters[k].is_empty())
         && request.report.is_none()
         && request.min_funding.is_none()
         && request.max_funding.is_none()
@@ -1031,7 +1004,7 @@ fn facet_values(
     kind: FacetKind,
     filters: &Filters,
 ) -> Vec<FacetValue> {
-    let selected = kind.values(filters);
+    let selected = &filters[kind];
     let mut values = Vec::new();
     for parent in facet_parents(kind, selected) {
         for (path, count) in table.children(kind.index(), &parent, counts) {
@@ -1096,10 +1069,10 @@ pub(crate) fn hit_from_doc(fields: &Fields, doc: &TantivyDocument, score: f32) -
         text: stored_str(doc, fields.text).unwrap_or_default(),
         snippet: String::new(),
         score,
-        region: stored_facets(doc, fields.region),
-        donor: stored_facets(doc, fields.donor),
-        sector: stored_facets(doc, fields.sector),
-        year: stored_facets(doc, fields.year),
+        region: stored_facets(doc, fields.facets[FacetKind::Region]),
+        donor: stored_facets(doc, fields.facets[FacetKind::Donor]),
+        sector: stored_facets(doc, fields.facets[FacetKind::Sector]),
+        year: stored_facets(doc, fields.facets[FacetKind::Year]),
         funding: doc
             .get_all(fields.funding)
             .filter_map(|v| v.as_f64())
@@ -1190,7 +1163,7 @@ fn facet_counts<'a>(
     kind: FacetKind,
 ) -> Result<std::borrow::Cow<'a, FacetCounts>> {
     use std::borrow::Cow;
-    if kind.values(filters).is_empty() {
+    if filters[kind].is_empty() {
         return Ok(Cow::Borrowed(&found.counts));
     }
     if matches_everything(compiled, filters, request, Some(kind)) {
@@ -1398,11 +1371,11 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
         facets,
         suggestions,
         related,
-        region_parent: facet_parents(FacetKind::Region, &filters.region)
+        region_parent: facet_parents(FacetKind::Region, &filters[FacetKind::Region])
             .pop()
-            .filter(|_| !filters.region.is_empty())
+            .filter(|_| !filters[FacetKind::Region].is_empty())
             .unwrap_or_default(),
-        donor_parent: facet_parents(FacetKind::Donor, &filters.donor)
+        donor_parent: facet_parents(FacetKind::Donor, &filters[FacetKind::Donor])
             .pop()
             .unwrap_or_default(),
         generation: engine.generation,
