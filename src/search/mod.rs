@@ -809,8 +809,22 @@ impl tantivy::query::Scorer for PlainSeekScorer {
     }
 }
 
-/// Filters resolved to facet paths, one list per facet.
-type Filters = PerFacet<Vec<String>>;
+/// Filters resolved to facet paths, one list per facet, and the reports
+/// asked for (by parameter or `report:` in the query); values of one list
+/// match any of them.
+#[derive(Debug, Default, Clone)]
+struct Filters {
+    facets: PerFacet<Vec<String>>,
+    reports: Vec<String>,
+}
+
+impl std::ops::Index<FacetKind> for Filters {
+    type Output = Vec<String>;
+
+    fn index(&self, kind: FacetKind) -> &Vec<String> {
+        &self.facets[kind]
+    }
+}
 
 /// The facet fields, in the order of [`FacetKind::ALL`].
 pub(crate) const FACET_FIELDS: [&str; 4] = [
@@ -838,18 +852,21 @@ fn resolve_filters(request: &SearchRequest, parsed: &ParsedQuery) -> Filters {
     };
     let mut filters = Filters::default();
     for kind in FacetKind::ALL {
-        filters[kind] = request
+        filters.facets[kind] = request
             .values(kind)
             .iter()
             .map(|v| resolve(kind, v))
             .collect();
     }
+    filters.reports.extend(request.report.iter().cloned());
     for (name, value) in &parsed.filters {
         if let Some(kind) = FacetKind::from_param(name) {
-            filters[kind].push(resolve(kind, value));
+            filters.facets[kind].push(resolve(kind, value));
+        } else if name == query::REPORT_FILTER {
+            filters.reports.push(value.clone());
         }
     }
-    for list in &mut filters.0 {
+    for list in filters.facets.0.iter_mut().chain([&mut filters.reports]) {
         list.sort();
         list.dedup();
     }
@@ -907,13 +924,21 @@ fn assemble(
             }
         }
     }
-    if let Some(report) = &request.report {
+    if !filters.reports.is_empty() {
         clauses.push((
             Occur::Must,
-            Box::new(TermQuery::new(
-                Term::from_field_text(fields.report_id, report),
-                IndexRecordOption::Basic,
-            )),
+            should(
+                filters
+                    .reports
+                    .iter()
+                    .map(|report| {
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(fields.report_id, report),
+                            IndexRecordOption::Basic,
+                        )) as Box<dyn Query>
+                    })
+                    .collect(),
+            ),
         ));
     }
     if request.min_funding.is_some() || request.max_funding.is_some() {
@@ -948,7 +973,7 @@ fn matches_everything(
         && FacetKind::ALL
             .into_iter()
             .all(|k| Some(k) == skip || filters[k].is_empty())
-        && request.report.is_none()
+        && filters.reports.is_empty()
         && request.min_funding.is_none()
         && request.max_funding.is_none()
 }

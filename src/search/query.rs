@@ -36,8 +36,14 @@ pub struct ParsedQuery {
     pub filters: Vec<(String, String)>,
 }
 
-/// Fields that may be written as `field:value` in a query.
-pub const FILTER_FIELDS: [&str; 5] = ["region", "donor", "sector", "year", "report"];
+/// The one `field:value` filter that is not a facet: a report id.
+pub const REPORT_FILTER: &str = "report";
+
+/// Whether `field:value` may be written in a query for this field: every
+/// facet, and `report`.
+pub fn is_filter_field(field: &str) -> bool {
+    field == REPORT_FILTER || crate::facet::FacetKind::from_param(field).is_some()
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Token {
@@ -123,7 +129,7 @@ pub fn parse(input: &str) -> ParsedQuery {
             Token::Word(w) => {
                 if let Some((field, value)) = w.split_once([':', '：']) {
                     let field = field.to_ascii_lowercase();
-                    if FILTER_FIELDS.contains(&field.as_str()) && !value.is_empty() {
+                    if is_filter_field(&field) && !value.is_empty() {
                         parsed.filters.push((field, value.to_string()));
                         pending_or = false;
                         continue;
