@@ -1,0 +1,516 @@
+//! Compiling a parsed query into tantivy queries: required concepts (a word,
+//! its dictionary parts, its synonyms, its article context), phrases,
+//! exclusions, the relaxed "most words" core and the ranking boosts.
+
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::Term;
+
+use super::query::{self, ParsedQuery, Unit};
+use super::request::*;
+use super::synonyms;
+use crate::error::{Error, Result};
+use crate::index::Fields;
+use crate::normalize::fold;
+use crate::tokenizer::{analyze, jieba};
+
+/// Words that carry no meaning on their own in a query.
+pub(super) const STOPWORDS: [&str; 40] = [
+    "的", "了", "在", "和", "与", "及", "是", "有", "对", "为", "把", "被", "让", "给", "从", "向",
+    "等", "也", "都", "就", "而", "或", "并", "做", "哪些", "什么", "怎么", "如何", "哪里", "哪个",
+    "吗", "呢", "吧", "啊", "这", "那", "这些", "那些", "关于", "之",
+];
+
+/// Boosts of the fields and of the extra evidence.
+pub(super) const SECTION_BOOST: f32 = 0.5;
+pub(super) const TITLE_BOOST: f32 = 0.3;
+pub(super) const SYNONYM_BOOST: f32 = 0.8;
+/// Weight of a match in the article's title and lead rather than the paragraph.
+pub(super) const CONTEXT_BOOST: f32 = 0.3;
+/// Weight of a long word matched by its parts spread over paragraph and context.
+pub(super) const SPREAD_BOOST: f32 = 0.5;
+pub(super) const ADJACENT_BOOST: f32 = 1.5;
+pub(super) const PROXIMITY_BOOST: f32 = 1.0;
+/// Character distance within which query words count as close.
+pub(super) const PROXIMITY_SLOP: u32 = 12;
+
+/// A query compiled against one index.
+pub(super) struct Compiled {
+    /// Required part (strict) and its relaxed form.
+    pub(super) strict: Box<dyn Query>,
+    pub(super) relaxed: Option<Box<dyn Query>>,
+    /// Ranking-only clauses (title, proximity).
+    pub(super) boosts: Vec<Box<dyn Query>>,
+    pub(super) excluded: Vec<Box<dyn Query>>,
+    /// Folded words to mark in snippets.
+    pub(super) highlight: Vec<String>,
+    /// Content words, for suggestions.
+    pub(super) words: Vec<String>,
+    pub(super) match_all: bool,
+}
+
+pub(super) fn term_query(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqsAndPositions,
+    ))
+}
+
+pub(super) fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+    if (boost - 1.0).abs() < f32::EPSILON {
+        query
+    } else {
+        Box::new(BoostQuery::new(query, boost))
+    }
+}
+
+/// Any of `queries`, scored by the sum of those that match. A member that
+/// is itself a plain union is spliced in: the sum is the same, and each
+/// union costs tantivy a 16 KiB score buffer per segment per search.
+pub(super) fn should(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    let mut flat: Vec<Box<dyn Query>> = Vec::with_capacity(queries.len());
+    for query in queries {
+        match query.downcast_ref::<BooleanQuery>() {
+            Some(union)
+                if union.get_minimum_number_should_match() <= 1
+                    && union.clauses().iter().all(|(o, _)| *o == Occur::Should) =>
+            {
+                flat.extend(union.clauses().iter().map(|(_, q)| q.box_clone()));
+            }
+            _ => flat.push(query),
+        }
+    }
+    if flat.len() == 1 {
+        return flat.pop().unwrap_or_else(|| Box::new(AllQuery));
+    }
+    Box::new(BooleanQuery::new(
+        flat.into_iter().map(|q| (Occur::Should, q)).collect(),
+    ))
+}
+
+pub(super) fn must(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    if queries.len() == 1 {
+        return queries
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Box::new(AllQuery));
+    }
+    Box::new(BooleanQuery::new(
+        queries.into_iter().map(|q| (Occur::Must, q)).collect(),
+    ))
+}
+
+/// The finest cover of a long word by the dictionary words inside it
+/// (`援藏医生` → `援藏`+`医生`), with char offsets; None when there is none.
+pub(super) fn cover(word: &str) -> Option<Vec<(usize, String)>> {
+    let n = word.chars().count();
+    if n < 3 {
+        return None;
+    }
+    let subs: Vec<(usize, usize, String)> = jieba()
+        .cut_for_search(word, false)
+        .into_iter()
+        .filter(|t| t.end - t.start >= 2 && t.end - t.start < n)
+        .map(|t| (t.start, t.end, t.word.to_string()))
+        .collect();
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos < n {
+        let next = subs.iter().filter(|s| s.0 == pos).max_by_key(|s| s.1)?;
+        out.push((next.0, next.2.clone()));
+        pos = next.1;
+    }
+    (out.len() > 1).then_some(out)
+}
+
+pub(super) fn phrase(field: Field, terms: &[(usize, String)], slop: u32) -> Box<dyn Query> {
+    if terms.len() == 1 {
+        return term_query(field, &terms[0].1);
+    }
+    let base = terms[0].0;
+    let terms = terms
+        .iter()
+        .map(|(offset, text)| (offset - base, Term::from_field_text(field, text)))
+        .collect();
+    Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop))
+}
+
+/// Query for one word in the paragraph text or its section heading: the word
+/// itself, or its dictionary parts side by side.
+pub(super) fn word_query(fields: &Fields, word: &str) -> Box<dyn Query> {
+    let mut alternatives = vec![
+        term_query(fields.text, word),
+        boosted(term_query(fields.section, word), SECTION_BOOST),
+    ];
+    if let Some(parts) = cover(word) {
+        alternatives.push(phrase(fields.text, &parts, 0));
+    }
+    should(alternatives)
+}
+
+/// A required concept of a query: `full` matches the word (or a synonym) in
+/// the paragraph, its section, or its article's context; `anchor` matches the
+/// word or one of its parts in the paragraph itself. A search requires every
+/// concept's `full` and at least one concept's `anchor`, so a paragraph about
+/// 医疗 in an article about 援藏 is found by 医疗援藏, but a paragraph is never
+/// found by its article alone.
+pub(super) struct Concept {
+    full: Box<dyn Query>,
+    anchor: Box<dyn Query>,
+    /// For a word without dictionary parts, `full` is `anchor` or the
+    /// context: this is the context clause alone.
+    context_only: Option<Box<dyn Query>>,
+}
+
+/// Content tokens of a text, in order, with char offsets.
+pub(super) fn content_tokens(text: &str, keep_stopwords: bool) -> Vec<(usize, String)> {
+    let all: Vec<(usize, String)> = analyze(text, false)
+        .into_iter()
+        .map(|t| (t.char_start, t.text))
+        .collect();
+    if keep_stopwords {
+        return all;
+    }
+    let content: Vec<(usize, String)> = all
+        .iter()
+        .filter(|(_, t)| !STOPWORDS.contains(&t.as_str()))
+        .cloned()
+        .collect();
+    if content.is_empty() {
+        all
+    } else {
+        content
+    }
+}
+
+/// Query for a phrase: its words side by side, in the text or the section.
+pub(super) fn phrase_query(fields: &Fields, text: &str) -> (Box<dyn Query>, Vec<String>) {
+    let tokens = content_tokens(text, true);
+    let words = tokens.iter().map(|t| t.1.clone()).collect();
+    if tokens.is_empty() {
+        return (Box::new(AllQuery), words);
+    }
+    // The finest parts make the phrase independent of how the index split it.
+    let mut fine = Vec::new();
+    for (offset, word) in &tokens {
+        match cover(word) {
+            Some(parts) => fine.extend(parts.into_iter().map(|(o, w)| (offset + o, w))),
+            None => fine.push((*offset, word.clone())),
+        }
+    }
+    let q = should(vec![
+        phrase(fields.text, &tokens, 0),
+        phrase(fields.text, &fine, 0),
+        boosted(phrase(fields.section, &tokens, 0), SECTION_BOOST),
+    ]);
+    (q, words)
+}
+
+/// One required concept: a word with its synonyms and its article context.
+pub(super) fn concept(fields: &Fields, word: &str, highlight: &mut Vec<String>) -> Concept {
+    let in_text = word_query(fields, word);
+    let in_context = boosted(term_query(fields.context, word), CONTEXT_BOOST);
+    let mut full = vec![in_text.box_clone(), in_context.box_clone()];
+    let mut anchor = vec![in_text];
+    highlight.push(word.to_string());
+    let parts = cover(word);
+    let context_only = parts.is_none().then_some(in_context);
+    if let Some(parts) = parts {
+        // Each part may also be met by its own synonyms (医疗 by 医院).
+        let spread: Vec<Box<dyn Query>> = parts
+            .iter()
+            .map(|(_, p)| {
+                let mut alternatives = vec![
+                    term_query(fields.text, p),
+                    boosted(term_query(fields.context, p), CONTEXT_BOOST),
+                ];
+                for synonym in synonyms::expand(p) {
+                    if let [(_, single)] = content_tokens(&synonym, true).as_slice() {
+                        highlight.push(single.clone());
+                        alternatives.push(boosted(term_query(fields.text, single), SYNONYM_BOOST));
+                    }
+                }
+                should(alternatives)
+            })
+            .collect();
+        full.push(boosted(must(spread), SPREAD_BOOST));
+        for (_, p) in &parts {
+            anchor.push(boosted(term_query(fields.text, p), SPREAD_BOOST));
+        }
+        highlight.extend(parts.into_iter().map(|p| p.1));
+    }
+    for synonym in synonyms::expand(word) {
+        let tokens = content_tokens(&synonym, true);
+        highlight.push(fold(&synonym));
+        let q = if tokens.len() == 1 {
+            word_query(fields, &tokens[0].1)
+        } else {
+            phrase_query(fields, &synonym).0
+        };
+        let q = boosted(q, SYNONYM_BOOST);
+        full.push(q.box_clone());
+        anchor.push(q);
+    }
+    Concept {
+        full: should(full),
+        anchor: should(anchor),
+        context_only,
+    }
+}
+
+pub(super) fn compile(fields: &Fields, parsed: &ParsedQuery) -> Result<Compiled> {
+    let mut concepts: Vec<Box<dyn Query>> = Vec::new();
+    let mut anchors: Vec<Box<dyn Query>> = Vec::new();
+    let mut boosts: Vec<Box<dyn Query>> = Vec::new();
+    let mut excluded = Vec::new();
+    let mut highlight = Vec::new();
+    let mut words: Vec<String> = Vec::new();
+    let mut ordered: Vec<(usize, String)> = Vec::new();
+    let mut offset = 0;
+    // The anchor and context of a query's only word, when it has no parts.
+    let mut lone_word: Option<(Box<dyn Query>, Box<dyn Query>)> = None;
+    for clause in &parsed.clauses {
+        if clause.excluded {
+            for unit in &clause.alternatives {
+                let (q, _) = phrase_query(fields, unit.text());
+                excluded.push(Box::new(PlainSeek(q)) as Box<dyn Query>);
+            }
+            continue;
+        }
+        // A unit of plain words adds one concept per word; an OR group or a
+        // phrase is one concept.
+        // A word jieba does not know falls apart into pieces, some of them
+        // single characters (高原病 → 高原 病); such a word is matched as the
+        // phrase of its pieces, never as loose pieces anywhere in a paragraph.
+        let unknown_word = match clause.alternatives.as_slice() {
+            [Unit::Words(text)] => {
+                let tokens = content_tokens(text, false);
+                tokens.len() > 1
+                    && tokens.iter().any(|(_, t)| {
+                        t.chars().count() == 1 && t.chars().all(crate::normalize::is_cjk)
+                    })
+            }
+            _ => false,
+        };
+        let phrased;
+        let clause = if unknown_word {
+            phrased = query::Clause {
+                alternatives: vec![Unit::Phrase(clause.alternatives[0].text().to_string())],
+                excluded: false,
+            };
+            &phrased
+        } else {
+            clause
+        };
+        let single_words =
+            clause.alternatives.len() == 1 && matches!(clause.alternatives[0], Unit::Words(_));
+        if single_words {
+            let text = clause.alternatives[0].text();
+            let tokens = content_tokens(text, false);
+            // A whole-unit synonym (医疗援藏 → 组团式医疗) when the unit splits.
+            let unit_synonyms = if tokens.len() > 1 {
+                synonyms::expand(text)
+            } else {
+                Vec::new()
+            };
+            let mut unit_concepts = Vec::new();
+            for (o, token) in &tokens {
+                let c = concept(fields, token, &mut highlight);
+                if tokens.len() == 1 {
+                    lone_word = c
+                        .context_only
+                        .map(|context| (c.anchor.box_clone(), context));
+                }
+                anchors.push(c.anchor);
+                unit_concepts.push(c.full);
+                words.push(token.clone());
+                ordered.push((offset + o, token.clone()));
+                boosts.push(boosted(term_query(fields.title, token), TITLE_BOOST));
+            }
+            if tokens.len() > 1 {
+                boosts.push(boosted(phrase(fields.text, &tokens, 0), ADJACENT_BOOST));
+            }
+            if unit_synonyms.is_empty() {
+                concepts.extend(unit_concepts);
+            } else {
+                let mut alternatives = vec![must(unit_concepts)];
+                for synonym in unit_synonyms {
+                    highlight.push(fold(&synonym));
+                    let q = boosted(phrase_query(fields, &synonym).0, SYNONYM_BOOST);
+                    anchors.push(q.box_clone());
+                    alternatives.push(q);
+                }
+                concepts.push(should(alternatives));
+            }
+            offset += text.chars().count() + 1;
+        } else {
+            let mut alternatives = Vec::new();
+            for unit in &clause.alternatives {
+                match unit {
+                    Unit::Phrase(p) => {
+                        let (q, w) = phrase_query(fields, p);
+                        anchors.push(q.box_clone());
+                        highlight.push(fold(p).replace(' ', ""));
+                        highlight.extend(w.iter().cloned());
+                        words.extend(w);
+                        alternatives.push(q);
+                    }
+                    Unit::Words(text) => {
+                        let tokens = content_tokens(text, false);
+                        let parts = tokens
+                            .iter()
+                            .map(|(_, t)| {
+                                let c = concept(fields, t, &mut highlight);
+                                anchors.push(c.anchor);
+                                c.full
+                            })
+                            .collect();
+                        words.extend(tokens.into_iter().map(|t| t.1));
+                        alternatives.push(must(parts));
+                    }
+                }
+            }
+            concepts.push(should(alternatives));
+        }
+    }
+    if words.len() > MAX_TERMS {
+        return Err(Error::bad(
+            "q",
+            format!("the query has more than {MAX_TERMS} words"),
+        ));
+    }
+    if ordered.len() > 1 {
+        boosts.push(boosted(
+            phrase(fields.text, &ordered, PROXIMITY_SLOP),
+            PROXIMITY_BOOST,
+        ));
+    }
+    // Words were typed but none is searchable (`)(*&^%`): nothing matches,
+    // rather than everything.
+    let unsearchable = concepts.is_empty() && parsed.clauses.iter().any(|c| !c.excluded);
+    let match_all = concepts.is_empty() && !unsearchable;
+    let anchors_count = anchors.len();
+    let anchor = should(anchors);
+    // Relaxing a two-word query would drop half of it: only longer queries relax.
+    let relaxed = (concepts.len() > 2).then(|| {
+        let needed = (concepts.len() * 2).div_ceil(3).max(1);
+        let clauses: Vec<Box<dyn Query>> = concepts.iter().map(|q| q.box_clone()).collect();
+        must(vec![
+            Box::new(BooleanQuery::union_with_minimum_required_clauses(
+                clauses, needed,
+            )) as Box<dyn Query>,
+            anchor.box_clone(),
+        ])
+    });
+    let strict = if unsearchable {
+        Box::new(tantivy::query::EmptyQuery) as Box<dyn Query>
+    } else if match_all {
+        Box::new(AllQuery) as Box<dyn Query>
+    } else if let (1, 1, Some((anchor, context))) = (concepts.len(), anchors_count, lone_word) {
+        // One word without parts: its concept is its anchor or its context,
+        // so `concept AND anchor` matches the anchor and scores twice the
+        // anchor plus the context. Said that way, the paragraph's postings
+        // are read once instead of twice (same hits, same scores).
+        Box::new(BooleanQuery::new(vec![
+            (Occur::Must, boosted(anchor, 2.0)),
+            (Occur::Should, context),
+        ]))
+    } else {
+        concepts.push(anchor);
+        must(concepts)
+    };
+    highlight.retain(|h| !h.is_empty());
+    highlight.sort_by_key(|h| std::cmp::Reverse(h.chars().count()));
+    highlight.dedup();
+    Ok(Compiled {
+        strict,
+        relaxed,
+        boosts,
+        excluded,
+        highlight,
+        words,
+        match_all,
+    })
+}
+
+/// Wraps an excluded query so tantivy's exclusion seeks it with plain
+/// `seek`, never `seek_danger`: the phrase scorer's `seek_danger` trips a
+/// debug assertion when it excludes (quickwit-oss/tantivy#2811), which made
+/// debug builds answer `-"电商扶贫"` with a 500.
+#[derive(Debug)]
+pub(super) struct PlainSeek(Box<dyn Query>);
+
+impl Clone for PlainSeek {
+    fn clone(&self) -> Self {
+        PlainSeek(self.0.box_clone())
+    }
+}
+
+impl Query for PlainSeek {
+    fn weight(
+        &self,
+        enable_scoring: tantivy::query::EnableScoring<'_>,
+    ) -> tantivy::Result<Box<dyn tantivy::query::Weight>> {
+        Ok(Box::new(PlainSeekWeight(self.0.weight(enable_scoring)?)))
+    }
+}
+
+pub(super) struct PlainSeekWeight(Box<dyn tantivy::query::Weight>);
+
+impl tantivy::query::Weight for PlainSeekWeight {
+    fn scorer(
+        &self,
+        reader: &tantivy::SegmentReader,
+        boost: tantivy::Score,
+    ) -> tantivy::Result<Box<dyn tantivy::query::Scorer>> {
+        Ok(Box::new(PlainSeekScorer(self.0.scorer(reader, boost)?)))
+    }
+
+    fn explain(
+        &self,
+        reader: &tantivy::SegmentReader,
+        doc: tantivy::DocId,
+    ) -> tantivy::Result<tantivy::query::Explanation> {
+        self.0.explain(reader, doc)
+    }
+}
+
+/// A scorer that keeps tantivy's default, safe `seek_danger` (built on `seek`).
+pub(super) struct PlainSeekScorer(Box<dyn tantivy::query::Scorer>);
+
+impl tantivy::DocSet for PlainSeekScorer {
+    fn advance(&mut self) -> tantivy::DocId {
+        self.0.advance()
+    }
+
+    fn seek(&mut self, target: tantivy::DocId) -> tantivy::DocId {
+        self.0.seek(target)
+    }
+
+    fn doc(&self) -> tantivy::DocId {
+        self.0.doc()
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.0.size_hint()
+    }
+}
+
+impl tantivy::query::Scorer for PlainSeekScorer {
+    fn score(&mut self) -> tantivy::Score {
+        self.0.score()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cover_splits_long_words_into_dictionary_parts() {
+        let parts = cover("援藏医生").expect("援藏医生 has parts");
+        let words: Vec<&str> = parts.iter().map(|p| p.1.as_str()).collect();
+        assert_eq!(words, vec!["援藏", "医生"]);
+        assert!(cover("援藏").is_none());
+    }
+}

@@ -1,0 +1,225 @@
+//! Facet counts: the values each facet lists for a request (disjunctive:
+//! a facet is counted without its own filter), and the full facet trees
+//! of `/api/facets`.
+
+use serde::{Deserialize, Serialize};
+use tantivy::schema::Facet;
+use tantivy::Searcher;
+
+use super::query::{self};
+use super::tables::{FacetCounts, FacetTable};
+use super::Engine;
+use super::{compile::*, filters::*, request::*, run::*};
+use crate::error::Result;
+use crate::facet::FacetKind;
+use crate::labels::TIBET;
+
+/// The parent facets whose children a facet lists, given its filters.
+pub(super) fn facet_parents(kind: FacetKind, values: &[String]) -> Vec<String> {
+    match kind {
+        FacetKind::Region | FacetKind::Donor => {
+            if values.is_empty() {
+                // At the top: provinces, and for the region tree Tibet's prefectures.
+                if kind == FacetKind::Region {
+                    vec![String::new(), TIBET.to_string()]
+                } else {
+                    vec![String::new()]
+                }
+            } else {
+                vec![common_ancestor(values)]
+            }
+        }
+        FacetKind::Sector | FacetKind::Year => vec![String::new()],
+    }
+}
+
+/// The deepest path that all of `paths` are under (or one of them is).
+pub(super) fn common_ancestor(paths: &[String]) -> String {
+    if paths.len() == 1 {
+        return paths[0].clone();
+    }
+    let split: Vec<Vec<&str>> = paths.iter().map(|p| p.split('/').collect()).collect();
+    let mut common = Vec::new();
+    for (i, part) in split[0].iter().enumerate() {
+        if split.iter().all(|s| s.get(i) == Some(part)) {
+            common.push(*part);
+        } else {
+            break;
+        }
+    }
+    // Siblings are listed with their parent's other children.
+    if common.len() == split[0].len() {
+        common.pop();
+    }
+    common.join("/")
+}
+
+pub(super) fn path_of(facet: &Facet) -> String {
+    facet.to_path().join("/")
+}
+
+/// The values a facet lists for a request, from counts of its matches.
+pub(super) fn facet_values(
+    table: &FacetTable,
+    counts: &FacetCounts,
+    kind: FacetKind,
+    filters: &Filters,
+) -> Vec<FacetValue> {
+    let selected = &filters[kind];
+    let mut values = Vec::new();
+    for parent in facet_parents(kind, selected) {
+        for (path, count) in table.children(kind.index(), &parent, counts) {
+            // Tibet itself is replaced by its prefectures at the top level.
+            if parent.is_empty() && kind == FacetKind::Region && path == TIBET {
+                continue;
+            }
+            values.push(facet_value(path.to_string(), count, selected));
+        }
+    }
+    order_facet_values(kind, &mut values);
+    values
+}
+
+pub(super) fn facet_value(value: String, count: u64, selected: &[String]) -> FacetValue {
+    FacetValue {
+        label: value.rsplit('/').next().unwrap_or(&value).to_string(),
+        selected: selected.contains(&value),
+        value,
+        count,
+    }
+}
+
+pub(super) fn order_facet_values(kind: FacetKind, values: &mut Vec<FacetValue>) {
+    match kind {
+        FacetKind::Year => values.sort_by(|a, b| a.value.cmp(&b.value)),
+        _ => values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value))),
+    }
+    values.truncate(60);
+}
+
+/// The counts facet `kind` is listed from. Facets are disjunctive: one
+/// with a filter of its own is counted over the matches without that
+/// filter (one more pass, or the generation's totals when that is every
+/// paragraph); the others over the matches themselves.
+pub(super) fn facet_counts<'a>(
+    engine: &'a Engine,
+    searcher: &Searcher,
+    compiled: &Compiled,
+    filters: &Filters,
+    request: &SearchRequest,
+    found: &'a Matches,
+    kind: FacetKind,
+) -> Result<std::borrow::Cow<'a, FacetCounts>> {
+    use std::borrow::Cow;
+    if filters[kind].is_empty() {
+        return Ok(Cow::Borrowed(&found.counts));
+    }
+    if matches_everything(compiled, filters, request, Some(kind)) {
+        return Ok(Cow::Borrowed(engine.facets.everything()));
+    }
+    let q = assemble(
+        found.core,
+        compiled,
+        &engine.fields,
+        filters,
+        request,
+        Some(kind),
+        false,
+    );
+    Ok(Cow::Owned(
+        searcher.search(q.as_ref(), &engine.facets.counter())?,
+    ))
+}
+
+/// A node of a facet tree.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FacetNode {
+    pub value: String,
+    pub label: String,
+    pub count: u64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<FacetNode>,
+}
+
+/// Full facet trees of a query: region and donor nested, sector and year flat.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FacetTrees {
+    pub query: String,
+    pub total: u64,
+    pub relaxed: bool,
+    pub region: Vec<FacetNode>,
+    pub donor: Vec<FacetNode>,
+    pub sector: Vec<FacetNode>,
+    pub year: Vec<FacetNode>,
+}
+
+/// The facet tree below `parent` in field `kind`, `depth` levels deep,
+/// from counts of a query's matches.
+pub(super) fn facet_tree(
+    table: &FacetTable,
+    counts: &FacetCounts,
+    kind: FacetKind,
+    parent: &str,
+    depth: usize,
+) -> Vec<FacetNode> {
+    if depth == 0 {
+        return Vec::new();
+    }
+    let mut nodes: Vec<FacetNode> = table
+        .children(kind.index(), parent, counts)
+        .map(|(path, count)| FacetNode {
+            value: path.to_string(),
+            label: path.rsplit('/').next().unwrap_or(path).to_string(),
+            count,
+            children: facet_tree(table, counts, kind, path, depth - 1),
+        })
+        .collect();
+    nodes.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    nodes
+}
+
+/// The full facet trees for a request: the same matches and totals as
+/// [`search`], each facet counted without its own filter.
+pub fn facet_trees(engine: &Engine, request: &SearchRequest) -> Result<FacetTrees> {
+    request.validate()?;
+    let fields = &engine.fields;
+    let searcher = engine.searcher();
+    let parsed = query::parse(&request.q);
+    let compiled = compile(fields, &parsed)?;
+    let filters = resolve_filters(request, &parsed);
+    let table = &engine.facets;
+    let found = matches(&compiled, request.sort, |core| {
+        let q = assemble(core, &compiled, fields, &filters, request, None, false);
+        Ok((searcher.search(q.as_ref(), &table.counter())?, Vec::new()))
+    })?;
+    let tree = |kind: FacetKind, depth: usize| -> Result<Vec<FacetNode>> {
+        let counts = facet_counts(
+            engine, &searcher, &compiled, &filters, request, &found, kind,
+        )?;
+        Ok(facet_tree(table, &counts, kind, "", depth))
+    };
+    let mut year = tree(FacetKind::Year, 1)?;
+    year.sort_by(|a, b| a.value.cmp(&b.value));
+    Ok(FacetTrees {
+        query: request.q.clone(),
+        total: found.total,
+        relaxed: found.relaxed,
+        region: tree(FacetKind::Region, 3)?,
+        donor: tree(FacetKind::Donor, 3)?,
+        sector: tree(FacetKind::Sector, 1)?,
+        year,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_ancestor_of_siblings_is_their_parent() {
+        let a = "西藏自治区/日喀则市/昂仁县".to_string();
+        let b = "西藏自治区/日喀则市/白朗县".to_string();
+        assert_eq!(common_ancestor(&[a.clone(), b]), "西藏自治区/日喀则市");
+        assert_eq!(common_ancestor(std::slice::from_ref(&a)), a);
+    }
+}

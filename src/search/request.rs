@@ -1,0 +1,321 @@
+//! The request and response shapes of a search, with the limits a
+//! request is validated against.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::facet::FacetKind;
+
+/// Largest page size.
+pub const MAX_PER_PAGE: usize = 100;
+/// Default page size.
+pub const DEFAULT_PER_PAGE: usize = 10;
+/// Longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 256;
+/// Most values accepted for one facet filter.
+pub const MAX_FILTER_VALUES: usize = 32;
+/// Most words (after segmentation) in one query.
+pub const MAX_TERMS: usize = 32;
+/// Deepest page reachable (page × per_page).
+pub const MAX_OFFSET: usize = 10_000;
+/// A long query with fewer exact hits than this is filled up with hits that
+/// have most of its words.
+pub const FILL_BELOW: u64 = 10;
+/// Default cap of paragraphs from one report on the first page.
+pub const DEFAULT_PER_REPORT: usize = 3;
+
+/// Result order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    #[default]
+    Relevance,
+    /// Newest report first.
+    Date,
+    /// Largest amount of money first.
+    Funding,
+}
+
+impl Sort {
+    /// Parse a `sort` parameter.
+    pub fn parse(value: &str) -> Result<Sort> {
+        match value {
+            "" | "relevance" => Ok(Sort::Relevance),
+            "date" => Ok(Sort::Date),
+            "funding" => Ok(Sort::Funding),
+            other => Err(Error::bad(
+                "sort",
+                format!("sort must be relevance, date or funding, not {other:?}"),
+            )),
+        }
+    }
+
+    /// The parameter value.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Sort::Relevance => "relevance",
+            Sort::Date => "date",
+            Sort::Funding => "funding",
+        }
+    }
+}
+
+/// A search, as the API, the pages and the CLI send it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchRequest {
+    /// The query text; empty lists everything (browsing by facets).
+    pub q: String,
+    pub region: Vec<String>,
+    pub donor: Vec<String>,
+    pub sector: Vec<String>,
+    pub year: Vec<String>,
+    /// Only paragraphs of this report.
+    pub report: Option<String>,
+    /// 1-based.
+    pub page: usize,
+    pub per_page: usize,
+    pub sort: Sort,
+    pub min_funding: Option<f64>,
+    pub max_funding: Option<f64>,
+    /// At most this many paragraphs of one report on the first page (0: no cap).
+    pub per_report: Option<usize>,
+}
+
+impl Default for SearchRequest {
+    fn default() -> Self {
+        SearchRequest {
+            q: String::new(),
+            region: Vec::new(),
+            donor: Vec::new(),
+            sector: Vec::new(),
+            year: Vec::new(),
+            report: None,
+            page: 1,
+            per_page: DEFAULT_PER_PAGE,
+            sort: Sort::Relevance,
+            min_funding: None,
+            max_funding: None,
+            per_report: None,
+        }
+    }
+}
+
+impl SearchRequest {
+    /// The values asked for one facet.
+    pub fn values(&self, kind: FacetKind) -> &Vec<String> {
+        match kind {
+            FacetKind::Region => &self.region,
+            FacetKind::Donor => &self.donor,
+            FacetKind::Sector => &self.sector,
+            FacetKind::Year => &self.year,
+        }
+    }
+
+    /// The values asked for one facet, to change.
+    pub fn values_mut(&mut self, kind: FacetKind) -> &mut Vec<String> {
+        match kind {
+            FacetKind::Region => &mut self.region,
+            FacetKind::Donor => &mut self.donor,
+            FacetKind::Sector => &mut self.sector,
+            FacetKind::Year => &mut self.year,
+        }
+    }
+
+    /// A request for `q` with defaults.
+    pub fn query(q: &str) -> SearchRequest {
+        SearchRequest {
+            q: q.to_string(),
+            ..SearchRequest::default()
+        }
+    }
+
+    /// Check every parameter; the error names the parameter at fault.
+    pub fn validate(&self) -> Result<()> {
+        if self.q.chars().count() > MAX_QUERY_CHARS {
+            return Err(Error::bad(
+                "q",
+                format!("q is longer than {MAX_QUERY_CHARS} characters"),
+            ));
+        }
+        if self.page == 0 {
+            return Err(Error::bad("page", "page starts at 1"));
+        }
+        if self.per_page == 0 || self.per_page > MAX_PER_PAGE {
+            return Err(Error::bad(
+                "per_page",
+                format!("per_page must be between 1 and {MAX_PER_PAGE}"),
+            ));
+        }
+        if self.page.saturating_mul(self.per_page) > MAX_OFFSET {
+            return Err(Error::bad(
+                "page",
+                format!("page × per_page must not exceed {MAX_OFFSET}"),
+            ));
+        }
+        for (name, values) in [
+            ("region", &self.region),
+            ("donor", &self.donor),
+            ("sector", &self.sector),
+            ("year", &self.year),
+        ] {
+            if values.len() > MAX_FILTER_VALUES {
+                return Err(Error::bad(
+                    name,
+                    format!("at most {MAX_FILTER_VALUES} {name} values"),
+                ));
+            }
+            for v in values {
+                if v.trim().is_empty() || v.chars().count() > 100 || v.chars().any(char::is_control)
+                {
+                    return Err(Error::bad(
+                        name,
+                        format!("{name} value {v:?} is empty, too long or has control characters"),
+                    ));
+                }
+            }
+        }
+        for y in &self.year {
+            if !(y.len() == 4 && y.chars().all(|c| c.is_ascii_digit())) {
+                return Err(Error::bad(
+                    "year",
+                    format!("year must be a four-digit year, not {y:?}"),
+                ));
+            }
+        }
+        for (name, v) in [
+            ("min_funding", self.min_funding),
+            ("max_funding", self.max_funding),
+        ] {
+            if v.is_some_and(|v| !v.is_finite() || v < 0.0) {
+                return Err(Error::bad(
+                    name,
+                    format!("{name} must be a non-negative number of yuan"),
+                ));
+            }
+        }
+        if let Some(report) = &self.report {
+            if !crate::corpus::is_valid_id(report) {
+                return Err(Error::bad("report", "report is not a valid report id"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The report a hit belongs to.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct HitReport {
+    pub id: String,
+    pub title: String,
+    pub date: Option<String>,
+    pub source: Option<String>,
+}
+
+/// One matching paragraph.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Hit {
+    /// `report-id#paragraph`.
+    pub id: String,
+    pub report: HitReport,
+    pub paragraph: u32,
+    /// `paragraph`, `caption` or `heading`.
+    pub kind: String,
+    pub section: Option<String>,
+    /// The plain paragraph.
+    pub text: String,
+    /// HTML-escaped text with `<mark>` around the matches.
+    pub snippet: String,
+    pub score: f32,
+    pub region: Vec<String>,
+    pub donor: Vec<String>,
+    pub sector: Vec<String>,
+    pub year: Vec<String>,
+    /// Amounts of money in the paragraph, in yuan.
+    pub funding: Vec<f64>,
+}
+
+/// One facet value and how many hits have it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FacetValue {
+    /// The value to pass back as a filter (a `/`-joined path for region and donor).
+    pub value: String,
+    pub count: u64,
+    /// The last part of the path, for display.
+    pub label: String,
+    /// Whether this value is among the current filters.
+    pub selected: bool,
+}
+
+/// Facet counts of a search.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Facets {
+    pub region: Vec<FacetValue>,
+    pub donor: Vec<FacetValue>,
+    pub sector: Vec<FacetValue>,
+    pub year: Vec<FacetValue>,
+}
+
+/// What a search returns.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SearchResponse {
+    pub query: String,
+    pub total: u64,
+    /// Hits that have every word of the query (the rest, when `total` is
+    /// larger, have most of them and are ranked after).
+    pub exact_total: u64,
+    pub page: usize,
+    pub per_page: usize,
+    pub took_ms: f64,
+    /// True when no paragraph had every word, so the search was relaxed to most words.
+    pub relaxed: bool,
+    pub sort: Sort,
+    pub hits: Vec<Hit>,
+    pub facets: Facets,
+    /// Queries that may have been meant, when this one found nothing.
+    pub suggestions: Vec<String>,
+    /// Related dictionary terms for the query's words.
+    pub related: Vec<String>,
+    /// The path whose children the region facet lists (empty: the top level).
+    pub region_parent: String,
+    /// The path whose children the donor facet lists (empty: the top level).
+    pub donor_parent: String,
+    /// Index generation that answered.
+    pub generation: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_names_the_parameter() {
+        let bad = |r: SearchRequest, param: &str| match r.validate() {
+            Err(Error::BadParameter { param: p, .. }) => assert_eq!(p, param),
+            other => panic!("expected bad {param}, got {other:?}"),
+        };
+        bad(
+            SearchRequest {
+                page: 0,
+                ..SearchRequest::default()
+            },
+            "page",
+        );
+        bad(
+            SearchRequest {
+                per_page: 101,
+                ..SearchRequest::default()
+            },
+            "per_page",
+        );
+        bad(SearchRequest::query(&"援".repeat(MAX_QUERY_CHARS + 1)), "q");
+        bad(
+            SearchRequest {
+                year: vec!["20x0".into()],
+                ..SearchRequest::default()
+            },
+            "year",
+        );
+        assert!(SearchRequest::query("援藏").validate().is_ok());
+    }
+}

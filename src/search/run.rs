@@ -1,0 +1,440 @@
+//! Running a search: the final query, one pass that ranks and counts, the
+//! relaxed fill for long queries, diversity across reports, snippets, and
+//! paging through every hit for exports.
+
+use std::collections::HashMap;
+use std::ops::Bound;
+use std::time::Instant;
+
+use tantivy::collector::{Collector, Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
+use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
+
+use super::query::{self};
+use super::tables::FacetCounts;
+use super::{compile::*, did_you_mean::*, facet_counts::*, filters::*, request::*};
+use super::{snippet, Engine};
+use crate::error::Result;
+use crate::facet::FacetKind;
+use crate::index::schema::names;
+use crate::index::Fields;
+
+/// The final query: the core, the ranking boosts, the exclusions and the
+/// filters of every facet except `skip`.
+pub(super) fn assemble(
+    core: &dyn Query,
+    compiled: &Compiled,
+    fields: &Fields,
+    filters: &Filters,
+    request: &SearchRequest,
+    skip: Option<FacetKind>,
+    with_boosts: bool,
+) -> Box<dyn Query> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, core.box_clone())];
+    if with_boosts {
+        clauses.extend(
+            compiled
+                .boosts
+                .iter()
+                .map(|q| (Occur::Should, q.box_clone())),
+        );
+    }
+    clauses.extend(
+        compiled
+            .excluded
+            .iter()
+            .map(|q| (Occur::MustNot, q.box_clone())),
+    );
+    for kind in FacetKind::ALL {
+        if Some(kind) != skip {
+            if let Some(q) = facet_filter(fields, kind, &filters[kind]) {
+                clauses.push((Occur::Must, q));
+            }
+        }
+    }
+    if !filters.reports.is_empty() {
+        clauses.push((
+            Occur::Must,
+            should(
+                filters
+                    .reports
+                    .iter()
+                    .map(|report| {
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(fields.report_id, report),
+                            IndexRecordOption::Basic,
+                        )) as Box<dyn Query>
+                    })
+                    .collect(),
+            ),
+        ));
+    }
+    if request.min_funding.is_some() || request.max_funding.is_some() {
+        let lower = request.min_funding.map_or(
+            Bound::Excluded(Term::from_field_f64(fields.funding_max, 0.0)),
+            |v| Bound::Included(Term::from_field_f64(fields.funding_max, v)),
+        );
+        let upper = request.max_funding.map_or(Bound::Unbounded, |v| {
+            Bound::Included(Term::from_field_f64(fields.funding_max, v))
+        });
+        clauses.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
+    }
+    if clauses.len() == 1 {
+        return clauses
+            .pop()
+            .map(|c| c.1)
+            .unwrap_or_else(|| Box::new(AllQuery));
+    }
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// Whether the request, without the filters of facet `skip`, matches every
+/// paragraph: then its facet counts are the generation's own.
+pub(super) fn matches_everything(
+    compiled: &Compiled,
+    filters: &Filters,
+    request: &SearchRequest,
+    skip: Option<FacetKind>,
+) -> bool {
+    compiled.match_all
+        && compiled.excluded.is_empty()
+        && FacetKind::ALL
+            .into_iter()
+            .all(|k| Some(k) == skip || filters[k].is_empty())
+        && filters.reports.is_empty()
+        && request.min_funding.is_none()
+        && request.max_funding.is_none()
+}
+
+pub(super) fn stored_str(doc: &TantivyDocument, field: Field) -> Option<String> {
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+}
+
+pub(super) fn stored_facets(doc: &TantivyDocument, field: Field) -> Vec<String> {
+    doc.get_all(field)
+        .filter_map(|v| v.as_facet().map(str::to_string))
+        .filter_map(|encoded| Facet::from_encoded(encoded.into_bytes()).ok())
+        .map(|f| path_of(&f))
+        .collect()
+}
+
+/// A hit from a stored document (snippet filled by the caller).
+pub(crate) fn hit_from_doc(fields: &Fields, doc: &TantivyDocument, score: f32) -> Hit {
+    Hit {
+        id: stored_str(doc, fields.id).unwrap_or_default(),
+        report: HitReport {
+            id: stored_str(doc, fields.report_id).unwrap_or_default(),
+            title: stored_str(doc, fields.title).unwrap_or_default(),
+            date: stored_str(doc, fields.date),
+            source: stored_str(doc, fields.source),
+        },
+        paragraph: doc
+            .get_first(fields.paragraph)
+            .and_then(|v| v.as_u64())
+            .unwrap_or(0) as u32,
+        kind: stored_str(doc, fields.kind).unwrap_or_default(),
+        section: stored_str(doc, fields.section),
+        text: stored_str(doc, fields.text).unwrap_or_default(),
+        snippet: String::new(),
+        score,
+        region: stored_facets(doc, fields.facets[FacetKind::Region]),
+        donor: stored_facets(doc, fields.facets[FacetKind::Donor]),
+        sector: stored_facets(doc, fields.facets[FacetKind::Sector]),
+        year: stored_facets(doc, fields.facets[FacetKind::Year]),
+        funding: doc
+            .get_all(fields.funding)
+            .filter_map(|v| v.as_f64())
+            .collect(),
+    }
+}
+
+/// Ranked hits: score (0 unless by relevance) and address.
+pub(crate) type Ranked = Vec<(f32, DocAddress)>;
+
+/// One pass over a query's matches: the best `window` of them in `sort`
+/// order, and what `also` collects from all of them (facet counts).
+pub(super) fn gather<C: Collector>(
+    searcher: &Searcher,
+    query: &dyn Query,
+    sort: Sort,
+    window: usize,
+    also: C,
+) -> Result<(C::Fruit, Ranked)> {
+    fn unscored<T>(top: Vec<(T, DocAddress)>) -> Ranked {
+        top.into_iter().map(|(_, a)| (0.0, a)).collect()
+    }
+    let window = window.max(1);
+    Ok(match sort {
+        Sort::Relevance => {
+            let (top, fruit) = searcher.search(query, &(by_relevance(window), also))?;
+            (fruit, top)
+        }
+        Sort::Date => {
+            let newest = TopDocs::with_limit(window)
+                .order_by_fast_field::<u64>(names::DATE_KEY, Order::Desc);
+            let (top, fruit) = searcher.search(query, &(newest, also))?;
+            (fruit, unscored(top))
+        }
+        Sort::Funding => {
+            let largest = TopDocs::with_limit(window)
+                .order_by_fast_field::<f64>(names::FUNDING_MAX, Order::Desc);
+            let (top, fruit) = searcher.search(query, &(largest, also))?;
+            (fruit, unscored(top))
+        }
+    })
+}
+
+/// Top documents by BM25, very short paragraphs damped.
+pub(super) fn by_relevance(limit: usize) -> impl Collector<Fruit = Ranked> {
+    TopDocs::with_limit(limit).tweak_score(|segment: &tantivy::SegmentReader| {
+        let chars = segment
+            .fast_fields()
+            .u64(names::CHARS)
+            .map(|c| c.first_or_default_col(SHORT_PARAGRAPH))
+            .ok();
+        move |doc: tantivy::DocId, score: tantivy::Score| match &chars {
+            Some(chars) => score * length_damping(chars.get_val(doc)),
+            None => score,
+        }
+    })
+}
+
+/// What a query matches. Paragraphs with every word come first; when there
+/// are none, or fewer than [`FILL_BELOW`] of them, paragraphs with most
+/// words (the relaxed core, for queries that have one) follow. Search and
+/// the facet trees decide this in one place, so their totals agree.
+pub(super) struct Matches<'c> {
+    /// The core query the totals and facet counts are of.
+    pub(super) core: &'c dyn Query,
+    pub(super) total: u64,
+    /// Matches with every word.
+    pub(super) exact_total: u64,
+    /// Nothing had every word.
+    pub(super) relaxed: bool,
+    pub(super) counts: FacetCounts,
+    /// Ranked hits with every word, when hits with most words follow them.
+    pub(super) exact_first: Option<Ranked>,
+    pub(super) ranked: Ranked,
+}
+
+/// Decide [`Matches`]: `pass` runs one core query (with the request's
+/// filters) and returns its counts and ranked hits.
+pub(super) fn matches<'c>(
+    compiled: &'c Compiled,
+    sort: Sort,
+    pass: impl Fn(&dyn Query) -> Result<(FacetCounts, Ranked)>,
+) -> Result<Matches<'c>> {
+    let strict: &dyn Query = compiled.strict.as_ref();
+    let (counts, ranked) = pass(strict)?;
+    let exact_total = counts.total;
+    if exact_total < FILL_BELOW {
+        if let Some(relaxed) = &compiled.relaxed {
+            let (loose_counts, loose_ranked) = pass(relaxed.as_ref())?;
+            if loose_counts.total > exact_total {
+                return Ok(Matches {
+                    core: relaxed.as_ref(),
+                    total: loose_counts.total,
+                    exact_total,
+                    relaxed: exact_total == 0,
+                    counts: loose_counts,
+                    exact_first: (exact_total > 0 && sort == Sort::Relevance).then_some(ranked),
+                    ranked: loose_ranked,
+                });
+            }
+        }
+    }
+    Ok(Matches {
+        core: strict,
+        total: exact_total,
+        exact_total,
+        relaxed: false,
+        counts,
+        exact_first: None,
+        ranked,
+    })
+}
+
+/// Paragraphs shorter than this many characters score less: BM25's length
+/// normalisation otherwise ranks a bare caption (`⑤白朗县阿亚村`) above the
+/// paragraph that is about the query.
+pub(super) const SHORT_PARAGRAPH: u64 = 24;
+
+/// Score multiplier for a paragraph of `chars` characters.
+pub(super) fn length_damping(chars: u64) -> f32 {
+    if chars >= SHORT_PARAGRAPH {
+        1.0
+    } else {
+        0.6 + 0.4 * chars as f32 / SHORT_PARAGRAPH as f32
+    }
+}
+
+/// Put at most `cap` paragraphs of one report first, the rest after, each
+/// part in rank order, so one long report does not bury the others.
+pub(super) fn diversify<K: std::hash::Hash + Eq>(
+    ranked: Vec<(f32, DocAddress)>,
+    report_of: impl Fn(DocAddress) -> K,
+    cap: usize,
+) -> Vec<(f32, DocAddress)> {
+    if cap == 0 {
+        return ranked;
+    }
+    let mut seen: HashMap<K, usize> = HashMap::new();
+    let (mut first, mut rest) = (Vec::new(), Vec::new());
+    for hit in ranked {
+        let n = seen.entry(report_of(hit.1)).or_default();
+        *n += 1;
+        if *n <= cap {
+            first.push(hit);
+        } else {
+            rest.push(hit);
+        }
+    }
+    first.extend(rest);
+    first
+}
+
+/// Run a search.
+pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse> {
+    let started = Instant::now();
+    request.validate()?;
+    let fields = &engine.fields;
+    let searcher = engine.searcher();
+    let parsed = query::parse(&request.q);
+    let compiled = compile(fields, &parsed)?;
+    let filters = resolve_filters(request, &parsed);
+    // Browsing without words reads best newest first.
+    let sort = if compiled.match_all && request.sort == Sort::Relevance {
+        Sort::Date
+    } else {
+        request.sort
+    };
+
+    let offset = (request.page - 1) * request.per_page;
+    let cap = request.per_report.unwrap_or(DEFAULT_PER_REPORT);
+    // The first page holds at most `cap` paragraphs of one report, chosen from
+    // the best few pages; later pages are the rest in rank order. Every page
+    // is cut from that one order, so paging neither repeats nor skips a hit.
+    let diversified = sort == Sort::Relevance && cap > 0;
+    let candidates = request.per_page * 5;
+    let window = if diversified {
+        (offset + request.per_page * 2)
+            .max(candidates)
+            .min(MAX_OFFSET + request.per_page)
+    } else {
+        offset + request.per_page
+    };
+
+    let table = &engine.facets;
+    let browse_all = matches_everything(&compiled, &filters, request, None);
+    let mut found = matches(&compiled, sort, |core| {
+        let query = assemble(core, &compiled, fields, &filters, request, None, true);
+        if browse_all && sort != Sort::Relevance {
+            // Browsing everything: the counts and the order are the
+            // generation's own, kept from the first time.
+            let order = engine.memo.browse_order(sort, || {
+                let deepest = MAX_OFFSET + MAX_PER_PAGE;
+                Ok(gather(&searcher, query.as_ref(), sort, deepest, Count)?.1)
+            })?;
+            let ranked = order.iter().take(window).copied().collect();
+            return Ok((table.everything().clone(), ranked));
+        }
+        gather(&searcher, query.as_ref(), sort, window, table.counter())
+    })?;
+    let (total, exact_total, relaxed) = (found.total, found.exact_total, found.relaxed);
+    let ranked = std::mem::take(&mut found.ranked);
+    let mut top = match found.exact_first.take() {
+        Some(mut first) => {
+            let seen: std::collections::HashSet<DocAddress> = first.iter().map(|h| h.1).collect();
+            first.extend(ranked.into_iter().filter(|h| !seen.contains(&h.1)));
+            first
+        }
+        None => ranked,
+    };
+    if diversified {
+        let report_of = |addr: DocAddress| engine.reports.of(addr);
+        let head: Vec<(f32, DocAddress)> = top.iter().take(candidates).copied().collect();
+        let first_page: Vec<(f32, DocAddress)> = diversify(head, report_of, cap)
+            .into_iter()
+            .take(request.per_page)
+            .collect();
+        let on_first: std::collections::HashSet<DocAddress> =
+            first_page.iter().map(|h| h.1).collect();
+        top.retain(|h| !on_first.contains(&h.1));
+        top.splice(0..0, first_page);
+    }
+    let mut hits = Vec::new();
+    for (score, addr) in top.into_iter().skip(offset).take(request.per_page) {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let mut hit = hit_from_doc(fields, &doc, score);
+        hit.snippet = snippet::snippet(&hit.text, &compiled.highlight);
+        hits.push(hit);
+    }
+
+    // Each facet with a filter of its own is counted without that filter,
+    // so its other values stay visible (disjunctive facets).
+    let mut facets = Facets::default();
+    for kind in FacetKind::ALL {
+        let counts = facet_counts(
+            engine, &searcher, &compiled, &filters, request, &found, kind,
+        )?;
+        let values = facet_values(table, &counts, kind, &filters);
+        match kind {
+            FacetKind::Region => facets.region = values,
+            FacetKind::Donor => facets.donor = values,
+            FacetKind::Sector => facets.sector = values,
+            FacetKind::Year => facets.year = values,
+        }
+    }
+
+    let (suggestions, related) = if total == 0 && !compiled.words.is_empty() {
+        suggest(engine, &searcher, &request.q, &compiled.words)
+    } else {
+        (Vec::new(), related_terms(&compiled.words))
+    };
+
+    Ok(SearchResponse {
+        query: request.q.clone(),
+        total,
+        exact_total: if relaxed { 0 } else { exact_total.min(total) },
+        page: request.page,
+        per_page: request.per_page,
+        took_ms: (started.elapsed().as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
+        relaxed,
+        sort,
+        hits,
+        facets,
+        suggestions,
+        related,
+        region_parent: facet_parents(FacetKind::Region, &filters[FacetKind::Region])
+            .pop()
+            .filter(|_| !filters[FacetKind::Region].is_empty())
+            .unwrap_or_default(),
+        donor_parent: facet_parents(FacetKind::Donor, &filters[FacetKind::Donor])
+            .pop()
+            .unwrap_or_default(),
+        generation: engine.generation,
+    })
+}
+
+/// Every hit of a search (up to `limit`), for exports. Pages through the same
+/// ranking the page shows.
+pub fn search_all(engine: &Engine, request: &SearchRequest, limit: usize) -> Result<Vec<Hit>> {
+    let mut hits = Vec::new();
+    let mut page_request = request.clone();
+    page_request.per_page = MAX_PER_PAGE;
+    page_request.page = 1;
+    loop {
+        let response = search(engine, &page_request)?;
+        let done = response.hits.len() < MAX_PER_PAGE;
+        hits.extend(response.hits);
+        if done || hits.len() >= limit || page_request.page * MAX_PER_PAGE >= MAX_OFFSET {
+            break;
+        }
+        page_request.page += 1;
+    }
+    hits.truncate(limit);
+    Ok(hits)
+}
