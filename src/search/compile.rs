@@ -258,42 +258,190 @@ pub(super) fn concept(fields: &Fields, word: &str, highlight: &mut Vec<String>) 
     }
 }
 
+/// What [`compile`] gathers clause by clause before it assembles the query.
+#[derive(Default)]
+struct Gathered {
+    concepts: Vec<Box<dyn Query>>,
+    anchors: Vec<Box<dyn Query>>,
+    boosts: Vec<Box<dyn Query>>,
+    excluded: Vec<Box<dyn Query>>,
+    highlight: Vec<String>,
+    words: Vec<String>,
+    /// Plain words with their char offsets in the query, for proximity.
+    ordered: Vec<(usize, String)>,
+    offset: usize,
+    /// The anchor and context of a query's only word, when it has no parts.
+    lone_word: Option<(Box<dyn Query>, Box<dyn Query>)>,
+}
+
+/// A word jieba does not know falls apart into pieces, some of them single
+/// characters (高原病 → 高原 病); such a word is matched as the phrase of its
+/// pieces, never as loose pieces anywhere in a paragraph.
+fn is_unknown_word(clause: &query::Clause) -> bool {
+    match clause.alternatives.as_slice() {
+        [Unit::Words(text)] => {
+            let tokens = content_tokens(text, false);
+            tokens.len() > 1
+                && tokens
+                    .iter()
+                    .any(|(_, t)| t.chars().count() == 1 && t.chars().all(crate::normalize::is_cjk))
+        }
+        _ => false,
+    }
+}
+
+impl Gathered {
+    /// A unit of plain words: one concept per word (or one for the unit and
+    /// its whole-unit synonyms), with title, adjacency boosts.
+    fn plain_words(&mut self, fields: &Fields, text: &str) {
+        let tokens = content_tokens(text, false);
+        // A whole-unit synonym (医疗援藏 → 组团式医疗) when the unit splits.
+        let unit_synonyms = if tokens.len() > 1 {
+            synonyms::expand(text)
+        } else {
+            Vec::new()
+        };
+        let mut unit_concepts = Vec::new();
+        for (o, token) in &tokens {
+            let c = concept(fields, token, &mut self.highlight);
+            if tokens.len() == 1 {
+                self.lone_word = c
+                    .context_only
+                    .map(|context| (c.anchor.box_clone(), context));
+            }
+            self.anchors.push(c.anchor);
+            unit_concepts.push(c.full);
+            self.words.push(token.clone());
+            self.ordered.push((self.offset + o, token.clone()));
+            self.boosts
+                .push(boosted(term_query(fields.title, token), TITLE_BOOST));
+        }
+        if tokens.len() > 1 {
+            self.boosts
+                .push(boosted(phrase(fields.text, &tokens, 0), ADJACENT_BOOST));
+        }
+        if unit_synonyms.is_empty() {
+            self.concepts.extend(unit_concepts);
+        } else {
+            let mut alternatives = vec![must(unit_concepts)];
+            for synonym in unit_synonyms {
+                self.highlight.push(fold(&synonym));
+                let q = boosted(phrase_query(fields, &synonym).0, SYNONYM_BOOST);
+                self.anchors.push(q.box_clone());
+                alternatives.push(q);
+            }
+            self.concepts.push(should(alternatives));
+        }
+        self.offset += text.chars().count() + 1;
+    }
+
+    /// An OR group or a phrase: one concept, any of its alternatives.
+    fn alternatives(&mut self, fields: &Fields, clause: &query::Clause) {
+        let mut alternatives = Vec::new();
+        for unit in &clause.alternatives {
+            match unit {
+                Unit::Phrase(p) => {
+                    let (q, w) = phrase_query(fields, p);
+                    self.anchors.push(q.box_clone());
+                    self.highlight.push(fold(p).replace(' ', ""));
+                    self.highlight.extend(w.iter().cloned());
+                    self.words.extend(w);
+                    alternatives.push(q);
+                }
+                Unit::Words(text) => {
+                    let tokens = content_tokens(text, false);
+                    let parts = tokens
+                        .iter()
+                        .map(|(_, t)| {
+                            let c = concept(fields, t, &mut self.highlight);
+                            self.anchors.push(c.anchor);
+                            c.full
+                        })
+                        .collect();
+                    self.words.extend(tokens.into_iter().map(|t| t.1));
+                    alternatives.push(must(parts));
+                }
+            }
+        }
+        self.concepts.push(should(alternatives));
+    }
+
+    /// The compiled query: strict core, relaxed core, boosts and exclusions.
+    fn finish(mut self, fields: &Fields, parsed: &ParsedQuery) -> Compiled {
+        if self.ordered.len() > 1 {
+            self.boosts.push(boosted(
+                phrase(fields.text, &self.ordered, PROXIMITY_SLOP),
+                PROXIMITY_BOOST,
+            ));
+        }
+        let mut concepts = self.concepts;
+        // Words were typed but none is searchable (`)(*&^%`): nothing matches,
+        // rather than everything.
+        let unsearchable = concepts.is_empty() && parsed.clauses.iter().any(|c| !c.excluded);
+        let match_all = concepts.is_empty() && !unsearchable;
+        let anchors_count = self.anchors.len();
+        let anchor = should(self.anchors);
+        // Relaxing a two-word query would drop half of it: only longer queries relax.
+        let relaxed = (concepts.len() > 2).then(|| {
+            let needed = (concepts.len() * 2).div_ceil(3).max(1);
+            let clauses: Vec<Box<dyn Query>> = concepts.iter().map(|q| q.box_clone()).collect();
+            must(vec![
+                Box::new(BooleanQuery::union_with_minimum_required_clauses(
+                    clauses, needed,
+                )) as Box<dyn Query>,
+                anchor.box_clone(),
+            ])
+        });
+        let strict = if unsearchable {
+            Box::new(tantivy::query::EmptyQuery) as Box<dyn Query>
+        } else if match_all {
+            Box::new(AllQuery) as Box<dyn Query>
+        } else if let (1, 1, Some((anchor, context))) =
+            (concepts.len(), anchors_count, self.lone_word)
+        {
+            // One word without parts: its concept is its anchor or its context,
+            // so `concept AND anchor` matches the anchor and scores twice the
+            // anchor plus the context. Said that way, the paragraph's postings
+            // are read once instead of twice (same hits, same scores).
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Must, boosted(anchor, 2.0)),
+                (Occur::Should, context),
+            ]))
+        } else {
+            concepts.push(anchor);
+            must(concepts)
+        };
+        let mut highlight = self.highlight;
+        highlight.retain(|h| !h.is_empty());
+        highlight.sort_by_key(|h| std::cmp::Reverse(h.chars().count()));
+        highlight.dedup();
+        Compiled {
+            strict,
+            relaxed,
+            boosts: self.boosts,
+            excluded: self.excluded,
+            highlight,
+            words: self.words,
+            match_all,
+        }
+    }
+}
+
+/// Compile a parsed query against the index's fields.
 pub(super) fn compile(fields: &Fields, parsed: &ParsedQuery) -> Result<Compiled> {
-    let mut concepts: Vec<Box<dyn Query>> = Vec::new();
-    let mut anchors: Vec<Box<dyn Query>> = Vec::new();
-    let mut boosts: Vec<Box<dyn Query>> = Vec::new();
-    let mut excluded = Vec::new();
-    let mut highlight = Vec::new();
-    let mut words: Vec<String> = Vec::new();
-    let mut ordered: Vec<(usize, String)> = Vec::new();
-    let mut offset = 0;
-    // The anchor and context of a query's only word, when it has no parts.
-    let mut lone_word: Option<(Box<dyn Query>, Box<dyn Query>)> = None;
+    let mut gathered = Gathered::default();
     for clause in &parsed.clauses {
         if clause.excluded {
             for unit in &clause.alternatives {
                 let (q, _) = phrase_query(fields, unit.text());
-                excluded.push(Box::new(PlainSeek(q)) as Box<dyn Query>);
+                gathered
+                    .excluded
+                    .push(Box::new(PlainSeek(q)) as Box<dyn Query>);
             }
             continue;
         }
-        // A unit of plain words adds one concept per word; an OR group or a
-        // phrase is one concept.
-        // A word jieba does not know falls apart into pieces, some of them
-        // single characters (高原病 → 高原 病); such a word is matched as the
-        // phrase of its pieces, never as loose pieces anywhere in a paragraph.
-        let unknown_word = match clause.alternatives.as_slice() {
-            [Unit::Words(text)] => {
-                let tokens = content_tokens(text, false);
-                tokens.len() > 1
-                    && tokens.iter().any(|(_, t)| {
-                        t.chars().count() == 1 && t.chars().all(crate::normalize::is_cjk)
-                    })
-            }
-            _ => false,
-        };
         let phrased;
-        let clause = if unknown_word {
+        let clause = if is_unknown_word(clause) {
             phrased = query::Clause {
                 alternatives: vec![Unit::Phrase(clause.alternatives[0].text().to_string())],
                 excluded: false,
@@ -302,135 +450,18 @@ pub(super) fn compile(fields: &Fields, parsed: &ParsedQuery) -> Result<Compiled>
         } else {
             clause
         };
-        let single_words =
-            clause.alternatives.len() == 1 && matches!(clause.alternatives[0], Unit::Words(_));
-        if single_words {
-            let text = clause.alternatives[0].text();
-            let tokens = content_tokens(text, false);
-            // A whole-unit synonym (医疗援藏 → 组团式医疗) when the unit splits.
-            let unit_synonyms = if tokens.len() > 1 {
-                synonyms::expand(text)
-            } else {
-                Vec::new()
-            };
-            let mut unit_concepts = Vec::new();
-            for (o, token) in &tokens {
-                let c = concept(fields, token, &mut highlight);
-                if tokens.len() == 1 {
-                    lone_word = c
-                        .context_only
-                        .map(|context| (c.anchor.box_clone(), context));
-                }
-                anchors.push(c.anchor);
-                unit_concepts.push(c.full);
-                words.push(token.clone());
-                ordered.push((offset + o, token.clone()));
-                boosts.push(boosted(term_query(fields.title, token), TITLE_BOOST));
-            }
-            if tokens.len() > 1 {
-                boosts.push(boosted(phrase(fields.text, &tokens, 0), ADJACENT_BOOST));
-            }
-            if unit_synonyms.is_empty() {
-                concepts.extend(unit_concepts);
-            } else {
-                let mut alternatives = vec![must(unit_concepts)];
-                for synonym in unit_synonyms {
-                    highlight.push(fold(&synonym));
-                    let q = boosted(phrase_query(fields, &synonym).0, SYNONYM_BOOST);
-                    anchors.push(q.box_clone());
-                    alternatives.push(q);
-                }
-                concepts.push(should(alternatives));
-            }
-            offset += text.chars().count() + 1;
-        } else {
-            let mut alternatives = Vec::new();
-            for unit in &clause.alternatives {
-                match unit {
-                    Unit::Phrase(p) => {
-                        let (q, w) = phrase_query(fields, p);
-                        anchors.push(q.box_clone());
-                        highlight.push(fold(p).replace(' ', ""));
-                        highlight.extend(w.iter().cloned());
-                        words.extend(w);
-                        alternatives.push(q);
-                    }
-                    Unit::Words(text) => {
-                        let tokens = content_tokens(text, false);
-                        let parts = tokens
-                            .iter()
-                            .map(|(_, t)| {
-                                let c = concept(fields, t, &mut highlight);
-                                anchors.push(c.anchor);
-                                c.full
-                            })
-                            .collect();
-                        words.extend(tokens.into_iter().map(|t| t.1));
-                        alternatives.push(must(parts));
-                    }
-                }
-            }
-            concepts.push(should(alternatives));
+        match clause.alternatives.as_slice() {
+            [Unit::Words(text)] => gathered.plain_words(fields, text),
+            _ => gathered.alternatives(fields, clause),
         }
     }
-    if words.len() > MAX_TERMS {
+    if gathered.words.len() > MAX_TERMS {
         return Err(Error::bad(
             "q",
             format!("the query has more than {MAX_TERMS} words"),
         ));
     }
-    if ordered.len() > 1 {
-        boosts.push(boosted(
-            phrase(fields.text, &ordered, PROXIMITY_SLOP),
-            PROXIMITY_BOOST,
-        ));
-    }
-    // Words were typed but none is searchable (`)(*&^%`): nothing matches,
-    // rather than everything.
-    let unsearchable = concepts.is_empty() && parsed.clauses.iter().any(|c| !c.excluded);
-    let match_all = concepts.is_empty() && !unsearchable;
-    let anchors_count = anchors.len();
-    let anchor = should(anchors);
-    // Relaxing a two-word query would drop half of it: only longer queries relax.
-    let relaxed = (concepts.len() > 2).then(|| {
-        let needed = (concepts.len() * 2).div_ceil(3).max(1);
-        let clauses: Vec<Box<dyn Query>> = concepts.iter().map(|q| q.box_clone()).collect();
-        must(vec![
-            Box::new(BooleanQuery::union_with_minimum_required_clauses(
-                clauses, needed,
-            )) as Box<dyn Query>,
-            anchor.box_clone(),
-        ])
-    });
-    let strict = if unsearchable {
-        Box::new(tantivy::query::EmptyQuery) as Box<dyn Query>
-    } else if match_all {
-        Box::new(AllQuery) as Box<dyn Query>
-    } else if let (1, 1, Some((anchor, context))) = (concepts.len(), anchors_count, lone_word) {
-        // One word without parts: its concept is its anchor or its context,
-        // so `concept AND anchor` matches the anchor and scores twice the
-        // anchor plus the context. Said that way, the paragraph's postings
-        // are read once instead of twice (same hits, same scores).
-        Box::new(BooleanQuery::new(vec![
-            (Occur::Must, boosted(anchor, 2.0)),
-            (Occur::Should, context),
-        ]))
-    } else {
-        concepts.push(anchor);
-        must(concepts)
-    };
-    highlight.retain(|h| !h.is_empty());
-    highlight.sort_by_key(|h| std::cmp::Reverse(h.chars().count()));
-    highlight.dedup();
-    Ok(Compiled {
-        strict,
-        relaxed,
-        boosts,
-        excluded,
-        highlight,
-        words,
-        match_all,
-    })
+    Ok(gathered.finish(fields, parsed))
 }
 
 /// Wraps an excluded query so tantivy's exclusion seeks it with plain

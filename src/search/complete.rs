@@ -107,6 +107,12 @@ fn words() -> &'static Vec<(String, String, &'static str)> {
     })
 }
 
+/// Every dictionary word and place name, folded, sorted and without repeats:
+/// the list "did you mean" looks for near misses in.
+pub(super) fn folded_words() -> impl Iterator<Item = &'static str> + Clone {
+    words().iter().map(|w| w.0.as_str())
+}
+
 /// Up to `limit` completions of `prefix`: dictionary words and places that
 /// start with it, then titles that start with or contain it.
 pub fn complete(engine: &Engine, prefix: &str, limit: usize) -> Vec<Suggestion> {

@@ -4,7 +4,6 @@
 use tantivy::{Searcher, Term};
 
 use super::{synonyms, Engine};
-use crate::gazetteer::Gazetteer;
 use crate::normalize::fold;
 
 /// Synonyms of the query's words, for "related terms".
@@ -44,13 +43,8 @@ pub(super) fn suggest(
             .unwrap_or(0)
     };
     let in_index = |w: &str| doc_freq(w) > 0;
-    let mut dictionary: Vec<String> = crate::tokenizer::domain_words()
-        .map(|(w, _)| fold(w))
-        .collect();
-    dictionary.extend(Gazetteer::global().all_names().into_iter().map(fold));
-    dictionary.extend(synonyms::known_words().cloned());
-    dictionary.sort();
-    dictionary.dedup();
+    // The completion list holds the same words, folded, sorted and deduplicated.
+    let dictionary = super::complete::folded_words();
     let folded_q = fold(q);
     // Candidates: each whitespace-separated unit of the query, and each
     // segmented word of three or more characters. Two-character words are
@@ -65,7 +59,7 @@ pub(super) fn suggest(
         if w.len() < 3 {
             continue;
         }
-        for candidate in &dictionary {
+        for candidate in dictionary.clone() {
             let c: Vec<char> = candidate.chars().collect();
             if one_edit_apart(&w, &c) {
                 let freq = doc_freq(candidate);
