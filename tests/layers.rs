@@ -191,50 +191,77 @@ fn without_tests(code: &str) -> String {
     out
 }
 
-/// The first segments of the paths that follow `prefix` at `at`: one for
-/// `prefix::name`, several for `prefix::{a, b::c}`.
-fn first_segments(code: &str, at: usize) -> Vec<String> {
+/// The paths that follow a `crate::` or `super::` at `at`, as segments:
+/// one for `name::inner::item`, several for `{a, b::c}` groups.
+fn paths_at(code: &str, at: usize) -> Vec<Vec<String>> {
     let rest = &code[at..];
     if let Some(group) = rest.strip_prefix('{') {
-        let mut depth = 1;
-        let mut end = group.len();
-        for (k, ch) in group.char_indices() {
-            match ch {
-                '{' => depth += 1,
-                '}' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        end = k;
-                        break;
-                    }
-                }
-                _ => {}
-            }
-        }
-        let mut items = Vec::new();
-        let mut depth = 0;
-        let mut start = 0;
-        let inner = &group[..end];
-        for (k, ch) in inner.char_indices() {
-            match ch {
-                '{' => depth += 1,
-                '}' => depth -= 1,
-                ',' if depth == 0 => {
-                    items.push(&inner[start..k]);
-                    start = k + 1;
-                }
-                _ => {}
-            }
-        }
-        items.push(&inner[start..]);
-        items
+        return group_items(group)
             .into_iter()
-            .map(|item| ident(item.trim()))
-            .filter(|s| !s.is_empty())
-            .collect()
-    } else {
-        vec![ident(rest)]
+            .flat_map(|item| paths_at(item.trim(), 0))
+            .filter(|p| !p.is_empty())
+            .collect();
     }
+    let mut segments = Vec::new();
+    let mut rest = rest;
+    loop {
+        let name = ident(rest);
+        if name.is_empty() {
+            if let Some(group) = rest.strip_prefix('{') {
+                // `a::{b, c}`: each item continues the path so far.
+                return group_items(group)
+                    .into_iter()
+                    .flat_map(|item| paths_at(item.trim(), 0))
+                    .map(|tail| segments.iter().cloned().chain(tail).collect())
+                    .collect();
+            }
+            break;
+        }
+        rest = &rest[name.len()..];
+        segments.push(name);
+        match rest.strip_prefix("::") {
+            Some(after) => rest = after,
+            None => break,
+        }
+    }
+    vec![segments]
+}
+
+/// The top-level items of a `{…}` group whose opening brace is already
+/// consumed.
+fn group_items(group: &str) -> Vec<&str> {
+    let mut depth = 1;
+    let mut end = group.len();
+    for (k, ch) in group.char_indices() {
+        match ch {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    end = k;
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let inner = &group[..end];
+    let mut items = Vec::new();
+    let mut depth = 0;
+    let mut start = 0;
+    for (k, ch) in inner.char_indices() {
+        match ch {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            ',' if depth == 0 => {
+                items.push(&inner[start..k]);
+                start = k + 1;
+            }
+            _ => {}
+        }
+    }
+    items.push(&inner[start..]);
+    items
 }
 
 fn ident(text: &str) -> String {
@@ -243,9 +270,9 @@ fn ident(text: &str) -> String {
         .collect()
 }
 
-/// What a file's paths name: (absolute module path of the target's parent,
-/// first segment below it), for every `crate::` and `super::` path.
-fn references(module: &[String], code: &str) -> Vec<(Vec<String>, String)> {
+/// What a file's paths name, as absolute paths from the crate root, for
+/// every `crate::` and `super::` path.
+fn references(module: &[String], code: &str) -> Vec<Vec<String>> {
     let mut out = Vec::new();
     let bytes = code.as_bytes();
     let mut i = 0;
@@ -253,9 +280,7 @@ fn references(module: &[String], code: &str) -> Vec<(Vec<String>, String)> {
         let boundary = i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_');
         if boundary && code[i..].starts_with("crate::") {
             let at = i + "crate::".len();
-            for segment in first_segments(code, at) {
-                out.push((Vec::new(), segment));
-            }
+            out.extend(paths_at(code, at));
             i = at;
         } else if boundary && code[i..].starts_with("super::") {
             // `super` of a `mod.rs` file is the folder's parent; of any
@@ -266,8 +291,8 @@ fn references(module: &[String], code: &str) -> Vec<(Vec<String>, String)> {
                 base.pop();
                 at += "super::".len();
             }
-            for segment in first_segments(code, at) {
-                out.push((base.clone(), segment));
+            for path in paths_at(code, at) {
+                out.push(base.iter().cloned().chain(path).collect());
             }
             i = at;
         } else {
@@ -313,17 +338,15 @@ fn no_module_names_a_layer_above_it_and_submodules_form_no_cycle() {
         };
         let source = std::fs::read_to_string(file).expect("readable");
         let code = without_tests(&code_only(&source));
-        for (parent, segment) in references(&module, &code) {
+        for target in references(&module, &code) {
             checked += 1;
-            let target: Vec<String> = parent.iter().cloned().chain([segment.clone()]).collect();
-            let target_top = if parent.is_empty() {
-                if segment == "self" {
-                    continue;
-                }
-                root_names.get(&segment).cloned().unwrap_or(segment.clone())
-            } else {
-                parent[0].clone()
+            let Some(first) = target.first() else {
+                continue;
             };
+            if first == "self" {
+                continue;
+            }
+            let target_top = root_names.get(first).cloned().unwrap_or(first.clone());
             if top == "bin" {
                 continue; // the binary names the library as `aidsearch::`, and may name anything
             }
@@ -338,11 +361,16 @@ fn no_module_names_a_layer_above_it_and_submodules_form_no_cycle() {
             // A path to a sibling submodule of the same top-level module.
             if target_top == top && module.len() > 1 && target.len() >= 2 {
                 let (from, to) = (module[1].clone(), target[1].clone());
-                let is_submodule = files
-                    .iter()
-                    .any(|f| module_path(&src, f).get(1) == Some(&to) && module_path(&src, f)[0] == top);
+                let is_submodule = files.iter().any(|f| {
+                    module_path(&src, f).get(1) == Some(&to) && module_path(&src, f)[0] == top
+                });
                 if from != to && is_submodule {
-                    graphs.entry(top.clone()).or_default().entry(from).or_default().insert(to);
+                    graphs
+                        .entry(top.clone())
+                        .or_default()
+                        .entry(from)
+                        .or_default()
+                        .insert(to);
                 }
             }
         }
@@ -355,10 +383,7 @@ fn no_module_names_a_layer_above_it_and_submodules_form_no_cycle() {
             while let Some((node, path)) = stack.pop() {
                 for next in graph.get(&node).into_iter().flatten() {
                     if next == start {
-                        violations.push(format!(
-                            "cycle in {top}: {} → {start}",
-                            path.join(" → ")
-                        ));
+                        violations.push(format!("cycle in {top}: {} → {start}", path.join(" → ")));
                     } else if seen.insert(next.clone()) {
                         let mut longer = path.clone();
                         longer.push(next.clone());
@@ -370,7 +395,10 @@ fn no_module_names_a_layer_above_it_and_submodules_form_no_cycle() {
     }
     violations.sort();
     violations.dedup();
-    assert!(checked > 100, "only {checked} paths found: is the scanner broken?");
+    assert!(
+        checked > 100,
+        "only {checked} paths found: is the scanner broken?"
+    );
     assert!(violations.is_empty(), "{}", violations.join("\n"));
 }
 
@@ -390,7 +418,16 @@ fn the_scanner_sees_paths_in_code_and_not_in_comments_strings_or_tests() {
     let module = vec!["search".to_string(), "compile".to_string()];
     let found: Vec<String> = references(&module, &code)
         .into_iter()
-        .map(|(parent, segment)| parent.into_iter().chain([segment]).collect::<Vec<_>>().join("::"))
+        .map(|path| path.join("::"))
         .collect();
-    assert_eq!(found, ["search", "search::run", "search::filters", "index"]);
+    assert_eq!(
+        found,
+        [
+            "search::self",
+            "search::Engine",
+            "search::run",
+            "search::filters::Filters",
+            "index::build::facet"
+        ]
+    );
 }

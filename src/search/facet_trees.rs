@@ -1,0 +1,91 @@
+//! The full facet trees of `/api/facets`: every facet counted over the same
+//! matches as the search, each without its own filter.
+
+use serde::{Deserialize, Serialize};
+
+use super::query::{self};
+use super::tables::{FacetCounts, FacetTable};
+use super::Engine;
+use super::{compile::*, facet_counts::*, filters::*, matching::*, request::*};
+use crate::error::Result;
+use crate::facet::FacetKind;
+
+/// A node of a facet tree.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FacetNode {
+    pub value: String,
+    pub label: String,
+    pub count: u64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<FacetNode>,
+}
+
+/// Full facet trees of a query: region and donor nested, sector and year flat.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FacetTrees {
+    pub query: String,
+    pub total: u64,
+    pub relaxed: bool,
+    pub region: Vec<FacetNode>,
+    pub donor: Vec<FacetNode>,
+    pub sector: Vec<FacetNode>,
+    pub year: Vec<FacetNode>,
+}
+
+/// The facet tree below `parent` in field `kind`, `depth` levels deep,
+/// from counts of a query's matches.
+pub(super) fn facet_tree(
+    table: &FacetTable,
+    counts: &FacetCounts,
+    kind: FacetKind,
+    parent: &str,
+    depth: usize,
+) -> Vec<FacetNode> {
+    if depth == 0 {
+        return Vec::new();
+    }
+    let mut nodes: Vec<FacetNode> = table
+        .children(kind.index(), parent, counts)
+        .map(|(path, count)| FacetNode {
+            value: path.to_string(),
+            label: path.rsplit('/').next().unwrap_or(path).to_string(),
+            count,
+            children: facet_tree(table, counts, kind, path, depth - 1),
+        })
+        .collect();
+    nodes.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    nodes
+}
+
+/// The full facet trees for a request: the same matches and totals as
+/// [`search`], each facet counted without its own filter.
+pub fn facet_trees(engine: &Engine, request: &SearchRequest) -> Result<FacetTrees> {
+    request.validate()?;
+    let fields = &engine.fields;
+    let searcher = engine.searcher();
+    let parsed = query::parse(&request.q);
+    let compiled = compile(fields, &parsed)?;
+    let filters = resolve_filters(request, &parsed);
+    let table = &engine.facets;
+    let found = matches(&compiled, request.sort, |core| {
+        let q = assemble(core, &compiled, fields, &filters, request, None, false);
+        Ok((searcher.search(q.as_ref(), &table.counter())?, Vec::new()))
+    })?;
+    let tree = |kind: FacetKind, depth: usize| -> Result<Vec<FacetNode>> {
+        let counts = facet_counts(
+            engine, &searcher, &compiled, &filters, request, &found, kind,
+        )?;
+        Ok(facet_tree(table, &counts, kind, "", depth))
+    };
+    let mut year = tree(FacetKind::Year, 1)?;
+    year.sort_by(|a, b| a.value.cmp(&b.value));
+    Ok(FacetTrees {
+        query: request.q.clone(),
+        total: found.total,
+        relaxed: found.relaxed,
+        region: tree(FacetKind::Region, 3)?,
+        donor: tree(FacetKind::Donor, 3)?,
+        sector: tree(FacetKind::Sector, 1)?,
+        year,
+    })
+}

@@ -1,0 +1,224 @@
+//! What a query matches: the final query with its filters and boosts, one
+//! pass over the matches that ranks and collects facet counts, and the
+//! decision between exact hits and the relaxed "most words" fill.
+
+use std::ops::Bound;
+
+use tantivy::collector::{Collector, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, Order, Searcher, Term};
+
+use super::tables::FacetCounts;
+use super::{compile::*, filters::*, request::*};
+use crate::error::Result;
+use crate::facet::FacetKind;
+use crate::index::schema::names;
+use crate::index::Fields;
+
+/// The final query: the core, the ranking boosts, the exclusions and the
+/// filters of every facet except `skip`.
+pub(super) fn assemble(
+    core: &dyn Query,
+    compiled: &Compiled,
+    fields: &Fields,
+    filters: &Filters,
+    request: &SearchRequest,
+    skip: Option<FacetKind>,
+    with_boosts: bool,
+) -> Box<dyn Query> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, core.box_clone())];
+    if with_boosts {
+        clauses.extend(
+            compiled
+                .boosts
+                .iter()
+                .map(|q| (Occur::Should, q.box_clone())),
+        );
+    }
+    clauses.extend(
+        compiled
+            .excluded
+            .iter()
+            .map(|q| (Occur::MustNot, q.box_clone())),
+    );
+    for kind in FacetKind::ALL {
+        if Some(kind) != skip {
+            if let Some(q) = facet_filter(fields, kind, &filters[kind]) {
+                clauses.push((Occur::Must, q));
+            }
+        }
+    }
+    if !filters.reports.is_empty() {
+        clauses.push((
+            Occur::Must,
+            should(
+                filters
+                    .reports
+                    .iter()
+                    .map(|report| {
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(fields.report_id, report),
+                            IndexRecordOption::Basic,
+                        )) as Box<dyn Query>
+                    })
+                    .collect(),
+            ),
+        ));
+    }
+    if request.min_funding.is_some() || request.max_funding.is_some() {
+        let lower = request.min_funding.map_or(
+            Bound::Excluded(Term::from_field_f64(fields.funding_max, 0.0)),
+            |v| Bound::Included(Term::from_field_f64(fields.funding_max, v)),
+        );
+        let upper = request.max_funding.map_or(Bound::Unbounded, |v| {
+            Bound::Included(Term::from_field_f64(fields.funding_max, v))
+        });
+        clauses.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
+    }
+    if clauses.len() == 1 {
+        return clauses
+            .pop()
+            .map(|c| c.1)
+            .unwrap_or_else(|| Box::new(AllQuery));
+    }
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// Whether the request, without the filters of facet `skip`, matches every
+/// paragraph: then its facet counts are the generation's own.
+pub(super) fn matches_everything(
+    compiled: &Compiled,
+    filters: &Filters,
+    request: &SearchRequest,
+    skip: Option<FacetKind>,
+) -> bool {
+    compiled.match_all
+        && compiled.excluded.is_empty()
+        && FacetKind::ALL
+            .into_iter()
+            .all(|k| Some(k) == skip || filters[k].is_empty())
+        && filters.reports.is_empty()
+        && request.min_funding.is_none()
+        && request.max_funding.is_none()
+}
+
+/// Ranked hits: score (0 unless by relevance) and address.
+pub(crate) type Ranked = Vec<(f32, DocAddress)>;
+
+/// One pass over a query's matches: the best `window` of them in `sort`
+/// order, and what `also` collects from all of them (facet counts).
+pub(super) fn gather<C: Collector>(
+    searcher: &Searcher,
+    query: &dyn Query,
+    sort: Sort,
+    window: usize,
+    also: C,
+) -> Result<(C::Fruit, Ranked)> {
+    fn unscored<T>(top: Vec<(T, DocAddress)>) -> Ranked {
+        top.into_iter().map(|(_, a)| (0.0, a)).collect()
+    }
+    let window = window.max(1);
+    Ok(match sort {
+        Sort::Relevance => {
+            let (top, fruit) = searcher.search(query, &(by_relevance(window), also))?;
+            (fruit, top)
+        }
+        Sort::Date => {
+            let newest = TopDocs::with_limit(window)
+                .order_by_fast_field::<u64>(names::DATE_KEY, Order::Desc);
+            let (top, fruit) = searcher.search(query, &(newest, also))?;
+            (fruit, unscored(top))
+        }
+        Sort::Funding => {
+            let largest = TopDocs::with_limit(window)
+                .order_by_fast_field::<f64>(names::FUNDING_MAX, Order::Desc);
+            let (top, fruit) = searcher.search(query, &(largest, also))?;
+            (fruit, unscored(top))
+        }
+    })
+}
+
+/// Top documents by BM25, very short paragraphs damped.
+pub(super) fn by_relevance(limit: usize) -> impl Collector<Fruit = Ranked> {
+    TopDocs::with_limit(limit).tweak_score(|segment: &tantivy::SegmentReader| {
+        let chars = segment
+            .fast_fields()
+            .u64(names::CHARS)
+            .map(|c| c.first_or_default_col(SHORT_PARAGRAPH))
+            .ok();
+        move |doc: tantivy::DocId, score: tantivy::Score| match &chars {
+            Some(chars) => score * length_damping(chars.get_val(doc)),
+            None => score,
+        }
+    })
+}
+
+/// What a query matches. Paragraphs with every word come first; when there
+/// are none, or fewer than [`FILL_BELOW`] of them, paragraphs with most
+/// words (the relaxed core, for queries that have one) follow. Search and
+/// the facet trees decide this in one place, so their totals agree.
+pub(super) struct Matches<'c> {
+    /// The core query the totals and facet counts are of.
+    pub(super) core: &'c dyn Query,
+    pub(super) total: u64,
+    /// Matches with every word.
+    pub(super) exact_total: u64,
+    /// Nothing had every word.
+    pub(super) relaxed: bool,
+    pub(super) counts: FacetCounts,
+    /// Ranked hits with every word, when hits with most words follow them.
+    pub(super) exact_first: Option<Ranked>,
+    pub(super) ranked: Ranked,
+}
+
+/// Decide [`Matches`]: `pass` runs one core query (with the request's
+/// filters) and returns its counts and ranked hits.
+pub(super) fn matches<'c>(
+    compiled: &'c Compiled,
+    sort: Sort,
+    pass: impl Fn(&dyn Query) -> Result<(FacetCounts, Ranked)>,
+) -> Result<Matches<'c>> {
+    let strict: &dyn Query = compiled.strict.as_ref();
+    let (counts, ranked) = pass(strict)?;
+    let exact_total = counts.total;
+    if exact_total < FILL_BELOW {
+        if let Some(relaxed) = &compiled.relaxed {
+            let (loose_counts, loose_ranked) = pass(relaxed.as_ref())?;
+            if loose_counts.total > exact_total {
+                return Ok(Matches {
+                    core: relaxed.as_ref(),
+                    total: loose_counts.total,
+                    exact_total,
+                    relaxed: exact_total == 0,
+                    counts: loose_counts,
+                    exact_first: (exact_total > 0 && sort == Sort::Relevance).then_some(ranked),
+                    ranked: loose_ranked,
+                });
+            }
+        }
+    }
+    Ok(Matches {
+        core: strict,
+        total: exact_total,
+        exact_total,
+        relaxed: false,
+        counts,
+        exact_first: None,
+        ranked,
+    })
+}
+
+/// Paragraphs shorter than this many characters score less: BM25's length
+/// normalisation otherwise ranks a bare caption (`⑤白朗县阿亚村`) above the
+/// paragraph that is about the query.
+pub(super) const SHORT_PARAGRAPH: u64 = 24;
+
+/// Score multiplier for a paragraph of `chars` characters.
+pub(super) fn length_damping(chars: u64) -> f32 {
+    if chars >= SHORT_PARAGRAPH {
+        1.0
+    } else {
+        0.6 + 0.4 * chars as f32 / SHORT_PARAGRAPH as f32
+    }
+}
