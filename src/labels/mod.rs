@@ -23,7 +23,7 @@ use serde::Serialize;
 
 use crate::corpus::{Paragraph, Report};
 use crate::facet::FacetKind;
-use crate::gazetteer::{Gazetteer, Level};
+use crate::gazetteer::Gazetteer;
 
 /// Root of the Tibet region tree.
 pub const TIBET: &str = "西藏自治区";
@@ -578,15 +578,6 @@ impl<'a> Inherit<'a> {
             );
         }
         places
-    }
-}
-
-/// Level of a region path: 1 for a province, 2 for a prefecture, 3 for a county.
-pub fn path_level(path: &str) -> Level {
-    match path.matches('/').count() {
-        0 => Level::Province,
-        1 => Level::Prefecture,
-        _ => Level::County,
     }
 }
 

@@ -16,6 +16,7 @@ use std::time::Instant;
 use super::Engine;
 use super::{search, Ranked, SearchRequest, SearchResponse, Sort};
 use crate::error::Result;
+use crate::facet::FacetKind;
 
 /// Responses kept per generation unless [`set_capacity`] says otherwise.
 pub const DEFAULT_CAPACITY: usize = 1024;
@@ -64,7 +65,11 @@ fn weight(key: &str, response: &SearchResponse) -> usize {
         })
         .sum();
     let f = &response.facets;
-    let facets = (f.region.len() + f.donor.len() + f.sector.len() + f.year.len()) * 96;
+    let facets: usize = FacetKind::ALL
+        .iter()
+        .map(|&k| f.get(k).len())
+        .sum::<usize>()
+        * 96;
     key.len() + hits + facets + 512
 }
 

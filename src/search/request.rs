@@ -256,6 +256,28 @@ pub struct Facets {
     pub year: Vec<FacetValue>,
 }
 
+impl Facets {
+    /// The counted values of one facet.
+    pub fn get(&self, kind: FacetKind) -> &Vec<FacetValue> {
+        match kind {
+            FacetKind::Region => &self.region,
+            FacetKind::Donor => &self.donor,
+            FacetKind::Sector => &self.sector,
+            FacetKind::Year => &self.year,
+        }
+    }
+
+    /// The counted values of one facet, to fill.
+    pub fn get_mut(&mut self, kind: FacetKind) -> &mut Vec<FacetValue> {
+        match kind {
+            FacetKind::Region => &mut self.region,
+            FacetKind::Donor => &mut self.donor,
+            FacetKind::Sector => &mut self.sector,
+            FacetKind::Year => &mut self.year,
+        }
+    }
+}
+
 /// What a search returns.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SearchResponse {

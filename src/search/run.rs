@@ -169,13 +169,7 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
         let counts = facet_counts(
             engine, &searcher, &compiled, &filters, request, &found, kind,
         )?;
-        let values = facet_values(table, &counts, kind, &filters);
-        match kind {
-            FacetKind::Region => facets.region = values,
-            FacetKind::Donor => facets.donor = values,
-            FacetKind::Sector => facets.sector = values,
-            FacetKind::Year => facets.year = values,
-        }
+        *facets.get_mut(kind) = facet_values(table, &counts, kind, &filters);
     }
 
     let (suggestions, related) = if total == 0 && !compiled.words.is_empty() {
