@@ -67,7 +67,7 @@ fn weight(key: &str, response: &SearchResponse) -> usize {
     let f = &response.facets;
     let facets: usize = FacetKind::ALL
         .iter()
-        .map(|&k| f.get(k).len())
+        .map(|&k| f.values(k).len())
         .sum::<usize>()
         * 96;
     key.len() + hits + facets + 512

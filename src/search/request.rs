@@ -258,7 +258,7 @@ pub struct Facets {
 
 impl Facets {
     /// The counted values of one facet.
-    pub fn get(&self, kind: FacetKind) -> &Vec<FacetValue> {
+    pub fn values(&self, kind: FacetKind) -> &Vec<FacetValue> {
         match kind {
             FacetKind::Region => &self.region,
             FacetKind::Donor => &self.donor,
@@ -267,8 +267,8 @@ impl Facets {
         }
     }
 
-    /// The counted values of one facet, to fill.
-    pub fn get_mut(&mut self, kind: FacetKind) -> &mut Vec<FacetValue> {
+    /// The counted values of one facet, to change or take.
+    pub fn values_mut(&mut self, kind: FacetKind) -> &mut Vec<FacetValue> {
         match kind {
             FacetKind::Region => &mut self.region,
             FacetKind::Donor => &mut self.donor,

@@ -169,7 +169,7 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
         let counts = facet_counts(
             engine, &searcher, &compiled, &filters, request, &found, kind,
         )?;
-        *facets.get_mut(kind) = facet_values(table, &counts, kind, &filters);
+        *facets.values_mut(kind) = facet_values(table, &counts, kind, &filters);
     }
 
     let (suggestions, related) = if total == 0 && !compiled.words.is_empty() {
