@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::error::ApiError;
-use super::params::{decode_pairs, search_request, SEARCH_PARAMS};
+use super::params::{decode_pairs, request_from_query, search_request, SEARCH_PARAMS};
 use super::AppState;
 use crate::search::complete::Suggestion;
 use crate::search::SearchRequest;
@@ -34,13 +34,6 @@ pub const FACET_PARAMS: [&str; 8] = [
 
 /// Most completions `/api/suggest` returns.
 pub const MAX_SUGGEST_LIMIT: usize = 50;
-
-/// The request a query string describes. With `strict`, unknown parameters
-/// are errors naming them.
-pub fn request_from_query(raw: Option<&str>, strict: bool) -> Result<SearchRequest, ApiError> {
-    let pairs = decode_pairs(raw.unwrap_or("")).map_err(ApiError::from)?;
-    search_request(&pairs, strict).map_err(ApiError::from)
-}
 
 /// `GET /api/search`.
 pub async fn search_get(

@@ -183,7 +183,7 @@ impl ApiError {
 
     /// Render as a browser page instead of JSON.
     pub fn into_page(self) -> Response {
-        let page = crate::web::pages::error_page(self.status, &self.message);
+        let page = crate::web::views::error_page(self.status, &self.message);
         let mut response = (self.status, Html(page)).into_response();
         if self.status == StatusCode::SERVICE_UNAVAILABLE {
             response

@@ -107,6 +107,12 @@ pub fn search_request(pairs: &[(String, String)], strict: bool) -> Result<Search
     Ok(request)
 }
 
+/// The request a raw query string describes. With `strict`, unknown
+/// parameters are errors naming them.
+pub fn request_from_query(raw: Option<&str>, strict: bool) -> Result<SearchRequest> {
+    search_request(&decode_pairs(raw.unwrap_or(""))?, strict)
+}
+
 /// Characters escaped in URL components: everything but unreserved ASCII.
 const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
