@@ -272,6 +272,18 @@ pub struct Hit {
     pub funding: Vec<f64>,
 }
 
+impl Hit {
+    /// The paragraph's values of one facet.
+    pub fn values(&self, kind: FacetKind) -> &Vec<String> {
+        match kind {
+            FacetKind::Region => &self.region,
+            FacetKind::Donor => &self.donor,
+            FacetKind::Sector => &self.sector,
+            FacetKind::Year => &self.year,
+        }
+    }
+}
+
 /// One facet value and how many hits have it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct FacetValue {
@@ -291,6 +303,28 @@ pub struct Facets {
     pub donor: Vec<FacetValue>,
     pub sector: Vec<FacetValue>,
     pub year: Vec<FacetValue>,
+}
+
+impl Facets {
+    /// The counted values of one facet.
+    pub fn values(&self, kind: FacetKind) -> &Vec<FacetValue> {
+        match kind {
+            FacetKind::Region => &self.region,
+            FacetKind::Donor => &self.donor,
+            FacetKind::Sector => &self.sector,
+            FacetKind::Year => &self.year,
+        }
+    }
+
+    /// The counted values of one facet, to change or take.
+    pub fn values_mut(&mut self, kind: FacetKind) -> &mut Vec<FacetValue> {
+        match kind {
+            FacetKind::Region => &mut self.region,
+            FacetKind::Donor => &mut self.donor,
+            FacetKind::Sector => &mut self.sector,
+            FacetKind::Year => &mut self.year,
+        }
+    }
 }
 
 /// What a search returns.
@@ -319,6 +353,18 @@ pub struct SearchResponse {
     pub donor_parent: String,
     /// Index generation that answered.
     pub generation: u64,
+}
+
+impl SearchResponse {
+    /// The path whose children a tree facet lists (empty: the top level, and
+    /// always for facets that are not trees).
+    pub fn parent(&self, kind: FacetKind) -> &str {
+        match kind {
+            FacetKind::Region => &self.region_parent,
+            FacetKind::Donor => &self.donor_parent,
+            FacetKind::Sector | FacetKind::Year => "",
+        }
+    }
 }
 
 /// Words that carry no meaning on their own in a query.
@@ -1343,13 +1389,7 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
         let counts = facet_counts(
             engine, &searcher, &compiled, &filters, request, &found, kind,
         )?;
-        let values = facet_values(table, &counts, kind, &filters);
-        match kind {
-            FacetKind::Region => facets.region = values,
-            FacetKind::Donor => facets.donor = values,
-            FacetKind::Sector => facets.sector = values,
-            FacetKind::Year => facets.year = values,
-        }
+        *facets.values_mut(kind) = facet_values(table, &counts, kind, &filters);
     }
 
     let (suggestions, related) = if total == 0 && !compiled.words.is_empty() {

@@ -22,6 +22,7 @@ use super::error::ApiError;
 use super::params::{decode_pairs, encode, request_from_query, to_query_string};
 use super::views::error_page;
 use super::AppState;
+use crate::facet::{FacetKind, PerFacet, Shape};
 use crate::labels::TIBET;
 use crate::search::{FacetValue, Hit, ReportView, SearchRequest, SearchResponse, Sort};
 
@@ -216,75 +217,49 @@ fn last_part(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 
-/// The facets a page filters on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Region,
-    Donor,
-    Sector,
-    Year,
-}
-
-impl Kind {
-    fn list(self, r: &mut SearchRequest) -> &mut Vec<String> {
-        match self {
-            Kind::Region => &mut r.region,
-            Kind::Donor => &mut r.donor,
-            Kind::Sector => &mut r.sector,
-            Kind::Year => &mut r.year,
-        }
-    }
-
-    fn selected(self, r: &SearchRequest) -> &[String] {
-        match self {
-            Kind::Region => &r.region,
-            Kind::Donor => &r.donor,
-            Kind::Sector => &r.sector,
-            Kind::Year => &r.year,
-        }
-    }
-
-    /// The level a tree facet lists its siblings from: the parent path, or
-    /// empty for the top. The region tree's top level already shows Tibet's
-    /// prefectures beside the provinces, so Tibet's children count as top.
-    fn sibling_level(self, path: &str) -> Option<String> {
-        match parent_of(path) {
-            None => None,
-            Some(TIBET) if self == Kind::Region => None,
-            Some(p) => Some(p.to_string()),
-        }
+/// The level a tree facet lists its siblings from: the parent path, or
+/// empty for the top. The region tree's top level already shows Tibet's
+/// prefectures beside the provinces, so Tibet's children count as top.
+fn sibling_level(kind: FacetKind, path: &str) -> Option<String> {
+    match parent_of(path) {
+        None => None,
+        Some(TIBET) if kind == FacetKind::Region => None,
+        Some(p) => Some(p.to_string()),
     }
 }
 
 /// The request that lists the siblings of the one selected value of a tree
 /// facet, so the sidebar can show that level with the value checked. Its
 /// counts equal the sibling counts under the current filters, because a
-/// facet is counted without its own filter.
-fn siblings_request(request: &SearchRequest, kind: Kind) -> Option<SearchRequest> {
-    let selected = kind.selected(request);
+/// facet is counted without its own filter. `None` for facets not trees.
+fn siblings_request(request: &SearchRequest, kind: FacetKind) -> Option<SearchRequest> {
+    let selected = request.values(kind);
     // Tibet itself is not listed at the top (its prefectures are), so with
     // Tibet chosen its own listing is the level to show.
-    if selected.len() != 1 || (kind == Kind::Region && selected[0] == TIBET) {
+    if kind.shape() != Shape::Tree
+        || selected.len() != 1
+        || (kind == FacetKind::Region && selected[0] == TIBET)
+    {
         return None;
     }
     let mut r = request.clone();
-    *kind.list(&mut r) = kind.sibling_level(&selected[0]).into_iter().collect();
+    *r.values_mut(kind) = sibling_level(kind, &selected[0]).into_iter().collect();
     r.page = 1;
     r.per_page = 1;
     Some(r)
 }
 
 /// The link of a tree-facet value listed at `selected`'s level or below it.
-fn tree_link(request: &SearchRequest, kind: Kind, value: &str, selected: bool) -> String {
-    let current = kind.selected(request).to_vec();
+fn tree_link(request: &SearchRequest, kind: FacetKind, value: &str, selected: bool) -> String {
+    let current = request.values(kind).to_vec();
     changed(request, |r| {
-        let list = kind.list(r);
+        let list = r.values_mut(kind);
         if selected {
             // Unchecking climbs to the parent rather than to nothing, so a
             // county unchecked leaves its prefecture selected.
             list.retain(|x| x != value);
             if list.is_empty() {
-                if let Some(level) = kind.sibling_level(value) {
+                if let Some(level) = sibling_level(kind, value) {
                     list.push(level);
                 }
             }
@@ -294,7 +269,7 @@ fn tree_link(request: &SearchRequest, kind: Kind, value: &str, selected: bool) -
             list.push(value.to_string());
         } else if current
             .iter()
-            .all(|c| kind.sibling_level(c) == kind.sibling_level(value))
+            .all(|c| sibling_level(kind, c) == sibling_level(kind, value))
         {
             // Nothing chosen yet, or a sibling of what is: add it (OR).
             list.push(value.to_string());
@@ -305,7 +280,12 @@ fn tree_link(request: &SearchRequest, kind: Kind, value: &str, selected: bool) -
     })
 }
 
-fn tree_value_link(request: &SearchRequest, kind: Kind, v: &FacetValue, selected: bool) -> Link {
+fn tree_value_link(
+    request: &SearchRequest,
+    kind: FacetKind,
+    v: &FacetValue,
+    selected: bool,
+) -> Link {
     Link {
         label: v.label.clone(),
         url: tree_link(request, kind, &v.value, selected),
@@ -319,17 +299,13 @@ fn tree_value_link(request: &SearchRequest, kind: Kind, v: &FacetValue, selected
 /// expanded to its children, and the breadcrumb to climb back.
 fn tree_group(
     request: &SearchRequest,
-    kind: Kind,
+    kind: FacetKind,
     values: &[FacetValue],
     parent: &str,
     siblings: Option<&[FacetValue]>,
     total: u64,
 ) -> FacetGroup {
-    let (name, title) = match kind {
-        Kind::Region => ("region", "地区"),
-        _ => ("donor", "援助方"),
-    };
-    let selected = kind.selected(request);
+    let selected = request.values(kind);
     let items = match siblings {
         Some(siblings) => {
             let chosen = &selected[0];
@@ -382,13 +358,8 @@ fn tree_group(
     let mut crumbs = Vec::new();
     if !selected.is_empty() {
         crumbs.push(Link {
-            label: if kind == Kind::Region {
-                "全部地区"
-            } else {
-                "全部援助方"
-            }
-            .to_string(),
-            url: changed(request, |r| kind.list(r).clear()),
+            label: format!("全部{}", kind.label()),
+            url: changed(request, |r| r.values_mut(kind).clear()),
             ..Link::default()
         });
         let mut path = String::new();
@@ -400,25 +371,47 @@ fn tree_group(
             let p = path.clone();
             crumbs.push(Link {
                 label: part.to_string(),
-                url: changed(request, |r| *kind.list(r) = vec![p]),
-                selected: selected == [path.clone()],
+                url: changed(request, |r| *r.values_mut(kind) = vec![p]),
+                selected: *selected == [path.clone()],
                 title: path.clone(),
                 ..Link::default()
             });
         }
     }
     FacetGroup {
-        name,
-        title,
+        name: kind.param(),
+        title: kind.label(),
         items,
         crumbs,
     }
 }
 
+/// A flat facet: its values, each checked or not.
+fn flat_group(request: &SearchRequest, kind: FacetKind, values: &[FacetValue]) -> FacetGroup {
+    FacetGroup {
+        name: kind.param(),
+        title: kind.label(),
+        items: values
+            .iter()
+            .map(|v| FacetItem {
+                link: Link {
+                    label: v.label.clone(),
+                    url: toggle_link(request, kind, &v.value, v.selected),
+                    count: v.count,
+                    selected: v.selected,
+                    title: v.value.clone(),
+                },
+                children: Vec::new(),
+            })
+            .collect(),
+        crumbs: Vec::new(),
+    }
+}
+
 /// Link that adds or removes one value of a flat facet (OR within it).
-fn toggle_link(request: &SearchRequest, kind: Kind, value: &str, selected: bool) -> String {
+fn toggle_link(request: &SearchRequest, kind: FacetKind, value: &str, selected: bool) -> String {
     changed(request, |r| {
-        let list = kind.list(r);
+        let list = r.values_mut(kind);
         if selected {
             list.retain(|x| x != value);
         } else {
@@ -460,26 +453,27 @@ fn report_url(id: &str, paragraph: u32, q: &str, back: &str) -> String {
     s
 }
 
-/// The facet tags of a paragraph, each a link to the search filtered by it.
-fn tags(
-    request: &SearchRequest,
-    region: &[String],
-    donor: &[String],
-    sector: &[String],
-    year: &[String],
-) -> Vec<Link> {
+/// How a paragraph's tag names a facet value: donors say they are donors,
+/// years are read as years.
+fn tag_label(kind: FacetKind, value: &str) -> String {
+    let name = last_part(value);
+    match kind {
+        FacetKind::Donor => format!("援助方：{name}"),
+        FacetKind::Year => format!("{name}年"),
+        FacetKind::Region | FacetKind::Sector => name.to_string(),
+    }
+}
+
+/// The tags of a paragraph for the facets `kinds`, each a link to the search
+/// filtered by it.
+fn tags(request: &SearchRequest, hit: &Hit, kinds: &[FacetKind]) -> Vec<Link> {
     let mut out = Vec::new();
-    for (kind, values, prefix, suffix) in [
-        (Kind::Region, region, "", ""),
-        (Kind::Donor, donor, "援助方：", ""),
-        (Kind::Sector, sector, "", ""),
-        (Kind::Year, year, "", "年"),
-    ] {
-        for v in values {
+    for &kind in kinds {
+        for v in hit.values(kind) {
             out.push(Link {
-                label: format!("{prefix}{}{suffix}", last_part(v)),
-                url: changed(request, |r| *kind.list(r) = vec![v.clone()]),
-                selected: kind.selected(request).contains(v),
+                label: tag_label(kind, v),
+                url: changed(request, |r| *r.values_mut(kind) = vec![v.clone()]),
+                selected: request.values(kind).contains(v),
                 title: v.clone(),
                 ..Link::default()
             });
@@ -497,7 +491,7 @@ fn hit_view(request: &SearchRequest, here: &str, hit: &Hit) -> HitView {
         section: hit.section.clone().unwrap_or_default(),
         snippet: hit.snippet.clone(),
         kind: kind_label(&hit.kind).to_string(),
-        tags: tags(request, &hit.region, &hit.donor, &hit.sector, &hit.year),
+        tags: tags(request, hit, &FacetKind::ALL),
         funding: hit.funding.iter().map(|y| format_yuan(*y)).collect(),
         more_url: changed(request, |r| {
             r.report = Some(hit.report.id.clone());
@@ -515,65 +509,34 @@ fn kind_label(kind: &str) -> &'static str {
 }
 
 /// Sibling listings of the tree facets, fetched when one value is selected.
-#[derive(Debug, Default)]
-pub struct Siblings {
-    pub region: Option<Vec<FacetValue>>,
-    pub donor: Option<Vec<FacetValue>>,
-}
+pub type Siblings = PerFacet<Option<Vec<FacetValue>>>;
 
 fn build_page(request: &SearchRequest, response: SearchResponse, siblings: Siblings) -> SearchPage {
     let here = url(request);
-    let groups = vec![
-        tree_group(
-            request,
-            Kind::Region,
-            &response.facets.region,
-            &response.region_parent,
-            siblings.region.as_deref(),
-            response.total,
-        ),
-        tree_group(
-            request,
-            Kind::Donor,
-            &response.facets.donor,
-            &response.donor_parent,
-            siblings.donor.as_deref(),
-            response.total,
-        ),
-        FacetGroup {
-            name: "sector",
-            title: "领域",
-            items: response
-                .facets
-                .sector
-                .iter()
-                .map(|v| FacetItem {
-                    link: Link {
-                        label: v.label.clone(),
-                        url: toggle_link(request, Kind::Sector, &v.value, v.selected),
-                        count: v.count,
-                        selected: v.selected,
-                        title: v.value.clone(),
-                    },
-                    children: Vec::new(),
-                })
-                .collect(),
-            crumbs: Vec::new(),
-        },
-    ];
+    let groups = FacetKind::ALL
+        .into_iter()
+        .filter_map(|kind| match kind.shape() {
+            Shape::Tree => Some(tree_group(
+                request,
+                kind,
+                response.facets.values(kind),
+                response.parent(kind),
+                siblings[kind].as_deref(),
+                response.total,
+            )),
+            Shape::Flat => Some(flat_group(request, kind, response.facets.values(kind))),
+            // Numbers (years) are the bar chart.
+            Shape::Number => None,
+        })
+        .collect();
 
     // Active filters as removable chips.
     let mut chips = Vec::new();
-    for (kind, name) in [
-        (Kind::Region, "地区"),
-        (Kind::Donor, "援助方"),
-        (Kind::Sector, "领域"),
-        (Kind::Year, "年份"),
-    ] {
-        for v in kind.selected(request) {
+    for kind in FacetKind::ALL {
+        for v in request.values(kind) {
             chips.push(Link {
-                label: format!("{name}：{}", last_part(v)),
-                url: changed(request, |r| kind.list(r).retain(|x| x != v)),
+                label: format!("{}：{}", kind.label(), last_part(v)),
+                url: changed(request, |r| r.values_mut(kind).retain(|x| x != v)),
                 selected: true,
                 title: v.clone(),
                 ..Link::default()
@@ -614,10 +577,9 @@ fn build_page(request: &SearchRequest, response: SearchResponse, siblings: Sibli
         });
     }
     let clear_url = changed(request, |r| {
-        r.region.clear();
-        r.donor.clear();
-        r.sector.clear();
-        r.year.clear();
+        for kind in FacetKind::ALL {
+            r.values_mut(kind).clear();
+        }
         r.min_funding = None;
         r.max_funding = None;
         r.report = None;
@@ -644,7 +606,7 @@ fn build_page(request: &SearchRequest, response: SearchResponse, siblings: Sibli
             YearBar {
                 link: Link {
                     label: v.label.clone(),
-                    url: toggle_link(request, Kind::Year, &v.value, v.selected),
+                    url: toggle_link(request, FacetKind::Year, &v.value, v.selected),
                     count: v.count,
                     selected: v.selected,
                     title: format!("{}年：{} 条", v.label, v.count),
@@ -760,18 +722,13 @@ pub async fn search_page(State(state): State<Arc<AppState>>, RawQuery(raw): RawQ
     // With one region (or donor) chosen, list its level too, so the tree
     // shows where the choice sits and siblings can be added.
     let mut siblings = Siblings::default();
-    for kind in [Kind::Region, Kind::Donor] {
+    for kind in FacetKind::ALL {
         let Some(r) = siblings_request(&request, kind) else {
             continue;
         };
-        let values = match state.search(r).await {
-            Ok(s) if kind == Kind::Region => s.facets.region,
-            Ok(s) => s.facets.donor,
+        match state.search(r).await {
+            Ok(mut s) => siblings[kind] = Some(std::mem::take(s.facets.values_mut(kind))),
             Err(e) => return e.into_page(),
-        };
-        match kind {
-            Kind::Region => siblings.region = Some(values),
-            _ => siblings.donor = Some(values),
         }
     }
     render(&build_page(&request, response, siblings))
@@ -786,7 +743,11 @@ fn report_view(report: ReportView, q: String, target: u32, back: Option<String>)
             number: p.paragraph,
             kind: p.kind.clone(),
             snippet: p.snippet.clone(),
-            tags: tags(&search, &p.region, &p.donor, &p.sector, &[]),
+            tags: tags(
+                &search,
+                p,
+                &[FacetKind::Region, FacetKind::Donor, FacetKind::Sector],
+            ),
             funding: p.funding.iter().map(|y| format_yuan(*y)).collect(),
             target: p.paragraph == target,
         })
@@ -1013,59 +974,63 @@ mod tests {
         // From the top, a prefecture is chosen.
         let top = request(&[]);
         assert_eq!(
-            regions_of(&tree_link(&top, Kind::Region, chamdo, false)),
+            regions_of(&tree_link(&top, FacetKind::Region, chamdo, false)),
             [chamdo]
         );
         // Below a chosen prefecture, a county replaces it (drill down).
         let at_chamdo = request(&[chamdo]);
         assert_eq!(
-            regions_of(&tree_link(&at_chamdo, Kind::Region, markam, false)),
+            regions_of(&tree_link(&at_chamdo, FacetKind::Region, markam, false)),
             [markam]
         );
         // Another prefecture beside it is added (OR).
         let shigatse = "西藏自治区/日喀则市";
         assert_eq!(
-            regions_of(&tree_link(&at_chamdo, Kind::Region, shigatse, false)),
+            regions_of(&tree_link(&at_chamdo, FacetKind::Region, shigatse, false)),
             [chamdo, shigatse]
         );
         // Beside a chosen county, a sibling county is added.
         let at_markam = request(&[markam]);
         assert_eq!(
-            regions_of(&tree_link(&at_markam, Kind::Region, zogang, false)),
+            regions_of(&tree_link(&at_markam, FacetKind::Region, zogang, false)),
             [markam, zogang]
         );
         // Unchecking the county climbs to its prefecture; unchecking the
         // prefecture climbs to the top (Tibet's level is the top).
         assert_eq!(
-            regions_of(&tree_link(&at_markam, Kind::Region, markam, true)),
+            regions_of(&tree_link(&at_markam, FacetKind::Region, markam, true)),
             [chamdo]
         );
-        assert!(regions_of(&tree_link(&at_chamdo, Kind::Region, chamdo, true)).is_empty());
+        assert!(regions_of(&tree_link(&at_chamdo, FacetKind::Region, chamdo, true)).is_empty());
         // Below Tibet itself (reached by the breadcrumb), a prefecture drills down.
         let at_tibet = request(&[TIBET]);
         assert_eq!(
-            regions_of(&tree_link(&at_tibet, Kind::Region, chamdo, false)),
+            regions_of(&tree_link(&at_tibet, FacetKind::Region, chamdo, false)),
             [chamdo]
         );
-        assert!(siblings_request(&at_tibet, Kind::Region).is_none());
+        assert!(siblings_request(&at_tibet, FacetKind::Region).is_none());
         // Every filter change goes back to page 1 and keeps the words.
         let mut deep = request(&[chamdo]);
         deep.page = 3;
-        let link = tree_link(&deep, Kind::Region, markam, false);
+        let link = tree_link(&deep, FacetKind::Region, markam, false);
         assert!(!link.contains("page="), "{link}");
         assert!(link.contains("q=%E6%8F%B4%E8%97%8F"), "{link}");
     }
 
     #[test]
     fn siblings_are_listed_from_the_parent_level() {
-        let r = siblings_request(&request(&["西藏自治区/昌都市/芒康县"]), Kind::Region).unwrap();
+        let r =
+            siblings_request(&request(&["西藏自治区/昌都市/芒康县"]), FacetKind::Region).unwrap();
         assert_eq!(r.region, ["西藏自治区/昌都市"]);
-        let r = siblings_request(&request(&["西藏自治区/昌都市"]), Kind::Region).unwrap();
+        let r = siblings_request(&request(&["西藏自治区/昌都市"]), FacetKind::Region).unwrap();
         assert!(r.region.is_empty());
-        let r = siblings_request(&request(&["四川省"]), Kind::Region).unwrap();
+        let r = siblings_request(&request(&["四川省"]), FacetKind::Region).unwrap();
         assert!(r.region.is_empty());
-        assert!(siblings_request(&request(&[]), Kind::Region).is_none());
-        assert!(siblings_request(&request(&["a/b", "a/c"]), Kind::Region).is_none());
+        assert!(siblings_request(&request(&[]), FacetKind::Region).is_none());
+        assert!(siblings_request(&request(&["a/b", "a/c"]), FacetKind::Region).is_none());
+        let mut sector = request(&[]);
+        sector.sector = vec!["医疗卫生".into()];
+        assert!(siblings_request(&sector, FacetKind::Sector).is_none());
     }
 
     #[test]
