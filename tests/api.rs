@@ -869,7 +869,7 @@ async fn the_description_lists_exactly_the_parameters_and_codes_the_server_knows
     );
     assert_eq!(
         names("/api/facets"),
-        sorted(&aidsearch::web::api::FACET_PARAMS)
+        sorted(&aidsearch::web::params::FACET_PARAMS)
     );
     let body_fields: Vec<String> = {
         let mut v: Vec<String> = spec["components"]["schemas"]["SearchRequest"]["properties"]

@@ -14,23 +14,12 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::error::ApiError;
-use super::params::{decode_pairs, request_from_query, search_request, SEARCH_PARAMS};
+use super::params::{
+    decode_pairs, request_from_query, search_request, FACET_PARAMS, SEARCH_PARAMS,
+};
 use super::AppState;
 use crate::search::complete::Suggestion;
 use crate::search::SearchRequest;
-
-/// Parameters of `/api/facets`: the search parameters that change which
-/// paragraphs count (paging and order do not).
-pub const FACET_PARAMS: [&str; 8] = [
-    "q",
-    "region",
-    "donor",
-    "sector",
-    "year",
-    "min_funding",
-    "max_funding",
-    "report",
-];
 
 /// Most completions `/api/suggest` returns.
 pub const MAX_SUGGEST_LIMIT: usize = 50;

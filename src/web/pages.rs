@@ -845,7 +845,9 @@ fn csv_field(value: &str) -> String {
     }
 }
 
-/// The header row of the CSV export.
+/// The header row of the CSV export: the columns before the facets, one
+/// column per facet named by its parameter, then funding and text (a unit
+/// test checks it against [`FacetKind::ALL`]).
 pub const CSV_HEADER: &str =
     "id,report_id,title,date,source,paragraph,section,region,donor,sector,year,funding_yuan,text";
 
@@ -854,7 +856,7 @@ pub fn hits_csv(hits: &[Hit]) -> String {
     let mut out = format!("\u{FEFF}{CSV_HEADER}\r\n");
     for h in hits {
         let funding: Vec<String> = h.funding.iter().map(|f| plain_amount(*f)).collect();
-        let row = [
+        let mut row = vec![
             h.id.clone(),
             h.report.id.clone(),
             h.report.title.clone(),
@@ -862,13 +864,9 @@ pub fn hits_csv(hits: &[Hit]) -> String {
             h.report.source.clone().unwrap_or_default(),
             h.paragraph.to_string(),
             h.section.clone().unwrap_or_default(),
-            h.region.join("; "),
-            h.donor.join("; "),
-            h.sector.join("; "),
-            h.year.join("; "),
-            funding.join("; "),
-            h.text.clone(),
         ];
+        row.extend(FacetKind::ALL.map(|kind| h.values(kind).join("; ")));
+        row.extend([funding.join("; "), h.text.clone()]);
         out.push_str(
             &row.iter()
                 .map(|f| csv_field(f))
@@ -948,6 +946,16 @@ mod tests {
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("=1+1"), "'=1+1");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn csv_has_a_column_per_facet() {
+        let facets: Vec<&str> = FacetKind::ALL.iter().map(|k| k.param()).collect();
+        let header = format!(
+            "id,report_id,title,date,source,paragraph,section,{},funding_yuan,text",
+            facets.join(",")
+        );
+        assert_eq!(CSV_HEADER, header);
     }
 
     fn request(region: &[&str]) -> SearchRequest {
