@@ -10,6 +10,9 @@
 
 pub mod api;
 pub mod error;
+pub mod export;
+pub mod format;
+pub mod links;
 pub mod openapi;
 pub mod pages;
 pub mod params;
@@ -172,8 +175,8 @@ pub fn app(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/", get(pages::search_page))
         .route("/report/{id}", get(pages::report_page))
-        .route("/export.csv", get(pages::export_csv))
-        .route("/export.json", get(pages::export_json))
+        .route("/export.csv", get(export::export_csv))
+        .route("/export.json", get(export::export_json))
         .route("/static/style.css", get(pages::stylesheet))
         .route("/healthz", get(api::healthz))
         .route("/readyz", get(api::readyz))
