@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 use std::io::Read;
 use std::time::Duration;
 
-use aidsearch::web::error::CODES;
+use aidsearch::web::error::Code;
 use aidsearch::web::{AppState, MAX_BODY, MAX_QUERY_STRING};
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
@@ -889,7 +889,10 @@ async fn the_description_lists_exactly_the_parameters_and_codes_the_server_knows
         .iter()
         .map(|c| c.as_str().unwrap())
         .collect();
-    assert_eq!(codes, CODES.iter().map(|c| c.0).collect::<Vec<_>>());
+    assert_eq!(
+        codes,
+        Code::ALL.iter().map(|c| c.name()).collect::<Vec<_>>()
+    );
 }
 
 /// The request schema and the server agree on which bodies are valid.

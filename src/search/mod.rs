@@ -170,10 +170,7 @@ impl SearchRequest {
     /// Check every parameter; the error names the parameter at fault.
     pub fn validate(&self) -> Result<()> {
         if self.q.chars().count() > MAX_QUERY_CHARS {
-            return Err(Error::bad(
-                "q",
-                format!("q is longer than {MAX_QUERY_CHARS} characters"),
-            ));
+            return Err(Error::query_too_long(MAX_QUERY_CHARS));
         }
         if self.page == 0 {
             return Err(Error::bad("page", "page starts at 1"));

@@ -8,7 +8,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
-use super::error::ApiError;
+use super::error::WebError;
 use super::format::plain_amount;
 use super::params::request_from_query;
 use super::AppState;
@@ -19,7 +19,7 @@ use crate::search::Hit;
 pub const EXPORT_LIMIT: usize = 5_000;
 
 /// Every hit of the search a query string describes, in plain rank order.
-async fn export_hits(state: &AppState, raw: Option<&str>) -> Result<Vec<Hit>, ApiError> {
+async fn export_hits(state: &AppState, raw: Option<&str>) -> Result<Vec<Hit>, WebError> {
     let mut request = request_from_query(raw, false)?;
     // Plain rank order, without the per-report cap that spreads the first
     // page over reports: `search_all` pages through the ranking, and the

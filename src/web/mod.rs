@@ -6,7 +6,7 @@
 //! echoed back), one tracing line per request with its id, status and
 //! latency, a request timeout (408), compression when the client accepts it,
 //! and the query-string limit (414). The JSON API answers every error in the
-//! shape of [`error::ApiError`]; the pages answer with an HTML page.
+//! shape of [`error::WebError`]; the pages answer with an HTML page.
 
 pub mod api;
 pub mod error;
@@ -36,7 +36,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::search::LiveEngine;
 use crate::search::{SearchRequest, SearchResponse};
-use error::ApiError;
+use error::WebError;
 
 /// Most searches run at once; past it, requests get 503 with `Retry-After`.
 pub const DEFAULT_MAX_CONCURRENT_SEARCHES: usize = 64;
@@ -108,7 +108,7 @@ impl AppState {
     /// Past the budget the client gets 422 `query_timeout` at once. The call
     /// itself cannot be interrupted: it runs to its end in the background and
     /// keeps its search slot until then, so runaway work stays under the cap.
-    pub async fn blocking<T, F>(&self, work: F) -> Result<T, ApiError>
+    pub async fn blocking<T, F>(&self, work: F) -> Result<T, WebError>
     where
         T: Send + 'static,
         F: FnOnce(&crate::search::Engine) -> crate::error::Result<T> + Send + 'static,
@@ -117,13 +117,13 @@ impl AppState {
             .search_slots
             .clone()
             .try_acquire_owned()
-            .map_err(|_| ApiError::overloaded())?;
+            .map_err(|_| WebError::overloaded())?;
         let running = self
             .run_slots
             .clone()
             .acquire_owned()
             .await
-            .map_err(|_| ApiError::overloaded())?;
+            .map_err(|_| WebError::overloaded())?;
         let engine = self.engine.get();
         let task = tokio::task::spawn_blocking(move || {
             let _permits = (permit, running);
@@ -133,16 +133,16 @@ impl AppState {
         tokio::time::timeout(budget, task)
             .await
             .map_err(|_| {
-                ApiError::from(crate::error::Error::Timeout(
+                WebError::from(crate::error::Error::Timeout(
                     budget.as_millis().try_into().unwrap_or(u64::MAX),
                 ))
             })?
-            .map_err(|e| ApiError::from(crate::error::Error::Internal(e.to_string())))?
-            .map_err(ApiError::from)
+            .map_err(|e| WebError::from(crate::error::Error::Internal(e.to_string())))?
+            .map_err(WebError::from)
     }
 
     /// Run a search.
-    pub async fn search(&self, request: SearchRequest) -> Result<SearchResponse, ApiError> {
+    pub async fn search(&self, request: SearchRequest) -> Result<SearchResponse, WebError> {
         self.blocking(move |engine| crate::search::cache::search_remembered(engine, &request))
             .await
     }
@@ -254,7 +254,7 @@ async fn request_timeout(
     match tokio::time::timeout(state.request_timeout, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {
-            let error = ApiError::request_timeout(state.request_timeout);
+            let error = WebError::request_timeout(state.request_timeout);
             if api {
                 error.into_response()
             } else {
@@ -271,7 +271,7 @@ async fn limit_uri(request: Request, next: axum::middleware::Next) -> Response {
         .query()
         .is_some_and(|q| q.len() > MAX_QUERY_STRING)
     {
-        let error = ApiError::uri_too_long(MAX_QUERY_STRING);
+        let error = WebError::uri_too_long(MAX_QUERY_STRING);
         return if is_api_path(request.uri().path()) {
             error.into_response()
         } else {

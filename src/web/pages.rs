@@ -8,10 +8,10 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
-use super::error::ApiError;
+use super::error::{Code, WebError};
 use super::links::siblings_request;
 use super::params::{decode_pairs, request_from_query};
 use super::views::{render, report_view, search_view, Siblings, STYLESHEET};
@@ -22,7 +22,7 @@ use crate::facet::FacetKind;
 pub async fn search_page(State(state): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
     let request = match request_from_query(raw.as_deref(), false) {
         Ok(r) => r,
-        Err(e) => return ApiError::from(e).into_page(),
+        Err(e) => return WebError::from(e).into_page(),
     };
     let response = match state.search(request.clone()).await {
         Ok(response) => response,
@@ -52,7 +52,7 @@ pub async fn report_page(
 ) -> Response {
     let pairs = match decode_pairs(raw.as_deref().unwrap_or("")) {
         Ok(p) => p,
-        Err(e) => return ApiError::from(e).into_page(),
+        Err(e) => return WebError::from(e).into_page(),
     };
     let mut q = String::new();
     let mut target = 0;
@@ -81,8 +81,8 @@ pub async fn report_page(
         .await
     {
         Ok(report) => render(&report_view(report, q, target, back)),
-        Err(e) if e.status == StatusCode::NOT_FOUND => {
-            ApiError::new(StatusCode::NOT_FOUND, "not_found", "没有找到这篇报告。").into_page()
+        Err(e) if e.code == Code::NotFound => {
+            WebError::new(Code::NotFound, "没有找到这篇报告。").into_page()
         }
         Err(e) => e.into_page(),
     }
@@ -102,5 +102,5 @@ pub async fn stylesheet() -> Response {
 
 /// Unknown page.
 pub async fn not_found() -> Response {
-    ApiError::new(StatusCode::NOT_FOUND, "not_found", "没有这个页面。").into_page()
+    WebError::new(Code::NotFound, "没有这个页面。").into_page()
 }
