@@ -247,6 +247,15 @@ impl WebError {
     }
 }
 
+/// The answer to a request whose handler panicked (for tower-http's
+/// `CatchPanicLayer`): 500 `internal` in the usual JSON shape, the panic's
+/// message in the log and never in the response.
+pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = crate::error::panic_message(&*panic).unwrap_or("(no message)");
+    tracing::error!(panic = message, "handler panicked");
+    WebError::internal().into_response()
+}
+
 /// At most `max` characters of client-supplied text, for echoing in messages.
 fn clip(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
@@ -361,6 +370,22 @@ mod tests {
         let e = WebError::from(Error::Internal("secret path /etc".into()));
         assert_eq!((e.status().as_u16(), e.code.name()), (500, "internal"));
         assert!(!e.json_body().contains("secret"));
+    }
+
+    #[test]
+    fn a_panic_answers_500_internal_in_the_json_shape() {
+        let response = panic_response(Box::new(String::from("secret detail")));
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            response.headers().get(header::CONTENT_TYPE).unwrap(),
+            "application/json"
+        );
+        assert_eq!(
+            WebError::internal().json_body(),
+            r#"{"error":{"code":"internal","message":"internal error"}}"#
+        );
+        let response = panic_response(Box::new(42));
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
     }
 
     #[test]

@@ -4,9 +4,11 @@
 //!
 //! Around every handler, from the outside in: a request id (`x-request-id`,
 //! echoed back), one tracing line per request with its id, status and
-//! latency, a request timeout (408), compression when the client accepts it,
-//! and the query-string limit (414). The JSON API answers every error in the
-//! shape of [`error::WebError`]; the pages answer with an HTML page.
+//! latency, a panic catcher (a handler that panics answers 500 `internal`
+//! and logs the panic, and the connection stays up), a request timeout
+//! (408), compression when the client accepts it, and the query-string
+//! limit (414). The JSON API answers every error in the shape of
+//! [`error::WebError`]; the pages answer with an HTML page.
 
 pub mod api;
 pub mod error;
@@ -28,6 +30,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use tokio::sync::Semaphore;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
@@ -163,6 +166,11 @@ impl MakeRequestId for CountingRequestId {
 
 /// The whole application.
 pub fn app(state: Arc<AppState>) -> Router {
+    with_middleware(routes(), state)
+}
+
+/// Every route of the application, without the middleware.
+pub fn routes() -> Router<Arc<AppState>> {
     let api = Router::new()
         .route("/search", get(api::search_get).post(api::search_post))
         .route("/reports/{id}", get(api::report))
@@ -183,6 +191,13 @@ pub fn app(state: Arc<AppState>) -> Router {
         .nest("/api", api)
         .fallback(not_found)
         .method_not_allowed_fallback(api::method_not_allowed)
+}
+
+/// `routes` inside the middleware every request passes through (see the
+/// module documentation). Public so that tests can run routes of their own
+/// (one that panics, say) through the same stack.
+pub fn with_middleware(routes: Router<Arc<AppState>>, state: Arc<AppState>) -> Router {
+    routes
         .layer(axum::middleware::from_fn(limit_uri))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(
@@ -190,6 +205,7 @@ pub fn app(state: Arc<AppState>) -> Router {
             request_timeout,
         ))
         .with_state(state)
+        .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             TraceLayer::new_for_http()
