@@ -1,5 +1,8 @@
 //! The library's error type. User errors (a bad parameter, an unknown report)
-//! are kept apart from internal ones so the web layer can answer 4xx or 5xx.
+//! are kept apart from internal ones ([`Error::is_user_error`]) so the web
+//! layer can answer 4xx or 5xx, and a bad parameter carries a [`Reason`] when
+//! clients need to tell it apart: the web layer chooses its error codes from
+//! these types, never from message text.
 
 /// Crate-wide result.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -14,6 +17,8 @@ pub enum Error {
         /// The parameter's name, as the client sent it.
         param: String,
         message: String,
+        /// What is wrong with it, when that matters to a client.
+        reason: Reason,
     },
     /// No report with this id.
     #[error("no report with id {0:?}")]
@@ -43,16 +48,39 @@ pub enum Error {
     Internal(String),
 }
 
+/// What is wrong with a bad parameter, where clients branch on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Reason {
+    /// Malformed, out of range or unknown.
+    #[default]
+    Invalid,
+    /// The query text (`q`) is longer than the query limit.
+    QueryTooLong,
+}
+
 impl Error {
     /// A bad-parameter error naming the parameter.
     pub fn bad(param: &str, message: impl Into<String>) -> Error {
         Error::BadParameter {
             param: param.to_string(),
             message: message.into(),
+            reason: Reason::Invalid,
         }
     }
 
-    /// Whether the caller, not the engine, is at fault.
+    /// The query text is longer than `max` characters.
+    pub fn query_too_long(max: usize) -> Error {
+        Error::BadParameter {
+            param: "q".to_string(),
+            message: format!("q is longer than {max} characters"),
+            reason: Reason::QueryTooLong,
+        }
+    }
+
+    /// Whether the caller, not the engine, is at fault: the web layer
+    /// answers these 4xx with their message, everything else 5xx with
+    /// "internal error" (the details go to the log).
     pub fn is_user_error(&self) -> bool {
         matches!(
             self,

@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 use std::io::Read;
 use std::time::Duration;
 
-use aidsearch::web::error::CODES;
+use aidsearch::web::error::Code;
 use aidsearch::web::{AppState, MAX_BODY, MAX_QUERY_STRING};
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
@@ -532,6 +532,32 @@ async fn a_full_house_is_503_with_retry_after() {
     }
 }
 
+/// A handler that panics answers 500 `internal` in the error shape, with
+/// its request id, and the next request is served as usual: the panic is
+/// caught around the handlers, not left to drop the connection.
+#[tokio::test]
+async fn a_panicking_handler_is_a_json_500() {
+    async fn panics() -> &'static str {
+        panic!("a handler fault with secret detail")
+    }
+    let routes = Router::new().route("/api/panic", axum::routing::get(panics));
+    let app = aidsearch::web::with_middleware(routes, AppState::new(common::live()));
+    let x = exchange(app.clone(), Method::GET, "/api/panic", None).await;
+    assert_error(&x, StatusCode::INTERNAL_SERVER_ERROR, "internal", None);
+    assert_eq!(x.json()["error"]["message"], "internal error");
+    assert!(
+        !String::from_utf8_lossy(&x.body).contains("secret"),
+        "{}",
+        x.describe()
+    );
+    assert!(x.headers.contains_key("x-request-id"), "{}", x.describe());
+    let again = exchange(app, Method::GET, "/api/panic", None).await;
+    assert_eq!(again.status, StatusCode::INTERNAL_SERVER_ERROR);
+    // The real application is built with the same stack.
+    let healthy = get("/healthz").await;
+    assert_eq!(healthy.status, StatusCode::OK, "{}", healthy.describe());
+}
+
 /// A client that sends half its body and stalls gets 408 after the timeout.
 /// Needs a socket: the router answers in-process requests too fast to time out.
 async fn stalled_post(timeout: Duration) -> Exchange {
@@ -869,7 +895,7 @@ async fn the_description_lists_exactly_the_parameters_and_codes_the_server_knows
     );
     assert_eq!(
         names("/api/facets"),
-        sorted(&aidsearch::web::api::FACET_PARAMS)
+        sorted(&aidsearch::web::params::FACET_PARAMS)
     );
     let body_fields: Vec<String> = {
         let mut v: Vec<String> = spec["components"]["schemas"]["SearchRequest"]["properties"]
@@ -889,7 +915,10 @@ async fn the_description_lists_exactly_the_parameters_and_codes_the_server_knows
         .iter()
         .map(|c| c.as_str().unwrap())
         .collect();
-    assert_eq!(codes, CODES.iter().map(|c| c.0).collect::<Vec<_>>());
+    assert_eq!(
+        codes,
+        Code::ALL.iter().map(|c| c.name()).collect::<Vec<_>>()
+    );
 }
 
 /// The request schema and the server agree on which bodies are valid.

@@ -5,7 +5,7 @@
 
 mod common;
 
-use aidsearch::web::pages::{CSV_HEADER, EXPORT_LIMIT};
+use aidsearch::web::export::{CSV_HEADER, EXPORT_LIMIT};
 use aidsearch::web::params::{decode_pairs, search_request};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -223,7 +223,7 @@ async fn funding_amounts_are_shown_in_yuan_units() {
     let amount = first["funding"][0]
         .as_f64()
         .expect("funding sort puts money first");
-    let shown = aidsearch::web::pages::format_yuan(amount);
+    let shown = aidsearch::web::format::format_yuan(amount);
     assert!(
         html.contains(&format!("<span>{shown}</span>")),
         "{amount} shown as {shown}"

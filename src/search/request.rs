@@ -133,10 +133,7 @@ impl SearchRequest {
     /// Check every parameter; the error names the parameter at fault.
     pub fn validate(&self) -> Result<()> {
         if self.q.chars().count() > MAX_QUERY_CHARS {
-            return Err(Error::bad(
-                "q",
-                format!("q is longer than {MAX_QUERY_CHARS} characters"),
-            ));
+            return Err(Error::query_too_long(MAX_QUERY_CHARS));
         }
         if self.page == 0 {
             return Err(Error::bad("page", "page starts at 1"));
@@ -235,6 +232,18 @@ pub struct Hit {
     pub funding: Vec<f64>,
 }
 
+impl Hit {
+    /// The paragraph's values of one facet.
+    pub fn values(&self, kind: FacetKind) -> &Vec<String> {
+        match kind {
+            FacetKind::Region => &self.region,
+            FacetKind::Donor => &self.donor,
+            FacetKind::Sector => &self.sector,
+            FacetKind::Year => &self.year,
+        }
+    }
+}
+
 /// One facet value and how many hits have it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct FacetValue {
@@ -304,6 +313,18 @@ pub struct SearchResponse {
     pub donor_parent: String,
     /// Index generation that answered.
     pub generation: u64,
+}
+
+impl SearchResponse {
+    /// The path whose children a tree facet lists (empty: the top level, and
+    /// always for facets that are not trees).
+    pub fn parent(&self, kind: FacetKind) -> &str {
+        match kind {
+            FacetKind::Region => &self.region_parent,
+            FacetKind::Donor => &self.donor_parent,
+            FacetKind::Sector | FacetKind::Year => "",
+        }
+    }
 }
 
 #[cfg(test)]

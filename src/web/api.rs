@@ -13,40 +13,22 @@ use axum::Json;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::error::ApiError;
-use super::params::{decode_pairs, search_request, SEARCH_PARAMS};
+use super::error::{Code, WebError};
+use super::params::{
+    decode_pairs, request_from_query, search_request, FACET_PARAMS, SEARCH_PARAMS,
+};
 use super::AppState;
 use crate::search::complete::Suggestion;
 use crate::search::SearchRequest;
 
-/// Parameters of `/api/facets`: the search parameters that change which
-/// paragraphs count (paging and order do not).
-pub const FACET_PARAMS: [&str; 8] = [
-    "q",
-    "region",
-    "donor",
-    "sector",
-    "year",
-    "min_funding",
-    "max_funding",
-    "report",
-];
-
 /// Most completions `/api/suggest` returns.
 pub const MAX_SUGGEST_LIMIT: usize = 50;
-
-/// The request a query string describes. With `strict`, unknown parameters
-/// are errors naming them.
-pub fn request_from_query(raw: Option<&str>, strict: bool) -> Result<SearchRequest, ApiError> {
-    let pairs = decode_pairs(raw.unwrap_or("")).map_err(ApiError::from)?;
-    search_request(&pairs, strict).map_err(ApiError::from)
-}
 
 /// `GET /api/search`.
 pub async fn search_get(
     State(state): State<Arc<AppState>>,
     RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
+) -> Result<Response, WebError> {
     let request = request_from_query(raw.as_deref(), true)?;
     Ok(Json(state.search(request).await?).into_response())
 }
@@ -55,20 +37,19 @@ pub async fn search_get(
 pub async fn search_post(
     State(state): State<Arc<AppState>>,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, WebError> {
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::payload_too_large(super::MAX_BODY)
+            WebError::payload_too_large(super::MAX_BODY)
         } else {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "bad_body",
+            WebError::new(
+                Code::BadBody,
                 format!("the body could not be read: {}", e.body_text()),
             )
         }
     })?;
     if body.len() > super::MAX_BODY {
-        return Err(ApiError::payload_too_large(super::MAX_BODY));
+        return Err(WebError::payload_too_large(super::MAX_BODY));
     }
     let request = request_from_json(&body)?;
     Ok(Json(state.search(request).await?).into_response())
@@ -77,8 +58,8 @@ pub async fn search_post(
 /// Parse a POST body into a request. Syntax errors are `bad_json`; a field
 /// that is unknown or of the wrong type is `bad_parameter` naming it, just as
 /// the same mistake in a query string would be.
-pub fn request_from_json(body: &[u8]) -> Result<SearchRequest, ApiError> {
-    let bad_json = |message: String| ApiError::new(StatusCode::BAD_REQUEST, "bad_json", message);
+pub fn request_from_json(body: &[u8]) -> Result<SearchRequest, WebError> {
+    let bad_json = |message: String| WebError::new(Code::BadJson, message);
     let value: Value = serde_json::from_slice(body)
         .map_err(|e| bad_json(format!("the body is not valid JSON: {e}")))?;
     let Value::Object(fields) = value else {
@@ -88,7 +69,7 @@ pub fn request_from_json(body: &[u8]) -> Result<SearchRequest, ApiError> {
     };
     for (name, field) in &fields {
         if !SEARCH_PARAMS.contains(&name.as_str()) {
-            return Err(ApiError::bad_parameter(
+            return Err(WebError::bad_parameter(
                 name,
                 format!(
                     "unknown field {name:?}; known: {}",
@@ -99,7 +80,7 @@ pub fn request_from_json(body: &[u8]) -> Result<SearchRequest, ApiError> {
         // Deserializing the field alone tells which one is of the wrong type.
         let single = Value::Object([(name.clone(), field.clone())].into_iter().collect());
         if let Err(e) = serde_json::from_value::<SearchRequest>(single) {
-            return Err(ApiError::bad_parameter(
+            return Err(WebError::bad_parameter(
                 name,
                 format!("{name}: {}", plain_types(&e.to_string())),
             ));
@@ -107,7 +88,7 @@ pub fn request_from_json(body: &[u8]) -> Result<SearchRequest, ApiError> {
     }
     let request: SearchRequest = serde_json::from_value(Value::Object(fields))
         .map_err(|e| bad_json(format!("the body is not a valid search request: {e}")))?;
-    request.validate().map_err(ApiError::from)?;
+    request.validate().map_err(WebError::from)?;
     Ok(request)
 }
 
@@ -126,19 +107,19 @@ pub async fn report(
     State(state): State<Arc<AppState>>,
     id: Result<Path<String>, PathRejection>,
     RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
+) -> Result<Response, WebError> {
     let Path(id) = id.map_err(|e| {
-        ApiError::bad_parameter(
+        WebError::bad_parameter(
             "id",
             format!("the report id is malformed: {}", e.body_text()),
         )
     })?;
     let mut highlight = String::new();
-    for (name, value) in decode_pairs(raw.as_deref().unwrap_or("")).map_err(ApiError::from)? {
+    for (name, value) in decode_pairs(raw.as_deref().unwrap_or("")).map_err(WebError::from)? {
         match name.as_str() {
             "q" => highlight = value,
             other => {
-                return Err(ApiError::bad_parameter(
+                return Err(WebError::bad_parameter(
                     other,
                     format!("unknown parameter {other:?}; known: q"),
                 ))
@@ -147,7 +128,7 @@ pub async fn report(
     }
     SearchRequest::query(&highlight)
         .validate()
-        .map_err(ApiError::from)?;
+        .map_err(WebError::from)?;
     let view = state
         .blocking(move |engine| crate::search::report(engine, &id, &highlight))
         .await?;
@@ -159,13 +140,13 @@ pub async fn report(
 pub async fn facets(
     State(state): State<Arc<AppState>>,
     RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
-    let pairs = decode_pairs(raw.as_deref().unwrap_or("")).map_err(ApiError::from)?;
+) -> Result<Response, WebError> {
+    let pairs = decode_pairs(raw.as_deref().unwrap_or("")).map_err(WebError::from)?;
     if let Some((name, _)) = pairs
         .iter()
         .find(|(name, _)| !FACET_PARAMS.contains(&name.as_str()))
     {
-        return Err(ApiError::bad_parameter(
+        return Err(WebError::bad_parameter(
             name,
             format!(
                 "unknown parameter {name:?} for facets; known: {}",
@@ -173,7 +154,7 @@ pub async fn facets(
             ),
         ));
     }
-    let request = search_request(&pairs, true).map_err(ApiError::from)?;
+    let request = search_request(&pairs, true).map_err(WebError::from)?;
     let trees = state
         .blocking(move |engine| crate::search::facet_trees(engine, &request))
         .await?;
@@ -194,8 +175,8 @@ pub struct SuggestResponse {
 pub async fn suggest(
     State(state): State<Arc<AppState>>,
     RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
-    let pairs = decode_pairs(raw.as_deref().unwrap_or("")).map_err(ApiError::from)?;
+) -> Result<Response, WebError> {
+    let pairs = decode_pairs(raw.as_deref().unwrap_or("")).map_err(WebError::from)?;
     let mut prefix = String::new();
     let mut limit = 10usize;
     for (name, value) in pairs {
@@ -207,14 +188,14 @@ pub async fn suggest(
                     .ok()
                     .filter(|n| (1..=MAX_SUGGEST_LIMIT).contains(n))
                     .ok_or_else(|| {
-                        ApiError::bad_parameter(
+                        WebError::bad_parameter(
                             "limit",
                             format!("limit must be between 1 and {MAX_SUGGEST_LIMIT}"),
                         )
                     })?
             }
             other => {
-                return Err(ApiError::bad_parameter(
+                return Err(WebError::bad_parameter(
                     other,
                     format!("unknown parameter {other:?}; known: q, limit"),
                 ))
@@ -223,7 +204,7 @@ pub async fn suggest(
     }
     SearchRequest::query(&prefix)
         .validate()
-        .map_err(ApiError::from)?;
+        .map_err(WebError::from)?;
     let engine = state.engine.get();
     let suggestions = crate::search::complete::complete(&engine, &prefix, limit);
     Ok(Json(SuggestResponse {
@@ -261,13 +242,13 @@ pub async fn openapi() -> Response {
 }
 
 /// Unknown `/api` path.
-pub async fn not_found() -> ApiError {
-    ApiError::not_found("endpoint")
+pub async fn not_found() -> WebError {
+    WebError::not_found("endpoint")
 }
 
 /// A known path with the wrong method.
-pub async fn method_not_allowed() -> ApiError {
-    ApiError::method_not_allowed()
+pub async fn method_not_allowed() -> WebError {
+    WebError::method_not_allowed()
 }
 
 #[cfg(test)]
@@ -277,7 +258,7 @@ mod tests {
     fn param_of(body: &str) -> (u16, &'static str, Option<String>) {
         match request_from_json(body.as_bytes()) {
             Ok(_) => (200, "ok", None),
-            Err(e) => (e.status.as_u16(), e.code, e.param),
+            Err(e) => (e.status().as_u16(), e.code.name(), e.param),
         }
     }
 

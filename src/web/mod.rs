@@ -4,15 +4,21 @@
 //!
 //! Around every handler, from the outside in: a request id (`x-request-id`,
 //! echoed back), one tracing line per request with its id, status and
-//! latency, a request timeout (408), compression when the client accepts it,
-//! and the query-string limit (414). The JSON API answers every error in the
-//! shape of [`error::ApiError`]; the pages answer with an HTML page.
+//! latency, a panic catcher (a handler that panics answers 500 `internal`
+//! and logs the panic, and the connection stays up), a request timeout
+//! (408), compression when the client accepts it, and the query-string
+//! limit (414). The JSON API answers every error in the shape of
+//! [`error::WebError`]; the pages answer with an HTML page.
 
 pub mod api;
 pub mod error;
+pub mod export;
+pub mod format;
+pub mod links;
 pub mod openapi;
 pub mod pages;
 pub mod params;
+pub mod views;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -24,6 +30,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use tokio::sync::Semaphore;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
@@ -32,7 +39,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::search::LiveEngine;
 use crate::search::{SearchRequest, SearchResponse};
-use error::ApiError;
+use error::WebError;
 
 /// Most searches run at once; past it, requests get 503 with `Retry-After`.
 pub const DEFAULT_MAX_CONCURRENT_SEARCHES: usize = 64;
@@ -104,7 +111,7 @@ impl AppState {
     /// Past the budget the client gets 422 `query_timeout` at once. The call
     /// itself cannot be interrupted: it runs to its end in the background and
     /// keeps its search slot until then, so runaway work stays under the cap.
-    pub async fn blocking<T, F>(&self, work: F) -> Result<T, ApiError>
+    pub async fn blocking<T, F>(&self, work: F) -> Result<T, WebError>
     where
         T: Send + 'static,
         F: FnOnce(&crate::search::Engine) -> crate::error::Result<T> + Send + 'static,
@@ -113,13 +120,13 @@ impl AppState {
             .search_slots
             .clone()
             .try_acquire_owned()
-            .map_err(|_| ApiError::overloaded())?;
+            .map_err(|_| WebError::overloaded())?;
         let running = self
             .run_slots
             .clone()
             .acquire_owned()
             .await
-            .map_err(|_| ApiError::overloaded())?;
+            .map_err(|_| WebError::overloaded())?;
         let engine = self.engine.get();
         let task = tokio::task::spawn_blocking(move || {
             let _permits = (permit, running);
@@ -129,16 +136,16 @@ impl AppState {
         tokio::time::timeout(budget, task)
             .await
             .map_err(|_| {
-                ApiError::from(crate::error::Error::Timeout(
+                WebError::from(crate::error::Error::Timeout(
                     budget.as_millis().try_into().unwrap_or(u64::MAX),
                 ))
             })?
-            .map_err(|e| ApiError::from(crate::error::Error::Internal(e.to_string())))?
-            .map_err(ApiError::from)
+            .map_err(|e| WebError::from(crate::error::Error::Internal(e.to_string())))?
+            .map_err(WebError::from)
     }
 
     /// Run a search.
-    pub async fn search(&self, request: SearchRequest) -> Result<SearchResponse, ApiError> {
+    pub async fn search(&self, request: SearchRequest) -> Result<SearchResponse, WebError> {
         self.blocking(move |engine| crate::search::cache::search_remembered(engine, &request))
             .await
     }
@@ -159,6 +166,11 @@ impl MakeRequestId for CountingRequestId {
 
 /// The whole application.
 pub fn app(state: Arc<AppState>) -> Router {
+    with_middleware(routes(), state)
+}
+
+/// Every route of the application, without the middleware.
+pub fn routes() -> Router<Arc<AppState>> {
     let api = Router::new()
         .route("/search", get(api::search_get).post(api::search_post))
         .route("/reports/{id}", get(api::report))
@@ -171,14 +183,21 @@ pub fn app(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/", get(pages::search_page))
         .route("/report/{id}", get(pages::report_page))
-        .route("/export.csv", get(pages::export_csv))
-        .route("/export.json", get(pages::export_json))
+        .route("/export.csv", get(export::export_csv))
+        .route("/export.json", get(export::export_json))
         .route("/static/style.css", get(pages::stylesheet))
         .route("/healthz", get(api::healthz))
         .route("/readyz", get(api::readyz))
         .nest("/api", api)
         .fallback(not_found)
         .method_not_allowed_fallback(api::method_not_allowed)
+}
+
+/// `routes` inside the middleware every request passes through (see the
+/// module documentation). Public so that tests can run routes of their own
+/// (one that panics, say) through the same stack.
+pub fn with_middleware(routes: Router<Arc<AppState>>, state: Arc<AppState>) -> Router {
+    routes
         .layer(axum::middleware::from_fn(limit_uri))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(
@@ -186,6 +205,7 @@ pub fn app(state: Arc<AppState>) -> Router {
             request_timeout,
         ))
         .with_state(state)
+        .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             TraceLayer::new_for_http()
@@ -250,7 +270,7 @@ async fn request_timeout(
     match tokio::time::timeout(state.request_timeout, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {
-            let error = ApiError::request_timeout(state.request_timeout);
+            let error = WebError::request_timeout(state.request_timeout);
             if api {
                 error.into_response()
             } else {
@@ -267,7 +287,7 @@ async fn limit_uri(request: Request, next: axum::middleware::Next) -> Response {
         .query()
         .is_some_and(|q| q.len() > MAX_QUERY_STRING)
     {
-        let error = ApiError::uri_too_long(MAX_QUERY_STRING);
+        let error = WebError::uri_too_long(MAX_QUERY_STRING);
         return if is_api_path(request.uri().path()) {
             error.into_response()
         } else {

@@ -5,15 +5,11 @@
 use percent_encoding::{percent_decode, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use crate::error::{Error, Result};
+use crate::facet::FacetKind;
 use crate::search::{SearchRequest, Sort};
 
-/// Parameters the search endpoints know.
-pub const SEARCH_PARAMS: [&str; 12] = [
-    "q",
-    "region",
-    "donor",
-    "sector",
-    "year",
+/// Search parameters after the facets.
+const SEARCH_TAIL: [&str; 7] = [
     "page",
     "per_page",
     "sort",
@@ -22,6 +18,44 @@ pub const SEARCH_PARAMS: [&str; 12] = [
     "per_report",
     "report",
 ];
+
+/// Parameters the search endpoints know: `q`, every facet's parameter in
+/// [`FacetKind::ALL`] order, then paging, order, funding and report.
+pub const SEARCH_PARAMS: [&str; 1 + FacetKind::ALL.len() + SEARCH_TAIL.len()] =
+    around_facets(&["q"], &SEARCH_TAIL);
+
+/// Parameters of `/api/facets` after the facets.
+const FACET_TAIL: [&str; 3] = ["min_funding", "max_funding", "report"];
+
+/// Parameters of `/api/facets`: the search parameters that change which
+/// paragraphs count (paging and order do not).
+pub const FACET_PARAMS: [&str; 1 + FacetKind::ALL.len() + FACET_TAIL.len()] =
+    around_facets(&["q"], &FACET_TAIL);
+
+/// `head`, every facet's parameter in [`FacetKind::ALL`] order, then `tail`.
+const fn around_facets<const N: usize>(
+    head: &[&'static str],
+    tail: &[&'static str],
+) -> [&'static str; N] {
+    assert!(N == head.len() + FacetKind::ALL.len() + tail.len());
+    let mut out = [""; N];
+    let mut i = 0;
+    while i < head.len() {
+        out[i] = head[i];
+        i += 1;
+    }
+    let mut k = 0;
+    while k < FacetKind::ALL.len() {
+        out[head.len() + k] = FacetKind::ALL[k].param();
+        k += 1;
+    }
+    let mut t = 0;
+    while t < tail.len() {
+        out[head.len() + FacetKind::ALL.len() + t] = tail[t];
+        t += 1;
+    }
+    out
+}
 
 /// Decode a raw query string into (name, value) pairs.
 pub fn decode_pairs(raw: &str) -> Result<Vec<(String, String)>> {
@@ -72,12 +106,12 @@ fn parse_number<T: std::str::FromStr>(name: &str, value: &str) -> Result<T> {
 pub fn search_request(pairs: &[(String, String)], strict: bool) -> Result<SearchRequest> {
     let mut request = SearchRequest::default();
     for (name, value) in pairs {
+        if let Some(kind) = FacetKind::from_param(name) {
+            request.values_mut(kind).push(value.clone());
+            continue;
+        }
         match name.as_str() {
             "q" => request.q = value.clone(),
-            "region" => request.region.push(value.clone()),
-            "donor" => request.donor.push(value.clone()),
-            "sector" => request.sector.push(value.clone()),
-            "year" => request.year.push(value.clone()),
             "page" => request.page = parse_number(name, value)?,
             "per_page" => request.per_page = parse_number(name, value)?,
             "per_report" => request.per_report = Some(parse_number(name, value)?),
@@ -107,6 +141,12 @@ pub fn search_request(pairs: &[(String, String)], strict: bool) -> Result<Search
     Ok(request)
 }
 
+/// The request a raw query string describes. With `strict`, unknown
+/// parameters are errors naming them.
+pub fn request_from_query(raw: Option<&str>, strict: bool) -> Result<SearchRequest> {
+    search_request(&decode_pairs(raw.unwrap_or(""))?, strict)
+}
+
 /// Characters escaped in URL components: everything but unreserved ASCII.
 const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
@@ -125,14 +165,9 @@ pub fn to_query_string(r: &SearchRequest) -> String {
     if !r.q.is_empty() {
         parts.push(format!("q={}", encode(&r.q)));
     }
-    for (name, values) in [
-        ("region", &r.region),
-        ("donor", &r.donor),
-        ("sector", &r.sector),
-        ("year", &r.year),
-    ] {
-        for v in values {
-            parts.push(format!("{name}={}", encode(v)));
+    for kind in FacetKind::ALL {
+        for v in r.values(kind) {
+            parts.push(format!("{}={}", kind.param(), encode(v)));
         }
     }
     if let Some(v) = r.min_funding {
@@ -189,6 +224,48 @@ mod tests {
         assert_eq!(err("q=%E6%8F"), "q");
         assert_eq!(err("q=%zz"), "q");
         assert_eq!(err("colour=red"), "colour");
+    }
+
+    #[test]
+    fn parameter_lists_hold_every_facet_in_order() {
+        assert_eq!(
+            SEARCH_PARAMS,
+            [
+                "q",
+                "region",
+                "donor",
+                "sector",
+                "year",
+                "page",
+                "per_page",
+                "sort",
+                "min_funding",
+                "max_funding",
+                "per_report",
+                "report",
+            ]
+        );
+        assert_eq!(
+            FACET_PARAMS,
+            [
+                "q",
+                "region",
+                "donor",
+                "sector",
+                "year",
+                "min_funding",
+                "max_funding",
+                "report",
+            ]
+        );
+        for kind in FacetKind::ALL {
+            assert!(SEARCH_PARAMS.contains(&kind.param()), "{kind:?}");
+            assert!(FACET_PARAMS.contains(&kind.param()), "{kind:?}");
+            let pairs = vec![(kind.param().to_string(), "2020".to_string())];
+            let request = search_request(&pairs, true).unwrap();
+            assert_eq!(request.values(kind), &["2020"], "{kind:?}");
+            assert_eq!(to_query_string(&request), format!("{}=2020", kind.param()));
+        }
     }
 
     #[test]

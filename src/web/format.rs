@@ -1,0 +1,37 @@
+//! Amounts of money as the pages, links and exports write them.
+
+/// `380000000` → `3.8亿元`, `47250000` → `4725万元`.
+pub fn format_yuan(yuan: f64) -> String {
+    let trim = |v: f64| {
+        let s = format!("{v:.2}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    };
+    if yuan >= 1e8 {
+        format!("{}亿元", trim(yuan / 1e8))
+    } else if yuan >= 1e4 {
+        format!("{}万元", trim(yuan / 1e4))
+    } else {
+        format!("{}元", trim(yuan))
+    }
+}
+
+/// A yuan amount as the funding form shows it back and the CSV export
+/// writes it (no exponent, no `.0`).
+pub fn plain_amount(v: f64) -> String {
+    let s = format!("{v:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yuan_formatting() {
+        assert_eq!(format_yuan(380_000_000.0), "3.8亿元");
+        assert_eq!(format_yuan(47_250_000.0), "4725万元");
+        assert_eq!(format_yuan(600.0), "600元");
+        assert_eq!(plain_amount(100_000_000.0), "100000000");
+        assert_eq!(plain_amount(1.5), "1.5");
+    }
+}

@@ -1,0 +1,454 @@
+//! What the staff pages show: the askama templates (`templates/`) and the
+//! page-shaped views they render, built from the library's responses
+//! ([`crate::search::search`], [`crate::search::report`]). Every piece of
+//! corpus or user text is escaped by the templates, except snippets, which
+//! the library has already escaped and marked with `<mark>`.
+//!
+//! The search page is assembled in named steps: the facet blocks, the year
+//! chart and the hits here, the chips, pager and other links in
+//! [`super::links`].
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+use super::format::{format_yuan, plain_amount};
+use super::links::{self, last_part, Link};
+use crate::facet::{FacetKind, PerFacet, Shape};
+use crate::search::{FacetValue, Hit, ReportView, SearchRequest, SearchResponse};
+
+/// The stylesheet, served by the binary itself.
+pub const STYLESHEET: &str = include_str!("../../templates/style.css");
+
+/// The stylesheet's URL, versioned by a hash of its content, so browsers may
+/// cache it for a day yet see a new release's stylesheet at once.
+pub fn stylesheet_url() -> &'static str {
+    static URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    URL.get_or_init(|| {
+        // FNV-1a: stable across builds and platforms, unlike std's hasher.
+        let hash = STYLESHEET.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        format!("/static/style.css?v={:08x}", hash >> 32)
+    })
+}
+
+/// One value of a facet, with the level below it when it is the one
+/// selected value of a tree facet (region, donor).
+#[derive(Debug, Clone)]
+pub struct FacetItem {
+    pub link: Link,
+    pub children: Vec<Link>,
+}
+
+/// One facet block of the sidebar.
+#[derive(Debug, Clone)]
+pub struct FacetGroup {
+    /// The URL parameter (`region`, `donor`, `sector`).
+    pub name: &'static str,
+    pub title: &'static str,
+    pub items: Vec<FacetItem>,
+    /// The path to the current level of a tree facet, from "all" down; empty
+    /// for flat facets and at the top.
+    pub crumbs: Vec<Link>,
+}
+
+/// One bar of the year chart.
+#[derive(Debug, Clone)]
+pub struct YearBar {
+    pub link: Link,
+    pub x: u32,
+    pub y: u32,
+    pub height: u32,
+}
+
+/// One result as the page shows it.
+#[derive(Debug, Clone)]
+pub struct HitView {
+    pub title: String,
+    pub url: String,
+    pub date: String,
+    pub source: String,
+    pub section: String,
+    pub snippet: String,
+    pub kind: String,
+    pub tags: Vec<Link>,
+    pub funding: Vec<String>,
+    pub more_url: String,
+}
+
+/// The search page.
+#[derive(Template)]
+#[template(path = "search.html")]
+pub struct SearchPage {
+    pub q: String,
+    pub response: SearchResponse,
+    /// Position of the first and last hit shown (1-based).
+    pub first: u64,
+    pub last: u64,
+    /// True when the hits go past what pagination can reach.
+    pub capped: bool,
+    pub hits: Vec<HitView>,
+    pub groups: Vec<FacetGroup>,
+    pub chips: Vec<Link>,
+    pub clear_url: String,
+    pub years: Vec<YearBar>,
+    pub chart_width: u32,
+    pub pages: Vec<Link>,
+    pub prev_url: String,
+    pub next_url: String,
+    pub sorts: Vec<Link>,
+    pub csv_url: String,
+    pub json_url: String,
+    pub suggestions: Vec<Link>,
+    pub related: Vec<Link>,
+    pub min_funding: String,
+    pub max_funding: String,
+    /// State the search form carries when the words change (all but `q`).
+    pub form_hidden: Vec<(String, String)>,
+    /// State the funding form carries (all but the amounts).
+    pub funding_hidden: Vec<(String, String)>,
+}
+
+/// One paragraph of the report page.
+#[derive(Debug, Clone)]
+pub struct ParagraphView {
+    pub number: u32,
+    /// `paragraph`, `caption` or `heading`.
+    pub kind: String,
+    pub snippet: String,
+    pub tags: Vec<Link>,
+    pub funding: Vec<String>,
+    pub target: bool,
+}
+
+/// The report page: the whole cleaned report.
+#[derive(Template)]
+#[template(path = "report.html")]
+pub struct ReportPage {
+    pub title: String,
+    pub date: String,
+    pub date_note: String,
+    pub source: String,
+    pub byline: String,
+    pub file: String,
+    pub paragraphs: Vec<ParagraphView>,
+    pub q: String,
+    pub target: u32,
+    pub back_url: String,
+    /// True when the page was reached from a search (the way back keeps it).
+    pub from_search: bool,
+    /// Search inside this report.
+    pub within_url: String,
+}
+
+/// A friendly error page.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub status: u16,
+    pub title: String,
+    pub explanation: String,
+    pub detail: String,
+}
+
+/// A friendly error page in Chinese; `detail` (often the library's English
+/// message naming the parameter) is shown below the explanation.
+pub fn error_page(status: StatusCode, detail: &str) -> String {
+    let (title, explanation) = match status.as_u16() {
+        404 => (
+            "页面不存在",
+            "您要找的页面或报告不存在，可能是链接有误，或报告已从语料中移除。",
+        ),
+        400 | 422 => (
+            "请求有误",
+            "检索条件中有无法识别的内容。请检查地址中的参数，或回到首页重新检索。",
+        ),
+        413 | 414 => ("请求过长", "检索条件太长了，请缩短检索词或减少筛选条件。"),
+        408 => ("请求超时", "这次检索用时过长，请缩小检索范围后再试。"),
+        503 => ("系统繁忙", "同时进行的检索太多，请稍候片刻再试。"),
+        _ => ("出错了", "服务器处理请求时出错，请稍后再试。"),
+    };
+    ErrorPage {
+        status: status.as_u16(),
+        title: title.to_string(),
+        explanation: explanation.to_string(),
+        detail: detail.to_string(),
+    }
+    .render()
+    .unwrap_or_else(|_| "<!doctype html><title>错误</title><p>出错了</p>".to_string())
+}
+
+/// Render a template, or the error page when it fails.
+pub fn render<T: Template>(template: &T) -> Response {
+    match template.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Html(error_page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "页面渲染失败",
+                )),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Sibling listings of the tree facets, fetched when one value is selected.
+pub type Siblings = PerFacet<Option<Vec<FacetValue>>>;
+
+/// The search page of `request`, from the library's response and the
+/// sibling listings of its tree facets.
+pub fn search_view(
+    request: &SearchRequest,
+    response: SearchResponse,
+    siblings: &Siblings,
+) -> SearchPage {
+    let here = links::url(request);
+    let (years, chart_width) = year_chart(request, response.facets.values(FacetKind::Year));
+    let pager = links::pager(request, response.total);
+    let report_title = response.hits.first().map(|h| h.report.title.as_str());
+    let offset = (request.page as u64 - 1) * request.per_page as u64;
+    SearchPage {
+        q: request.q.clone(),
+        first: (offset + 1).min(response.total),
+        last: (offset + response.hits.len() as u64).min(response.total),
+        capped: response.total > crate::search::MAX_OFFSET as u64,
+        hits: response
+            .hits
+            .iter()
+            .map(|h| hit_view(request, &here, h))
+            .collect(),
+        groups: facet_groups(request, &response, siblings),
+        chips: links::chips(request, report_title),
+        clear_url: links::clear_url(request),
+        years,
+        chart_width,
+        pages: pager.pages,
+        prev_url: pager.prev_url,
+        next_url: pager.next_url,
+        sorts: links::sort_links(request, response.sort),
+        csv_url: links::export_url(request, "/export.csv"),
+        json_url: links::export_url(request, "/export.json"),
+        suggestions: query_links(request, &response.suggestions),
+        related: query_links(request, &response.related),
+        min_funding: request.min_funding.map(plain_amount).unwrap_or_default(),
+        max_funding: request.max_funding.map(plain_amount).unwrap_or_default(),
+        form_hidden: links::state_pairs(request, &["q", "page"]),
+        funding_hidden: links::state_pairs(request, &["min_funding", "max_funding", "page"]),
+        response,
+    }
+}
+
+/// The sidebar's facet blocks, in [`FacetKind::ALL`] order: trees with
+/// their breadcrumbs, flat lists; numbers (years) are the chart instead.
+fn facet_groups(
+    request: &SearchRequest,
+    response: &SearchResponse,
+    siblings: &Siblings,
+) -> Vec<FacetGroup> {
+    FacetKind::ALL
+        .into_iter()
+        .filter_map(|kind| match kind.shape() {
+            Shape::Tree => Some(tree_group(
+                request,
+                kind,
+                response,
+                siblings[kind].as_deref(),
+            )),
+            Shape::Flat => Some(flat_group(request, kind, response.facets.values(kind))),
+            Shape::Number => None,
+        })
+        .collect()
+}
+
+/// A tree facet (region, donor): the current level with the selected value
+/// expanded to its children, and the breadcrumb to climb back.
+fn tree_group(
+    request: &SearchRequest,
+    kind: FacetKind,
+    response: &SearchResponse,
+    siblings: Option<&[FacetValue]>,
+) -> FacetGroup {
+    let values = response.facets.values(kind);
+    let items = match siblings {
+        Some(siblings) => tree_level(request, kind, values, siblings, response.total),
+        None => values
+            .iter()
+            .map(|v| FacetItem {
+                link: links::tree_value_link(request, kind, v, v.selected),
+                children: Vec::new(),
+            })
+            .collect(),
+    };
+    FacetGroup {
+        name: kind.param(),
+        title: kind.label(),
+        items,
+        crumbs: links::crumbs(request, kind, response.parent(kind)),
+    }
+}
+
+/// The level of the one selected value of a tree facet: its siblings, the
+/// selected one checked and expanded to `children`.
+fn tree_level(
+    request: &SearchRequest,
+    kind: FacetKind,
+    children: &[FacetValue],
+    siblings: &[FacetValue],
+    total: u64,
+) -> Vec<FacetItem> {
+    let chosen = &request.values(kind)[0];
+    let children: Vec<Link> = children
+        .iter()
+        .map(|v| links::tree_value_link(request, kind, v, v.selected))
+        .collect();
+    let mut items: Vec<FacetItem> = siblings
+        .iter()
+        .map(|s| {
+            let is_chosen = s.value == *chosen;
+            FacetItem {
+                link: links::tree_value_link(request, kind, s, is_chosen),
+                children: if is_chosen {
+                    children.clone()
+                } else {
+                    Vec::new()
+                },
+            }
+        })
+        .collect();
+    if !siblings.iter().any(|s| s.value == *chosen) {
+        // A value the listing left out still shows, so it can be
+        // unchecked; as the only value chosen, its count is the total.
+        let missing = FacetValue {
+            value: chosen.clone(),
+            count: total,
+            label: last_part(chosen).to_string(),
+            selected: true,
+        };
+        items.insert(
+            0,
+            FacetItem {
+                link: links::tree_value_link(request, kind, &missing, true),
+                children,
+            },
+        );
+    }
+    items
+}
+
+/// A flat facet: its values, each checked or not.
+fn flat_group(request: &SearchRequest, kind: FacetKind, values: &[FacetValue]) -> FacetGroup {
+    FacetGroup {
+        name: kind.param(),
+        title: kind.label(),
+        items: values
+            .iter()
+            .map(|v| FacetItem {
+                link: links::toggle_value_link(request, kind, v),
+                children: Vec::new(),
+            })
+            .collect(),
+        crumbs: Vec::new(),
+    }
+}
+
+/// The year chart: one bar per year, height by count, each bar a link; and
+/// the chart's width.
+fn year_chart(request: &SearchRequest, values: &[FacetValue]) -> (Vec<YearBar>, u32) {
+    let max = values.iter().map(|v| v.count).max().unwrap_or(1).max(1);
+    let slot = 30u32;
+    let years: Vec<YearBar> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let height = ((v.count as f64 / max as f64) * 60.0).ceil().max(2.0) as u32;
+            YearBar {
+                link: Link {
+                    title: format!("{}年：{} 条", v.label, v.count),
+                    ..links::toggle_value_link(request, FacetKind::Year, v)
+                },
+                x: i as u32 * slot + 2,
+                y: 76 - height,
+                height,
+            }
+        })
+        .collect();
+    // At least eight slots wide, so a chart of two years keeps small text
+    // when the SVG scales to the sidebar.
+    let chart_width = years.len().max(8) as u32 * slot;
+    (years, chart_width)
+}
+
+/// Other queries (suggestions, related terms) as links.
+fn query_links(request: &SearchRequest, queries: &[String]) -> Vec<Link> {
+    queries
+        .iter()
+        .map(|q| links::query_link(request, q))
+        .collect()
+}
+
+/// One hit as the search page lists it; `here` is the page to come back to.
+fn hit_view(request: &SearchRequest, here: &str, hit: &Hit) -> HitView {
+    HitView {
+        title: hit.report.title.clone(),
+        url: links::report_url(&hit.report.id, hit.paragraph, &request.q, here),
+        date: hit.report.date.clone().unwrap_or_default(),
+        source: hit.report.source.clone().unwrap_or_default(),
+        section: hit.section.clone().unwrap_or_default(),
+        snippet: hit.snippet.clone(),
+        kind: kind_label(&hit.kind).to_string(),
+        tags: links::tags(request, hit, &FacetKind::ALL),
+        funding: hit.funding.iter().map(|y| format_yuan(*y)).collect(),
+        more_url: links::within_report(request, &hit.report.id),
+    }
+}
+
+/// The paragraph kinds a hit names (plain paragraphs go unnamed).
+fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "caption" => "图片说明",
+        "heading" => "小标题",
+        _ => "",
+    }
+}
+
+/// The report page: the whole report, `target` marked, `q` highlighted, and
+/// `back` the search page to return to (when it came from one).
+pub fn report_view(report: ReportView, q: String, target: u32, back: Option<String>) -> ReportPage {
+    let search = SearchRequest::query(&q);
+    let paragraphs = report
+        .paragraphs
+        .iter()
+        .map(|p| ParagraphView {
+            number: p.paragraph,
+            kind: p.kind.clone(),
+            snippet: p.snippet.clone(),
+            tags: links::tags(
+                &search,
+                p,
+                &[FacetKind::Region, FacetKind::Donor, FacetKind::Sector],
+            ),
+            funding: p.funding.iter().map(|y| format_yuan(*y)).collect(),
+            target: p.paragraph == target,
+        })
+        .collect();
+    let within_url = links::within_report(&search, &report.id);
+    ReportPage {
+        title: report.title,
+        date: report.date.unwrap_or_default(),
+        date_note: report.date_note.unwrap_or_default(),
+        source: report.source.unwrap_or_default(),
+        byline: report.byline.join("；"),
+        file: report.file,
+        paragraphs,
+        q,
+        target,
+        from_search: back.is_some(),
+        back_url: back.unwrap_or_else(|| "/".to_string()),
+        within_url,
+    }
+}
