@@ -399,7 +399,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let labels = aidsearch::labels::label_report(report);
             for (p, l) in report.paragraphs.iter().zip(&labels) {
                 let preview: String = p.text.chars().take(40).collect();
-                outln!("\n¶{} [{}] {preview}…", p.number, p.kind);
+                outln!("\n¶{} [{}] {preview}…", p.number, p.kind.as_str());
                 outln!("  region  {:?}", l.region);
                 outln!("  donor   {:?}", l.donor);
                 outln!("  sector  {:?}", l.sector);

@@ -45,8 +45,43 @@ pub struct Paragraph {
     pub text: String,
     /// The heading the paragraph sits under.
     pub section: Option<String>,
-    /// `paragraph`, `caption` or `heading`.
-    pub kind: &'static str,
+    pub kind: ParagraphKind,
+}
+
+/// What a paragraph is. Serialized, and stored in the index, as its lowercase
+/// name: `paragraph`, `caption` or `heading`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ParagraphKind {
+    /// Body text.
+    Paragraph,
+    /// The caption of a picture.
+    Caption,
+    /// A heading inside the article.
+    Heading,
+}
+
+impl ParagraphKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [ParagraphKind; 3] = [
+        ParagraphKind::Paragraph,
+        ParagraphKind::Caption,
+        ParagraphKind::Heading,
+    ];
+
+    /// The lowercase name, as serialized and stored.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ParagraphKind::Paragraph => "paragraph",
+            ParagraphKind::Caption => "caption",
+            ParagraphKind::Heading => "heading",
+        }
+    }
+
+    /// The kind named by [`ParagraphKind::as_str`], or `None`.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == name)
+    }
 }
 
 /// A corpus file that could not be indexed, and why.
@@ -284,11 +319,11 @@ pub fn build_reports(
                 .map(|(n, p)| Paragraph {
                     number: n as u32 + 1,
                     kind: if p.is_heading {
-                        "heading"
+                        ParagraphKind::Heading
                     } else if p.is_caption {
-                        "caption"
+                        ParagraphKind::Caption
                     } else {
-                        "paragraph"
+                        ParagraphKind::Paragraph
                     },
                     text: p.text,
                     section: p.section,
@@ -328,6 +363,21 @@ mod tests {
         for bad in ["../etc/passwd", "..", "/abs", "a/b", "%2e%2e", ""] {
             assert!(!is_valid_id(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn paragraph_kinds_serialize_as_their_names() {
+        for kind in ParagraphKind::ALL {
+            assert_eq!(
+                serde_json::to_value(kind).unwrap(),
+                serde_json::json!(kind.as_str())
+            );
+            assert_eq!(ParagraphKind::parse(kind.as_str()), Some(kind));
+        }
+        let names = ParagraphKind::ALL.map(ParagraphKind::as_str);
+        assert_eq!(names, ["paragraph", "caption", "heading"]);
+        assert_eq!(ParagraphKind::parse("Heading"), None);
+        assert_eq!(ParagraphKind::parse(""), None);
     }
 
     #[test]

@@ -17,7 +17,7 @@ use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
 use super::schema::{build_schema, date_key, Fields};
 use super::{current_generation, generation_dir, generations_on_disk, switch_current, Generation};
-use crate::corpus::{self, Corpus, LoadProgress, Report, Skipped};
+use crate::corpus::{self, Corpus, LoadProgress, ParagraphKind, Report, Skipped};
 use crate::error::{Error, Result};
 use crate::facet::FacetKind;
 use crate::labels::{self, LabelledReport, Labels};
@@ -106,7 +106,7 @@ pub fn report_documents(fields: &Fields, report: &LabelledReport) -> Vec<Tantivy
             doc.add_text(fields.context, &context);
             doc.add_u64(fields.chars, p.text.chars().count() as u64);
             doc.add_u64(fields.paragraph, u64::from(p.number));
-            doc.add_text(fields.kind, p.kind);
+            doc.add_text(fields.kind, p.kind.as_str());
             for kind in FacetKind::ALL {
                 for value in labels.values(kind) {
                     doc.add_facet(fields.facets[kind], facet(&value));
@@ -144,7 +144,11 @@ fn article_context(report: &Report) -> String {
     /// Characters of the lead that count as context.
     const LEAD_CHARS: usize = 200;
     let mut context = report.title.clone();
-    if let Some(lead) = report.paragraphs.iter().find(|p| p.kind == "paragraph") {
+    if let Some(lead) = report
+        .paragraphs
+        .iter()
+        .find(|p| p.kind == ParagraphKind::Paragraph)
+    {
         context.push('\n');
         context.extend(lead.text.chars().take(LEAD_CHARS));
     }
@@ -869,17 +873,16 @@ fn stored_paragraph(f: &Fields, doc: &TantivyDocument) -> Result<(corpus::Paragr
         .and_then(|v| v.as_u64())
         .and_then(|n| u32::try_from(n).ok())
         .ok_or_else(|| missing("paragraph number"))?;
-    // `Paragraph::kind` is one of three static names.
-    let kind = match stored_text(doc, f.kind).as_deref() {
-        Some("heading") => "heading",
-        Some("caption") => "caption",
-        Some("paragraph") => "paragraph",
-        other => {
-            return Err(Error::Internal(format!(
-                "a stored paragraph has the unknown kind {other:?}"
-            )))
-        }
-    };
+    let stored_kind = stored_text(doc, f.kind);
+    let kind = stored_kind
+        .as_deref()
+        .and_then(ParagraphKind::parse)
+        .ok_or_else(|| {
+            Error::Internal(format!(
+                "a stored paragraph has the unknown kind {:?}",
+                stored_kind.as_deref()
+            ))
+        })?;
     let paragraph = corpus::Paragraph {
         number,
         text: stored_text(doc, f.text).ok_or_else(|| missing("text"))?,

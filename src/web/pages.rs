@@ -22,6 +22,7 @@ use super::api::request_from_query;
 use super::error::ApiError;
 use super::params::{decode_pairs, encode, to_query_string};
 use super::AppState;
+use crate::corpus::ParagraphKind;
 use crate::labels::TIBET;
 use crate::search::{FacetValue, Hit, ReportView, SearchRequest, SearchResponse, Sort};
 
@@ -544,10 +545,10 @@ fn hit_view(request: &SearchRequest, here: &str, hit: &Hit) -> HitView {
 }
 
 fn kind_label(kind: &str) -> &'static str {
-    match kind {
-        "caption" => "图片说明",
-        "heading" => "小标题",
-        _ => "",
+    match ParagraphKind::parse(kind) {
+        Some(ParagraphKind::Caption) => "图片说明",
+        Some(ParagraphKind::Heading) => "小标题",
+        Some(ParagraphKind::Paragraph) | None => "",
     }
 }
 
