@@ -371,12 +371,22 @@ pub fn reindex_with_progress(
     let _lock = ReindexLock::acquire(root)?;
     prune(root)?;
     let corpus = corpus::load_dir_with_progress(corpus_dir, &|p| progress(Progress::Corpus(p)))
-        .map_err(|e| {
-            Error::Corpus(format!(
-                "cannot read corpus folder {}: {e}",
-                corpus_dir.display()
-            ))
-        })?;
+        .map_err(|e| unreadable_folder(corpus_dir, e))?;
+    check_some_file_read(corpus_dir, &corpus)?;
+    install_generation(root, label_all(corpus), None, started, progress)
+}
+
+/// The error when the corpus folder itself cannot be listed.
+fn unreadable_folder(corpus_dir: &Path, e: std::io::Error) -> Error {
+    Error::Corpus(format!(
+        "cannot read corpus folder {}: {e}",
+        corpus_dir.display()
+    ))
+}
+
+/// The error when the corpus had files but every one was skipped (a reindex
+/// then leaves the live generation alone); an empty folder is no error.
+fn check_some_file_read<R>(corpus_dir: &Path, corpus: &Corpus<R>) -> Result<()> {
     if corpus.files_read == 0 && !corpus.skipped.is_empty() {
         return Err(Error::Corpus(format!(
             "no file in {} could be read ({} skipped)",
@@ -384,7 +394,7 @@ pub fn reindex_with_progress(
             corpus.skipped.len()
         )));
     }
-    install_generation(root, label_all(corpus), None, started, progress)
+    Ok(())
 }
 
 /// Label every report of a loaded corpus, on all cores.
@@ -571,22 +581,17 @@ pub fn reindex_incremental_with_progress(
         Ok(files) => (files, None),
         Err(reason) => (HashMap::new(), Some(reason)),
     };
-    let files = corpus::corpus_files(corpus_dir).map_err(|e| {
-        Error::Corpus(format!(
-            "cannot read corpus folder {}: {e}",
-            corpus_dir.display()
-        ))
-    })?;
+    let files = corpus::corpus_files(corpus_dir).map_err(|e| unreadable_folder(corpus_dir, e))?;
     progress(Progress::Corpus(LoadProgress::Found(files.len())));
     let present: HashSet<String> = files
         .iter()
-        .map(|path| relative_path(corpus_dir, path))
+        .map(|path| corpus::relative(corpus_dir, path))
         .collect();
     let files_removed = previous.keys().filter(|f| !present.contains(*f)).count();
     let loaded: Vec<(String, FileSource)> = files
         .par_iter()
         .map(|path| {
-            let file = relative_path(corpus_dir, path);
+            let file = corpus::relative(corpus_dir, path);
             let unchanged = previous
                 .get(&file)
                 .is_some_and(|stored| file_hash(path) == Some(stored.hash));
@@ -639,13 +644,7 @@ pub fn reindex_incremental_with_progress(
             corpus.reports.extend(reports);
         }
     }
-    if corpus.files_read == 0 && !corpus.skipped.is_empty() {
-        return Err(Error::Corpus(format!(
-            "no file in {} could be read ({} skipped)",
-            corpus_dir.display(),
-            corpus.skipped.len()
-        )));
-    }
+    check_some_file_read(corpus_dir, &corpus)?;
     // What is left of the live generation's files was changed or removed.
     let on_top = if full_because.is_none() {
         let stale: HashSet<String> = previous
@@ -904,14 +903,6 @@ fn stored_paragraph(f: &Fields, doc: &TantivyDocument) -> Result<(corpus::Paragr
             })?;
     }
     Ok((paragraph, labels))
-}
-
-/// A corpus file's path relative to the folder, as [`Report::file`] holds it.
-fn relative_path(dir: &Path, path: &Path) -> String {
-    path.strip_prefix(dir)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .replace('\\', "/")
 }
 
 /// [`corpus::content_hash`] of a file and its sidecar as they are now, or

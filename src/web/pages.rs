@@ -22,7 +22,7 @@ use super::api::request_from_query;
 use super::error::ApiError;
 use super::params::{decode_pairs, encode, to_query_string};
 use super::AppState;
-use crate::corpus::ParagraphKind;
+use crate::corpus::{self, ParagraphKind};
 use crate::labels::TIBET;
 use crate::search::{FacetValue, Hit, ReportView, SearchRequest, SearchResponse, Sort};
 
@@ -34,10 +34,7 @@ const STYLESHEET: &str = include_str!("../../templates/style.css");
 pub fn stylesheet_url() -> &'static str {
     static URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     URL.get_or_init(|| {
-        // FNV-1a: stable across builds and platforms, unlike std's hasher.
-        let hash = STYLESHEET.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
+        let hash = corpus::fnv1a(&[STYLESHEET.as_bytes()]);
         format!("/static/style.css?v={:08x}", hash >> 32)
     })
 }
