@@ -892,24 +892,10 @@ fn serve(
             "serving on http://{local}"
         );
         drop(engine);
-        let watcher = live.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_millis(500));
-            loop {
-                tick.tick().await;
-                let live = watcher.clone();
-                match tokio::task::spawn_blocking(move || live.refresh()).await {
-                    Ok(Ok(Some(generation))) => {
-                        tracing::info!(generation, "switched to new index generation")
-                    }
-                    Ok(Err(e)) => tracing::warn!(
-                        error = %e,
-                        "new index generation did not open; still serving the old one"
-                    ),
-                    _ => {}
-                }
-            }
-        });
+        tokio::spawn(aidsearch::web::reload::watch(
+            live.clone(),
+            aidsearch::web::reload::INTERVAL,
+        ));
         let app = aidsearch::web::app(aidsearch::web::AppState::new(live));
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())

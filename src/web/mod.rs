@@ -13,6 +13,7 @@ pub mod error;
 pub mod openapi;
 pub mod pages;
 pub mod params;
+pub mod reload;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
