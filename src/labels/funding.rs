@@ -80,7 +80,7 @@ const RANGE: [char; 6] = ['-', '—', '~', '～', '至', '到'];
 /// Every amount of yuan in `text`.
 ///
 /// ```
-/// use aidsearch::facets::funding::amounts;
+/// use aidsearch::labels::funding::amounts;
 /// let yuan: Vec<f64> = amounts("投入援藏资金3.8亿元，其中4725万元用于教育").iter().map(|a| a.yuan).collect();
 /// assert_eq!(yuan, vec![380_000_000.0, 47_250_000.0]);
 /// ```
@@ -119,7 +119,7 @@ const NOT_FUNDING_AFTER: [&str; 2] = ["目标", "规模"];
 /// output value, income, prices, targets or investment attracted from companies.
 ///
 /// ```
-/// use aidsearch::facets::funding::funding;
+/// use aidsearch::labels::funding::funding;
 /// let text = "投入援藏资金3.8亿元，销售额达1000余万元，到位资金4.53亿元";
 /// let yuan: Vec<f64> = funding(text).iter().map(|a| a.yuan).collect();
 /// assert_eq!(yuan, vec![380_000_000.0]);
