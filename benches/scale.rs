@@ -768,7 +768,9 @@ fn generate_queries() -> Res<()> {
     let labelled: Vec<(&aidsearch::corpus::Paragraph, &aidsearch::labels::Labels)> = reports
         .iter()
         .flat_map(|r| r.paragraphs())
-        .filter(|(p, _)| p.kind == "paragraph" && p.text.chars().count() >= 20)
+        .filter(|(p, _)| {
+            p.kind == aidsearch::corpus::ParagraphKind::Paragraph && p.text.chars().count() >= 20
+        })
         .collect();
     let paragraphs: Vec<&aidsearch::corpus::Paragraph> = labelled.iter().map(|(p, _)| *p).collect();
     // Document frequency of the words of the default cut.

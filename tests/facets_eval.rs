@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use aidsearch::corpus::{Corpus, Paragraph, Report};
+use aidsearch::corpus::{Corpus, Paragraph, ParagraphKind, Report};
 use aidsearch::gazetteer::Gazetteer;
 use aidsearch::labels::sector::SECTORS;
 use aidsearch::labels::{LabelledReport, Labels};
@@ -395,7 +395,7 @@ fn label_scale_news() {
                 number: i as u32 + 1,
                 text: t.to_string(),
                 section: None,
-                kind: "paragraph",
+                kind: ParagraphKind::Paragraph,
             })
             .collect();
         reports.push(Report {
@@ -482,7 +482,7 @@ fn dump_paragraphs() {
     for r in &corpus().reports {
         println!("=== {} | {} | {:?}", r.id, r.title, r.date);
         for (p, l) in r.paragraphs() {
-            println!("¶{} [{}] {}", p.number, p.kind, p.text);
+            println!("¶{} [{}] {}", p.number, p.kind.as_str(), p.text);
             println!(
                 "    region {:?} donor {:?} sector {:?} year {:?} funding {:?}",
                 l.region, l.donor, l.sector, l.year, l.funding

@@ -45,8 +45,43 @@ pub struct Paragraph {
     pub text: String,
     /// The heading the paragraph sits under.
     pub section: Option<String>,
-    /// `paragraph`, `caption` or `heading`.
-    pub kind: &'static str,
+    pub kind: ParagraphKind,
+}
+
+/// What a paragraph is. Serialized, and stored in the index, as its lowercase
+/// name: `paragraph`, `caption` or `heading`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ParagraphKind {
+    /// Body text.
+    Paragraph,
+    /// The caption of a picture.
+    Caption,
+    /// A heading inside the article.
+    Heading,
+}
+
+impl ParagraphKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [ParagraphKind; 3] = [
+        ParagraphKind::Paragraph,
+        ParagraphKind::Caption,
+        ParagraphKind::Heading,
+    ];
+
+    /// The lowercase name, as serialized and stored.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ParagraphKind::Paragraph => "paragraph",
+            ParagraphKind::Caption => "caption",
+            ParagraphKind::Heading => "heading",
+        }
+    }
+
+    /// The kind named by [`ParagraphKind::as_str`], or `None`.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == name)
+    }
 }
 
 /// A corpus file that could not be indexed, and why.
@@ -187,7 +222,8 @@ pub fn load_dir_with_progress(
     Ok(corpus)
 }
 
-fn relative(dir: &Path, path: &Path) -> String {
+/// A corpus file's path relative to the folder, as [`Report::file`] holds it.
+pub fn relative(dir: &Path, path: &Path) -> String {
     path.strip_prefix(dir)
         .unwrap_or(path)
         .to_string_lossy()
@@ -237,18 +273,21 @@ pub fn load_file(dir: &Path, path: &Path) -> Result<Vec<Report>, Skipped> {
     Ok(reports)
 }
 
-/// FNV-1a over the file and its sidecar: stable across runs and platforms.
+/// FNV-1a over the file, a 0xff separator and its sidecar.
 pub fn content_hash(bytes: &[u8], sidecar: &[u8]) -> u64 {
-    // Three plain loops rather than a chained iterator, which compiled to a
-    // branchy loop (a third of the instructions).
-    let step = |hash: u64, b: u8| (hash ^ u64::from(b)).wrapping_mul(0x100000001b3);
+    fnv1a(&[bytes, &[0xff], sidecar])
+}
+
+/// 64-bit FNV-1a over the concatenation of `parts`: stable across runs,
+/// builds and platforms, unlike std's hasher.
+pub fn fnv1a(parts: &[&[u8]]) -> u64 {
     let mut hash: u64 = 0xcbf29ce484222325;
-    for &b in bytes {
-        hash = step(hash, b);
-    }
-    hash = step(hash, 0xff);
-    for &b in sidecar {
-        hash = step(hash, b);
+    // A plain loop per part rather than a chained iterator, which compiled to
+    // a branchy loop (a third of the instructions).
+    for part in parts {
+        for &b in *part {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x100000001b3);
+        }
     }
     hash
 }
@@ -284,11 +323,11 @@ pub fn build_reports(
                 .map(|(n, p)| Paragraph {
                     number: n as u32 + 1,
                     kind: if p.is_heading {
-                        "heading"
+                        ParagraphKind::Heading
                     } else if p.is_caption {
-                        "caption"
+                        ParagraphKind::Caption
                     } else {
-                        "paragraph"
+                        ParagraphKind::Paragraph
                     },
                     text: p.text,
                     section: p.section,
@@ -331,6 +370,21 @@ mod tests {
     }
 
     #[test]
+    fn paragraph_kinds_serialize_as_their_names() {
+        for kind in ParagraphKind::ALL {
+            assert_eq!(
+                serde_json::to_value(kind).unwrap(),
+                serde_json::json!(kind.as_str())
+            );
+            assert_eq!(ParagraphKind::parse(kind.as_str()), Some(kind));
+        }
+        let names = ParagraphKind::ALL.map(ParagraphKind::as_str);
+        assert_eq!(names, ["paragraph", "caption", "heading"]);
+        assert_eq!(ParagraphKind::parse("Heading"), None);
+        assert_eq!(ParagraphKind::parse(""), None);
+    }
+
+    #[test]
     fn content_hash_is_fnv1a_over_file_separator_and_sidecar() {
         let mut expected: u64 = 0xcbf29ce484222325;
         for &b in "拉萨".as_bytes().iter().chain(&[0xff]).chain(b"t = 1") {
@@ -338,6 +392,15 @@ mod tests {
         }
         assert_eq!(content_hash("拉萨".as_bytes(), b"t = 1"), expected);
         assert_eq!(content_hash(b"", b""), 0xaf64724c8602eb6e);
+    }
+
+    #[test]
+    fn fnv1a_hashes_the_concatenated_parts() {
+        // Published FNV-1a 64 test vectors.
+        assert_eq!(fnv1a(&[]), 0xcbf29ce484222325);
+        assert_eq!(fnv1a(&[b"a"]), 0xaf63dc4c8601ec8c);
+        assert_eq!(fnv1a(&[b"foobar"]), 0x85944171f73967e8);
+        assert_eq!(fnv1a(&[b"foo", b"", b"bar"]), fnv1a(&[b"foobar"]));
     }
 
     #[test]

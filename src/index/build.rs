@@ -17,7 +17,7 @@ use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
 use super::schema::{build_schema, date_key, Fields};
 use super::{current_generation, generation_dir, generations_on_disk, switch_current, Generation};
-use crate::corpus::{self, Corpus, LoadProgress, Report, Skipped};
+use crate::corpus::{self, Corpus, LoadProgress, ParagraphKind, Report, Skipped};
 use crate::error::{Error, Result};
 use crate::facet::FacetKind;
 use crate::labels::{self, LabelledReport, Labels};
@@ -106,7 +106,7 @@ pub fn report_documents(fields: &Fields, report: &LabelledReport) -> Vec<Tantivy
             doc.add_text(fields.context, &context);
             doc.add_u64(fields.chars, p.text.chars().count() as u64);
             doc.add_u64(fields.paragraph, u64::from(p.number));
-            doc.add_text(fields.kind, p.kind);
+            doc.add_text(fields.kind, p.kind.as_str());
             for kind in FacetKind::ALL {
                 for value in labels.values(kind) {
                     doc.add_facet(fields.facets[kind], facet(&value));
@@ -144,7 +144,11 @@ fn article_context(report: &Report) -> String {
     /// Characters of the lead that count as context.
     const LEAD_CHARS: usize = 200;
     let mut context = report.title.clone();
-    if let Some(lead) = report.paragraphs.iter().find(|p| p.kind == "paragraph") {
+    if let Some(lead) = report
+        .paragraphs
+        .iter()
+        .find(|p| p.kind == ParagraphKind::Paragraph)
+    {
         context.push('\n');
         context.extend(lead.text.chars().take(LEAD_CHARS));
     }
@@ -367,12 +371,22 @@ pub fn reindex_with_progress(
     let _lock = ReindexLock::acquire(root)?;
     prune(root)?;
     let corpus = corpus::load_dir_with_progress(corpus_dir, &|p| progress(Progress::Corpus(p)))
-        .map_err(|e| {
-            Error::Corpus(format!(
-                "cannot read corpus folder {}: {e}",
-                corpus_dir.display()
-            ))
-        })?;
+        .map_err(|e| unreadable_folder(corpus_dir, e))?;
+    check_some_file_read(corpus_dir, &corpus)?;
+    install_generation(root, label_all(corpus), None, started, progress)
+}
+
+/// The error when the corpus folder itself cannot be listed.
+fn unreadable_folder(corpus_dir: &Path, e: std::io::Error) -> Error {
+    Error::Corpus(format!(
+        "cannot read corpus folder {}: {e}",
+        corpus_dir.display()
+    ))
+}
+
+/// The error when the corpus had files but every one was skipped (a reindex
+/// then leaves the live generation alone); an empty folder is no error.
+fn check_some_file_read<R>(corpus_dir: &Path, corpus: &Corpus<R>) -> Result<()> {
     if corpus.files_read == 0 && !corpus.skipped.is_empty() {
         return Err(Error::Corpus(format!(
             "no file in {} could be read ({} skipped)",
@@ -380,7 +394,7 @@ pub fn reindex_with_progress(
             corpus.skipped.len()
         )));
     }
-    install_generation(root, label_all(corpus), None, started, progress)
+    Ok(())
 }
 
 /// Label every report of a loaded corpus, on all cores.
@@ -567,22 +581,17 @@ pub fn reindex_incremental_with_progress(
         Ok(files) => (files, None),
         Err(reason) => (HashMap::new(), Some(reason)),
     };
-    let files = corpus::corpus_files(corpus_dir).map_err(|e| {
-        Error::Corpus(format!(
-            "cannot read corpus folder {}: {e}",
-            corpus_dir.display()
-        ))
-    })?;
+    let files = corpus::corpus_files(corpus_dir).map_err(|e| unreadable_folder(corpus_dir, e))?;
     progress(Progress::Corpus(LoadProgress::Found(files.len())));
     let present: HashSet<String> = files
         .iter()
-        .map(|path| relative_path(corpus_dir, path))
+        .map(|path| corpus::relative(corpus_dir, path))
         .collect();
     let files_removed = previous.keys().filter(|f| !present.contains(*f)).count();
     let loaded: Vec<(String, FileSource)> = files
         .par_iter()
         .map(|path| {
-            let file = relative_path(corpus_dir, path);
+            let file = corpus::relative(corpus_dir, path);
             let unchanged = previous
                 .get(&file)
                 .is_some_and(|stored| file_hash(path) == Some(stored.hash));
@@ -635,13 +644,7 @@ pub fn reindex_incremental_with_progress(
             corpus.reports.extend(reports);
         }
     }
-    if corpus.files_read == 0 && !corpus.skipped.is_empty() {
-        return Err(Error::Corpus(format!(
-            "no file in {} could be read ({} skipped)",
-            corpus_dir.display(),
-            corpus.skipped.len()
-        )));
-    }
+    check_some_file_read(corpus_dir, &corpus)?;
     // What is left of the live generation's files was changed or removed.
     let on_top = if full_because.is_none() {
         let stale: HashSet<String> = previous
@@ -869,17 +872,16 @@ fn stored_paragraph(f: &Fields, doc: &TantivyDocument) -> Result<(corpus::Paragr
         .and_then(|v| v.as_u64())
         .and_then(|n| u32::try_from(n).ok())
         .ok_or_else(|| missing("paragraph number"))?;
-    // `Paragraph::kind` is one of three static names.
-    let kind = match stored_text(doc, f.kind).as_deref() {
-        Some("heading") => "heading",
-        Some("caption") => "caption",
-        Some("paragraph") => "paragraph",
-        other => {
-            return Err(Error::Internal(format!(
-                "a stored paragraph has the unknown kind {other:?}"
-            )))
-        }
-    };
+    let stored_kind = stored_text(doc, f.kind);
+    let kind = stored_kind
+        .as_deref()
+        .and_then(ParagraphKind::parse)
+        .ok_or_else(|| {
+            Error::Internal(format!(
+                "a stored paragraph has the unknown kind {:?}",
+                stored_kind.as_deref()
+            ))
+        })?;
     let paragraph = corpus::Paragraph {
         number,
         text: stored_text(doc, f.text).ok_or_else(|| missing("text"))?,
@@ -901,14 +903,6 @@ fn stored_paragraph(f: &Fields, doc: &TantivyDocument) -> Result<(corpus::Paragr
             })?;
     }
     Ok((paragraph, labels))
-}
-
-/// A corpus file's path relative to the folder, as [`Report::file`] holds it.
-fn relative_path(dir: &Path, path: &Path) -> String {
-    path.strip_prefix(dir)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .replace('\\', "/")
 }
 
 /// [`corpus::content_hash`] of a file and its sidecar as they are now, or

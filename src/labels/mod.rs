@@ -679,7 +679,7 @@ mod tests {
                     number: i as u32 + 1,
                     text: (*t).into(),
                     section: None,
-                    kind: "paragraph",
+                    kind: crate::corpus::ParagraphKind::Paragraph,
                 })
                 .collect(),
             content_hash: 0,

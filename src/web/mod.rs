@@ -18,6 +18,7 @@ pub mod links;
 pub mod openapi;
 pub mod pages;
 pub mod params;
+pub mod reload;
 pub mod views;
 
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -25,10 +25,7 @@ pub const STYLESHEET: &str = include_str!("../../templates/style.css");
 pub fn stylesheet_url() -> &'static str {
     static URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     URL.get_or_init(|| {
-        // FNV-1a: stable across builds and platforms, unlike std's hasher.
-        let hash = STYLESHEET.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
+        let hash = crate::corpus::fnv1a(&[STYLESHEET.as_bytes()]);
         format!("/static/style.css?v={:08x}", hash >> 32)
     })
 }
@@ -409,10 +406,10 @@ fn hit_view(request: &SearchRequest, here: &str, hit: &Hit) -> HitView {
 
 /// The paragraph kinds a hit names (plain paragraphs go unnamed).
 fn kind_label(kind: &str) -> &'static str {
-    match kind {
-        "caption" => "图片说明",
-        "heading" => "小标题",
-        _ => "",
+    match crate::corpus::ParagraphKind::parse(kind) {
+        Some(crate::corpus::ParagraphKind::Caption) => "图片说明",
+        Some(crate::corpus::ParagraphKind::Heading) => "小标题",
+        Some(crate::corpus::ParagraphKind::Paragraph) | None => "",
     }
 }
 

@@ -1,0 +1,238 @@
+//! The command line as clap sees it: subcommands, flags, their environment
+//! variables and help texts.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use aidsearch::search::{self, Sort};
+
+/// Full-text search for Chinese aid-program reports (援藏, 对口支援, 脱贫攻坚).
+///
+/// Reads a folder of reports, labels every paragraph with region, donor,
+/// sector, year and funding, and serves a search page and a JSON API.
+#[derive(Parser)]
+#[command(
+    name = "aidsearch",
+    version,
+    about,
+    long_about,
+    after_help = "Every flag can also be set by the environment variable named in its help \
+(AIDSEARCH_INDEX, AIDSEARCH_CORPUS, AIDSEARCH_ADDR, …); a flag on the command line wins.\n\n\
+Exit codes: 0 ok, 1 error (no index, unreadable corpus, I/O), 2 usage (bad flag or value).\n\n\
+Examples:\n  aidsearch reindex\n  aidsearch serve --addr 127.0.0.1:3000\n  \
+aidsearch search 医疗援藏 --region 西藏自治区/日喀则市 --year 2023\n  aidsearch stats"
+)]
+pub struct Cli {
+    /// When to colour output: auto (a terminal, unless NO_COLOR is set), always or never
+    /// (example: --color never).
+    #[arg(long, global = true, env = "AIDSEARCH_COLOR", value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour a stream that is (or is not) a terminal.
+    pub fn enabled(self, terminal: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none(),
+        }
+    }
+}
+
+#[derive(Args, Clone)]
+pub struct IndexArg {
+    /// Index root holding the generations (example: --index /srv/aidsearch/index).
+    #[arg(long, env = "AIDSEARCH_INDEX", default_value = "index")]
+    pub index: PathBuf,
+}
+
+#[derive(Args, Clone)]
+pub struct CorpusArg {
+    /// Folder of report files: .txt .md .html .docx .pdf, any encoding (example: --corpus corpus).
+    #[arg(long, env = "AIDSEARCH_CORPUS", default_value = "corpus")]
+    pub corpus: PathBuf,
+}
+
+#[derive(Args, Clone)]
+pub struct JsonArg {
+    /// Print JSON instead of text, for scripts (example: --json, or AIDSEARCH_JSON=true).
+    #[arg(long, env = "AIDSEARCH_JSON", value_parser = clap::builder::BoolishValueParser::new())]
+    pub json: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum SortArg {
+    Relevance,
+    Date,
+    Funding,
+}
+
+impl From<SortArg> for Sort {
+    fn from(s: SortArg) -> Sort {
+        match s {
+            SortArg::Relevance => Sort::Relevance,
+            SortArg::Date => Sort::Date,
+            SortArg::Funding => Sort::Funding,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Rebuild the index from the corpus folder; a running server switches to it.
+    ///
+    /// Builds a new generation beside the live one, verifies it and switches
+    /// to it atomically; a failed build leaves the live index serving. Shows a
+    /// progress bar on a terminal, plain log lines otherwise, and a summary.
+    ///
+    /// Example: aidsearch reindex --corpus corpus --index index
+    Reindex {
+        #[command(flatten)]
+        corpus: CorpusArg,
+        #[command(flatten)]
+        index: IndexArg,
+        #[command(flatten)]
+        json: JsonArg,
+        /// Re-read only files whose content (or sidecar) changed since the live
+        /// generation; deleted files disappear. Same result as a full reindex
+        /// (example: --incremental).
+        #[arg(long)]
+        incremental: bool,
+    },
+    /// Serve the search page and JSON API; builds the index first if there is none.
+    ///
+    /// Picks up a new index generation within a second of a reindex. Ctrl-C or
+    /// SIGTERM stop it after in-flight requests finish.
+    ///
+    /// Example: aidsearch serve --addr 127.0.0.1:3000
+    Serve {
+        #[command(flatten)]
+        index: IndexArg,
+        #[command(flatten)]
+        corpus: CorpusArg,
+        /// Address to listen on; loopback unless you say otherwise (example: --addr 0.0.0.0:8080).
+        #[arg(long, env = "AIDSEARCH_ADDR", default_value = "127.0.0.1:3000")]
+        addr: SocketAddr,
+        /// Search responses each index generation remembers, so a repeated
+        /// search (paging back, the page re-asking for a facet level) is not
+        /// run again; 0 turns this off. A reindex starts with none.
+        #[arg(long, env = "AIDSEARCH_CACHE_ENTRIES", default_value_t = search::cache::DEFAULT_CAPACITY)]
+        cache_entries: usize,
+    },
+    /// Search from the terminal: coloured results, or the API's JSON with --json.
+    ///
+    /// Example: aidsearch search 医疗援藏 --region 西藏自治区/日喀则市 --year 2023
+    Search {
+        /// The query, in the query language of the search page; "" lists everything
+        /// (example: "援藏 -教育", "\"组团式医疗\"").
+        query: String,
+        #[command(flatten)]
+        index: IndexArg,
+        /// Region filter, repeatable; a parent matches its descendants
+        /// (example: --region 西藏自治区/日喀则市).
+        #[arg(long, env = "AIDSEARCH_REGION", value_delimiter = ',')]
+        region: Vec<String>,
+        /// Donor filter, repeatable (example: --donor 山东省).
+        #[arg(long, env = "AIDSEARCH_DONOR", value_delimiter = ',')]
+        donor: Vec<String>,
+        /// Sector filter, repeatable (example: --sector 医疗卫生).
+        #[arg(long, env = "AIDSEARCH_SECTOR", value_delimiter = ',')]
+        sector: Vec<String>,
+        /// Year filter, repeatable (example: --year 2023).
+        #[arg(long, env = "AIDSEARCH_YEAR", value_delimiter = ',')]
+        year: Vec<String>,
+        /// Only paragraphs of this report (example: --report 2020-zibo-aid-team-ngamring).
+        #[arg(long, env = "AIDSEARCH_REPORT")]
+        report: Option<String>,
+        /// Only paragraphs naming at least this many yuan (example: --min-funding 100000000).
+        #[arg(long, env = "AIDSEARCH_MIN_FUNDING")]
+        min_funding: Option<f64>,
+        /// Only paragraphs naming at most this many yuan (example: --max-funding 5000000).
+        #[arg(long, env = "AIDSEARCH_MAX_FUNDING")]
+        max_funding: Option<f64>,
+        /// Order of results (example: --sort funding).
+        #[arg(long, env = "AIDSEARCH_SORT", value_enum, default_value_t = SortArg::Relevance)]
+        sort: SortArg,
+        /// Results per page, 1–100 (example: --per-page 20).
+        #[arg(long, env = "AIDSEARCH_PER_PAGE", default_value_t = 10,
+              value_parser = clap::value_parser!(u16).range(1..=100))]
+        per_page: u16,
+        /// Page number, from 1 (example: --page 2).
+        #[arg(long, env = "AIDSEARCH_PAGE", default_value_t = 1,
+              value_parser = clap::value_parser!(u32).range(1..))]
+        page: u32,
+        /// Most paragraphs of one report on the first page; 0 for no cap (example: --per-report 0).
+        #[arg(long, env = "AIDSEARCH_PER_REPORT")]
+        per_report: Option<usize>,
+        #[command(flatten)]
+        json: JsonArg,
+    },
+    /// Show the index: generation, size, document counts and top facet values.
+    ///
+    /// Example: aidsearch stats --json
+    Stats {
+        #[command(flatten)]
+        index: IndexArg,
+        #[command(flatten)]
+        json: JsonArg,
+    },
+    /// Switch back to the previous index generation (undo a bad reindex).
+    ///
+    /// Example: aidsearch rollback --index index
+    Rollback {
+        #[command(flatten)]
+        index: IndexArg,
+    },
+    /// Show each paragraph's facet labels and the words behind them.
+    ///
+    /// Example: aidsearch facets --explain 2024-shandong-aid-to-tibet-30-years
+    Facets {
+        /// Report id to explain: the file name's stem, plus -N for multi-article pages
+        /// (example: --explain 2020-zibo-aid-team-ngamring).
+        #[arg(long, env = "AIDSEARCH_EXPLAIN")]
+        explain: String,
+        #[command(flatten)]
+        corpus: CorpusArg,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+    use aidsearch::facet::FacetKind;
+
+    #[test]
+    fn the_definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    /// A new facet cannot be forgotten on the command line.
+    #[test]
+    fn search_has_a_flag_for_every_facet() {
+        let cli = Cli::command();
+        let search = cli.find_subcommand("search").expect("a search subcommand");
+        for kind in FacetKind::ALL {
+            assert!(
+                search
+                    .get_arguments()
+                    .any(|arg| arg.get_long() == Some(kind.param())),
+                "aidsearch search has no --{}",
+                kind.param()
+            );
+        }
+    }
+}

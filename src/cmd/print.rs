@@ -1,0 +1,294 @@
+//! What the commands print on a terminal: the reindex summary, search
+//! results, index statistics and label explanations, coloured or plain.
+
+use std::io::Write;
+
+use aidsearch::corpus::Report;
+use aidsearch::index::build::{BuildSummary, IncrementalSummary};
+use aidsearch::labels::Labels;
+use aidsearch::search::{self, SearchRequest};
+
+use super::cli::ColorChoice;
+
+/// ANSI styles, or none.
+#[derive(Clone, Copy)]
+pub struct Style {
+    on: bool,
+}
+
+impl Style {
+    pub fn new(choice: ColorChoice, terminal: bool) -> Style {
+        Style {
+            on: choice.enabled(terminal),
+        }
+    }
+
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+
+    pub fn bold(&self, s: &str) -> String {
+        self.paint("1", s)
+    }
+
+    pub fn dim(&self, s: &str) -> String {
+        self.paint("2", s)
+    }
+
+    pub fn green(&self, s: &str) -> String {
+        self.paint("32", s)
+    }
+
+    pub fn yellow(&self, s: &str) -> String {
+        self.paint("33", s)
+    }
+}
+
+fn percent(share: f64) -> String {
+    format!("{:.0}%", share * 100.0)
+}
+
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
+pub fn print_summary(s: &BuildSummary, style: Style) -> std::io::Result<()> {
+    outln!(
+        "{} generation {} in {:.2} s",
+        style.green("reindex finished:"),
+        s.generation,
+        s.seconds
+    );
+    let rows = [
+        ("files read", s.files_read.to_string()),
+        ("files skipped", s.skipped.len().to_string()),
+        ("reports", s.reports.to_string()),
+        ("paragraphs", s.paragraphs.to_string()),
+        ("index size", megabytes(s.index_bytes)),
+        ("time", format!("{:.2} s", s.seconds)),
+        ("text rate", format!("{:.1} MB/s", s.mb_per_second)),
+    ];
+    for (name, value) in rows {
+        outln!("  {name:<15} {value:>10}");
+    }
+    outln!("  {}", style.bold("facet coverage (share of paragraphs)"));
+    for (name, share) in [
+        ("region", s.coverage.region),
+        ("sector", s.coverage.sector),
+        ("year", s.coverage.year),
+        ("donor", s.coverage.donor),
+        ("funding", s.coverage.funding),
+    ] {
+        outln!("    {name:<13} {:>10}", percent(share));
+    }
+    if !s.skipped.is_empty() {
+        outln!("  {}", style.yellow("skipped files"));
+        let width = s
+            .skipped
+            .iter()
+            .map(|k| k.file.chars().count())
+            .max()
+            .unwrap_or(0);
+        for skipped in &s.skipped {
+            let pad = width - skipped.file.chars().count();
+            outln!(
+                "    {}{}  {}",
+                skipped.file,
+                " ".repeat(pad),
+                style.dim(&skipped.reason)
+            );
+        }
+    }
+    Ok(())
+}
+
+/// [`print_summary`] and what an incremental reindex reused.
+pub fn print_incremental_summary(
+    summary: &IncrementalSummary,
+    style: Style,
+) -> std::io::Result<()> {
+    print_summary(&summary.build, style)?;
+    for (name, value) in [
+        ("files reused", summary.files_reused),
+        ("files re-read", summary.files_reingested),
+        ("files removed", summary.files_removed),
+    ] {
+        outln!("  {name:<15} {value:>10}");
+    }
+    if summary.segments_reused {
+        outln!("  only the changed reports were written; the rest was kept");
+    }
+    if let Some(reason) = &summary.full_because {
+        outln!(
+            "  {}",
+            style.yellow(&format!("every file was read again: {reason}"))
+        );
+    }
+    Ok(())
+}
+
+/// Each paragraph of a report with its labels and the evidence for them.
+pub fn print_explanation(report: &Report, labels: &[Labels]) -> std::io::Result<()> {
+    outln!("{} — {}", report.id, report.title);
+    for (p, l) in report.paragraphs.iter().zip(labels) {
+        let preview: String = p.text.chars().take(40).collect();
+        outln!("\n¶{} [{}] {preview}…", p.number, p.kind.as_str());
+        outln!("  region  {:?}", l.region);
+        outln!("  donor   {:?}", l.donor);
+        outln!("  sector  {:?}", l.sector);
+        outln!("  year    {:?}", l.year);
+        outln!("  funding {:?}", l.funding);
+        for e in &l.evidence {
+            outln!("    · {e}");
+        }
+    }
+    Ok(())
+}
+
+/// `<mark>` to terminal emphasis (or `[…]` without colour), and HTML
+/// entities back to text.
+fn terminal_snippet(snippet: &str, style: Style) -> String {
+    let (on, off) = if style.on {
+        ("\x1b[1;33m", "\x1b[0m")
+    } else {
+        ("[", "]")
+    };
+    snippet
+        .replace("<mark>", on)
+        .replace("</mark>", off)
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+}
+
+/// The filters of a request, so a stray environment variable shows.
+fn describe_filters(r: &SearchRequest) -> Vec<String> {
+    let mut out = Vec::new();
+    for (name, values) in [
+        ("region", &r.region),
+        ("donor", &r.donor),
+        ("sector", &r.sector),
+        ("year", &r.year),
+    ] {
+        if !values.is_empty() {
+            out.push(format!("{name}={}", values.join("|")));
+        }
+    }
+    if let Some(report) = &r.report {
+        out.push(format!("report={report}"));
+    }
+    if let Some(v) = r.min_funding {
+        out.push(format!("min_funding={v}"));
+    }
+    if let Some(v) = r.max_funding {
+        out.push(format!("max_funding={v}"));
+    }
+    out
+}
+
+pub fn print_results(
+    request: &SearchRequest,
+    r: &search::SearchResponse,
+    style: Style,
+) -> std::io::Result<()> {
+    let filters = describe_filters(request);
+    outln!(
+        "{} results for {:?}{} ({:.1} ms, generation {}){}",
+        style.bold(&r.total.to_string()),
+        r.query,
+        if filters.is_empty() {
+            String::new()
+        } else {
+            format!(" where {}", filters.join(", "))
+        },
+        r.took_ms,
+        r.generation,
+        if r.relaxed {
+            style.yellow(" — relaxed: not every word matched")
+        } else {
+            String::new()
+        }
+    );
+    if !r.suggestions.is_empty() {
+        outln!("did you mean: {}", r.suggestions.join(", "));
+    }
+    for (i, hit) in r.hits.iter().enumerate() {
+        let n = (r.page - 1) * r.per_page + i + 1;
+        let mut about = vec![format!("{} ¶{}", hit.report.id, hit.paragraph)];
+        about.extend(hit.report.date.clone());
+        about.extend(hit.report.source.clone());
+        outln!(
+            "\n{}. {}  {}",
+            n,
+            style.bold(&hit.report.title),
+            style.dim(&about.join(" · "))
+        );
+        outln!("   {}", terminal_snippet(&hit.snippet, style));
+        let funding: Vec<String> = hit
+            .funding
+            .iter()
+            .map(|f| format!("{}万元", f / 10_000.0))
+            .collect();
+        let tags: Vec<String> = [
+            ("地区", &hit.region),
+            ("援助方", &hit.donor),
+            ("领域", &hit.sector),
+            ("年份", &hit.year),
+            ("资金", &funding),
+        ]
+        .into_iter()
+        .filter(|(_, values)| !values.is_empty())
+        .map(|(name, values)| format!("{name} {}", values.join("、")))
+        .collect();
+        if !tags.is_empty() {
+            outln!("   {}", style.dim(&tags.join(" · ")));
+        }
+    }
+    let shown = (r.page - 1) * r.per_page + r.hits.len();
+    if (shown as u64) < r.total {
+        outln!(
+            "\n{}",
+            style.dim(&format!(
+                "showing {shown} of {}; next page: --page {}",
+                r.total,
+                r.page + 1
+            ))
+        );
+    }
+    Ok(())
+}
+
+pub fn print_stats(s: &search::IndexStats, style: Style) -> std::io::Result<()> {
+    let rows = [
+        ("generation", s.generation.to_string()),
+        ("reports", s.reports.to_string()),
+        ("paragraphs", s.paragraphs.to_string()),
+        ("segments", s.segments.to_string()),
+        ("size", megabytes(s.bytes)),
+    ];
+    for (name, value) in rows {
+        outln!("{name:<12} {value:>10}");
+    }
+    for (name, values) in [
+        ("region", &s.top_region),
+        ("donor", &s.top_donor),
+        ("sector", &s.top_sector),
+        ("year", &s.top_year),
+    ] {
+        outln!("\n{}", style.bold(&format!("top {name}")));
+        if values.is_empty() {
+            outln!("  {}", style.dim("(none)"));
+        }
+        for v in values {
+            outln!("  {:>6}  {}", v.count, v.value);
+        }
+    }
+    Ok(())
+}
