@@ -1,15 +1,19 @@
 //! aidsearch: full-text search for Chinese aid-program reports (援藏, 对口支援,
 //! 脱贫攻坚, 乡村振兴).
 //!
-//! The pieces, in the order data flows through them:
+//! The pieces, from the bottom up; data flows one way, corpus → labels →
+//! index → search → web and the binary, and no module names one above it
+//! (`tests/layers.rs`):
+//! - shared helpers: [`mod@error`], [`normalize`], [`facet`] (the one facet
+//!   definition), [`gazetteer`] (places), [`tokenizer`] (jieba with the
+//!   domain dictionary);
 //! - [`corpus`]: read a folder of reports (any common format and encoding),
 //!   clean OCR damage, split articles and paragraphs;
-//! - [`facets`]: label each paragraph with region, donor, sector, year and funding;
-//! - [`tokenizer`]: the jieba analyzer with the domain dictionary, over
-//!   [`normalize`]d text;
+//! - [`labels`]: label each paragraph with region, donor, sector, year and funding;
 //! - [`index`]: build, verify and switch index generations;
-//! - [`search`]: the one search function every interface calls;
-//! - [`web`]: the HTTP API and the staff pages, a thin layer over [`search`].
+//! - [`mod@search`]: the one search function every interface calls, and the
+//!   engine state it keeps per generation;
+//! - [`web`]: the HTTP API and the staff pages, a thin layer over search.
 
 pub mod corpus;
 pub mod error;

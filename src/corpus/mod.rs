@@ -1,7 +1,8 @@
-//! The corpus: reading a folder of report files into cleaned, labelled reports.
+//! The corpus: reading a folder of report files into cleaned, unlabelled
+//! reports (`crate::labels` labels them downstream).
 //!
 //! `formats` turns bytes into text, `clean` turns text into articles and
-//! paragraphs, `meta` reads sidecars, and `crate::facets` labels paragraphs.
+//! paragraphs, `meta` reads sidecars.
 //! This module owns the walk over the folder, report ids and paragraph numbers,
 //! and the list of files it had to skip.
 

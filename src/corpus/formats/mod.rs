@@ -249,8 +249,10 @@ fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
 // Whitespace normalisation shared by HTML, DOCX and PDF
 // ---------------------------------------------------------------------------------------------------
 
-/// CJK characters and full-width punctuation: between two of them a source line break means nothing.
-fn is_cjk(c: char) -> bool {
+/// Wide (East Asian) characters: ideographs, kana, radicals, CJK and
+/// full-width punctuation. Between two of them a source line break means
+/// nothing. Wider than `normalize::is_cjk`, which is ideographs only.
+fn is_wide(c: char) -> bool {
     matches!(c as u32,
         0x2E80..=0x2FDF      // radicals
         | 0x3001..=0x303F    // CJK symbols and punctuation (not U+3000 ideographic space)
@@ -275,8 +277,8 @@ fn collapse_whitespace(s: &str) -> String {
             continue;
         }
         if let Some(had_break) = pending.take() {
-            let prev_cjk = out.chars().next_back().is_some_and(is_cjk);
-            let wrapped_cjk = had_break && prev_cjk && is_cjk(c);
+            let prev_wide = out.chars().next_back().is_some_and(is_wide);
+            let wrapped_cjk = had_break && prev_wide && is_wide(c);
             if !out.is_empty() && !wrapped_cjk {
                 out.push(' ');
             }

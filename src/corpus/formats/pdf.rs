@@ -4,8 +4,8 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use super::{
-    collapse_whitespace, is_cjk, panic_reason, reason, ExtractError, Extracted, Format, Paragraphs,
-    MIN_PDF_TEXT_CHARS,
+    collapse_whitespace, is_wide, panic_reason, reason, ExtractError, Extracted, Format,
+    Paragraphs, MIN_PDF_TEXT_CHARS,
 };
 
 pub(super) fn extract_pdf(bytes: &[u8]) -> Result<Extracted, ExtractError> {
@@ -147,8 +147,8 @@ impl PdfPage {
                 continue;
             }
             // A wrapped line: CJK text continues directly, other scripts after a space.
-            let joins_cjk = current.chars().next_back().is_some_and(is_cjk)
-                || line.text.chars().next().is_some_and(is_cjk);
+            let joins_cjk = current.chars().next_back().is_some_and(is_wide)
+                || line.text.chars().next().is_some_and(is_wide);
             if !joins_cjk {
                 current.push(' ');
             }
@@ -203,8 +203,8 @@ impl pdf_extract::OutputDev for PdfPage {
         if let Some(line) = self.current.as_mut() {
             if (y - line.y).abs() <= size.max(line.size) * 0.5 {
                 let gap = x - line.x1;
-                let cjk_edge = line.text.chars().next_back().is_some_and(is_cjk)
-                    || text.chars().next().is_some_and(is_cjk);
+                let cjk_edge = line.text.chars().next_back().is_some_and(is_wide)
+                    || text.chars().next().is_some_and(is_wide);
                 let threshold = if cjk_edge { 0.5 } else { 0.1 } * size;
                 let backwards = x < line.x1 - size * 2.0;
                 if (gap > threshold || backwards)
@@ -277,7 +277,7 @@ fn pdf_string(raw: &[u8]) -> String {
         return s.to_owned();
     }
     let (gbk, had_errors) = encoding_rs::GBK.decode_without_bom_handling(raw);
-    if !had_errors && gbk.chars().any(is_cjk) {
+    if !had_errors && gbk.chars().any(is_wide) {
         return gbk.into_owned();
     }
     raw.iter().map(|&b| b as char).collect()
