@@ -1,9 +1,12 @@
 //! The tantivy schema: one document per report paragraph.
 
 use tantivy::schema::{
-    FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
-    FAST, STORED, STRING,
+    Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
+    TextOptions, FAST, STORED, STRING,
 };
+
+use tantivy::schema::Value as _;
+use tantivy::TantivyDocument;
 
 use crate::facet::{FacetKind, PerFacet};
 use crate::tokenizer::TOKENIZER_NAME;
@@ -153,4 +156,20 @@ pub fn date_key(date: Option<&str>) -> u64 {
     let month = parts.next().unwrap_or(0);
     let day = parts.next().unwrap_or(0);
     year * 10_000 + month * 100 + day
+}
+
+/// A stored text field's first value.
+pub fn stored_text(doc: &TantivyDocument, field: Field) -> Option<String> {
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+}
+
+/// A stored facet field's values as `/`-joined paths (`西藏自治区/拉萨市`).
+pub fn stored_facet_paths(doc: &TantivyDocument, field: Field) -> Vec<String> {
+    doc.get_all(field)
+        .filter_map(|v| v.as_facet())
+        .filter_map(|encoded| Facet::from_encoded(encoded.as_bytes().to_vec()).ok())
+        .map(|facet| facet.to_path().join("/"))
+        .collect()
 }

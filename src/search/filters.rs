@@ -2,7 +2,7 @@
 //! words resolved to facet paths, and the tantivy filters they become.
 
 use tantivy::query::{Query, TermQuery};
-use tantivy::schema::{Facet, IndexRecordOption};
+use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
 
 use super::query::{self, ParsedQuery};
@@ -96,8 +96,4 @@ pub(super) fn facet_filter(
             })
             .collect(),
     ))
-}
-
-pub(super) fn path_of(facet: &Facet) -> String {
-    facet.to_path().join("/")
 }

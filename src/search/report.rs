@@ -10,6 +10,7 @@ use super::query::{self};
 use super::{compile::*, request::*, run::*};
 use super::{snippet, Engine};
 use crate::error::{Error, Result};
+use crate::index::schema::stored_text;
 
 /// A whole report with its paragraphs, for the report page and API.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -61,11 +62,11 @@ pub fn report(engine: &Engine, id: &str, highlight_query: &str) -> Result<Report
     let first = first.ok_or_else(|| Error::NotFound(id.to_string()))?;
     Ok(ReportView {
         id: id.to_string(),
-        title: stored_str(&first, fields.title).unwrap_or_default(),
-        date: stored_str(&first, fields.date),
-        date_note: stored_str(&first, fields.date_note),
-        source: stored_str(&first, fields.source),
-        file: stored_str(&first, fields.file).unwrap_or_default(),
+        title: stored_text(&first, fields.title).unwrap_or_default(),
+        date: stored_text(&first, fields.date),
+        date_note: stored_text(&first, fields.date_note),
+        source: stored_text(&first, fields.source),
+        file: stored_text(&first, fields.file).unwrap_or_default(),
         byline: first
             .get_all(fields.byline)
             .filter_map(|v| v.as_str().map(str::to_string))

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use tantivy::collector::Count;
-use tantivy::schema::{Facet, Field, Value};
+use tantivy::schema::Value;
 use tantivy::{DocAddress, TantivyDocument};
 
 use super::query::{self};
@@ -14,45 +14,32 @@ use super::{compile::*, did_you_mean::*, facet_counts::*, filters::*, matching::
 use super::{snippet, Engine};
 use crate::error::Result;
 use crate::facet::FacetKind;
+use crate::index::schema::{stored_facet_paths, stored_text};
 use crate::index::Fields;
-
-pub(super) fn stored_str(doc: &TantivyDocument, field: Field) -> Option<String> {
-    doc.get_first(field)
-        .and_then(|v| v.as_str())
-        .map(str::to_string)
-}
-
-pub(super) fn stored_facets(doc: &TantivyDocument, field: Field) -> Vec<String> {
-    doc.get_all(field)
-        .filter_map(|v| v.as_facet().map(str::to_string))
-        .filter_map(|encoded| Facet::from_encoded(encoded.into_bytes()).ok())
-        .map(|f| path_of(&f))
-        .collect()
-}
 
 /// A hit from a stored document (snippet filled by the caller).
 pub(crate) fn hit_from_doc(fields: &Fields, doc: &TantivyDocument, score: f32) -> Hit {
     Hit {
-        id: stored_str(doc, fields.id).unwrap_or_default(),
+        id: stored_text(doc, fields.id).unwrap_or_default(),
         report: HitReport {
-            id: stored_str(doc, fields.report_id).unwrap_or_default(),
-            title: stored_str(doc, fields.title).unwrap_or_default(),
-            date: stored_str(doc, fields.date),
-            source: stored_str(doc, fields.source),
+            id: stored_text(doc, fields.report_id).unwrap_or_default(),
+            title: stored_text(doc, fields.title).unwrap_or_default(),
+            date: stored_text(doc, fields.date),
+            source: stored_text(doc, fields.source),
         },
         paragraph: doc
             .get_first(fields.paragraph)
             .and_then(|v| v.as_u64())
             .unwrap_or(0) as u32,
-        kind: stored_str(doc, fields.kind).unwrap_or_default(),
-        section: stored_str(doc, fields.section),
-        text: stored_str(doc, fields.text).unwrap_or_default(),
+        kind: stored_text(doc, fields.kind).unwrap_or_default(),
+        section: stored_text(doc, fields.section),
+        text: stored_text(doc, fields.text).unwrap_or_default(),
         snippet: String::new(),
         score,
-        region: stored_facets(doc, fields.facets[FacetKind::Region]),
-        donor: stored_facets(doc, fields.facets[FacetKind::Donor]),
-        sector: stored_facets(doc, fields.facets[FacetKind::Sector]),
-        year: stored_facets(doc, fields.facets[FacetKind::Year]),
+        region: stored_facet_paths(doc, fields.facets[FacetKind::Region]),
+        donor: stored_facet_paths(doc, fields.facets[FacetKind::Donor]),
+        sector: stored_facet_paths(doc, fields.facets[FacetKind::Sector]),
+        year: stored_facet_paths(doc, fields.facets[FacetKind::Year]),
         funding: doc
             .get_all(fields.funding)
             .filter_map(|v| v.as_f64())

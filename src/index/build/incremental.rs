@@ -22,6 +22,7 @@ use super::*;
 use crate::corpus::{self, Corpus, LoadProgress, ParagraphKind, Report, Skipped};
 use crate::error::{Error, Result};
 use crate::facet::FacetKind;
+use crate::index::schema::{stored_facet_paths, stored_text};
 use crate::index::{current_generation, generation_dir, Fields, Generation};
 use crate::labels::{self, LabelledReport, Labels};
 
@@ -368,24 +369,12 @@ pub(super) fn missing(name: &str) -> Error {
     Error::Internal(format!("a stored paragraph has no {name}"))
 }
 
-pub(super) fn stored_text(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
-    doc.get_first(field)
-        .and_then(|v| v.as_str())
-        .map(str::to_string)
-}
-
 /// One paragraph from its stored document.
 pub(super) fn stored_paragraph(
     f: &Fields,
     doc: &TantivyDocument,
 ) -> Result<(corpus::Paragraph, Labels)> {
-    let facets = |field| -> Vec<String> {
-        doc.get_all(field)
-            .filter_map(|v| v.as_facet())
-            .filter_map(|encoded| Facet::from_encoded(encoded.as_bytes().to_vec()).ok())
-            .map(|facet| facet.to_path().join("/"))
-            .collect()
-    };
+    let facets = |field| stored_facet_paths(doc, field);
     let number = doc
         .get_first(f.paragraph)
         .and_then(|v| v.as_u64())
