@@ -102,3 +102,24 @@ async fn search_answers_carry_every_facet() {
         }
     }
 }
+
+/// The reindex summary's coverage and `aidsearch stats` name every facet:
+/// they are the remaining places that spell facet names out, so a facet
+/// added to `FacetKind` fails here until they follow.
+#[test]
+fn coverage_and_stats_name_every_facet() {
+    let coverage = serde_json::to_value(aidsearch::index::build::coverage(&[])).expect("json");
+    let stats = serde_json::to_value(
+        aidsearch::search::stats(&common::engine()).expect("stats of the seed index"),
+    )
+    .expect("json");
+    for kind in FacetKind::ALL {
+        assert!(
+            coverage.get(kind.param()).is_some(),
+            "reindex coverage lacks {}: {coverage}",
+            kind.param()
+        );
+        let top = format!("top_{}", kind.param());
+        assert!(stats.get(&top).is_some(), "stats lack {top}: {stats}");
+    }
+}
