@@ -3,10 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::query::{self};
 use super::tables::{FacetCounts, FacetTable};
 use super::Engine;
-use super::{compile::*, facet_counts::*, filters::*, matching::*, request::*};
+use super::{facet_counts::*, matching::*, request::*};
 use crate::error::Result;
 use crate::facet::FacetKind;
 
@@ -60,12 +59,9 @@ pub(super) fn facet_tree(
 /// The full facet trees for a request: the same matches and totals as
 /// [`search`], each facet counted without its own filter.
 pub fn facet_trees(engine: &Engine, request: &SearchRequest) -> Result<FacetTrees> {
-    request.validate()?;
     let fields = &engine.fields;
+    let (compiled, filters) = prepare(fields, request)?;
     let searcher = engine.searcher();
-    let parsed = query::parse(&request.q);
-    let compiled = compile(fields, &parsed)?;
-    let filters = resolve_filters(request, &parsed);
     let table = &engine.facets;
     let found = matches(&compiled, request.sort, |core| {
         let q = assemble(core, &compiled, fields, &filters, request, None, false);

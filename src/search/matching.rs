@@ -9,6 +9,7 @@ use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, TermQuery
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Order, Searcher, Term};
 
+use super::query;
 use super::tables::FacetCounts;
 use super::{compile::*, filters::*, request::*};
 use crate::error::Result;
@@ -221,4 +222,14 @@ pub(super) fn length_damping(chars: u64) -> f32 {
     } else {
         0.6 + 0.4 * chars as f32 / SHORT_PARAGRAPH as f32
     }
+}
+
+/// A request made ready for one generation: validated, its query parsed and
+/// compiled, its filters resolved. Search and the facet trees start here.
+pub(super) fn prepare(fields: &Fields, request: &SearchRequest) -> Result<(Compiled, Filters)> {
+    request.validate()?;
+    let parsed = query::parse(&request.q);
+    let compiled = compile(fields, &parsed)?;
+    let filters = resolve_filters(request, &parsed);
+    Ok((compiled, filters))
 }

@@ -9,8 +9,7 @@ use tantivy::collector::Count;
 use tantivy::schema::Value;
 use tantivy::{DocAddress, TantivyDocument};
 
-use super::query::{self};
-use super::{compile::*, did_you_mean::*, facet_counts::*, filters::*, matching::*, request::*};
+use super::{did_you_mean::*, facet_counts::*, matching::*, request::*};
 use super::{snippet, Engine};
 use crate::error::Result;
 use crate::facet::FacetKind;
@@ -75,12 +74,9 @@ pub(super) fn diversify<K: std::hash::Hash + Eq>(
 /// Run a search.
 pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse> {
     let started = Instant::now();
-    request.validate()?;
     let fields = &engine.fields;
+    let (compiled, filters) = prepare(fields, request)?;
     let searcher = engine.searcher();
-    let parsed = query::parse(&request.q);
-    let compiled = compile(fields, &parsed)?;
-    let filters = resolve_filters(request, &parsed);
     // Browsing without words reads best newest first.
     let sort = if compiled.match_all && request.sort == Sort::Relevance {
         Sort::Date
