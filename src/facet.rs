@@ -31,15 +31,21 @@ pub enum FacetKind {
     Sector,
     /// The year the paragraph is about.
     Year,
+    /// The aid programme: 援藏, 援疆, 东西部协作, 驻村帮扶 …
+    Programme,
+    /// The year the paragraph's report was published.
+    ReportYear,
 }
 
 impl FacetKind {
     /// Every facet, in the order pages, CSV columns and counts list them.
-    pub const ALL: [FacetKind; 4] = [
+    pub const ALL: [FacetKind; 6] = [
         FacetKind::Region,
         FacetKind::Donor,
         FacetKind::Sector,
         FacetKind::Year,
+        FacetKind::Programme,
+        FacetKind::ReportYear,
     ];
 
     /// Position in [`FacetKind::ALL`], for per-facet arrays.
@@ -54,6 +60,8 @@ impl FacetKind {
             FacetKind::Donor => "donor",
             FacetKind::Sector => "sector",
             FacetKind::Year => "year",
+            FacetKind::Programme => "programme",
+            FacetKind::ReportYear => "report_year",
         }
     }
 
@@ -69,6 +77,8 @@ impl FacetKind {
             FacetKind::Donor => "援助方",
             FacetKind::Sector => "领域",
             FacetKind::Year => "年份",
+            FacetKind::Programme => "援助类别",
+            FacetKind::ReportYear => "发布年份",
         }
     }
 
@@ -76,8 +86,8 @@ impl FacetKind {
     pub fn shape(self) -> Shape {
         match self {
             FacetKind::Region | FacetKind::Donor => Shape::Tree,
-            FacetKind::Sector => Shape::Flat,
-            FacetKind::Year => Shape::Number,
+            FacetKind::Sector | FacetKind::Programme => Shape::Flat,
+            FacetKind::Year | FacetKind::ReportYear => Shape::Number,
         }
     }
 

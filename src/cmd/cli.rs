@@ -153,6 +153,12 @@ pub enum Command {
         /// Year filter, repeatable (example: --year 2023).
         #[arg(long, env = "AIDSEARCH_YEAR", value_delimiter = ',')]
         year: Vec<String>,
+        /// Programme filter, repeatable (example: --programme 援疆).
+        #[arg(long, env = "AIDSEARCH_PROGRAMME", value_delimiter = ',')]
+        programme: Vec<String>,
+        /// Publication-year filter, repeatable (example: --report-year 2020).
+        #[arg(long, env = "AIDSEARCH_REPORT_YEAR", value_delimiter = ',')]
+        report_year: Vec<String>,
         /// Only paragraphs of this report (example: --report 2020-zibo-aid-team-ngamring).
         #[arg(long, env = "AIDSEARCH_REPORT")]
         report: Option<String>,
@@ -229,9 +235,9 @@ mod tests {
             assert!(
                 search
                     .get_arguments()
-                    .any(|arg| arg.get_long() == Some(kind.param())),
+                    .any(|arg| arg.get_long() == Some(&*kind.param().replace('_', "-"))),
                 "aidsearch search has no --{}",
-                kind.param()
+                kind.param().replace('_', "-")
             );
         }
     }

@@ -81,6 +81,7 @@ pub fn print_summary(s: &BuildSummary, style: Style) -> std::io::Result<()> {
         ("sector", s.coverage.sector),
         ("year", s.coverage.year),
         ("donor", s.coverage.donor),
+        ("programme", s.coverage.programme),
         ("funding", s.coverage.funding),
     ] {
         outln!("    {name:<13} {:>10}", percent(share));
@@ -281,6 +282,8 @@ pub fn print_stats(s: &search::IndexStats, style: Style) -> std::io::Result<()> 
         ("donor", &s.top_donor),
         ("sector", &s.top_sector),
         ("year", &s.top_year),
+        ("programme", &s.top_programme),
+        ("report_year", &s.top_report_year),
     ] {
         outln!("\n{}", style.bold(&format!("top {name}")));
         if values.is_empty() {

@@ -127,12 +127,13 @@ impl Fields {
             text: f(TEXT)?,
             paragraph: f(PARAGRAPH)?,
             kind: f(KIND)?,
-            facets: PerFacet([
-                f(FacetKind::ALL[0].field())?,
-                f(FacetKind::ALL[1].field())?,
-                f(FacetKind::ALL[2].field())?,
-                f(FacetKind::ALL[3].field())?,
-            ]),
+            facets: {
+                let mut facets = PerFacet([f(FacetKind::ALL[0].field())?; FacetKind::ALL.len()]);
+                for kind in FacetKind::ALL {
+                    facets[kind] = f(kind.field())?;
+                }
+                facets
+            },
             funding: f(FUNDING)?,
             funding_max: f(FUNDING_MAX)?,
             date: f(DATE)?,

@@ -37,6 +37,10 @@ pub struct Labels {
     pub donor: Vec<String>,
     pub sector: Vec<String>,
     pub year: Vec<i32>,
+    /// Aid programmes (`data/programmes.toml`).
+    pub programme: Vec<String>,
+    /// The year of the report's date.
+    pub report_year: Vec<i32>,
     /// Amounts of money put into the work (not sales, output or prices), in yuan.
     pub funding: Vec<f64>,
     /// Why each label was given: `kind value ← words`.
@@ -52,6 +56,8 @@ impl Labels {
             FacetKind::Donor => self.donor.clone(),
             FacetKind::Sector => self.sector.clone(),
             FacetKind::Year => self.year.iter().map(i32::to_string).collect(),
+            FacetKind::Programme => self.programme.clone(),
+            FacetKind::ReportYear => self.report_year.iter().map(i32::to_string).collect(),
         }
     }
 
@@ -62,15 +68,17 @@ impl Labels {
             FacetKind::Region => self.region = values,
             FacetKind::Donor => self.donor = values,
             FacetKind::Sector => self.sector = values,
-            FacetKind::Year => {
-                self.year = values
-                    .iter()
-                    .map(|v| v.parse().ok())
-                    .collect::<Option<Vec<i32>>>()?
-            }
+            FacetKind::Year => self.year = numbers(&values)?,
+            FacetKind::Programme => self.programme = values,
+            FacetKind::ReportYear => self.report_year = numbers(&values)?,
         }
         Some(())
     }
+}
+
+/// Whole numbers as the index stores them, or `None` if one is not.
+fn numbers(values: &[String]) -> Option<Vec<i32>> {
+    values.iter().map(|v| v.parse().ok()).collect()
 }
 
 /// Words of paired aid: after a place (within a few characters) they make it

@@ -147,6 +147,8 @@ pub struct IndexStats {
     pub top_donor: Vec<FacetValue>,
     pub top_sector: Vec<FacetValue>,
     pub top_year: Vec<FacetValue>,
+    pub top_programme: Vec<FacetValue>,
+    pub top_report_year: Vec<FacetValue>,
 }
 
 /// Generation, size, counts and the most frequent facet values of an index.
@@ -186,5 +188,7 @@ pub fn stats(engine: &Engine) -> Result<IndexStats> {
         top_donor: top(browse.facets.donor),
         top_sector: top(browse.facets.sector),
         top_year: top(browse.facets.year),
+        top_programme: top(browse.facets.programme),
+        top_report_year: top(browse.facets.report_year),
     })
 }

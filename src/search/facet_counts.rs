@@ -8,7 +8,7 @@ use super::tables::{FacetCounts, FacetTable};
 use super::Engine;
 use super::{compile::*, filters::*, matching::*, request::*};
 use crate::error::Result;
-use crate::facet::FacetKind;
+use crate::facet::{FacetKind, Shape};
 use crate::labels::TIBET;
 
 /// The parent facets whose children a facet lists, given its filters.
@@ -26,7 +26,7 @@ pub(super) fn facet_parents(kind: FacetKind, values: &[String]) -> Vec<String> {
                 vec![common_ancestor(values)]
             }
         }
-        FacetKind::Sector | FacetKind::Year => vec![String::new()],
+        _ => vec![String::new()],
     }
 }
 
@@ -83,8 +83,8 @@ pub(super) fn facet_value(value: String, count: u64, selected: &[String]) -> Fac
 }
 
 pub(super) fn order_facet_values(kind: FacetKind, values: &mut Vec<FacetValue>) {
-    match kind {
-        FacetKind::Year => values.sort_by(|a, b| a.value.cmp(&b.value)),
+    match kind.shape() {
+        Shape::Number => values.sort_by(|a, b| a.value.cmp(&b.value)),
         _ => values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value))),
     }
     values.truncate(60);

@@ -7,7 +7,7 @@ use super::tables::{FacetCounts, FacetTable};
 use super::Engine;
 use super::{facet_counts::*, matching::*, request::*};
 use crate::error::Result;
-use crate::facet::FacetKind;
+use crate::facet::{FacetKind, Shape};
 
 /// A node of a facet tree.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -29,6 +29,8 @@ pub struct FacetTrees {
     pub donor: Vec<FacetNode>,
     pub sector: Vec<FacetNode>,
     pub year: Vec<FacetNode>,
+    pub programme: Vec<FacetNode>,
+    pub report_year: Vec<FacetNode>,
 }
 
 /// The facet tree below `parent` in field `kind`, `depth` levels deep,
@@ -73,15 +75,23 @@ pub fn facet_trees(engine: &Engine, request: &SearchRequest) -> Result<FacetTree
         )?;
         Ok(facet_tree(table, &counts, kind, "", depth))
     };
-    let mut year = tree(FacetKind::Year, 1)?;
-    year.sort_by(|a, b| a.value.cmp(&b.value));
+    // Trees go three levels deep; numbers are listed in order.
+    let listed = |kind: FacetKind| -> Result<Vec<FacetNode>> {
+        let mut nodes = tree(kind, if kind.shape() == Shape::Tree { 3 } else { 1 })?;
+        if kind.shape() == Shape::Number {
+            nodes.sort_by(|a, b| a.value.cmp(&b.value));
+        }
+        Ok(nodes)
+    };
     Ok(FacetTrees {
         query: request.q.clone(),
         total: found.total,
         relaxed: found.relaxed,
-        region: tree(FacetKind::Region, 3)?,
-        donor: tree(FacetKind::Donor, 3)?,
-        sector: tree(FacetKind::Sector, 1)?,
-        year,
+        region: listed(FacetKind::Region)?,
+        donor: listed(FacetKind::Donor)?,
+        sector: listed(FacetKind::Sector)?,
+        year: listed(FacetKind::Year)?,
+        programme: listed(FacetKind::Programme)?,
+        report_year: listed(FacetKind::ReportYear)?,
     })
 }

@@ -30,12 +30,15 @@ impl std::ops::Index<FacetKind> for Filters {
 }
 
 /// The facet fields, in the order of [`FacetKind::ALL`].
-pub(crate) const FACET_FIELDS: [&str; 4] = [
-    FacetKind::ALL[0].field(),
-    FacetKind::ALL[1].field(),
-    FacetKind::ALL[2].field(),
-    FacetKind::ALL[3].field(),
-];
+pub(crate) const FACET_FIELDS: [&str; FacetKind::ALL.len()] = {
+    let mut fields = [""; FacetKind::ALL.len()];
+    let mut i = 0;
+    while i < fields.len() {
+        fields[i] = FacetKind::ALL[i].field();
+        i += 1;
+    }
+    fields
+};
 
 /// A place filter given as a name, an alias or a path becomes a gazetteer path;
 /// an unknown one is kept as given (and matches nothing).

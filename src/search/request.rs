@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::facet::FacetKind;
+use crate::facet::{FacetKind, Shape};
 
 /// Largest page size.
 pub const MAX_PER_PAGE: usize = 100;
@@ -70,6 +70,9 @@ pub struct SearchRequest {
     pub donor: Vec<String>,
     pub sector: Vec<String>,
     pub year: Vec<String>,
+    pub programme: Vec<String>,
+    /// Years the paragraph's report was published.
+    pub report_year: Vec<String>,
     /// Only paragraphs of this report.
     pub report: Option<String>,
     /// 1-based.
@@ -90,6 +93,8 @@ impl Default for SearchRequest {
             donor: Vec::new(),
             sector: Vec::new(),
             year: Vec::new(),
+            programme: Vec::new(),
+            report_year: Vec::new(),
             report: None,
             page: 1,
             per_page: DEFAULT_PER_PAGE,
@@ -109,6 +114,8 @@ impl SearchRequest {
             FacetKind::Donor => &self.donor,
             FacetKind::Sector => &self.sector,
             FacetKind::Year => &self.year,
+            FacetKind::Programme => &self.programme,
+            FacetKind::ReportYear => &self.report_year,
         }
     }
 
@@ -119,6 +126,8 @@ impl SearchRequest {
             FacetKind::Donor => &mut self.donor,
             FacetKind::Sector => &mut self.sector,
             FacetKind::Year => &mut self.year,
+            FacetKind::Programme => &mut self.programme,
+            FacetKind::ReportYear => &mut self.report_year,
         }
     }
 
@@ -150,12 +159,8 @@ impl SearchRequest {
                 format!("page × per_page must not exceed {MAX_OFFSET}"),
             ));
         }
-        for (name, values) in [
-            ("region", &self.region),
-            ("donor", &self.donor),
-            ("sector", &self.sector),
-            ("year", &self.year),
-        ] {
+        for kind in FacetKind::ALL {
+            let (name, values) = (kind.param(), self.values(kind));
             if values.len() > MAX_FILTER_VALUES {
                 return Err(Error::bad(
                     name,
@@ -170,14 +175,14 @@ impl SearchRequest {
                         format!("{name} value {v:?} is empty, too long or has control characters"),
                     ));
                 }
-            }
-        }
-        for y in &self.year {
-            if !(y.len() == 4 && y.chars().all(|c| c.is_ascii_digit())) {
-                return Err(Error::bad(
-                    "year",
-                    format!("year must be a four-digit year, not {y:?}"),
-                ));
+                if kind.shape() == Shape::Number
+                    && !(v.len() == 4 && v.chars().all(|c| c.is_ascii_digit()))
+                {
+                    return Err(Error::bad(
+                        name,
+                        format!("{name} must be a four-digit year, not {v:?}"),
+                    ));
+                }
             }
         }
         for (name, v) in [
@@ -228,6 +233,10 @@ pub struct Hit {
     pub donor: Vec<String>,
     pub sector: Vec<String>,
     pub year: Vec<String>,
+    #[serde(default)]
+    pub programme: Vec<String>,
+    #[serde(default)]
+    pub report_year: Vec<String>,
     /// Amounts of money in the paragraph, in yuan.
     pub funding: Vec<f64>,
 }
@@ -240,6 +249,8 @@ impl Hit {
             FacetKind::Donor => &self.donor,
             FacetKind::Sector => &self.sector,
             FacetKind::Year => &self.year,
+            FacetKind::Programme => &self.programme,
+            FacetKind::ReportYear => &self.report_year,
         }
     }
 }
@@ -263,6 +274,10 @@ pub struct Facets {
     pub donor: Vec<FacetValue>,
     pub sector: Vec<FacetValue>,
     pub year: Vec<FacetValue>,
+    #[serde(default)]
+    pub programme: Vec<FacetValue>,
+    #[serde(default)]
+    pub report_year: Vec<FacetValue>,
 }
 
 impl Facets {
@@ -273,6 +288,8 @@ impl Facets {
             FacetKind::Donor => &self.donor,
             FacetKind::Sector => &self.sector,
             FacetKind::Year => &self.year,
+            FacetKind::Programme => &self.programme,
+            FacetKind::ReportYear => &self.report_year,
         }
     }
 
@@ -283,6 +300,8 @@ impl Facets {
             FacetKind::Donor => &mut self.donor,
             FacetKind::Sector => &mut self.sector,
             FacetKind::Year => &mut self.year,
+            FacetKind::Programme => &mut self.programme,
+            FacetKind::ReportYear => &mut self.report_year,
         }
     }
 }
@@ -322,7 +341,7 @@ impl SearchResponse {
         match kind {
             FacetKind::Region => &self.region_parent,
             FacetKind::Donor => &self.donor_parent,
-            FacetKind::Sector | FacetKind::Year => "",
+            _ => "",
         }
     }
 }

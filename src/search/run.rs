@@ -39,6 +39,8 @@ pub(crate) fn hit_from_doc(fields: &Fields, doc: &TantivyDocument, score: f32) -
         donor: stored_facet_paths(doc, fields.facets[FacetKind::Donor]),
         sector: stored_facet_paths(doc, fields.facets[FacetKind::Sector]),
         year: stored_facet_paths(doc, fields.facets[FacetKind::Year]),
+        programme: stored_facet_paths(doc, fields.facets[FacetKind::Programme]),
+        report_year: stored_facet_paths(doc, fields.facets[FacetKind::ReportYear]),
         funding: doc
             .get_all(fields.funding)
             .filter_map(|v| v.as_f64())

@@ -51,7 +51,7 @@ fn csv_field(value: &str) -> String {
 /// column per facet named by its parameter, then funding and text (a unit
 /// test checks it against [`FacetKind::ALL`]).
 pub const CSV_HEADER: &str =
-    "id,report_id,title,date,source,paragraph,section,region,donor,sector,year,funding_yuan,text";
+    "id,report_id,title,date,source,paragraph,section,region,donor,sector,year,programme,report_year,funding_yuan,text";
 
 /// The CSV text of hits, UTF-8 with a BOM so Excel reads it, CRLF line ends.
 pub fn hits_csv(hits: &[Hit]) -> String {

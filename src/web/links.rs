@@ -366,7 +366,8 @@ fn tag_label(kind: FacetKind, value: &str) -> String {
     match kind {
         FacetKind::Donor => format!("援助方：{name}"),
         FacetKind::Year => format!("{name}年"),
-        FacetKind::Region | FacetKind::Sector => name.to_string(),
+        FacetKind::ReportYear => format!("{name}年发布"),
+        FacetKind::Region | FacetKind::Sector | FacetKind::Programme => name.to_string(),
     }
 }
 

@@ -241,7 +241,7 @@ pub fn search_view(
 }
 
 /// The sidebar's facet blocks, in [`FacetKind::ALL`] order: trees with
-/// their breadcrumbs, flat lists; numbers (years) are the chart instead.
+/// their breadcrumbs, flat lists; the paragraph's year is the chart instead.
 fn facet_groups(
     request: &SearchRequest,
     response: &SearchResponse,
@@ -257,7 +257,9 @@ fn facet_groups(
                 siblings[kind].as_deref(),
             )),
             Shape::Flat => Some(flat_group(request, kind, response.facets.values(kind))),
-            Shape::Number => None,
+            // The paragraph's year is the chart; other numbers are listed.
+            Shape::Number if kind == FacetKind::Year => None,
+            Shape::Number => Some(flat_group(request, kind, response.facets.values(kind))),
         })
         .collect()
 }

@@ -72,6 +72,8 @@ pub struct Coverage {
     pub donor: f64,
     pub sector: f64,
     pub year: f64,
+    pub programme: f64,
+    pub report_year: f64,
     pub funding: f64,
 }
 
@@ -505,6 +507,8 @@ pub fn coverage(reports: &[LabelledReport]) -> Coverage {
         donor: share(&|p| !p.donor.is_empty()),
         sector: share(&|p| !p.sector.is_empty()),
         year: share(&|p| !p.year.is_empty()),
+        programme: share(&|p| !p.programme.is_empty()),
+        report_year: share(&|p| !p.report_year.is_empty()),
         funding: share(&|p| !p.funding.is_empty()),
     }
 }
