@@ -26,12 +26,13 @@ use serde::Deserialize;
 
 /// The best figures reached so far, as (precision, recall), cut (not rounded)
 /// to three decimals. Raise them when extraction improves; a change that
-/// lowers a figure below them fails.
+/// lowers a figure below them fails. The year entry was reset for issue
+/// #14's convention (effective years; the fixture relabelled to it).
 const RATCHET: [(&str, f64, f64); 4] = [
     ("region", 0.981, 0.981),
     ("donor", 1.0, 1.0),
     ("sector", 0.903, 0.857),
-    ("year", 0.993, 1.0),
+    ("year", 0.992, 1.0),
 ];
 
 /// The figures issue 4 asks for, as (precision, recall).

@@ -13,6 +13,7 @@
 //! article's deeper place.
 
 pub mod funding;
+pub mod programme;
 pub mod sector;
 pub mod year;
 
@@ -525,7 +526,78 @@ pub fn label_report(report: &Report) -> Vec<Labels> {
             }
         }
     }
+    label_programmes(report, &mut all);
+    if let Some(y) = report_year {
+        for labels in &mut all {
+            labels.report_year.push(y);
+        }
+    }
     all
+}
+
+/// The programme of every paragraph: its own words, else a donor aiding a
+/// place only one programme aids, else the article's one programme (named in
+/// its title, or by more than one paragraph), else 其他 when the paragraph
+/// or its article is about poverty relief.
+fn label_programmes(report: &Report, all: &mut [Labels]) {
+    let (title_named, title_evidence) = programme::named(&report.title);
+    let own: Vec<(Vec<String>, Vec<String>)> = report
+        .paragraphs
+        .iter()
+        .map(|p| programme::named(&p.text))
+        .collect();
+    let article: Vec<String> = if title_named.is_empty() {
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for (named, _) in &own {
+            for name in named {
+                *counts.entry(name.as_str()).or_default() += 1;
+            }
+        }
+        let repeated: Vec<String> = counts
+            .into_iter()
+            .filter(|(_, n)| *n > 1)
+            .map(|(name, _)| name.to_string())
+            .collect();
+        if repeated.len() == 1 {
+            repeated
+        } else {
+            Vec::new()
+        }
+    } else {
+        title_named
+    };
+    let aid_paragraphs = report
+        .paragraphs
+        .iter()
+        .filter(|p| programme::is_aid_text(&p.text))
+        .count();
+    let aid_article = programme::is_aid_text(&report.title) || aid_paragraphs > 1;
+    for ((labels, (named, evidence)), paragraph) in all.iter_mut().zip(own).zip(&report.paragraphs)
+    {
+        labels.evidence.extend(evidence);
+        labels.programme = named;
+        if labels.programme.is_empty() && !labels.donor.is_empty() {
+            if let Some(name) = programme::by_recipient(&labels.region) {
+                labels
+                    .evidence
+                    .push(format!("programme {name} ← donor aids {:?}", labels.region));
+                labels.programme.push(name.to_string());
+            }
+        }
+        if labels.programme.is_empty() && !article.is_empty() {
+            labels.programme = article.clone();
+            labels.evidence.extend(title_evidence.iter().cloned());
+            labels
+                .evidence
+                .push(format!("programme {article:?} ← article"));
+        }
+        if labels.programme.is_empty() && (aid_article || programme::is_aid_text(&paragraph.text)) {
+            labels.programme.push(programme::other().to_string());
+            labels
+                .evidence
+                .push(format!("programme {} ← poverty relief", programme::other()));
+        }
+    }
 }
 
 /// The province a newspaper calls 我区/全区 (an autonomous region) or 我省/全省

@@ -1,10 +1,12 @@
-//! Which years a paragraph is about: explicit years (`2019年`, `2020年初`,
-//! `2019—2020年`, an event named after its year such as `“2023西藏文化青岛行”`),
-//! relative years resolved from the report's date (今年, 去年, 明年, 前年, and
-//! `两年前`, which also means the report's year it is contrasted with), and
-//! five-year plans (`十四五` as 2021–2025) when no explicit year is given or
-//! the plan's period is named (`“十四五”期间`). A year that is only the baseline
-//! of a comparison (`比2022年增长`) does not count.
+//! Which years a paragraph is about: its *effective* years. Explicit years
+//! (`2019年`, `2020年初`, `2019—2020年`, an event named after its year such as
+//! `“2023西藏文化青岛行”`) and relative years resolved from the report's date
+//! (今年, 去年, 明年, 前年, and `两年前`, which also means the report's year it
+//! is contrasted with). What is not an event year gives none: a five-year plan
+//! (`十三五`) and its span (`“十四五”时期（2021—2025年）`), a horizon
+//! (`2035年远景目标`, `到2035年` after the report's year), the start of a
+//! period (`2012年以来`), and the baseline of a comparison (`比2022年增长`).
+//! A paragraph left without a year takes its report's (`labels`).
 
 /// Years from the first to the last plausible one for these reports.
 const EARLIEST: i32 = 1949;
@@ -29,17 +31,31 @@ pub fn years(text: &str, report_year: Option<i32>) -> (Vec<i32>, Vec<String>) {
                 if let Some((to, end2)) = four_digit_year(&chars, skip_spaces(&chars, j + 1)) {
                     let k = skip_spaces(&chars, end2);
                     if k < chars.len() && chars[k] == '年' && to >= year && to - year <= 10 {
-                        found.extend(year..=to);
-                        evidence.push(chars[i..=k].iter().collect());
+                        let span: String = chars[i..=k].iter().collect();
+                        if is_plan_span(&chars, i) {
+                            evidence.push(format!("{span}(plan period)"));
+                        } else {
+                            found.extend(year..=to);
+                            evidence.push(span);
+                        }
                         i = k + 1;
                         continue;
                     }
                 }
             }
             if j < chars.len() && chars[j] == '年' {
-                if is_baseline(&chars, i, j) {
+                let not_event = if is_baseline(&chars, i, j) {
+                    Some("baseline")
+                } else if is_period_start(&chars, j) {
+                    Some("start of a period")
+                } else if is_horizon(&chars, i, j, year, report_year) {
+                    Some("horizon")
+                } else {
+                    None
+                };
+                if let Some(why) = not_event {
                     evidence.push(format!(
-                        "{}(baseline)",
+                        "{}({why})",
                         chars[i..=j].iter().collect::<String>()
                     ));
                 } else {
@@ -80,22 +96,10 @@ pub fn years(text: &str, report_year: Option<i32>) -> (Vec<i32>, Vec<String>) {
             ));
         }
     }
-    let explicit = !found.is_empty();
-    // Every plan's name has a 五 in it.
-    let plans = if text.contains('五') {
-        &PLANS[..]
-    } else {
-        &[]
-    };
-    for &(word, from, to) in plans {
-        if let Some(at) = text.find(word) {
-            // A plan counts when it is the only time given, or when its period is named.
-            let rest = text[at + word.len()..].trim_start_matches(['”', '"', '’', '」']);
-            let period = ["期间", "时期"].iter().any(|p| rest.starts_with(p));
-            if !explicit || period {
-                found.extend(from..=to);
-                evidence.push(format!("{word}→{from}–{to}"));
-            }
+    // A five-year plan names a period, not the year the paragraph is about.
+    if text.contains('五') {
+        for word in PLANS.iter().filter(|w| text.contains(**w)) {
+            evidence.push(format!("{word}(plan period)"));
         }
     }
     found.sort_unstable();
@@ -103,12 +107,40 @@ pub fn years(text: &str, report_year: Option<i32>) -> (Vec<i32>, Vec<String>) {
     (found, evidence)
 }
 
-/// Five-year plans and their years.
-const PLANS: [(&str, i32, i32); 3] = [
-    ("十四五", 2021, 2025),
-    ("十三五", 2016, 2020),
-    ("十五五", 2026, 2030),
-];
+/// Names of five-year plans: periods, never a paragraph's year.
+const PLANS: [&str; 5] = ["十一五", "十二五", "十三五", "十四五", "十五五"];
+
+/// Whether the year range starting at `i` is a plan's span: right after a
+/// plan's name or a 规划/时期/期间, in brackets (`“十四五”时期（2021—2025年）`).
+fn is_plan_span(chars: &[char], i: usize) -> bool {
+    let before: String = chars[i.saturating_sub(12)..i].iter().collect();
+    let before = before.trim_end_matches([' ', '（', '(', '：', ':', '，']);
+    before.ends_with("时期")
+        || before.ends_with("期间")
+        || before.ends_with("规划")
+        || PLANS.iter().any(|p| before.contains(p))
+}
+
+/// Whether the year ending in 年 at `nian` starts a period that runs to
+/// the report (`2012年以来`, `2016年至今`): the paragraph reports on the
+/// period, whose year is the report's.
+fn is_period_start(chars: &[char], nian: usize) -> bool {
+    let after: String = chars[nian + 1..].iter().take(2).collect();
+    after.starts_with("以来") || after.starts_with("至今") || after.starts_with("来")
+}
+
+/// Whether the year at `i..=nian` is a horizon rather than an event: a
+/// vision (`2035年远景目标`), or a target year after the report's own
+/// (`到2035年`, `2025年前`).
+fn is_horizon(chars: &[char], i: usize, nian: usize, year: i32, report_year: Option<i32>) -> bool {
+    let after: String = chars[nian + 1..].iter().take(2).collect();
+    if after.starts_with("远景") {
+        return true;
+    }
+    let future = report_year.is_some_and(|r| year > r);
+    let by = i > 0 && matches!(chars[i - 1], '到' | '至');
+    future && (by || after.starts_with('前'))
+}
 
 /// Relative-year words and their offset from the report's year.
 const RELATIVE: [(&str, i32); 4] = [("今年", 0), ("去年", -1), ("明年", 1), ("前年", -2)];
@@ -286,25 +318,71 @@ mod tests {
     }
 
     #[test]
-    fn plans_and_ranges() {
-        assert_eq!(
-            years("“十四五”规划中期考核", None).0,
-            vec![2021, 2022, 2023, 2024, 2025]
+    fn plan_periods_give_no_year() {
+        // The convention of issue #14: a plan is a period, not an event year.
+        assert!(years("“十四五”规划中期考核", None).0.is_empty());
+        assert!(
+            years("“十三五”以来，全县脱贫攻坚取得决定性成就", Some(2019))
+                .0
+                .is_empty()
         );
         assert_eq!(
             years("2023年是落实“十四五”规划的关键之年", None).0,
             vec![2023]
         );
+        assert!(years("“十四五”时期（2021—2025年）是关键时期", Some(2021))
+            .0
+            .is_empty());
+        assert!(years("十四五规划（2021-2025年）", None).0.is_empty());
         assert_eq!(years("2019—2020年", None).0, vec![2019, 2020]);
-        // A named period counts besides explicit years; a plan being drafted does not.
         assert_eq!(
             years("计划2020年和“十四五”期间将资金用于产业", None).0,
-            vec![2020, 2021, 2022, 2023, 2024, 2025]
-        );
-        assert_eq!(
-            years("研究推进2020年项目建设和“十四五”援藏规划", None).0,
             vec![2020]
         );
+    }
+
+    #[test]
+    fn horizons_give_no_year() {
+        assert!(years("展望2035年远景目标", Some(2020)).0.is_empty());
+        assert!(years("到2035年基本实现社会主义现代化", Some(2021))
+            .0
+            .is_empty());
+        assert_eq!(
+            years(
+                "2020年脱贫攻坚目标任务如期完成，到2035年基本实现现代化",
+                Some(2020)
+            )
+            .0,
+            vec![2020]
+        );
+        assert!(years("确保2020年前贫困人口全部脱贫", Some(2017))
+            .0
+            .is_empty());
+        // By the report's own year, a target reached is an event.
+        assert_eq!(
+            years("到2020年底，全县贫困人口全部脱贫", Some(2021)).0,
+            vec![2020]
+        );
+    }
+
+    #[test]
+    fn the_start_of_a_period_gives_no_year() {
+        assert!(years("2012年以来，累计减贫9899万人", Some(2021))
+            .0
+            .is_empty());
+        assert!(years("2016年至今，共选派干部300名", Some(2020))
+            .0
+            .is_empty());
+        assert_eq!(
+            years("2012年以来累计减贫，2020年全部脱贫", Some(2021)).0,
+            vec![2020]
+        );
+    }
+
+    #[test]
+    fn this_year_in_a_dated_report() {
+        assert_eq!(years("今年完成投资3亿元", Some(2023)).0, vec![2023]);
+        assert_eq!(years("今年完成投资3亿元", None).0, Vec::<i32>::new());
     }
 
     #[test]

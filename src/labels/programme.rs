@@ -1,0 +1,156 @@
+//! The aid programme a paragraph is about (援藏, 援疆, 东西部协作, 驻村帮扶 …),
+//! from the reviewed list in `data/programmes.toml`: the programme's own
+//! words in the paragraph, else a donor aiding a place that only one
+//! programme aids, else its article's programme, else 其他 when the
+//! paragraph or its article is about poverty relief at all.
+
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+struct Programme {
+    name: String,
+    words: Vec<String>,
+    recipients: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Other {
+    name: String,
+    words: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Data {
+    programme: Vec<Programme>,
+    other: Other,
+}
+
+/// The programmes and one matcher over all their words.
+struct Lexicon {
+    data: Data,
+    /// Pattern `k` is a word of programme `owner[k]`.
+    matcher: AhoCorasick,
+    owner: Vec<usize>,
+    /// Words of poverty relief that name no programme.
+    other: AhoCorasick,
+}
+
+fn lexicon() -> &'static Lexicon {
+    static LEXICON: OnceLock<Lexicon> = OnceLock::new();
+    LEXICON.get_or_init(|| {
+        let data: Data = toml::from_str(include_str!("../../data/programmes.toml"))
+            .expect("data/programmes.toml is valid");
+        let mut words = Vec::new();
+        let mut owner = Vec::new();
+        for (k, p) in data.programme.iter().enumerate() {
+            for w in &p.words {
+                words.push(w.clone());
+                owner.push(k);
+            }
+        }
+        let build = |patterns: &[String]| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(patterns)
+                .expect("programme words build a matcher")
+        };
+        Lexicon {
+            matcher: build(&words),
+            other: build(&data.other.words),
+            owner,
+            data,
+        }
+    })
+}
+
+/// Every programme value, in the data file's order, then the catch-all.
+pub fn names() -> Vec<&'static str> {
+    let l = lexicon();
+    l.data
+        .programme
+        .iter()
+        .map(|p| p.name.as_str())
+        .chain([l.data.other.name.as_str()])
+        .collect()
+}
+
+/// The programmes whose own words `text` uses, with the words.
+pub fn named(text: &str) -> (Vec<String>, Vec<String>) {
+    let l = lexicon();
+    let mut found: Vec<String> = Vec::new();
+    let mut evidence = Vec::new();
+    for m in l.matcher.find_iter(text) {
+        let name = &l.data.programme[l.owner[m.pattern().as_usize()]].name;
+        if !found.contains(name) {
+            found.push(name.clone());
+        }
+        evidence.push(format!("programme {name} ← {}", &text[m.range()]));
+    }
+    (found, evidence)
+}
+
+/// The programme that aids a place when a donor is named beside it: the one
+/// whose recipients hold every region given (`西藏自治区/日喀则市` → 援藏).
+pub fn by_recipient(regions: &[String]) -> Option<&'static str> {
+    let l = lexicon();
+    let inside = |path: &str, root: &str| {
+        path == root || (path.starts_with(root) && path[root.len()..].starts_with('/'))
+    };
+    let mut programmes = regions.iter().map(|region| {
+        l.data
+            .programme
+            .iter()
+            .find(|p| p.recipients.iter().any(|r| inside(region, r)))
+            .map(|p| p.name.as_str())
+    });
+    let first = programmes.next()??;
+    programmes.all(|p| p == Some(first)).then_some(first)
+}
+
+/// Whether `text` is about poverty relief or rural revitalisation at all.
+pub fn is_aid_text(text: &str) -> bool {
+    lexicon().other.is_match(text)
+}
+
+/// The catch-all value (其他).
+pub fn other() -> &'static str {
+    &lexicon().data.other.name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_programme_is_named_by_its_own_words() {
+        assert_eq!(named("山东援藏干部深入基层").0, vec!["援藏"]);
+        assert_eq!(named("闽宁协作二十五年").0, vec!["东西部协作"]);
+        assert_eq!(named("第一书记带领村民种植").0, vec!["驻村帮扶"]);
+        assert_eq!(named("易地扶贫搬迁安置点").0, vec!["易地搬迁"]);
+        assert!(named("全县脱贫攻坚取得决定性成就").0.is_empty());
+    }
+
+    #[test]
+    fn a_recipient_only_one_programme_aids_names_it() {
+        let r = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            by_recipient(&r(&["新疆维吾尔自治区/喀什地区"])),
+            Some("援疆")
+        );
+        assert_eq!(by_recipient(&r(&["西藏自治区"])), Some("援藏"));
+        assert_eq!(by_recipient(&r(&["西藏自治区", "青海省"])), None);
+        assert_eq!(by_recipient(&r(&["贵州省"])), None);
+        assert_eq!(by_recipient(&[]), None);
+    }
+
+    #[test]
+    fn every_value_is_listed() {
+        let names = names();
+        assert_eq!(names.last(), Some(&"其他"));
+        assert!(names.contains(&"东西部协作"));
+    }
+}
