@@ -26,9 +26,6 @@ use crate::corpus::{Paragraph, Report};
 use crate::facet::FacetKind;
 use crate::gazetteer::Gazetteer;
 
-/// Root of the Tibet region tree.
-pub const TIBET: &str = "西藏自治区";
-
 /// The labels of one paragraph.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Labels {
@@ -236,8 +233,9 @@ fn deepest(mut paths: Vec<String>) -> Vec<String> {
 /// The places of one text, sorted by role.
 #[derive(Debug, Default)]
 struct Found {
-    /// Places in Tibet (receiving aid), deepest only.
-    tibet: Vec<String>,
+    /// Places in an area paired aid goes to (`programme::paired_recipients`),
+    /// deepest only.
+    paired: Vec<String>,
     /// Places elsewhere that are not donors, deepest only.
     elsewhere: Vec<String>,
     /// Donors, deepest only.
@@ -253,12 +251,13 @@ fn find_places(text: &str) -> Found {
     let mut found = Found::default();
     for mention in gazetteer.mentions(text) {
         let path = &mention.place.path;
-        let in_tibet = path == TIBET || path.starts_with("西藏自治区/");
+        let in_paired_area =
+            programme::paired_recipients().any(|root| is_ancestor_or_self(root, path));
         if is_dateline(text, mention.start, mention.end) {
             found.dateline.get_or_insert_with(|| path.clone());
             continue;
         }
-        if in_tibet {
+        if in_paired_area {
             let rest = &text[mention.end..];
             if WIDER_ORGANISATION.iter().any(|w| rest.starts_with(w)) {
                 continue;
@@ -266,7 +265,7 @@ fn find_places(text: &str) -> Found {
             found
                 .evidence
                 .push(format!("region {path} ← {}", mention.surface));
-            found.tibet.push(path.clone());
+            found.paired.push(path.clone());
         } else if is_donor_context(text, mention.start, mention.end) {
             found
                 .evidence
@@ -277,23 +276,24 @@ fn find_places(text: &str) -> Found {
         }
     }
     found.elsewhere.retain(|p| !found.donors.contains(p));
-    found.tibet = deepest(std::mem::take(&mut found.tibet));
+    found.paired = deepest(std::mem::take(&mut found.paired));
     found.elsewhere = deepest(std::mem::take(&mut found.elsewhere));
     found.donors = deepest(std::mem::take(&mut found.donors));
     found
 }
 
 /// Regions and donors named in `text`, with evidence, for a text read on its
-/// own: places outside Tibet count as regions when no place in Tibet is named.
+/// own: places outside the areas paired aid goes to count as regions when
+/// no place inside them is named.
 pub fn places(text: &str) -> (Vec<String>, Vec<String>, Vec<String>) {
     let mut found = find_places(text);
-    let region = if found.tibet.is_empty() {
+    let region = if found.paired.is_empty() {
         for p in &found.elsewhere {
             found.evidence.push(format!("region {p} ← text"));
         }
         found.elsewhere
     } else {
-        found.tibet
+        found.paired
     };
     (region, found.donors, found.evidence)
 }
@@ -451,14 +451,17 @@ pub fn label_report(report: &Report) -> Vec<Labels> {
     let title = find_places(&report.title);
     let sidecar_region = resolve_all(&meta.region);
     let sidecar_donor = resolve_all(&meta.donor);
-    // In an article about Tibet, places elsewhere that are not donors are
-    // venues, partners or origins of people, not where the aid goes.
-    let about_tibet = !title.tibet.is_empty()
-        || found.iter().any(|f| !f.tibet.is_empty())
-        || sidecar_region.iter().any(|p| is_ancestor_or_self(TIBET, p));
+    // In an article about an area paired aid goes to, places elsewhere that
+    // are not donors are venues, partners or origins of people, not where the
+    // aid goes.
+    let about_paired_area = !title.paired.is_empty()
+        || found.iter().any(|f| !f.paired.is_empty())
+        || sidecar_region
+            .iter()
+            .any(|p| programme::paired_recipients().any(|root| is_ancestor_or_self(root, p)));
     let own_region = |f: &Found| -> Vec<String> {
-        if !f.tibet.is_empty() || about_tibet {
-            f.tibet.clone()
+        if !f.paired.is_empty() || about_paired_area {
+            f.paired.clone()
         } else {
             f.elsewhere.clone()
         }
@@ -506,7 +509,7 @@ pub fn label_report(report: &Report) -> Vec<Labels> {
     let inherit_donor = Inherit::new("donor", &article_donor);
     let year_evidence = report_year.map(|y| format!("year {y} ← report date"));
     for ((labels, places), region) in all.iter_mut().zip(found).zip(regions) {
-        if !about_tibet && places.tibet.is_empty() {
+        if !about_paired_area && places.paired.is_empty() {
             for p in &region {
                 labels.evidence.push(format!("region {p} ← text"));
             }
@@ -664,6 +667,8 @@ impl<'a> Inherit<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const TIBET: &str = "西藏自治区";
 
     #[test]
     fn donor_needs_the_text_to_say_so() {

@@ -111,6 +111,22 @@ pub fn by_recipient(regions: &[String]) -> Option<&'static str> {
     programmes.all(|p| p == Some(first)).then_some(first)
 }
 
+/// The areas paired aid goes to (西藏, 新疆, 青海 in the data file): in an
+/// article about one of them, places elsewhere are donors, venues or
+/// origins, not where the aid goes.
+pub fn paired_recipients() -> impl Iterator<Item = &'static str> {
+    lexicon()
+        .data
+        .programme
+        .iter()
+        .flat_map(|p| p.recipients.iter().map(String::as_str))
+}
+
+/// Whether `path` is one of the areas paired aid goes to itself.
+pub fn is_paired_recipient(path: &str) -> bool {
+    paired_recipients().any(|root| root == path)
+}
+
 /// Whether `text` is about poverty relief or rural revitalisation at all.
 pub fn is_aid_text(text: &str) -> bool {
     lexicon().other.is_match(text)

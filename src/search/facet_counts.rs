@@ -9,19 +9,20 @@ use super::Engine;
 use super::{compile::*, filters::*, matching::*, request::*};
 use crate::error::Result;
 use crate::facet::{FacetKind, Shape};
-use crate::labels::TIBET;
+use crate::labels::programme;
 
 /// The parent facets whose children a facet lists, given its filters.
 pub(super) fn facet_parents(kind: FacetKind, values: &[String]) -> Vec<String> {
     match kind {
         FacetKind::Region | FacetKind::Donor => {
             if values.is_empty() {
-                // At the top: provinces, and for the region tree Tibet's prefectures.
+                // At the top: provinces, and for the region tree the
+                // prefectures of the areas paired aid goes to.
+                let mut parents = vec![String::new()];
                 if kind == FacetKind::Region {
-                    vec![String::new(), TIBET.to_string()]
-                } else {
-                    vec![String::new()]
+                    parents.extend(programme::paired_recipients().map(str::to_string));
                 }
+                parents
             } else {
                 vec![common_ancestor(values)]
             }
@@ -62,8 +63,11 @@ pub(super) fn facet_values(
     let mut values = Vec::new();
     for parent in facet_parents(kind, selected) {
         for (path, count) in table.children(kind.index(), &parent, counts) {
-            // Tibet itself is replaced by its prefectures at the top level.
-            if parent.is_empty() && kind == FacetKind::Region && path == TIBET {
+            // An area paired aid goes to is replaced by its prefectures at the top.
+            if parent.is_empty()
+                && kind == FacetKind::Region
+                && programme::is_paired_recipient(path)
+            {
                 continue;
             }
             values.push(facet_value(path.to_string(), count, selected));

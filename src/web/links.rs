@@ -6,7 +6,7 @@
 use super::format::format_yuan;
 use super::params::{decode_pairs, encode, to_query_string};
 use crate::facet::{FacetKind, Shape};
-use crate::labels::TIBET;
+use crate::labels::programme;
 use crate::search::{FacetValue, Hit, SearchRequest, Sort};
 
 /// A link with a label, as facets, chips, tags and pages use it.
@@ -57,12 +57,13 @@ pub fn last_part(path: &str) -> &str {
 }
 
 /// The level a tree facet lists its siblings from: the parent path, or
-/// empty for the top. The region tree's top level already shows Tibet's
-/// prefectures beside the provinces, so Tibet's children count as top.
+/// empty for the top. The region tree's top level already shows the
+/// prefectures of the areas paired aid goes to beside the provinces, so
+/// their children count as top.
 fn sibling_level(kind: FacetKind, path: &str) -> Option<String> {
     match parent_of(path) {
         None => None,
-        Some(TIBET) if kind == FacetKind::Region => None,
+        Some(p) if kind == FacetKind::Region && programme::is_paired_recipient(p) => None,
         Some(p) => Some(p.to_string()),
     }
 }
@@ -73,11 +74,11 @@ fn sibling_level(kind: FacetKind, path: &str) -> Option<String> {
 /// facet is counted without its own filter. `None` for facets not trees.
 pub fn siblings_request(request: &SearchRequest, kind: FacetKind) -> Option<SearchRequest> {
     let selected = request.values(kind);
-    // Tibet itself is not listed at the top (its prefectures are), so with
-    // Tibet chosen its own listing is the level to show.
+    // Such an area is not listed at the top (its prefectures are), so with
+    // it chosen its own listing is the level to show.
     if kind.shape() != Shape::Tree
         || selected.len() != 1
-        || (kind == FacetKind::Region && selected[0] == TIBET)
+        || (kind == FacetKind::Region && programme::is_paired_recipient(&selected[0]))
     {
         return None;
     }
@@ -446,7 +447,7 @@ mod tests {
         );
         assert!(regions_of(&tree_link(&at_chamdo, FacetKind::Region, chamdo, true)).is_empty());
         // Below Tibet itself (reached by the breadcrumb), a prefecture drills down.
-        let at_tibet = request(&[TIBET]);
+        let at_tibet = request(&["西藏自治区"]);
         assert_eq!(
             regions_of(&tree_link(&at_tibet, FacetKind::Region, chamdo, false)),
             [chamdo]
