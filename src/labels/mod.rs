@@ -13,6 +13,7 @@
 //! article's deeper place.
 
 pub mod funding;
+pub mod pairings;
 pub mod programme;
 pub mod sector;
 pub mod year;
@@ -123,6 +124,48 @@ const DONOR_WINDOW: usize = 8;
 const CLAUSE_END: [char; 11] = [
     '，', '。', '；', '：', '！', '？', '、', ',', ';', ':', '\n',
 ];
+
+/// Words after a place that make it a venue or a starting point, not where
+/// the aid goes nor who gives it: a meeting held there (`在乌鲁木齐召开`,
+/// `在北京举行的对口支援新疆工作会议`), people setting out from it (`从北京出发`).
+const VENUE_VERBS: [&str; 5] = ["召开", "举行", "举办", "开幕", "闭幕"];
+/// What a venue hosts: a meeting, a fair, a forum.
+const MEETINGS: [&str; 9] = [
+    "会议",
+    "大会",
+    "座谈会",
+    "推进会",
+    "论坛",
+    "洽谈会",
+    "博览会",
+    "发布会",
+    "联席会",
+];
+const DEPARTURE: [&str; 3] = ["出发", "启程", "集结"];
+/// Words right before a place that make it the point a distance is
+/// measured from (`距西宁市200公里`).
+const DISTANCE_BEFORE: [&str; 3] = ["距离", "距", "离"];
+
+/// Whether the mention at `start..end` is a meeting's venue, a starting
+/// point or the origin of a distance. A place where training or other work
+/// is held (`在隆子县举行培训`) stays a region.
+fn is_venue(text: &str, start: usize, end: usize) -> bool {
+    let clause_end = text[end..]
+        .find(CLAUSE_END)
+        .map_or(text.len(), |at| end + at);
+    let clause_start = text[..start].rfind(CLAUSE_END).map_or(0, |at| {
+        at + text[at..].chars().next().map_or(1, char::len_utf8)
+    });
+    let after = &text[end..clause_end];
+    let near: String = after.chars().take(8).collect();
+    let meeting = VENUE_VERBS.iter().any(|v| after.contains(v))
+        && MEETINGS
+            .iter()
+            .any(|m| text[clause_start..clause_end].contains(m));
+    meeting
+        || DEPARTURE.iter().any(|w| near.contains(w))
+        || DISTANCE_BEFORE.iter().any(|w| text[..start].ends_with(w))
+}
 
 /// Words before a place that make it a dateline (`本报拉萨讯`, `新华社拉萨6月1日电`).
 const DATELINE_BEFORE: [&str; 5] = ["本报", "新华社", "中新社", "中新网", "人民网"];
@@ -246,6 +289,37 @@ struct Found {
     dateline: Option<String>,
 }
 
+impl Found {
+    /// Move the places that `data/pairings.tsv` pairs as donors of another
+    /// place the article names from `elsewhere` to `donors`. With
+    /// `cities_too`, a city of a paired donor province counts (宁波 in an
+    /// article about 黔西南); without, only the donor the row names or its
+    /// province (in an article about Tibet, 济南 may be a venue of 山东援藏).
+    fn promote_paired_donors(&mut self, article_places: &[String], cities_too: bool) {
+        let mut promoted = Vec::new();
+        self.elsewhere.retain(|place| {
+            let row = article_places
+                .iter()
+                .find_map(|other| pairings::pairing(place, other))
+                .filter(|row| cities_too || is_ancestor_or_self(place, &row.donor));
+            match row {
+                Some(row) => {
+                    promoted.push((place.clone(), row));
+                    false
+                }
+                None => true,
+            }
+        });
+        for (place, row) in promoted {
+            self.evidence.push(format!("donor {place} ← pairing {row}"));
+            if !self.donors.contains(&place) {
+                self.donors.push(place);
+            }
+        }
+        self.donors = deepest(std::mem::take(&mut self.donors));
+    }
+}
+
 fn find_places(text: &str) -> Found {
     let gazetteer = Gazetteer::global();
     let mut found = Found::default();
@@ -255,6 +329,12 @@ fn find_places(text: &str) -> Found {
             programme::paired_recipients().any(|root| is_ancestor_or_self(root, path));
         if is_dateline(text, mention.start, mention.end) {
             found.dateline.get_or_insert_with(|| path.clone());
+            continue;
+        }
+        if is_venue(text, mention.start, mention.end) {
+            found
+                .evidence
+                .push(format!("venue {path} ← {} (not a region)", mention.surface));
             continue;
         }
         if in_paired_area {
@@ -448,7 +528,7 @@ pub fn label_report(report: &Report) -> Vec<Labels> {
             .collect();
         found.push(places);
     }
-    let title = find_places(&report.title);
+    let mut title = find_places(&report.title);
     let sidecar_region = resolve_all(&meta.region);
     let sidecar_donor = resolve_all(&meta.donor);
     // In an article about an area paired aid goes to, places elsewhere that
@@ -459,6 +539,15 @@ pub fn label_report(report: &Report) -> Vec<Labels> {
         || sidecar_region
             .iter()
             .any(|p| programme::paired_recipients().any(|root| is_ancestor_or_self(root, p)));
+    // A place the article names beside one of its recipients is a donor there.
+    let named: Vec<String> = std::iter::once(&title)
+        .chain(&found)
+        .flat_map(|f| f.paired.iter().chain(&f.elsewhere).chain(&f.donors))
+        .cloned()
+        .collect();
+    for f in std::iter::once(&mut title).chain(found.iter_mut()) {
+        f.promote_paired_donors(&named, !about_paired_area);
+    }
     let own_region = |f: &Found| -> Vec<String> {
         if !f.paired.is_empty() || about_paired_area {
             f.paired.clone()
@@ -579,6 +668,18 @@ fn label_programmes(report: &Report, all: &mut [Labels]) {
     {
         labels.evidence.extend(evidence);
         labels.programme = named;
+        if labels.programme.is_empty() {
+            let row = labels
+                .donor
+                .iter()
+                .find_map(|d| labels.region.iter().find_map(|r| pairings::pairing(d, r)));
+            if let Some(row) = row {
+                labels
+                    .evidence
+                    .push(format!("programme {} ← pairing {row}", row.programme));
+                labels.programme.push(row.programme.clone());
+            }
+        }
         if labels.programme.is_empty() && !labels.donor.is_empty() {
             if let Some(name) = programme::by_recipient(&labels.region) {
                 labels
@@ -870,5 +971,79 @@ mod tests {
         assert_eq!(dominant(&[], &[&four], 1), vec![TIBET]);
         assert_eq!(dominant(&[], &[&four, &c], 1), vec!["西藏自治区/拉萨市"]);
         assert_eq!(dominant(&[], &[&a, &c, &vec![]], 1), vec![TIBET]);
+    }
+
+    #[test]
+    fn an_east_west_donor_city_is_not_the_region() {
+        let r = labelled(
+            "闽宁协作结硕果",
+            "2020",
+            &[
+                "福建省与宁夏回族自治区携手推进闽宁协作，建设扶贫车间20个。",
+                "福州市投入帮扶资金3000万元，用于固原市产业发展。",
+            ],
+        );
+        assert_eq!(r.labels[0].region, vec!["宁夏回族自治区"]);
+        assert_eq!(r.labels[0].donor, vec!["福建省"]);
+        assert_eq!(r.labels[0].programme, vec!["东西部协作"]);
+        assert!(!r.labels[1].region.iter().any(|p| p.starts_with("福建省")));
+        assert!(r.labels[1].evidence.iter().any(|e| e.contains("pairing")));
+    }
+
+    #[test]
+    fn a_recipient_is_not_the_donor_and_xinjiang_works_as_tibet_does() {
+        let r = labelled(
+            "浙江援疆助力阿克苏",
+            "2019",
+            &[
+                "浙江援疆指挥部在阿克苏地区实施产业项目，带动就业5000人。",
+                "阿克苏地区各族群众表示，感谢浙江的帮助。",
+            ],
+        );
+        assert_eq!(r.labels[0].region, vec!["新疆维吾尔自治区/阿克苏地区"]);
+        assert_eq!(r.labels[0].donor, vec!["浙江省"]);
+        assert_eq!(r.labels[0].programme, vec!["援疆"]);
+        assert!(!r.labels[1].donor.iter().any(|d| d.starts_with("新疆")));
+        assert!(!r.labels[1].region.iter().any(|p| p.starts_with("浙江省")));
+    }
+
+    #[test]
+    fn a_meeting_venue_and_a_departure_point_are_not_regions() {
+        let r = labelled(
+            "对口援疆工作推进会",
+            "2021",
+            &[
+                "全国对口支援新疆工作会议在乌鲁木齐召开，部署喀什地区产业援疆。",
+                "首批援疆干部从北京出发，奔赴和田地区。",
+            ],
+        );
+        assert!(
+            !r.labels[0].region.iter().any(|p| p.ends_with("乌鲁木齐市")),
+            "{:?}",
+            r.labels[0].region
+        );
+        assert!(r.labels[0].evidence.iter().any(|e| e.starts_with("venue")));
+        assert!(!r.labels[1].region.iter().any(|p| p.starts_with("北京市")));
+        assert!(!r.labels[1].donor.is_empty() || !r.labels[1].region.is_empty());
+    }
+
+    #[test]
+    fn programmes_come_from_words_pairings_and_the_article() {
+        let r = labelled(
+            "易地扶贫搬迁让群众住上新房",
+            "2019",
+            &[
+                "安置点配套建设了学校和卫生室。",
+                "第一书记带领村民发展养殖。",
+                "今年全省经济平稳增长。",
+            ],
+        );
+        assert_eq!(r.labels[0].programme, vec!["易地搬迁"]);
+        assert_eq!(r.labels[1].programme, vec!["驻村帮扶"]);
+        // Not about poverty relief itself, but in an article that is.
+        assert_eq!(r.labels[2].programme, vec!["易地搬迁"]);
+        assert_eq!(r.labels[2].report_year, vec![2019]);
+        let plain = labelled("经济运行", "2019", &["今年全省经济平稳增长。"]);
+        assert!(plain.labels[0].programme.is_empty());
     }
 }

@@ -1,0 +1,92 @@
+//! Who aids whom: the paired-aid relations of `data/pairings.tsv` (对口支援
+//! 西藏/新疆/青海, the Tibetan areas, 东西部协作), as the labeller uses them: a
+//! place is a donor in an article that names one of its recipients, and a
+//! donor beside a region it is paired with names the programme.
+
+use std::sync::OnceLock;
+
+/// One pairing: `donor` aids `recipient` under `programme`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pairing {
+    pub donor: String,
+    pub recipient: String,
+    pub programme: String,
+    pub period: String,
+}
+
+impl std::fmt::Display for Pairing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} → {} ({}, {})",
+            self.donor, self.recipient, self.programme, self.period
+        )
+    }
+}
+
+/// Every pairing of the data file, in its order.
+pub fn all() -> &'static [Pairing] {
+    static ROWS: OnceLock<Vec<Pairing>> = OnceLock::new();
+    ROWS.get_or_init(|| parse(include_str!("../../data/pairings.tsv")))
+}
+
+fn parse(text: &str) -> Vec<Pairing> {
+    text.lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("donor\t"))
+        .map(|line| {
+            let mut cols = line.split('\t');
+            let mut next = || cols.next().unwrap_or_default().to_string();
+            Pairing {
+                donor: next(),
+                recipient: next(),
+                programme: next(),
+                period: next(),
+            }
+        })
+        .collect()
+}
+
+/// Whether one path is the other or lies inside it.
+fn related(a: &str, b: &str) -> bool {
+    let within = |inner: &str, outer: &str| {
+        inner == outer || (inner.starts_with(outer) && inner[outer.len()..].starts_with('/'))
+    };
+    within(a, b) || within(b, a)
+}
+
+/// The pairing under which `donor` (a province or a city of it) aids
+/// `recipient` (an area or a place in it), if one does.
+pub fn pairing(donor: &str, recipient: &str) -> Option<&'static Pairing> {
+    if related(donor, recipient) {
+        return None;
+    }
+    all()
+        .iter()
+        .find(|p| related(donor, &p.donor) && related(recipient, &p.recipient))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_reads_and_pairs_at_any_level() {
+        assert!(all().len() > 50);
+        let p = pairing("福建省", "宁夏回族自治区").expect("闽宁");
+        assert_eq!(p.programme, "东西部协作");
+        // A city of the donor, a county of the recipient.
+        assert!(pairing("广东省/佛山市", "四川省/凉山彝族自治州/昭觉县").is_some());
+        assert_eq!(
+            pairing("山东省", "西藏自治区/日喀则市/昂仁县").map(|p| p.programme.as_str()),
+            Some("援藏")
+        );
+        assert_eq!(
+            pairing("浙江省", "新疆维吾尔自治区/阿克苏地区").map(|p| p.programme.as_str()),
+            Some("援疆")
+        );
+        // The recipient is not its own donor; unpaired places are not pairs.
+        assert!(pairing("宁夏回族自治区", "福建省").is_none());
+        assert!(pairing("宁夏回族自治区", "宁夏回族自治区/银川市").is_none());
+        assert!(pairing("湖北省", "宁夏回族自治区").is_none());
+    }
+}
