@@ -13,6 +13,7 @@
 //! article's deeper place.
 
 pub mod funding;
+pub mod givers;
 pub mod pairings;
 pub mod programme;
 pub mod sector;
@@ -353,6 +354,15 @@ fn find_places(text: &str) -> Found {
             found.donors.push(path.clone());
         } else {
             found.elsewhere.push(path.clone());
+        }
+    }
+    // Givers that are not places (中央企业, 兵团) give only where the text says so.
+    for (path, range) in givers::mentions(text) {
+        if is_donor_context(text, range.start, range.end) {
+            found
+                .evidence
+                .push(format!("donor {path} ← {}", &text[range]));
+            found.donors.push(path.to_string());
         }
     }
     found.elsewhere.retain(|p| !found.donors.contains(p));
@@ -1045,5 +1055,17 @@ mod tests {
         assert_eq!(r.labels[2].report_year, vec![2019]);
         let plain = labelled("经济运行", "2019", &["今年全省经济平稳增长。"]);
         assert!(plain.labels[0].programme.is_empty());
+    }
+
+    #[test]
+    fn givers_that_are_not_places_are_donors_under_their_own_root() {
+        let r = labelled(
+            "央企定点帮扶",
+            "2020",
+            &["中央企业定点帮扶贵州省毕节市，投入资金2亿元。"],
+        );
+        assert_eq!(r.labels[0].donor, vec!["中央与兵团/中央企业"]);
+        assert_eq!(r.labels[0].region, vec!["贵州省/毕节市"]);
+        assert_eq!(r.labels[0].programme, vec!["定点帮扶"]);
     }
 }
