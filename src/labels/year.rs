@@ -46,7 +46,7 @@ pub fn years(text: &str, report_year: Option<i32>) -> (Vec<i32>, Vec<String>) {
             if j < chars.len() && chars[j] == '年' {
                 let not_event = if is_baseline(&chars, i, j) {
                     Some("baseline")
-                } else if is_period_start(&chars, j) {
+                } else if is_period_start(&chars, j) || is_change_start(&chars, i) {
                     Some("start of a period")
                 } else if is_horizon(&chars, i, j, year, report_year) {
                     Some("horizon")
@@ -126,7 +126,17 @@ fn is_plan_span(chars: &[char], i: usize) -> bool {
 /// period, whose year is the report's.
 fn is_period_start(chars: &[char], nian: usize) -> bool {
     let after: String = chars[nian + 1..].iter().take(2).collect();
-    after.starts_with("以来") || after.starts_with("至今") || after.starts_with("来")
+    after.starts_with("以来")
+        || after.starts_with("至今")
+        || after.starts_with("来")
+        || after.starts_with("起")
+}
+
+/// Whether the year at `i` is where a change or a period starts:
+/// `从2012年底的10.2%下降到0.6%`, `贫困人口从2012年的9899万人减到551万人`,
+/// `自2016年起`. The paragraph reports where things got to, not the start.
+fn is_change_start(chars: &[char], i: usize) -> bool {
+    i > 0 && matches!(chars[i - 1], '从' | '自')
 }
 
 /// Whether the year at `i..=nian` is a horizon rather than an event: a
@@ -376,6 +386,26 @@ mod tests {
         assert_eq!(
             years("2012年以来累计减贫，2020年全部脱贫", Some(2021)).0,
             vec![2020]
+        );
+    }
+
+    #[test]
+    fn the_start_of_a_change_gives_no_year() {
+        assert_eq!(
+            years(
+                "贫困人口从2012年年底的9899万人减到2019年年底的551万人",
+                Some(2020)
+            )
+            .0,
+            vec![2019]
+        );
+        assert!(years("全国贫困发生率从2012年底的10.2%下降到", Some(2017))
+            .0
+            .is_empty());
+        assert!(years("自2016年起实施", Some(2020)).0.is_empty());
+        assert_eq!(
+            years("2012年，老唐的生活迎来了转机", Some(2020)).0,
+            vec![2012]
         );
     }
 
