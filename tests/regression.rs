@@ -3,6 +3,7 @@
 
 mod common;
 
+use aidsearch::index::build::reindex;
 use aidsearch::search::{search, SearchRequest};
 
 /// `report:ID` typed into a query was parsed as a filter and then dropped,
@@ -35,4 +36,126 @@ fn report_typed_in_the_query_narrows_to_that_report() {
     let unknown =
         search(&engine, &SearchRequest::query("扶贫 report:no-such-report")).expect("search");
     assert_eq!(unknown.total, 0);
+}
+
+/// A copy of the seed corpus (reports and sidecars) in `dir`.
+fn seed_copy(dir: &std::path::Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    for entry in std::fs::read_dir(common::corpus_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+    }
+}
+
+/// An emptied corpus folder (or one holding only sidecars) used to build an
+/// empty generation and switch to it: the index went blank. Now the reindex,
+/// full or incremental, is refused and says what it found.
+#[test]
+fn an_empty_corpus_never_replaces_the_live_index() {
+    use aidsearch::index::build::{reindex_incremental, reindex_with_options, ReindexOptions};
+    use aidsearch::index::{current_generation, generation_dir};
+    let dir = tempfile::tempdir().unwrap();
+    let (corpus, root) = (dir.path().join("corpus"), dir.path().join("index"));
+    seed_copy(&corpus);
+    let first = reindex(&corpus, &root).unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    // Only sidecars left: no report file at all.
+    for entry in std::fs::read_dir(&corpus).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "txt") {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    for result in [
+        reindex(&corpus, &root).map(|s| s.paragraphs),
+        reindex_incremental(&corpus, &root).map(|s| s.build.paragraphs),
+        reindex(&empty, &root).map(|s| s.paragraphs),
+    ] {
+        let error = result.expect_err("an empty corpus is refused");
+        assert!(
+            matches!(error, aidsearch::Error::Shrink { after: 0, .. }),
+            "{error:?}"
+        );
+        let message = error.to_string();
+        for part in [
+            "0 paragraphs",
+            "files read",
+            &format!("live generation 1 holds {}", first.paragraphs),
+            "--allow-shrink",
+        ] {
+            assert!(message.contains(part), "{part:?} in {message}");
+        }
+        assert_eq!(current_generation(&root).unwrap(), Some(1));
+    }
+    assert_eq!(common::live_paragraphs(&root), first.paragraphs as u64);
+    // A fresh root is refused too: an empty index serves nothing.
+    let fresh = dir.path().join("fresh");
+    let error = reindex(&corpus, &fresh).expect_err("empty");
+    assert!(
+        error.to_string().contains("there is no live generation"),
+        "{error}"
+    );
+    assert_eq!(current_generation(&fresh).unwrap(), None);
+    // Asked for, the empty generation goes live; pruning keeps the last one
+    // with paragraphs however many empty ones follow.
+    let allow = ReindexOptions { allow_shrink: true };
+    for expected in [2, 3, 4] {
+        let summary = reindex_with_options(&corpus, &root, allow, &|_| {}).unwrap();
+        assert_eq!((summary.generation, summary.paragraphs), (expected, 0));
+    }
+    assert!(generation_dir(&root, 1).join("meta.json").is_file());
+    assert!(!generation_dir(&root, 2).exists());
+}
+
+/// A corpus folder half copied (or a mount half gone) used to replace the
+/// live index with a fraction of it. A reindex that would drop more than
+/// half the live generation's paragraphs is refused, full or incremental.
+#[test]
+fn a_reindex_that_loses_most_paragraphs_is_refused() {
+    use aidsearch::index::build::{
+        reindex_incremental, reindex_incremental_with_options, ReindexOptions,
+    };
+    use aidsearch::index::current_generation;
+    let dir = tempfile::tempdir().unwrap();
+    let (corpus, root) = (dir.path().join("corpus"), dir.path().join("index"));
+    seed_copy(&corpus);
+    let first = reindex(&corpus, &root).unwrap();
+    // One report goes: a small change, switched in.
+    std::fs::remove_file(corpus.join("2022-chongqing-aid-cadres-chamdo.txt")).unwrap();
+    let second = reindex_incremental(&corpus, &root).unwrap();
+    assert_eq!(second.build.generation, 2);
+    // Two of the remaining four go as well: about two thirds of the
+    // paragraphs would be lost.
+    for stem in [
+        "2020-lhasa-customs-poverty-alleviation",
+        "2024-shandong-aid-to-tibet-30-years",
+        "2020-tibet-daily-ecommerce-and-science",
+    ] {
+        std::fs::remove_file(corpus.join(format!("{stem}.txt"))).unwrap();
+    }
+    let error = reindex(&corpus, &root).expect_err("refused");
+    let aidsearch::Error::Shrink {
+        after,
+        live,
+        files_read,
+        ..
+    } = error
+    else {
+        panic!("{error:?}");
+    };
+    assert_eq!(files_read, 1);
+    assert_eq!(live, Some((2, second.build.paragraphs as u64)));
+    assert!(after > 0 && after * 2 < second.build.paragraphs, "{after}");
+    assert!(reindex_incremental(&corpus, &root).is_err());
+    assert_eq!(current_generation(&root).unwrap(), Some(2));
+    let allowed = reindex_incremental_with_options(
+        &corpus,
+        &root,
+        ReindexOptions { allow_shrink: true },
+        &|_| {},
+    )
+    .unwrap();
+    assert_eq!(allowed.build.paragraphs, after);
+    assert!(allowed.build.paragraphs < first.paragraphs);
 }

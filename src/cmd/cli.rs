@@ -110,6 +110,11 @@ pub enum Command {
         /// (example: --incremental).
         #[arg(long)]
         incremental: bool,
+        /// Switch to the new generation even when it is empty or holds less
+        /// than half the live generation's paragraphs; without it such a
+        /// reindex fails and the live index keeps serving (example: --allow-shrink).
+        #[arg(long, env = "AIDSEARCH_ALLOW_SHRINK", value_parser = clap::builder::BoolishValueParser::new())]
+        allow_shrink: bool,
     },
     /// Serve the search page and JSON API; builds the index first if there is none.
     ///

@@ -89,6 +89,16 @@ pub fn reindex_incremental_with_progress(
     root: &Path,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<IncrementalSummary> {
+    reindex_incremental_with_options(corpus_dir, root, ReindexOptions::default(), progress)
+}
+
+/// [`reindex_incremental_with_progress`] with explicit [`ReindexOptions`].
+pub fn reindex_incremental_with_options(
+    corpus_dir: &Path,
+    root: &Path,
+    options: ReindexOptions,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<IncrementalSummary> {
     let started = Instant::now();
     let _lock = ReindexLock::acquire(root)?;
     prune(root)?;
@@ -172,7 +182,7 @@ pub fn reindex_incremental_with_progress(
         None
     };
     let segments_reused = on_top.is_some();
-    let build = install_generation(root, corpus, on_top, started, progress)?;
+    let build = install_generation(root, corpus, on_top, options, started, progress)?;
     Ok(IncrementalSummary {
         build,
         files_reused,
