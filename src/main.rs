@@ -115,9 +115,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             corpus,
             addr,
             cache_entries,
+            limits,
         } => {
             search::cache::set_capacity(cache_entries);
-            serve(&index.index, &corpus.corpus, addr, color)
+            serve(&index.index, &corpus.corpus, addr, limits.limits(), color)
         }
         Command::Search {
             query,

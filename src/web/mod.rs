@@ -19,6 +19,7 @@ pub mod openapi;
 pub mod pages;
 pub mod params;
 pub mod reload;
+pub mod server;
 pub mod views;
 
 use std::sync::atomic::{AtomicU64, Ordering};
