@@ -314,3 +314,105 @@ async fn idle_and_slowloris_connections_are_closed_and_searches_still_answer() {
     assert_eq!(status.code(), Some(0));
     drop(held);
 }
+
+/// The seed corpus `copies` times over, under other names, in `dir`.
+fn big_corpus(dir: &Path, copies: usize) -> std::path::PathBuf {
+    let big = dir.join("big");
+    std::fs::create_dir_all(&big).unwrap();
+    for entry in std::fs::read_dir(common::corpus_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        for copy in 0..copies {
+            std::fs::copy(&path, big.join(format!("copy{copy:02}-{name}"))).unwrap();
+        }
+    }
+    big
+}
+
+/// Exports ran in the search slots: eight 5,000-row exports at once took
+/// every run slot, and searches queued behind them for seconds. Now exports
+/// run two at a time, the others wait their turn, and searches keep
+/// theirs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_exports_at_once_all_finish_and_searches_keep_answering() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = big_corpus(dir.path(), 24);
+    let index = dir.path().join("index");
+    let summary = aidsearch::index::build::reindex(&corpus, &index).unwrap();
+    assert!(summary.paragraphs > 5_000, "{}", summary.paragraphs);
+    let (_server, addr, _log) = start_server(&index, &["--addr", "127.0.0.1:0"]);
+    let started = Instant::now();
+    let exports: Vec<_> = (0..8)
+        .map(|i| {
+            let path = if i % 2 == 0 {
+                "/export.csv?q="
+            } else {
+                "/export.json?q="
+            };
+            tokio::spawn(async move {
+                let asked = Instant::now();
+                let (status, raw) = get(addr, path).await;
+                (status, raw.len(), asked.elapsed())
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut slowest = Duration::ZERO;
+    for _ in 0..5 {
+        let asked = Instant::now();
+        let (status, raw) = get(addr, &format!("/api/search?q={}", common::enc("援藏"))).await;
+        assert_eq!(status, 200, "{raw}");
+        slowest = slowest.max(asked.elapsed());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut longest = Duration::ZERO;
+    for export in exports {
+        let (status, bytes, took) = export.await.unwrap();
+        assert_eq!(status, 200, "an export failed after {took:?}");
+        assert!(bytes > 1_000_000, "{bytes} bytes");
+        longest = longest.max(took);
+    }
+    eprintln!(
+        "8 exports done in {:?} (longest {longest:?}); slowest search meanwhile {slowest:?}",
+        started.elapsed()
+    );
+    assert!(
+        slowest < Duration::from_secs(1),
+        "a search took {slowest:?}"
+    );
+}
+
+/// Past `--max-connections`, new clients wait to be accepted rather than
+/// being served beyond the descriptor budget; they are served as soon as a
+/// connection closes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn past_the_connection_cap_clients_wait_for_a_free_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = seed_index(dir.path());
+    let (_server, addr, _log) = start_server(
+        &index,
+        &[
+            "--addr",
+            "127.0.0.1:0",
+            "--max-connections",
+            "3",
+            "--idle-timeout",
+            "1",
+        ],
+    );
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(TcpStream::connect(addr).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let asked = Instant::now();
+    let (status, _) = get(addr, "/healthz").await;
+    let waited = asked.elapsed();
+    assert_eq!(status, 200);
+    // Served once the idle ones were closed after about a second.
+    assert!(
+        waited >= Duration::from_millis(700) && waited < Duration::from_secs(5),
+        "{waited:?}"
+    );
+    drop(held);
+}

@@ -276,3 +276,37 @@ fn an_incremental_reindex_renames_a_report_whose_name_now_collides() {
         "{ids:?}"
     );
 }
+
+/// Exports had no limit of their own and took the run slots searches need.
+/// Now an export waits for one of a few export slots, and past the wait it
+/// is answered 503 `overloaded` with `Retry-After`, as a page for the CSV
+/// and as JSON for the JSON export.
+#[tokio::test]
+async fn an_export_that_cannot_get_an_export_slot_is_answered_503() {
+    let mut state = aidsearch::web::AppState::new(common::live());
+    let writable = std::sync::Arc::get_mut(&mut state).expect("not shared yet");
+    writable.export_slots = std::sync::Arc::new(tokio::sync::Semaphore::new(0));
+    writable.export_wait = std::time::Duration::from_millis(50);
+    for (path, json) in [("/export.csv?q=援藏", false), ("/export.json?q=援藏", true)] {
+        let app = aidsearch::web::app(state.clone());
+        let request = axum::http::Request::get(path.replace("援藏", &common::enc("援藏")))
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let (status, headers, body) = common::send(app, request).await;
+        assert_eq!(status, 503, "{path}");
+        assert_eq!(headers["retry-after"], "1");
+        let body = String::from_utf8(body).unwrap();
+        if json {
+            let value: serde_json::Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(value["error"]["code"], "overloaded");
+        } else {
+            assert!(body.contains("<html"), "{body}");
+        }
+    }
+    // Searches are not affected.
+    let app = aidsearch::web::app(state.clone());
+    let request = axum::http::Request::get(format!("/api/search?q={}", common::enc("援藏")))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    assert_eq!(common::send(app, request).await.0, 200);
+}

@@ -45,6 +45,11 @@ use error::WebError;
 
 /// Most searches run at once; past it, requests get 503 with `Retry-After`.
 pub const DEFAULT_MAX_CONCURRENT_SEARCHES: usize = 64;
+/// Most exports run at once: an export ranks and serializes up to 5,000
+/// rows, so a few of them would hold every run slot and make searches wait.
+pub const DEFAULT_MAX_CONCURRENT_EXPORTS: usize = 2;
+/// Longest an export waits for an export slot before it is answered 503.
+pub const EXPORT_WAIT: Duration = Duration::from_secs(5);
 /// Longest query string accepted (bytes).
 pub const MAX_QUERY_STRING: usize = 8 * 1024;
 /// Largest JSON body accepted (bytes).
@@ -71,6 +76,11 @@ pub struct AppState {
     pub request_timeout: Duration,
     /// Time budget of one library call; past it, 422 `query_timeout`.
     pub search_budget: Duration,
+    /// Exports running at once ([`DEFAULT_MAX_CONCURRENT_EXPORTS`]); more
+    /// wait their turn for up to [`AppState::export_wait`], then get 503.
+    pub export_slots: Arc<Semaphore>,
+    /// Longest an export waits for its slot.
+    pub export_wait: Duration,
 }
 
 impl AppState {
@@ -103,7 +113,31 @@ impl AppState {
             run_slots: Arc::new(Semaphore::new(cores * 2)),
             request_timeout,
             search_budget,
+            export_slots: Arc::new(Semaphore::new(DEFAULT_MAX_CONCURRENT_EXPORTS)),
+            export_wait: EXPORT_WAIT,
         })
+    }
+
+    /// [`AppState::blocking`] for an export: first wait (in order, up to
+    /// [`AppState::export_wait`]) for one of the few export slots, held until
+    /// the work ends, so exports never take more run slots than those and
+    /// searches keep theirs. Past the wait, 503 `overloaded`.
+    pub async fn exporting<T, F>(&self, work: F) -> Result<T, WebError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&crate::search::Engine) -> crate::error::Result<T> + Send + 'static,
+    {
+        let slot =
+            tokio::time::timeout(self.export_wait, self.export_slots.clone().acquire_owned())
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .ok_or_else(WebError::exports_busy)?;
+        self.blocking(move |engine| {
+            let _slot = slot;
+            work(engine)
+        })
+        .await
     }
 
     /// Run a library call on the blocking pool, within the concurrency cap
