@@ -310,3 +310,51 @@ async fn an_export_that_cannot_get_an_export_slot_is_answered_503() {
         .unwrap();
     assert_eq!(common::send(app, request).await.0, 200);
 }
+
+/// A pasted sentence of more than 32 words was refused with 400, although
+/// it was within the 256-character limit. Now the first 32 words are
+/// searched and the response says which were left out: a `notice` in the
+/// JSON, a Chinese line on the page.
+#[tokio::test]
+async fn a_long_pasted_query_searches_its_first_words_with_a_notice() {
+    use aidsearch::search::MAX_TERMS;
+    // 40 distinct plain words, spaced, under 256 characters.
+    let words: Vec<String> = (0..40).map(|i| format!("w{i}")).collect();
+    let q = format!("援藏 {}", words.join(" "));
+    assert!(q.chars().count() <= 256);
+    let (status, json) = common::get_json(&format!("/api/search?q={}", common::enc(&q))).await;
+    assert_eq!(status, 200, "{json}");
+    assert_eq!(json["notice"]["code"], "words_dropped", "{json}");
+    let dropped: Vec<&str> = json["notice"]["dropped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    // 援藏 and w0..w30 are searched, w31..w39 left out.
+    let expected: Vec<String> = words[MAX_TERMS - 1..].to_vec();
+    assert_eq!(dropped, expected);
+    // An unspaced pasted sentence is cut between two of its words.
+    let sentence = "山东省援藏干部人才在日喀则市开展医疗卫生教育产业就业帮扶工作，".repeat(6);
+    let (status, json) =
+        common::get_json(&format!("/api/search?q={}", common::enc(&sentence))).await;
+    assert_eq!(status, 200, "{json}");
+    assert_eq!(json["notice"]["code"], "words_dropped", "{json}");
+    // Short queries carry no notice at all.
+    let (_, json) = common::get_json(&format!("/api/search?q={}", common::enc("援藏"))).await;
+    assert!(json.get("notice").is_none(), "{json}");
+    // The page says it in Chinese.
+    let (status, page) = common::get(&format!("/?q={}", common::enc(&q))).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(&format!("只按前 {MAX_TERMS} 个词检索")) && page.contains("w39"),
+        "{page}"
+    );
+    // Past 256 characters it is still refused, as documented.
+    let (status, _) = common::get_json(&format!(
+        "/api/search?q={}",
+        common::enc(&"援藏".repeat(200))
+    ))
+    .await;
+    assert_eq!(status, 400);
+}

@@ -313,6 +313,34 @@ pub struct SearchResponse {
     pub donor_parent: String,
     /// Index generation that answered.
     pub generation: u64,
+    /// Something the client should know about how the query was read, when
+    /// there is: words past the word limit left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<Notice>,
+}
+
+/// How a query was read other than as typed.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Notice {
+    /// What happened: `words_dropped`.
+    pub code: String,
+    /// For people, in English.
+    pub message: String,
+    /// The words left out, in order.
+    pub dropped: Vec<String>,
+}
+
+impl Notice {
+    /// The notice for a query whose words past [`MAX_TERMS`] were left out.
+    pub fn words_dropped(dropped: Vec<String>) -> Notice {
+        Notice {
+            code: "words_dropped".to_string(),
+            message: format!(
+                "the query has more than {MAX_TERMS} words; only the first {MAX_TERMS} were searched"
+            ),
+            dropped,
+        }
+    }
 }
 
 impl SearchResponse {
