@@ -358,3 +358,72 @@ async fn a_long_pasted_query_searches_its_first_words_with_a_notice() {
     .await;
     assert_eq!(status, 400);
 }
+
+/// A client's `x-request-id` was echoed and logged whatever it was: 8 KiB
+/// of it, or bytes that are not ASCII. Now an id longer than 128
+/// characters, or with anything but printable ASCII, is replaced by a
+/// generated one; a fit id is kept.
+#[tokio::test]
+async fn client_request_ids_are_capped_and_printable() {
+    use aidsearch::web::{is_fit_request_id, MAX_REQUEST_ID};
+    let echoed = |id: axum::http::HeaderValue| async move {
+        let request = axum::http::Request::get("/healthz")
+            .header("x-request-id", id)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let (_, headers, _) = common::send(common::app(), request).await;
+        headers["x-request-id"].as_bytes().to_vec()
+    };
+    let fit = "dash-7_trace:ab12/XYZ".to_string();
+    assert_eq!(echoed(fit.parse().unwrap()).await, fit.as_bytes());
+    let longest = "a".repeat(MAX_REQUEST_ID);
+    assert_eq!(echoed(longest.parse().unwrap()).await, longest.as_bytes());
+    for unfit in [
+        axum::http::HeaderValue::from_str(&"a".repeat(MAX_REQUEST_ID + 1)).unwrap(),
+        axum::http::HeaderValue::from_bytes(b"caf\xc3\xa9").unwrap(),
+        axum::http::HeaderValue::from_static("two words"),
+        axum::http::HeaderValue::from_static("tab\there"),
+        axum::http::HeaderValue::from_static(""),
+    ] {
+        let answered = echoed(unfit.clone()).await;
+        assert!(answered.starts_with(b"req-"), "{unfit:?} gave {answered:?}");
+    }
+    assert!(!is_fit_request_id(b"\x1b[31m"));
+    assert!(is_fit_request_id(b"~!@#$%^&*()"));
+}
+
+/// A corpus file whose name holds a newline or ESC forged reindex output:
+/// a line of its own, or terminal colours. Names are now shown escaped.
+#[cfg(unix)]
+#[test]
+fn file_names_in_reindex_output_are_escaped() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    seed_copy(&corpus);
+    let evil = std::ffi::OsStr::from_bytes(b"evil\nreindex: forged\x1b[31m.txt");
+    std::fs::write(corpus.join(evil), "").unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_aidsearch"))
+        .args(["--color", "never", "reindex", "--corpus"])
+        .arg(&corpus)
+        .arg("--index")
+        .arg(dir.path().join("index"))
+        .env_remove("AIDSEARCH_JSON")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!all.contains('\x1b'), "{all}");
+    assert!(
+        !all.lines().any(|l| l.starts_with("reindex: forged")),
+        "{all}"
+    );
+    assert!(
+        all.contains("evil\\u{a}reindex: forged\\u{1b}[31m.txt"),
+        "{all}"
+    );
+}

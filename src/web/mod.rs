@@ -3,7 +3,8 @@
 //! Nothing reachable over HTTP changes the index.
 //!
 //! Around every handler, from the outside in: a request id (`x-request-id`,
-//! echoed back), one tracing line per request with its id, status and
+//! the client's when it is 1 to 128 printable ASCII characters, else a
+//! generated one; echoed back), one tracing line per request with its id, status and
 //! latency, a panic catcher (a handler that panics answers 500 `internal`
 //! and logs the panic, and the connection stays up), a request timeout
 //! (408), compression when the client accepts it, and the query-string
@@ -260,6 +261,36 @@ pub fn with_middleware(routes: Router<Arc<AppState>>, state: Arc<AppState>) -> R
                 .on_failure(()),
         )
         .layer(SetRequestIdLayer::x_request_id(CountingRequestId::default()))
+        .layer(axum::middleware::map_request(drop_unfit_request_id))
+}
+
+/// Longest client request id kept (`x-request-id`); a longer one, or one
+/// with anything but printable ASCII, is replaced by a generated one.
+pub const MAX_REQUEST_ID: usize = 128;
+
+/// Whether a client's request id is kept as it is: 1 to
+/// [`MAX_REQUEST_ID`] printable ASCII characters (no spaces or controls),
+/// so it can be echoed and logged without escaping or flooding the log.
+pub fn is_fit_request_id(id: &[u8]) -> bool {
+    !id.is_empty() && id.len() <= MAX_REQUEST_ID && id.iter().all(|b| b.is_ascii_graphic())
+}
+
+/// Remove a client's request id that [`is_fit_request_id`] refuses, so the
+/// next layer generates one (and only one id header is looked at).
+async fn drop_unfit_request_id(mut request: Request) -> Request {
+    let headers = request.headers_mut();
+    let fit = {
+        let mut ids = headers.get_all("x-request-id").iter();
+        match (ids.next(), ids.next()) {
+            (Some(id), None) => is_fit_request_id(id.as_bytes()),
+            (None, _) => true,
+            (Some(_), Some(_)) => false,
+        }
+    };
+    if !fit {
+        headers.remove("x-request-id");
+    }
+    request
 }
 
 /// Whether a path belongs to the JSON API (whose errors are JSON).
@@ -272,12 +303,17 @@ fn is_api_path(path: &str) -> bool {
 fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
     /// Longest URI logged; the 414 limit is 8 KiB, too much for one log line.
     const MAX_LOGGED_URI: usize = 200;
+    // `drop_unfit_request_id` kept only short printable ids; escape anyway.
     let id = request
         .headers()
         .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("-");
-    let id: String = id.chars().take(64).collect();
+        .map_or("-".to_string(), |v| {
+            String::from_utf8_lossy(v.as_bytes())
+                .chars()
+                .take(MAX_REQUEST_ID)
+                .flat_map(char::escape_debug)
+                .collect()
+        });
     let uri = request.uri().to_string();
     let uri = match uri.char_indices().nth(MAX_LOGGED_URI) {
         Some((cut, _)) => format!("{}…", &uri[..cut]),
