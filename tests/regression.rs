@@ -479,3 +479,32 @@ async fn a_two_megabyte_paragraph_is_searched_within_a_second() {
         "report page took {took:?}"
     );
 }
+
+/// `region=/` was read as "every region" by the API (200) but refused by
+/// the page (400 about an empty value). A tree value that names no place
+/// (`/`, `//`) is now a bad parameter for both, named.
+#[tokio::test]
+async fn a_region_of_only_slashes_is_refused_by_api_and_page_alike() {
+    for value in ["/", "//", " / "] {
+        let (status, json) =
+            common::get_json(&format!("/api/search?region={}", common::enc(value))).await;
+        assert_eq!(status, 400, "{value:?}: {json}");
+        assert_eq!(json["error"]["param"], "region", "{json}");
+        let (status, page) = common::get(&format!("/?region={}", common::enc(value))).await;
+        assert_eq!(status, 400, "{value:?}");
+        assert!(
+            page.contains("请求有误") && page.contains("region"),
+            "{page}"
+        );
+        let (status, json) =
+            common::get_json(&format!("/api/facets?donor={}", common::enc(value))).await;
+        assert_eq!(status, 400, "{value:?}: {json}");
+    }
+    // A real path with slashes around it still works.
+    let (status, _) = common::get_json(&format!(
+        "/api/search?region={}",
+        common::enc("/西藏自治区/")
+    ))
+    .await;
+    assert_eq!(status, 200);
+}

@@ -162,9 +162,16 @@ impl SearchRequest {
                     format!("at most {MAX_FILTER_VALUES} {name} values"),
                 ));
             }
+            // A tree value is a path: `/` alone (or `//`) names no place.
+            let tree =
+                FacetKind::from_param(name).is_some_and(|k| k.shape() == crate::facet::Shape::Tree);
             for v in values {
-                if v.trim().is_empty() || v.chars().count() > 100 || v.chars().any(char::is_control)
-                {
+                let named = if tree {
+                    v.trim().trim_matches('/')
+                } else {
+                    v.trim()
+                };
+                if named.is_empty() || v.chars().count() > 100 || v.chars().any(char::is_control) {
                     return Err(Error::bad(
                         name,
                         format!("{name} value {v:?} is empty, too long or has control characters"),
