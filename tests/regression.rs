@@ -508,3 +508,20 @@ async fn a_region_of_only_slashes_is_refused_by_api_and_page_alike() {
     .await;
     assert_eq!(status, 200);
 }
+
+/// `/report/%ff` (an id that is not UTF-8) was answered by axum's plain-text
+/// rejection; now as every other bad request: a Chinese page, and JSON
+/// under `/api`.
+#[tokio::test]
+async fn a_report_id_that_is_not_utf8_gets_the_usual_error_shapes() {
+    let (status, page) = common::get("/report/%ff").await;
+    assert_eq!(status, 400);
+    assert!(
+        page.starts_with("<!doctype html>") && page.contains("请求有误"),
+        "{page}"
+    );
+    let (status, json) = common::get_json("/api/reports/%ff").await;
+    assert_eq!(status, 400);
+    assert_eq!(json["error"]["code"], "bad_parameter");
+    assert_eq!(json["error"]["param"], "id");
+}
