@@ -29,6 +29,9 @@ pub enum Error {
     /// Another reindex holds the lock.
     #[error("{0}")]
     Busy(String),
+    /// The index path is a file, not a folder.
+    #[error("the index path {0} is a file, not a folder; pass --index a folder (it is created when missing)")]
+    IndexNotAFolder(String),
     /// No index has been built at this root.
     #[error("no index at {0}: run `aidsearch reindex` first")]
     NoIndex(String),

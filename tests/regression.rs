@@ -525,3 +525,38 @@ async fn a_report_id_that_is_not_utf8_gets_the_usual_error_shapes() {
     assert_eq!(json["error"]["code"], "bad_parameter");
     assert_eq!(json["error"]["param"], "id");
 }
+
+/// An index path that is a file gave "Not a directory (os error 20)"
+/// without saying which path; every command now names it.
+#[test]
+fn an_index_path_that_is_a_file_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("index-file");
+    std::fs::write(&file, "not an index").unwrap();
+    let expected = format!("the index path {} is a file, not a folder", file.display());
+    let errors = [
+        aidsearch::search::Engine::open(&file)
+            .err()
+            .unwrap()
+            .to_string(),
+        reindex(&common::corpus_dir(), &file)
+            .unwrap_err()
+            .to_string(),
+        aidsearch::index::rollback(&file).unwrap_err().to_string(),
+    ];
+    for error in errors {
+        assert!(error.contains(&expected), "{error}");
+    }
+    for args in [vec!["serve", "--addr", "127.0.0.1:0"], vec!["rollback"]] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_aidsearch"))
+            .args(&args)
+            .arg("--index")
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&output.stderr);
+        assert!(err.contains(&expected), "{args:?}: {err}");
+    }
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "not an index");
+}

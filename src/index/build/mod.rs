@@ -41,6 +41,7 @@ impl ReindexLock {
     /// Take the lock, or fail at once with a clear message when another
     /// reindex holds it.
     pub fn acquire(root: &Path) -> Result<ReindexLock> {
+        super::check_root(root)?;
         fs::create_dir_all(root)?;
         let file = fs::OpenOptions::new()
             .create(true)
