@@ -560,3 +560,30 @@ fn an_index_path_that_is_a_file_is_named() {
     }
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "not an index");
 }
+
+/// `CURRENT` naming generation u64::MAX made the next reindex overflow
+/// (a panic in debug builds, generation 0 in release). It is now an error
+/// that says what to do, and the live pointer is left alone.
+#[test]
+fn the_last_generation_number_does_not_wrap() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("index");
+    std::fs::create_dir_all(&root).unwrap();
+    let pointer = format!("gen-{}\n", u64::MAX);
+    std::fs::write(root.join("CURRENT"), &pointer).unwrap();
+    for result in [
+        reindex(&common::corpus_dir(), &root).map(|_| ()),
+        aidsearch::index::build::reindex_incremental(&common::corpus_dir(), &root).map(|_| ()),
+    ] {
+        let error = result.unwrap_err().to_string();
+        assert!(error.contains("is the last number there is"), "{error}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(root.join("CURRENT")).unwrap(),
+        pointer
+    );
+    assert_eq!(
+        aidsearch::index::current_generation(&root).unwrap(),
+        Some(u64::MAX)
+    );
+}

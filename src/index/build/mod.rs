@@ -499,11 +499,20 @@ fn install_generation(
 ) -> Result<BuildSummary> {
     let paragraphs: usize = corpus.reports.iter().map(|r| r.paragraphs.len()).sum();
     check_shrink(root, &corpus, paragraphs, options)?;
-    let next = generations_on_disk(root)
+    let last = generations_on_disk(root)
         .into_iter()
         .chain(current_generation(root)?)
-        .max()
-        .map_or(1, |g| g + 1);
+        .max();
+    let next = match last {
+        None => 1,
+        Some(last) => last.checked_add(1).ok_or_else(|| {
+            Error::Internal(format!(
+                "generation {last} in {} is the last number there is; \
+                 reindex into a new index folder",
+                root.display()
+            ))
+        })?,
+    };
     let dir = generation_dir(root, next);
     if dir.exists() {
         fs::remove_dir_all(&dir)?;
