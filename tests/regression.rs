@@ -587,3 +587,41 @@ fn the_last_generation_number_does_not_wrap() {
         Some(u64::MAX)
     );
 }
+
+/// `--corpus` equal to `--index`, or an index inside the corpus, made the
+/// reindex read the index's own files as reports. Both are refused.
+#[test]
+fn an_index_inside_the_corpus_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    seed_copy(&corpus);
+    for root in [
+        corpus.clone(),
+        corpus.join("index"),
+        corpus.join("sub/../index"),
+    ] {
+        for error in [
+            reindex(&corpus, &root).unwrap_err().to_string(),
+            aidsearch::index::build::reindex_incremental(&corpus, &root)
+                .unwrap_err()
+                .to_string(),
+        ] {
+            assert!(
+                error.contains("keep the index outside the corpus"),
+                "{error}"
+            );
+        }
+        assert!(!root.join("CURRENT").exists());
+    }
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_aidsearch"))
+        .args(["reindex", "--corpus"])
+        .arg(&corpus)
+        .arg("--index")
+        .arg(&corpus)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is the same as the corpus folder"));
+    // Beside it is fine.
+    reindex(&corpus, &dir.path().join("index")).unwrap();
+}

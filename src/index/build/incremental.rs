@@ -100,6 +100,7 @@ pub fn reindex_incremental_with_options(
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<IncrementalSummary> {
     let started = Instant::now();
+    check_apart(corpus_dir, root)?;
     let _lock = ReindexLock::acquire(root)?;
     prune(root)?;
     let (mut previous, full_because) = match reusable_files(root) {

@@ -447,12 +447,43 @@ pub fn reindex_with_options(
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<BuildSummary> {
     let started = Instant::now();
+    check_apart(corpus_dir, root)?;
     let _lock = ReindexLock::acquire(root)?;
     prune(root)?;
     let corpus = corpus::load_dir_with_progress(corpus_dir, &|p| progress(Progress::Corpus(p)))
         .map_err(|e| unreadable_folder(corpus_dir, e))?;
     check_some_file_read(corpus_dir, &corpus)?;
     install_generation(root, label_all(corpus), None, options, started, progress)
+}
+
+/// `path` made absolute with its links resolved, as far as it exists.
+fn resolved(path: &Path) -> PathBuf {
+    if let Ok(p) = path.canonicalize() {
+        return p;
+    }
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => resolved(parent).join(name),
+        _ => std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+    }
+}
+
+/// Refuse an index root that is the corpus folder or inside it: the walk
+/// would read the index's own files as reports.
+pub(super) fn check_apart(corpus_dir: &Path, root: &Path) -> Result<()> {
+    let (corpus, index) = (resolved(corpus_dir), resolved(root));
+    if index.starts_with(&corpus) {
+        return Err(Error::Corpus(format!(
+            "the index folder {} is {} the corpus folder {}; keep the index outside the corpus",
+            root.display(),
+            if index == corpus {
+                "the same as"
+            } else {
+                "inside"
+            },
+            corpus_dir.display()
+        )));
+    }
+    Ok(())
 }
 
 /// The error when the corpus folder itself cannot be listed.
