@@ -263,7 +263,8 @@ pub enum Command {
     ///
     /// Example: aidsearch facets --explain 2024-shandong-aid-to-tibet-30-years
     Facets {
-        /// Report id to explain: the file name's stem, plus -N for multi-article pages
+        /// Report id to explain: the file's path in the corpus without extension, folders
+        /// joined by -, plus -N for multi-article pages (`aidsearch search --json` shows ids)
         /// (example: --explain 2020-zibo-aid-team-ngamring).
         #[arg(long, env = "AIDSEARCH_EXPLAIN")]
         explain: String,

@@ -361,11 +361,17 @@ pub fn load_dir_with_progress(
     Ok(corpus)
 }
 
+/// Characters that reorder the text around them (bidirectional overrides
+/// and isolates, zero-width marks): a name holding them can show as another.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 /// A corpus file's path relative to the folder, as [`Report::file`] holds it
 /// and logs and summaries show it: `/`-separated, with bytes that are not
-/// UTF-8 written `\x{ff}` and control characters (newline, ESC …) `\u{1b}`,
-/// so two names stay apart and no name can forge a log line or move the
-/// cursor of a terminal.
+/// UTF-8 written `\x{ff}`, and control characters (newline, ESC …) and
+/// bidirectional controls written `\u{1b}`, so two names stay apart and no
+/// name can forge a log line, move a terminal's cursor or show as another.
 pub fn relative(dir: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(dir).unwrap_or(path);
     let mut out = String::new();
@@ -373,7 +379,9 @@ pub fn relative(dir: &Path, path: &Path) -> String {
         for c in chunk.valid().chars() {
             match c {
                 '\\' if cfg!(windows) => out.push('/'),
-                c if c.is_control() => out.push_str(&c.escape_unicode().to_string()),
+                c if c.is_control() || is_bidi_control(c) => {
+                    out.push_str(&c.escape_unicode().to_string())
+                }
                 c => out.push(c),
             }
         }
@@ -521,6 +529,16 @@ mod tests {
         for bad in ["../etc/passwd", "..", "/abs", "a/b", "%2e%2e", ""] {
             assert!(!is_valid_id(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn relative_names_escape_what_could_forge_or_hide() {
+        let dir = Path::new("/c");
+        assert_eq!(relative(dir, Path::new("/c/a/援藏.txt")), "a/援藏.txt");
+        assert_eq!(
+            relative(dir, Path::new("/c/x\n\u{1b}[2J\u{202e}txt.exe")),
+            "x\\u{a}\\u{1b}[2J\\u{202e}txt.exe"
+        );
     }
 
     #[test]
