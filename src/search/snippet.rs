@@ -22,11 +22,60 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
+/// Texts longer than this many bytes are matched in one automaton pass; shorter ones
+/// (nearly every paragraph) by scanning for each term, which costs less than
+/// building the automaton.
+const SCAN_BYTES: usize = 4096;
+
 /// Character ranges of `text` where any of `terms` (folded) occurs, merged.
 /// Each term's occurrences are taken left to right without overlapping one
-/// another; one pass over the text for all terms, so the cost grows with the
-/// text, not with the text times the terms.
+/// another. A long text is matched in one pass for all terms, so the cost
+/// grows with the text, not with the text times the terms.
 pub fn match_ranges(text: &str, terms: &[String]) -> Vec<(usize, usize)> {
+    if text.len() <= SCAN_BYTES {
+        scanned_ranges(text, terms)
+    } else {
+        automaton_ranges(text, terms)
+    }
+}
+
+/// [`match_ranges`] by scanning the folded text once per term.
+fn scanned_ranges(text: &str, terms: &[String]) -> Vec<(usize, usize)> {
+    let folded: Vec<char> = fold(text).chars().collect();
+    let mut ranges = Vec::new();
+    for term in terms {
+        let needle: Vec<char> = term.chars().collect();
+        if needle.is_empty() || needle.len() > folded.len() {
+            continue;
+        }
+        let mut i = 0;
+        while i + needle.len() <= folded.len() {
+            if folded[i..i + needle.len()] == needle[..] {
+                ranges.push((i, i + needle.len()));
+                i += needle.len();
+            } else {
+                i += 1;
+            }
+        }
+    }
+    merge(ranges)
+}
+
+/// Sorted ranges, overlapping or touching ones joined.
+fn merge(mut ranges: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    ranges.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for (s, e) in ranges {
+        match merged.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
+    merged
+}
+
+/// [`match_ranges`] in one Aho-Corasick pass over the folded text.
+fn automaton_ranges(text: &str, terms: &[String]) -> Vec<(usize, usize)> {
     let terms: Vec<&str> = terms
         .iter()
         .map(String::as_str)
@@ -57,14 +106,7 @@ pub fn match_ranges(text: &str, terms: &[String]) -> Vec<(usize, usize)> {
         last = Some((term, end));
         ranges.push((start, end));
     }
-    ranges.sort_unstable();
-    let mut merged: Vec<(usize, usize)> = Vec::new();
-    for (s, e) in ranges {
-        match merged.last_mut() {
-            Some(last) if s <= last.1 => last.1 = last.1.max(e),
-            _ => merged.push((s, e)),
-        }
-    }
+    let merged = merge(ranges);
     // Byte offsets to char offsets, in one walk (merged ranges are sorted).
     let mut out = Vec::with_capacity(merged.len());
     let mut chars = 0;
@@ -226,36 +268,6 @@ mod tests {
         );
     }
 
-    /// The per-term scan `match_ranges` used to be, kept as its reference.
-    fn scanned_ranges(text: &str, terms: &[String]) -> Vec<(usize, usize)> {
-        let folded: Vec<char> = fold(text).chars().collect();
-        let mut ranges = Vec::new();
-        for term in terms {
-            let needle: Vec<char> = term.chars().collect();
-            if needle.is_empty() || needle.len() > folded.len() {
-                continue;
-            }
-            let mut i = 0;
-            while i + needle.len() <= folded.len() {
-                if folded[i..i + needle.len()] == needle[..] {
-                    ranges.push((i, i + needle.len()));
-                    i += needle.len();
-                } else {
-                    i += 1;
-                }
-            }
-        }
-        ranges.sort_unstable();
-        let mut merged: Vec<(usize, usize)> = Vec::new();
-        for (s, e) in ranges {
-            match merged.last_mut() {
-                Some(last) if s <= last.1 => last.1 = last.1.max(e),
-                _ => merged.push((s, e)),
-            }
-        }
-        merged
-    }
-
     /// The window choice `snippet` used to make (every window against every
     /// range), kept as its reference: the start of the best window.
     fn scanned_window(text: &str, terms: &[String]) -> usize {
@@ -283,8 +295,8 @@ mod tests {
         best.0
     }
 
-    /// One pass for all terms and a sliding window give what scanning per
-    /// term and scoring every window against every range gave.
+    /// One pass for all terms gives what scanning per term gives, and the
+    /// sliding window what scoring every window against every range gave.
     #[test]
     fn linear_matching_and_window_agree_with_the_scans() {
         let alphabet: Vec<char> = "援藏医疗aAＡ，。 日喀则".chars().collect();
