@@ -473,6 +473,15 @@ fn reindex_of_an_emptied_corpus_exits_1_unless_allowed_to_shrink() {
         .args(["stats", "--json", "--index"])
         .arg(&index)));
     assert_eq!(stats["paragraphs"], before);
+    // `serve` does not build an empty first index either; it says how to.
+    let output = run(aidsearch()
+        .args(["serve", "--addr", "127.0.0.1:0", "--corpus"])
+        .arg(&corpus)
+        .arg("--index")
+        .arg(dir.path().join("fresh")));
+    assert_eq!(output.status.code(), Some(1));
+    let err = text(&output.stderr);
+    assert!(err.contains("aidsearch reindex --allow-shrink"), "{err}");
     let output = run(aidsearch()
         .args(["reindex", "--allow-shrink", "--json", "--corpus"])
         .arg(&corpus)

@@ -49,7 +49,13 @@ pub fn serve(
             } => tracing::info!(target: LOG, generation, paragraphs, "indexing"),
             _ => {}
         })
-        .context("building the first index")?;
+        .with_context(|| {
+            format!(
+                "building the first index from {} (to serve an empty index, build it with \
+                 `aidsearch reindex --allow-shrink`)",
+                corpus.display()
+            )
+        })?;
         tracing::info!(
             target: LOG,
             generation = summary.generation,
