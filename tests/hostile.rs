@@ -415,4 +415,24 @@ async fn past_the_connection_cap_clients_wait_for_a_free_connection() {
         "{waited:?}"
     );
     drop(held);
+    // A keep-alive connection is closed once it has been idle for the idle
+    // timeout after its last answer.
+    let stream = TcpStream::connect(addr).await.unwrap();
+    write_all(&stream, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let asked = Instant::now();
+    let raw = tokio::time::timeout(Duration::from_secs(10), read_to_close(&stream))
+        .await
+        .expect("closed within 10 s");
+    let open_for = asked.elapsed();
+    assert!(
+        raw.starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&raw)
+    );
+    assert!(
+        open_for >= Duration::from_millis(700) && open_for < Duration::from_secs(4),
+        "{open_for:?}"
+    );
 }
