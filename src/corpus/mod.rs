@@ -209,11 +209,11 @@ fn file_base_id(dir: &Path, path: &Path) -> String {
 
 /// The id each of a corpus folder's `files` gives its reports (which are it,
 /// or it and `-N` for a file of several articles), unique and stable: it
-/// depends on the file's path and on no content. Ids come from
-/// [`file_base_id`]; files whose ids collide (`a.txt` and `a.md`, or `a.txt`
-/// and `a-2.txt`, whose ids a second article of `a.txt` would share) get
-/// their extension appended (`a-txt`, `a-md`), and any still colliding a
-/// hash of their path.
+/// depends on the file's path and on no content. Ids come from the folders
+/// and stem (`file_base_id`); files whose ids collide (`a.txt` and `a.md`,
+/// or `a.txt` and `a-2.txt`, whose ids a second article of `a.txt` would
+/// share) get their extension appended (`a-txt`, `a-md`), and any still
+/// colliding a hash of their path.
 pub fn file_ids(dir: &Path, files: &[PathBuf]) -> Vec<String> {
     let mut ids: Vec<String> = files.iter().map(|f| file_base_id(dir, f)).collect();
     for round in 0..3 {
