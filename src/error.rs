@@ -29,6 +29,9 @@ pub enum Error {
     /// Another reindex holds the lock.
     #[error("{0}")]
     Busy(String),
+    /// The index path is a file, not a folder.
+    #[error("the index path {0} is a file, not a folder; pass --index a folder (it is created when missing)")]
+    IndexNotAFolder(String),
     /// No index has been built at this root.
     #[error("no index at {0}: run `aidsearch reindex` first")]
     NoIndex(String),
@@ -38,6 +41,24 @@ pub enum Error {
     /// The corpus could not be read.
     #[error("{0}")]
     Corpus(String),
+    /// A reindex would have left the index empty, or much smaller than the
+    /// live generation; nothing was switched (`--allow-shrink` overrides).
+    #[error(
+        "refusing to switch: the corpus gave {after} paragraphs from {files_read} files read \
+         ({skipped} skipped) where {}; \
+         pass --allow-shrink to switch anyway",
+        match live { Some((generation, before)) => format!("live generation {generation} holds {before}"), None => "there is no live generation".to_string() }
+    )]
+    Shrink {
+        /// Corpus files read successfully.
+        files_read: usize,
+        /// Corpus files skipped.
+        skipped: usize,
+        /// The live generation and its paragraph count, if there is one.
+        live: Option<(u64, u64)>,
+        /// Paragraphs the new generation would hold.
+        after: usize,
+    },
     #[error("index error: {0}")]
     Index(#[from] tantivy::TantivyError),
     #[error("index error: {0}")]

@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::Parser;
 
+use aidsearch::index::build::ReindexOptions;
 use aidsearch::search::{self, Engine, SearchRequest};
 
 /// `println!` that returns an error instead of panicking when stdout is
@@ -79,8 +80,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             index,
             json,
             incremental: true,
+            allow_shrink,
         } => {
-            let summary = reindex_incremental_with_display(&corpus.corpus, &index.index)?;
+            let options = ReindexOptions { allow_shrink };
+            let summary = reindex_incremental_with_display(&corpus.corpus, &index.index, options)?;
             if json.json {
                 outln!("{}", serde_json::to_string_pretty(&summary)?);
             } else {
@@ -96,8 +99,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             index,
             json,
             incremental: false,
+            allow_shrink,
         } => {
-            let summary = reindex_with_display(&corpus.corpus, &index.index)?;
+            let options = ReindexOptions { allow_shrink };
+            let summary = reindex_with_display(&corpus.corpus, &index.index, options)?;
             if json.json {
                 outln!("{}", serde_json::to_string_pretty(&summary)?);
             } else {
@@ -110,9 +115,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             corpus,
             addr,
             cache_entries,
+            limits,
         } => {
             search::cache::set_capacity(cache_entries);
-            serve(&index.index, &corpus.corpus, addr, color)
+            serve(&index.index, &corpus.corpus, addr, limits.limits(), color)
         }
         Command::Search {
             query,

@@ -778,6 +778,7 @@ fn cases() -> Vec<(Method, String, Option<String>)> {
             enc("西藏自治区/日喀则市")
         )),
         g(format!("/api/search?q={}", enc("\"援藏"))),
+        g(format!("/api/search?q={}", enc(&"援藏 拉萨 ".repeat(20)))),
         g("/api/search?q=%FF".into()),
         g("/api/search?per_page=500".into()),
         g(format!("/api/search?q={long}")),

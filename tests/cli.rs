@@ -428,3 +428,71 @@ fn serve_logs_each_request_and_finishes_in_flight_ones_on_sigterm() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
 }
+
+/// An emptied corpus folder used to blank the index. `reindex` refuses,
+/// exits 1 and says what it found; `--allow-shrink` switches anyway.
+#[test]
+fn reindex_of_an_emptied_corpus_exits_1_unless_allowed_to_shrink() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = temp_corpus(dir.path());
+    let index = dir.path().join("index");
+    let summary = json_of(&run(aidsearch()
+        .args(["reindex", "--json", "--corpus"])
+        .arg(&corpus)
+        .arg("--index")
+        .arg(&index)));
+    let before = summary["paragraphs"].as_u64().unwrap();
+    // Only the sidecars are left.
+    for stem in REPORTS {
+        std::fs::remove_file(corpus.join(format!("{stem}.txt"))).unwrap();
+    }
+    std::fs::remove_file(corpus.join("scan.pdf")).unwrap();
+    for incremental in [false, true] {
+        let mut command = aidsearch();
+        command
+            .args(["reindex", "--corpus"])
+            .arg(&corpus)
+            .arg("--index")
+            .arg(&index);
+        if incremental {
+            command.arg("--incremental");
+        }
+        let output = run(&mut command);
+        assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+        let err = text(&output.stderr);
+        for part in [
+            "the live index is unchanged",
+            "0 paragraphs from 0 files read (0 skipped)",
+            &format!("live generation 1 holds {before}"),
+            "--allow-shrink",
+        ] {
+            assert!(err.contains(part), "{part:?} in {err}");
+        }
+    }
+    let stats = json_of(&run(aidsearch()
+        .args(["stats", "--json", "--index"])
+        .arg(&index)));
+    assert_eq!(stats["paragraphs"], before);
+    // `serve` does not build an empty first index either; it says how to.
+    let output = run(aidsearch()
+        .args(["serve", "--addr", "127.0.0.1:0", "--corpus"])
+        .arg(&corpus)
+        .arg("--index")
+        .arg(dir.path().join("fresh")));
+    assert_eq!(output.status.code(), Some(1));
+    let err = text(&output.stderr);
+    assert!(err.contains("aidsearch reindex --allow-shrink"), "{err}");
+    let output = run(aidsearch()
+        .args(["reindex", "--allow-shrink", "--json", "--corpus"])
+        .arg(&corpus)
+        .arg("--index")
+        .arg(&index));
+    let summary = json_of(&output);
+    assert_eq!(
+        (
+            summary["generation"].as_u64(),
+            summary["paragraphs"].as_u64()
+        ),
+        (Some(2), Some(0))
+    );
+}

@@ -3,6 +3,7 @@
 
 mod common;
 
+use aidsearch::index::build::reindex;
 use aidsearch::search::{search, SearchRequest};
 
 /// `report:ID` typed into a query was parsed as a filter and then dropped,
@@ -35,4 +36,592 @@ fn report_typed_in_the_query_narrows_to_that_report() {
     let unknown =
         search(&engine, &SearchRequest::query("扶贫 report:no-such-report")).expect("search");
     assert_eq!(unknown.total, 0);
+}
+
+/// A copy of the seed corpus (reports and sidecars) in `dir`.
+fn seed_copy(dir: &std::path::Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    for entry in std::fs::read_dir(common::corpus_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+    }
+}
+
+/// An emptied corpus folder (or one holding only sidecars) used to build an
+/// empty generation and switch to it: the index went blank. Now the reindex,
+/// full or incremental, is refused and says what it found.
+#[test]
+fn an_empty_corpus_never_replaces_the_live_index() {
+    use aidsearch::index::build::{reindex_incremental, reindex_with_options, ReindexOptions};
+    use aidsearch::index::{current_generation, generation_dir};
+    let dir = tempfile::tempdir().unwrap();
+    let (corpus, root) = (dir.path().join("corpus"), dir.path().join("index"));
+    seed_copy(&corpus);
+    let first = reindex(&corpus, &root).unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    // Only sidecars left: no report file at all.
+    for entry in std::fs::read_dir(&corpus).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "txt") {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    for result in [
+        reindex(&corpus, &root).map(|s| s.paragraphs),
+        reindex_incremental(&corpus, &root).map(|s| s.build.paragraphs),
+        reindex(&empty, &root).map(|s| s.paragraphs),
+    ] {
+        let error = result.expect_err("an empty corpus is refused");
+        assert!(
+            matches!(error, aidsearch::Error::Shrink { after: 0, .. }),
+            "{error:?}"
+        );
+        let message = error.to_string();
+        for part in [
+            "0 paragraphs",
+            "files read",
+            &format!("live generation 1 holds {}", first.paragraphs),
+            "--allow-shrink",
+        ] {
+            assert!(message.contains(part), "{part:?} in {message}");
+        }
+        assert_eq!(current_generation(&root).unwrap(), Some(1));
+    }
+    assert_eq!(common::live_paragraphs(&root), first.paragraphs as u64);
+    // A fresh root is refused too: an empty index serves nothing.
+    let fresh = dir.path().join("fresh");
+    let error = reindex(&corpus, &fresh).expect_err("empty");
+    assert!(
+        error.to_string().contains("there is no live generation"),
+        "{error}"
+    );
+    assert_eq!(current_generation(&fresh).unwrap(), None);
+    // Asked for, the empty generation goes live; pruning keeps the last one
+    // with paragraphs however many empty ones follow.
+    let allow = ReindexOptions { allow_shrink: true };
+    for expected in [2, 3, 4] {
+        let summary = reindex_with_options(&corpus, &root, allow, &|_| {}).unwrap();
+        assert_eq!((summary.generation, summary.paragraphs), (expected, 0));
+    }
+    assert!(generation_dir(&root, 1).join("meta.json").is_file());
+    assert!(!generation_dir(&root, 2).exists());
+}
+
+/// A corpus folder half copied (or a mount half gone) used to replace the
+/// live index with a fraction of it. A reindex that would drop more than
+/// half the live generation's paragraphs is refused, full or incremental.
+#[test]
+fn a_reindex_that_loses_most_paragraphs_is_refused() {
+    use aidsearch::index::build::{
+        reindex_incremental, reindex_incremental_with_options, ReindexOptions,
+    };
+    use aidsearch::index::current_generation;
+    let dir = tempfile::tempdir().unwrap();
+    let (corpus, root) = (dir.path().join("corpus"), dir.path().join("index"));
+    seed_copy(&corpus);
+    let first = reindex(&corpus, &root).unwrap();
+    // One report goes: a small change, switched in.
+    std::fs::remove_file(corpus.join("2022-chongqing-aid-cadres-chamdo.txt")).unwrap();
+    let second = reindex_incremental(&corpus, &root).unwrap();
+    assert_eq!(second.build.generation, 2);
+    // Two of the remaining four go as well: about two thirds of the
+    // paragraphs would be lost.
+    for stem in [
+        "2020-lhasa-customs-poverty-alleviation",
+        "2024-shandong-aid-to-tibet-30-years",
+        "2020-tibet-daily-ecommerce-and-science",
+    ] {
+        std::fs::remove_file(corpus.join(format!("{stem}.txt"))).unwrap();
+    }
+    let error = reindex(&corpus, &root).expect_err("refused");
+    let aidsearch::Error::Shrink {
+        after,
+        live,
+        files_read,
+        ..
+    } = error
+    else {
+        panic!("{error:?}");
+    };
+    assert_eq!(files_read, 1);
+    assert_eq!(live, Some((2, second.build.paragraphs as u64)));
+    assert!(after > 0 && after * 2 < second.build.paragraphs, "{after}");
+    assert!(reindex_incremental(&corpus, &root).is_err());
+    assert_eq!(current_generation(&root).unwrap(), Some(2));
+    let allowed = reindex_incremental_with_options(
+        &corpus,
+        &root,
+        ReindexOptions { allow_shrink: true },
+        &|_| {},
+    )
+    .unwrap();
+    assert_eq!(allowed.build.paragraphs, after);
+    assert!(allowed.build.paragraphs < first.paragraphs);
+}
+
+/// Report ids and files of the live generation of `root`, sorted.
+fn indexed_ids(root: &std::path::Path) -> Vec<(String, String)> {
+    let generation = aidsearch::index::Generation::open(root).unwrap();
+    let mut ids: Vec<(String, String)> = aidsearch::index::build::stored_reports(&generation)
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.id.clone(), r.file.clone()))
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// Ids came from the file stem alone: `a.txt` and `a.md`, or
+/// `2020/report.txt` and `2021/report.txt`, had the same id, so the reindex
+/// failed verification or their paragraphs merged into one report; two
+/// names that are not UTF-8 both gave no id and were skipped; a long name
+/// gave an id no URL could reach. Now every file's id is unique, stable and
+/// reachable, and the seed reports keep theirs.
+#[cfg(unix)]
+#[tokio::test]
+async fn colliding_and_odd_file_names_give_unique_reachable_report_ids() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let (corpus, root) = (dir.path().join("corpus"), dir.path().join("index"));
+    seed_copy(&corpus);
+    let long = "援藏".repeat(40);
+    let names: Vec<std::path::PathBuf> = vec![
+        "a.txt".into(),
+        "a.md".into(),
+        "b.txt".into(),
+        "b-2.txt".into(),
+        "2020/report.txt".into(),
+        "2021/report.txt".into(),
+        "x y.txt".into(),
+        "x-y.txt".into(),
+        "a..b.txt".into(),
+        std::ffi::OsStr::from_bytes(b"\xff\xfe.txt").into(),
+        std::ffi::OsStr::from_bytes(b"\xfe\xff.txt").into(),
+        format!("{long}/{long}.txt").into(),
+    ];
+    for (i, name) in names.iter().enumerate() {
+        let path = corpus.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, format!("拉萨海关开展第{i}次饮用水检测。\n")).unwrap();
+    }
+    let seed_ids: Vec<(String, String)> = indexed_ids(&common::index_root());
+    reindex(&corpus, &root).expect("no two files share an id");
+    let ids = indexed_ids(&root);
+    assert_eq!(ids.len(), names.len() + seed_ids.len(), "{ids:#?}");
+    for seed in &seed_ids {
+        assert!(ids.contains(seed), "seed report {seed:?} kept its id");
+    }
+    let distinct: std::collections::HashSet<&String> = ids.iter().map(|(id, _)| id).collect();
+    assert_eq!(distinct.len(), ids.len(), "{ids:#?}");
+    let id_of = |file: &str| {
+        ids.iter()
+            .find(|(_, f)| f == file)
+            .map(|(id, _)| id.as_str())
+    };
+    assert_eq!(id_of("a.txt"), Some("a-txt"));
+    assert_eq!(id_of("a.md"), Some("a-md"));
+    assert_eq!(id_of("b.txt"), Some("b-txt"));
+    assert_eq!(id_of("b-2.txt"), Some("b-2-txt"));
+    assert_eq!(id_of("2020/report.txt"), Some("2020-report"));
+    assert_eq!(id_of("2021/report.txt"), Some("2021-report"));
+    assert_eq!(id_of("a..b.txt"), Some("a-b"));
+    // Names that are not UTF-8 are told apart in the file field too.
+    assert!(id_of("\\x{ff}\\x{fe}.txt").is_some(), "{ids:#?}");
+    assert!(id_of("\\x{fe}\\x{ff}.txt").is_some(), "{ids:#?}");
+    // The same corpus gives the same ids again.
+    let again = dir.path().join("again");
+    reindex(&corpus, &again).unwrap();
+    assert_eq!(indexed_ids(&again), ids);
+    // Every id is valid and its report answers by URL.
+    let live = std::sync::Arc::new(aidsearch::search::LiveEngine::open(&root).unwrap());
+    for (id, file) in &ids {
+        assert!(aidsearch::corpus::is_valid_id(id), "{id} of {file}");
+        let app = aidsearch::web::app(aidsearch::web::AppState::new(live.clone()));
+        let uri = format!("/api/reports/{}", common::enc(id));
+        let request = axum::http::Request::get(&uri)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let (status, _, body) = common::send(app, request).await;
+        assert_eq!(status, 200, "{uri} of {file}");
+        let report: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(&report["file"], file.as_str());
+    }
+}
+
+/// A file whose id changes because a namesake appears beside it must not
+/// keep its old id in an incremental reindex (its stored paragraphs would
+/// be reused under the old id).
+#[test]
+fn an_incremental_reindex_renames_a_report_whose_name_now_collides() {
+    use aidsearch::index::build::reindex_incremental;
+    let dir = tempfile::tempdir().unwrap();
+    let (corpus, root) = (dir.path().join("corpus"), dir.path().join("index"));
+    seed_copy(&corpus);
+    std::fs::write(corpus.join("c.txt"), "拉萨海关开展饮用水检测。\n").unwrap();
+    reindex(&corpus, &root).unwrap();
+    assert!(indexed_ids(&root).contains(&("c".to_string(), "c.txt".to_string())));
+    std::fs::write(corpus.join("c.md"), "日喀则市开展饮用水检测。\n").unwrap();
+    reindex_incremental(&corpus, &root).unwrap();
+    let full = dir.path().join("full");
+    reindex(&corpus, &full).unwrap();
+    let ids = indexed_ids(&root);
+    assert_eq!(ids, indexed_ids(&full));
+    assert!(
+        ids.contains(&("c-txt".to_string(), "c.txt".to_string())),
+        "{ids:?}"
+    );
+    assert!(
+        ids.contains(&("c-md".to_string(), "c.md".to_string())),
+        "{ids:?}"
+    );
+}
+
+/// Exports had no limit of their own and took the run slots searches need.
+/// Now an export waits for one of a few export slots, and past the wait it
+/// is answered 503 `overloaded` with `Retry-After`, as a page for the CSV
+/// and as JSON for the JSON export.
+#[tokio::test]
+async fn an_export_that_cannot_get_an_export_slot_is_answered_503() {
+    let mut state = aidsearch::web::AppState::new(common::live());
+    let writable = std::sync::Arc::get_mut(&mut state).expect("not shared yet");
+    writable.export_slots = std::sync::Arc::new(tokio::sync::Semaphore::new(0));
+    writable.export_wait = std::time::Duration::from_millis(50);
+    for (path, json) in [("/export.csv?q=援藏", false), ("/export.json?q=援藏", true)] {
+        let app = aidsearch::web::app(state.clone());
+        let request = axum::http::Request::get(path.replace("援藏", &common::enc("援藏")))
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let (status, headers, body) = common::send(app, request).await;
+        assert_eq!(status, 503, "{path}");
+        assert_eq!(headers["retry-after"], "1");
+        let body = String::from_utf8(body).unwrap();
+        if json {
+            let value: serde_json::Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(value["error"]["code"], "overloaded");
+        } else {
+            assert!(body.contains("<html"), "{body}");
+        }
+    }
+    // Searches are not affected.
+    let app = aidsearch::web::app(state.clone());
+    let request = axum::http::Request::get(format!("/api/search?q={}", common::enc("援藏")))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    assert_eq!(common::send(app, request).await.0, 200);
+}
+
+/// A pasted sentence of more than 32 words was refused with 400, although
+/// it was within the 256-character limit. Now the first 32 words are
+/// searched and the response says which were left out: a `notice` in the
+/// JSON, a Chinese line on the page.
+#[tokio::test]
+async fn a_long_pasted_query_searches_its_first_words_with_a_notice() {
+    use aidsearch::search::MAX_TERMS;
+    // 40 distinct plain words, spaced, under 256 characters.
+    let words: Vec<String> = (0..40).map(|i| format!("w{i}")).collect();
+    let q = format!("援藏 {}", words.join(" "));
+    assert!(q.chars().count() <= 256);
+    let (status, json) = common::get_json(&format!("/api/search?q={}", common::enc(&q))).await;
+    assert_eq!(status, 200, "{json}");
+    assert_eq!(json["notice"]["code"], "words_dropped", "{json}");
+    let dropped: Vec<&str> = json["notice"]["dropped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    // 援藏 and w0..w30 are searched, w31..w39 left out.
+    let expected: Vec<String> = words[MAX_TERMS - 1..].to_vec();
+    assert_eq!(dropped, expected);
+    // An unspaced pasted sentence is cut between two of its words.
+    let sentence = "山东省援藏干部人才在日喀则市开展医疗卫生教育产业就业帮扶工作，".repeat(6);
+    let (status, json) =
+        common::get_json(&format!("/api/search?q={}", common::enc(&sentence))).await;
+    assert_eq!(status, 200, "{json}");
+    assert_eq!(json["notice"]["code"], "words_dropped", "{json}");
+    // Short queries carry no notice at all.
+    let (_, json) = common::get_json(&format!("/api/search?q={}", common::enc("援藏"))).await;
+    assert!(json.get("notice").is_none(), "{json}");
+    // The page says it in Chinese.
+    let (status, page) = common::get(&format!("/?q={}", common::enc(&q))).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(&format!("只按前 {MAX_TERMS} 个词检索")) && page.contains("w39"),
+        "{page}"
+    );
+    // Past 256 characters it is still refused, as documented.
+    let (status, _) = common::get_json(&format!(
+        "/api/search?q={}",
+        common::enc(&"援藏".repeat(200))
+    ))
+    .await;
+    assert_eq!(status, 400);
+}
+
+/// A client's `x-request-id` was echoed and logged whatever it was: 8 KiB
+/// of it, or bytes that are not ASCII. Now an id longer than 128
+/// characters, or with anything but printable ASCII, is replaced by a
+/// generated one; a fit id is kept.
+#[tokio::test]
+async fn client_request_ids_are_capped_and_printable() {
+    use aidsearch::web::{is_fit_request_id, MAX_REQUEST_ID};
+    let echoed = |id: axum::http::HeaderValue| async move {
+        let request = axum::http::Request::get("/healthz")
+            .header("x-request-id", id)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let (_, headers, _) = common::send(common::app(), request).await;
+        headers["x-request-id"].as_bytes().to_vec()
+    };
+    let fit = "dash-7_trace:ab12/XYZ".to_string();
+    assert_eq!(echoed(fit.parse().unwrap()).await, fit.as_bytes());
+    let longest = "a".repeat(MAX_REQUEST_ID);
+    assert_eq!(echoed(longest.parse().unwrap()).await, longest.as_bytes());
+    for unfit in [
+        axum::http::HeaderValue::from_str(&"a".repeat(MAX_REQUEST_ID + 1)).unwrap(),
+        axum::http::HeaderValue::from_bytes(b"caf\xc3\xa9").unwrap(),
+        axum::http::HeaderValue::from_static("two words"),
+        axum::http::HeaderValue::from_static("tab\there"),
+        axum::http::HeaderValue::from_static(""),
+    ] {
+        let answered = echoed(unfit.clone()).await;
+        assert!(answered.starts_with(b"req-"), "{unfit:?} gave {answered:?}");
+    }
+    assert!(!is_fit_request_id(b"\x1b[31m"));
+    assert!(is_fit_request_id(b"~!@#$%^&*()"));
+}
+
+/// A corpus file whose name holds a newline or ESC forged reindex output:
+/// a line of its own, or terminal colours. Names are now shown escaped.
+#[cfg(unix)]
+#[test]
+fn file_names_in_reindex_output_are_escaped() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    seed_copy(&corpus);
+    let evil = std::ffi::OsStr::from_bytes(b"evil\nreindex: forged\x1b[31m.txt");
+    std::fs::write(corpus.join(evil), "").unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_aidsearch"))
+        .args(["--color", "never", "reindex", "--corpus"])
+        .arg(&corpus)
+        .arg("--index")
+        .arg(dir.path().join("index"))
+        .env_remove("AIDSEARCH_JSON")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!all.contains('\x1b'), "{all}");
+    assert!(
+        !all.lines().any(|l| l.starts_with("reindex: forged")),
+        "{all}"
+    );
+    assert!(
+        all.contains("evil\\u{a}reindex: forged\\u{1b}[31m.txt"),
+        "{all}"
+    );
+}
+
+/// A corpus file holding a 2 MB block with no sentence end made one search
+/// that met it take seconds to a minute: the snippet scored every window
+/// against every match (quadratic in the matches). Now a search meeting it,
+/// its snippet and the report page answer within a second.
+#[tokio::test]
+async fn a_two_megabyte_paragraph_is_searched_within_a_second() {
+    let dir = tempfile::tempdir().unwrap();
+    let (corpus, root) = (dir.path().join("corpus"), dir.path().join("index"));
+    seed_copy(&corpus);
+    let block = "援藏干部帮扶日喀则市农牧民，".repeat(2_000_000 / 42);
+    std::fs::write(corpus.join("block.txt"), format!("援藏长文\n\n{block}\n")).unwrap();
+    reindex(&corpus, &root).unwrap();
+    let live = std::sync::Arc::new(aidsearch::search::LiveEngine::open(&root).unwrap());
+    let app = || aidsearch::web::app(aidsearch::web::AppState::new(live.clone()));
+    let get = |uri: String| {
+        let app = app();
+        async move {
+            let request = axum::http::Request::get(&uri)
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let started = std::time::Instant::now();
+            let (status, _, body) = common::send(app, request).await;
+            (status, body, started.elapsed())
+        }
+    };
+    // Warm up what every first search loads.
+    get(format!("/api/search?q={}", common::enc("饮用水"))).await;
+    for q in ["援藏 日喀则", "农牧民", "援藏"] {
+        let (status, body, took) =
+            get(format!("/api/search?q={}&report=block", common::enc(q))).await;
+        assert_eq!(status, 200);
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        let snippet = json["hits"][0]["snippet"].as_str().unwrap();
+        assert!(
+            snippet.contains("<mark>") && snippet.chars().count() < 400,
+            "{snippet}"
+        );
+        eprintln!("{q}: {took:?}");
+        assert!(
+            took < std::time::Duration::from_secs(1),
+            "{q} took {took:?}"
+        );
+    }
+    let (status, _, took) = get(format!("/report/block?q={}", common::enc("援藏"))).await;
+    assert_eq!(status, 200);
+    eprintln!("report page: {took:?}");
+    assert!(
+        took < std::time::Duration::from_secs(2),
+        "report page took {took:?}"
+    );
+}
+
+/// `region=/` was read as "every region" by the API (200) but refused by
+/// the page (400 about an empty value). A tree value that names no place
+/// (`/`, `//`) is now a bad parameter for both, named.
+#[tokio::test]
+async fn a_region_of_only_slashes_is_refused_by_api_and_page_alike() {
+    for value in ["/", "//", " / "] {
+        let (status, json) =
+            common::get_json(&format!("/api/search?region={}", common::enc(value))).await;
+        assert_eq!(status, 400, "{value:?}: {json}");
+        assert_eq!(json["error"]["param"], "region", "{json}");
+        let (status, page) = common::get(&format!("/?region={}", common::enc(value))).await;
+        assert_eq!(status, 400, "{value:?}");
+        assert!(
+            page.contains("请求有误") && page.contains("region"),
+            "{page}"
+        );
+        let (status, json) =
+            common::get_json(&format!("/api/facets?donor={}", common::enc(value))).await;
+        assert_eq!(status, 400, "{value:?}: {json}");
+    }
+    // A real path with slashes around it still works.
+    let (status, _) = common::get_json(&format!(
+        "/api/search?region={}",
+        common::enc("/西藏自治区/")
+    ))
+    .await;
+    assert_eq!(status, 200);
+}
+
+/// `/report/%ff` (an id that is not UTF-8) was answered by axum's plain-text
+/// rejection; now as every other bad request: a Chinese page, and JSON
+/// under `/api`.
+#[tokio::test]
+async fn a_report_id_that_is_not_utf8_gets_the_usual_error_shapes() {
+    let (status, page) = common::get("/report/%ff").await;
+    assert_eq!(status, 400);
+    assert!(
+        page.starts_with("<!doctype html>") && page.contains("请求有误"),
+        "{page}"
+    );
+    let (status, json) = common::get_json("/api/reports/%ff").await;
+    assert_eq!(status, 400);
+    assert_eq!(json["error"]["code"], "bad_parameter");
+    assert_eq!(json["error"]["param"], "id");
+}
+
+/// An index path that is a file gave "Not a directory (os error 20)"
+/// without saying which path; every command now names it.
+#[test]
+fn an_index_path_that_is_a_file_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("index-file");
+    std::fs::write(&file, "not an index").unwrap();
+    let expected = format!("the index path {} is a file, not a folder", file.display());
+    let errors = [
+        aidsearch::search::Engine::open(&file)
+            .err()
+            .unwrap()
+            .to_string(),
+        reindex(&common::corpus_dir(), &file)
+            .unwrap_err()
+            .to_string(),
+        aidsearch::index::rollback(&file).unwrap_err().to_string(),
+    ];
+    for error in errors {
+        assert!(error.contains(&expected), "{error}");
+    }
+    for args in [vec!["serve", "--addr", "127.0.0.1:0"], vec!["rollback"]] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_aidsearch"))
+            .args(&args)
+            .arg("--index")
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&output.stderr);
+        assert!(err.contains(&expected), "{args:?}: {err}");
+    }
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "not an index");
+}
+
+/// `CURRENT` naming generation u64::MAX made the next reindex overflow
+/// (a panic in debug builds, generation 0 in release). It is now an error
+/// that says what to do, and the live pointer is left alone.
+#[test]
+fn the_last_generation_number_does_not_wrap() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("index");
+    std::fs::create_dir_all(&root).unwrap();
+    let pointer = format!("gen-{}\n", u64::MAX);
+    std::fs::write(root.join("CURRENT"), &pointer).unwrap();
+    for result in [
+        reindex(&common::corpus_dir(), &root).map(|_| ()),
+        aidsearch::index::build::reindex_incremental(&common::corpus_dir(), &root).map(|_| ()),
+    ] {
+        let error = result.unwrap_err().to_string();
+        assert!(error.contains("is the last number there is"), "{error}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(root.join("CURRENT")).unwrap(),
+        pointer
+    );
+    assert_eq!(
+        aidsearch::index::current_generation(&root).unwrap(),
+        Some(u64::MAX)
+    );
+}
+
+/// `--corpus` equal to `--index`, or an index inside the corpus, made the
+/// reindex read the index's own files as reports. Both are refused.
+#[test]
+fn an_index_inside_the_corpus_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    seed_copy(&corpus);
+    for root in [
+        corpus.clone(),
+        corpus.join("index"),
+        corpus.join("sub/../index"),
+    ] {
+        for error in [
+            reindex(&corpus, &root).unwrap_err().to_string(),
+            aidsearch::index::build::reindex_incremental(&corpus, &root)
+                .unwrap_err()
+                .to_string(),
+        ] {
+            assert!(
+                error.contains("keep the index outside the corpus"),
+                "{error}"
+            );
+        }
+        assert!(!root.join("CURRENT").exists());
+    }
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_aidsearch"))
+        .args(["reindex", "--corpus"])
+        .arg(&corpus)
+        .arg("--index")
+        .arg(&corpus)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is the same as the corpus folder"));
+    // Beside it is fine.
+    reindex(&corpus, &dir.path().join("index")).unwrap();
 }

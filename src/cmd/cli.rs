@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use aidsearch::search::{self, Sort};
+use aidsearch::web;
 
 /// Full-text search for Chinese aid-program reports (援藏, 对口支援, 脱贫攻坚).
 ///
@@ -72,6 +73,62 @@ pub struct JsonArg {
     pub json: bool,
 }
 
+/// The server's connection limits.
+#[derive(Args, Clone)]
+pub struct ServerArgs {
+    /// Seconds a client has to send a request's headers, counted from when the
+    /// connection waits for them; a slower client is disconnected (example:
+    /// --header-timeout 10).
+    #[arg(long, env = "AIDSEARCH_HEADER_TIMEOUT", value_parser = seconds,
+          default_value_t = web::server::DEFAULT_HEADER_TIMEOUT.as_secs_f64())]
+    pub header_timeout: f64,
+    /// Seconds a connection may sit with no request being answered and no bytes
+    /// moving (an idle keep-alive connection, a client that stopped reading)
+    /// before it is closed (example: --idle-timeout 5).
+    #[arg(long, env = "AIDSEARCH_IDLE_TIMEOUT", value_parser = seconds,
+          default_value_t = web::server::DEFAULT_IDLE_TIMEOUT.as_secs_f64())]
+    pub idle_timeout: f64,
+    /// Most connections open at once; 0 picks three quarters of the
+    /// file-descriptor soft limit. Further clients wait to be accepted
+    /// (example: --max-connections 2000).
+    #[arg(long, env = "AIDSEARCH_MAX_CONNECTIONS", default_value_t = 0)]
+    pub max_connections: usize,
+    /// Seconds in-flight requests get to finish after SIGTERM or Ctrl-C; then
+    /// the server exits anyway (example: --shutdown-timeout 10).
+    #[arg(long, env = "AIDSEARCH_SHUTDOWN_TIMEOUT", value_parser = seconds,
+          default_value_t = web::server::DEFAULT_SHUTDOWN_TIMEOUT.as_secs_f64())]
+    pub shutdown_timeout: f64,
+}
+
+/// A positive number of seconds, at most a day.
+fn seconds(value: &str) -> Result<f64, String> {
+    let n: f64 = value
+        .parse()
+        .map_err(|_| format!("{value:?} is not a number of seconds"))?;
+    if n.is_finite() && n > 0.0 && n <= 86_400.0 {
+        Ok(n)
+    } else {
+        Err(format!("{value} is not between 0 and 86400 seconds"))
+    }
+}
+
+impl ServerArgs {
+    /// The limits these flags set.
+    pub fn limits(&self) -> web::server::ServerLimits {
+        let defaults = web::server::ServerLimits::default();
+        web::server::ServerLimits {
+            header_timeout: std::time::Duration::from_secs_f64(self.header_timeout),
+            idle_timeout: std::time::Duration::from_secs_f64(self.idle_timeout),
+            max_connections: if self.max_connections == 0 {
+                defaults.max_connections
+            } else {
+                self.max_connections
+            },
+            shutdown_timeout: std::time::Duration::from_secs_f64(self.shutdown_timeout),
+        }
+    }
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 pub enum SortArg {
     Relevance,
@@ -110,6 +167,11 @@ pub enum Command {
         /// (example: --incremental).
         #[arg(long)]
         incremental: bool,
+        /// Switch to the new generation even when it is empty or holds less
+        /// than half the live generation's paragraphs; without it such a
+        /// reindex fails and the live index keeps serving (example: --allow-shrink).
+        #[arg(long, env = "AIDSEARCH_ALLOW_SHRINK", value_parser = clap::builder::BoolishValueParser::new())]
+        allow_shrink: bool,
     },
     /// Serve the search page and JSON API; builds the index first if there is none.
     ///
@@ -130,6 +192,8 @@ pub enum Command {
         /// run again; 0 turns this off. A reindex starts with none.
         #[arg(long, env = "AIDSEARCH_CACHE_ENTRIES", default_value_t = search::cache::DEFAULT_CAPACITY)]
         cache_entries: usize,
+        #[command(flatten)]
+        limits: ServerArgs,
     },
     /// Search from the terminal: coloured results, or the API's JSON with --json.
     ///
@@ -205,7 +269,8 @@ pub enum Command {
     ///
     /// Example: aidsearch facets --explain 2024-shandong-aid-to-tibet-30-years
     Facets {
-        /// Report id to explain: the file name's stem, plus -N for multi-article pages
+        /// Report id to explain: the file's path in the corpus without extension, folders
+        /// joined by -, plus -N for multi-article pages (`aidsearch search --json` shows ids)
         /// (example: --explain 2020-zibo-aid-team-ngamring).
         #[arg(long, env = "AIDSEARCH_EXPLAIN")]
         explain: String,

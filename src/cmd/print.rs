@@ -217,6 +217,16 @@ pub fn print_results(
             String::new()
         }
     );
+    if let Some(notice) = &r.notice {
+        outln!(
+            "{}",
+            style.yellow(&format!(
+                "{}; left out: {}",
+                notice.message,
+                notice.dropped.join(" ")
+            ))
+        );
+    }
     if !r.suggestions.is_empty() {
         outln!("did you mean: {}", r.suggestions.join(", "));
     }

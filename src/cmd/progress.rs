@@ -12,20 +12,30 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use aidsearch::corpus::LoadProgress;
 use aidsearch::index::build::{
-    reindex_incremental_with_progress, reindex_with_progress, BuildSummary, IncrementalSummary,
-    Progress,
+    reindex_incremental_with_options, reindex_with_options, BuildSummary, IncrementalSummary,
+    Progress, ReindexOptions,
 };
 
 /// Run a reindex, drawing a progress bar on a terminal and writing plain
 /// lines to stderr otherwise (logs, CI, cron mail).
-pub fn reindex_with_display(corpus: &Path, root: &Path) -> Result<BuildSummary> {
-    with_display(corpus, root, "", |p| reindex_with_progress(corpus, root, p))
+pub fn reindex_with_display(
+    corpus: &Path,
+    root: &Path,
+    options: ReindexOptions,
+) -> Result<BuildSummary> {
+    with_display(corpus, root, "", |p| {
+        reindex_with_options(corpus, root, options, p)
+    })
 }
 
 /// [`reindex_with_display`] for `reindex --incremental`.
-pub fn reindex_incremental_with_display(corpus: &Path, root: &Path) -> Result<IncrementalSummary> {
+pub fn reindex_incremental_with_display(
+    corpus: &Path,
+    root: &Path,
+    options: ReindexOptions,
+) -> Result<IncrementalSummary> {
     with_display(corpus, root, " incrementally", |p| {
-        reindex_incremental_with_progress(corpus, root, p)
+        reindex_incremental_with_options(corpus, root, options, p)
     })
 }
 

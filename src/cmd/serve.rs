@@ -12,6 +12,7 @@ use anyhow::{Context, Result};
 use aidsearch::corpus::LoadProgress;
 use aidsearch::index::build::{reindex_with_progress, Progress};
 use aidsearch::search::LiveEngine;
+use aidsearch::web::server::{fd_soft_limit, ServerLimits};
 
 use super::cli::ColorChoice;
 
@@ -25,6 +26,7 @@ pub fn serve(
     index_root: &Path,
     corpus: &Path,
     addr: SocketAddr,
+    limits: ServerLimits,
     color: ColorChoice,
 ) -> Result<ExitCode> {
     tracing_subscriber::fmt()
@@ -47,7 +49,13 @@ pub fn serve(
             } => tracing::info!(target: LOG, generation, paragraphs, "indexing"),
             _ => {}
         })
-        .context("building the first index")?;
+        .with_context(|| {
+            format!(
+                "building the first index from {} (to serve an empty index, build it with \
+                 `aidsearch reindex --allow-shrink`)",
+                corpus.display()
+            )
+        })?;
         tracing::info!(
             target: LOG,
             generation = summary.generation,
@@ -78,26 +86,48 @@ pub fn serve(
             "serving on http://{local}"
         );
         drop(engine);
+        if let Some(warning) = exposure_warning(local) {
+            tracing::warn!(target: LOG, address = %local, "{warning}");
+        }
+        tracing::info!(
+            target: LOG,
+            fd_soft_limit = fd_soft_limit().map_or("unknown".to_string(), |n| n.to_string()),
+            max_connections = limits.max_connections,
+            header_timeout_s = limits.header_timeout.as_secs_f64(),
+            idle_timeout_s = limits.idle_timeout.as_secs_f64(),
+            shutdown_timeout_s = limits.shutdown_timeout.as_secs_f64(),
+            "connection limits"
+        );
         tokio::spawn(aidsearch::web::reload::watch(
             live.clone(),
             aidsearch::web::reload::INTERVAL,
         ));
         let app = aidsearch::web::app(aidsearch::web::AppState::new(live));
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
+        aidsearch::web::server::serve(listener, app, limits, shutdown_signal()).await?;
         tracing::info!(target: LOG, "shut down cleanly");
         Ok::<_, anyhow::Error>(())
     })?;
+    // Connections still open past the shutdown deadline, and library calls
+    // still running, are not waited for.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The warning to log when the server listens beyond this machine
+/// (`--addr 0.0.0.0:3000`, a public address): it has no authentication.
+fn exposure_warning(addr: SocketAddr) -> Option<&'static str> {
+    (!addr.ip().is_loopback()).then_some(
+        "listening beyond this machine: the server has no authentication; \
+         put it behind a proxy that controls access, or bind 127.0.0.1",
+    )
 }
 
 fn open_live(root: &Path) -> Result<LiveEngine> {
     LiveEngine::open(root).with_context(|| format!("opening the index at {}", root.display()))
 }
 
-/// Resolves on Ctrl-C or SIGTERM; axum then stops accepting connections and
-/// waits for in-flight requests (each bounded by the request timeout).
+/// Resolves on Ctrl-C or SIGTERM; the server then stops accepting
+/// connections and waits for in-flight requests, up to its shutdown timeout.
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -122,4 +152,22 @@ async fn shutdown_signal() {
         signal,
         "shutting down: no new connections; finishing in-flight requests"
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::exposure_warning;
+
+    /// `--addr 0.0.0.0` used to be taken without a word although it opens
+    /// the unauthenticated server to the network.
+    #[test]
+    fn listening_beyond_loopback_is_warned_about() {
+        for addr in ["0.0.0.0:3000", "[::]:3000", "192.168.1.5:80"] {
+            let warning = exposure_warning(addr.parse().unwrap()).expect(addr);
+            assert!(warning.contains("no authentication"), "{warning}");
+        }
+        for addr in ["127.0.0.1:3000", "[::1]:3000", "127.0.0.2:0"] {
+            assert_eq!(exposure_warning(addr.parse().unwrap()), None, "{addr}");
+        }
+    }
 }

@@ -20,7 +20,9 @@ use meta::{LabelHints, ReportMeta};
 /// One report (an article of a corpus file), cleaned; `crate::labels` labels it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
-    /// Stable id: the file name's stem, plus `-N` when the file holds several articles.
+    /// Stable id: the file name's stem (with its folders, and its extension
+    /// or a hash when that alone would collide: [`file_ids`]), plus `-N`
+    /// when the file holds several articles.
     pub id: String,
     /// Path of the source file, relative to the corpus folder.
     pub file: String,
@@ -112,31 +114,165 @@ impl<R> Default for Corpus<R> {
     }
 }
 
-/// Turn a file stem into an id usable in a URL path segment.
+/// Turn a file stem into an id usable in a URL path segment: characters
+/// other than letters, digits, `-`, `_` and `.` become `-`, a run of dots
+/// one `-` (an id with `..` would not be reachable), and `-` and `.` are
+/// trimmed from the ends.
 pub fn id_from_stem(stem: &str) -> String {
-    let id: String = stem
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '-' || c == '_' || c == '.' {
-                c
-            } else {
-                '-'
+    let mut id = String::with_capacity(stem.len());
+    let mut chars = stem.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '.' && chars.peek() == Some(&'.') {
+            while chars.peek() == Some(&'.') {
+                chars.next();
             }
-        })
-        .collect();
+            id.push('-');
+        } else if c.is_alphanumeric() || c == '-' || c == '_' || c == '.' {
+            id.push(c);
+        } else {
+            id.push('-');
+        }
+    }
     id.trim_matches(['-', '.']).to_string()
 }
+
+/// Longest report id, in bytes ([`is_valid_id`] refuses longer ones).
+pub const MAX_ID_BYTES: usize = 200;
+/// Longest id a file gives its reports, leaving room for an article number.
+const MAX_BASE_BYTES: usize = MAX_ID_BYTES - 12;
 
 /// Whether a report id is well formed (what [`id_from_stem`] can produce, plus
 /// an article number). Used to refuse path-like ids before any lookup.
 pub fn is_valid_id(id: &str) -> bool {
     !id.is_empty()
-        && id.len() <= 200
+        && id.len() <= MAX_ID_BYTES
         && !id.contains("..")
         && !id.starts_with('.')
         && id
             .chars()
             .all(|c| c.is_alphanumeric() || c == '-' || c == '_' || c == '.')
+}
+
+/// The raw bytes of a path (its OS form), for hashing names that are not
+/// UTF-8.
+fn raw_bytes(path: &Path) -> Vec<u8> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        path.as_os_str().as_bytes().to_vec()
+    }
+    #[cfg(not(unix))]
+    {
+        path.to_string_lossy().into_owned().into_bytes()
+    }
+}
+
+/// Eight hex digits of FNV-1a over `bytes`.
+fn short_hash(bytes: &[u8]) -> String {
+    let h = fnv1a(&[bytes]);
+    format!("{:08x}", (h >> 32) ^ (h & 0xffff_ffff))
+}
+
+/// `base` with `suffix` appended after a `-` (or `suffix` alone).
+fn suffixed(base: &str, suffix: &str) -> String {
+    if base.is_empty() {
+        suffix.to_string()
+    } else {
+        format!("{base}-{suffix}")
+    }
+}
+
+/// The id a corpus file gives its reports, alone: the folders and the stem
+/// of its path relative to the corpus folder, joined by `-` (a file at the
+/// top keeps its stem: `2020-zibo-aid-team-ngamring`, `2021/report.txt`
+/// gives `2021-report`); a name that is not UTF-8, or gives nothing, gets a
+/// hash of its raw bytes, so two such names differ; an id too long for a
+/// URL is cut and gets a hash of the whole.
+fn file_base_id(dir: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(dir).unwrap_or(path);
+    let raw = raw_bytes(rel);
+    let stem = rel.with_extension("");
+    let text = stem.to_str().map(|s| s.replace('\\', "/"));
+    let mut id = id_from_stem(text.as_deref().unwrap_or(&stem.to_string_lossy()));
+    if text.is_none() || id.is_empty() {
+        id = suffixed(&id, &short_hash(&raw));
+    }
+    if id.len() > MAX_BASE_BYTES {
+        let mut cut = MAX_BASE_BYTES - 9;
+        while !id.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        id = suffixed(id[..cut].trim_end_matches(['-', '.']), &short_hash(&raw));
+    }
+    id
+}
+
+/// The id each of a corpus folder's `files` gives its reports (which are it,
+/// or it and `-N` for a file of several articles), unique and stable: it
+/// depends on the file's path and on no content. Ids come from the folders
+/// and stem (`file_base_id`); files whose ids collide (`a.txt` and `a.md`,
+/// or `a.txt` and `a-2.txt`, whose ids a second article of `a.txt` would
+/// share) get their extension appended (`a-txt`, `a-md`), and any still
+/// colliding a hash of their path.
+pub fn file_ids(dir: &Path, files: &[PathBuf]) -> Vec<String> {
+    let mut ids: Vec<String> = files.iter().map(|f| file_base_id(dir, f)).collect();
+    for round in 0..3 {
+        let clashing = clashes(&ids);
+        if !clashing.contains(&true) {
+            break;
+        }
+        for (i, clash) in clashing.into_iter().enumerate() {
+            if !clash {
+                continue;
+            }
+            let rel = files[i].strip_prefix(dir).unwrap_or(&files[i]);
+            let extension = rel
+                .extension()
+                .map(|e| id_from_stem(&e.to_string_lossy()))
+                .filter(|e| !e.is_empty());
+            let suffix = match (round, extension) {
+                (0, Some(extension)) => extension,
+                _ => short_hash(&[raw_bytes(rel), vec![round]].concat()),
+            };
+            ids[i] = suffixed(&ids[i], &suffix);
+        }
+    }
+    ids
+}
+
+/// Which ids clash with another: equal to it, or equal to it plus an
+/// article number (`-N`).
+fn clashes(ids: &[String]) -> Vec<bool> {
+    let mut by_id: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+    for (i, id) in ids.iter().enumerate() {
+        by_id.entry(id.as_str()).or_default().push(i);
+    }
+    let mut clash = vec![false; ids.len()];
+    for (i, id) in ids.iter().enumerate() {
+        if by_id[id.as_str()].len() > 1 {
+            clash[i] = true;
+        }
+        let numbered = id
+            .rsplit_once('-')
+            .filter(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        if let Some(others) = numbered.and_then(|(prefix, _)| by_id.get(prefix)) {
+            clash[i] = true;
+            for &j in others {
+                clash[j] = true;
+            }
+        }
+    }
+    clash
+}
+
+/// The ids of the reports of a file whose id is `base` and which holds
+/// `articles` articles.
+pub fn report_ids(base: &str, articles: usize) -> Vec<String> {
+    if articles > 1 {
+        (1..=articles).map(|i| format!("{base}-{i}")).collect()
+    } else {
+        vec![base.to_string()]
+    }
 }
 
 /// Files of a corpus folder in a stable order: hidden files, sidecars and
@@ -195,11 +331,13 @@ pub fn load_dir_with_progress(
     progress: &(dyn Fn(LoadProgress) + Sync),
 ) -> std::io::Result<Corpus> {
     let files = corpus_files(dir)?;
+    let ids = file_ids(dir, &files);
     progress(LoadProgress::Found(files.len()));
     let results: Vec<Result<Vec<Report>, Skipped>> = files
         .par_iter()
-        .map(|path| {
-            let result = load_file(dir, path);
+        .zip(&ids)
+        .map(|(path, id)| {
+            let result = load_file_as(dir, path, id);
             progress(LoadProgress::File {
                 file: relative(dir, path),
                 paragraphs: match &result {
@@ -223,16 +361,47 @@ pub fn load_dir_with_progress(
     Ok(corpus)
 }
 
-/// A corpus file's path relative to the folder, as [`Report::file`] holds it.
-pub fn relative(dir: &Path, path: &Path) -> String {
-    path.strip_prefix(dir)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .replace('\\', "/")
+/// Characters that reorder the text around them (bidirectional overrides
+/// and isolates, zero-width marks): a name holding them can show as another.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
-/// Read one corpus file (and its sidecar) into its reports.
+/// A corpus file's path relative to the folder, as [`Report::file`] holds it
+/// and logs and summaries show it: `/`-separated, with bytes that are not
+/// UTF-8 written `\x{ff}`, and control characters (newline, ESC …) and
+/// bidirectional controls written `\u{1b}`, so two names stay apart and no
+/// name can forge a log line, move a terminal's cursor or show as another.
+pub fn relative(dir: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(dir).unwrap_or(path);
+    let mut out = String::new();
+    for chunk in raw_bytes(rel).utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\\' if cfg!(windows) => out.push('/'),
+                c if c.is_control() || is_bidi_control(c) => {
+                    out.push_str(&c.escape_unicode().to_string())
+                }
+                c => out.push(c),
+            }
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{{{b:02x}}}"));
+        }
+    }
+    out
+}
+
+/// Read one corpus file (and its sidecar) into its reports, as if it were
+/// the only file of the folder (its id is then not checked against others';
+/// [`load_dir`] does that).
 pub fn load_file(dir: &Path, path: &Path) -> Result<Vec<Report>, Skipped> {
+    load_file_as(dir, path, &file_base_id(dir, path))
+}
+
+/// Read one corpus file (and its sidecar) into its reports, whose ids are
+/// `id` ([`file_ids`] gives it), or `id-N` when it holds several articles.
+pub fn load_file_as(dir: &Path, path: &Path, id: &str) -> Result<Vec<Report>, Skipped> {
     let file = relative(dir, path);
     let skip = |reason: String| Skipped {
         file: file.clone(),
@@ -258,16 +427,8 @@ pub fn load_file(dir: &Path, path: &Path) -> Result<Vec<Report>, Skipped> {
         (ReportMeta::default(), Vec::new())
     };
     let extracted = formats::extract(path, &bytes).map_err(|e| skip(e.to_string()))?;
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let id = id_from_stem(&stem);
-    if id.is_empty() {
-        return Err(skip("file name gives no usable id".to_string()));
-    }
     let hash = content_hash(&bytes, &sidecar_bytes);
-    let reports = build_reports(&id, &file, &extracted.text, extracted.title, &meta, hash);
+    let reports = build_reports(id, &file, &extracted.text, extracted.title, &meta, hash);
     if reports.iter().all(|r| r.paragraphs.is_empty()) {
         return Err(skip("no text left after cleaning".to_string()));
     }
@@ -368,6 +529,16 @@ mod tests {
         for bad in ["../etc/passwd", "..", "/abs", "a/b", "%2e%2e", ""] {
             assert!(!is_valid_id(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn relative_names_escape_what_could_forge_or_hide() {
+        let dir = Path::new("/c");
+        assert_eq!(relative(dir, Path::new("/c/a/援藏.txt")), "a/援藏.txt");
+        assert_eq!(
+            relative(dir, Path::new("/c/x\n\u{1b}[2J\u{202e}txt.exe")),
+            "x\\u{a}\\u{1b}[2J\\u{202e}txt.exe"
+        );
     }
 
     #[test]

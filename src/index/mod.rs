@@ -94,8 +94,18 @@ pub fn generation_dir(root: &Path, n: u64) -> PathBuf {
     root.join(format!("gen-{n}"))
 }
 
+/// Refuse an index root that exists but is not a folder, naming it (rather
+/// than an unexplained "Not a directory" from the first file read in it).
+pub fn check_root(root: &Path) -> Result<()> {
+    match fs::metadata(root) {
+        Ok(m) if !m.is_dir() => Err(Error::IndexNotAFolder(root.display().to_string())),
+        _ => Ok(()),
+    }
+}
+
 /// The live generation, if an index has been built.
 pub fn current_generation(root: &Path) -> Result<Option<u64>> {
+    check_root(root)?;
     match fs::read_to_string(root.join(CURRENT)) {
         Ok(text) => {
             let n = text

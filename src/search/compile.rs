@@ -9,7 +9,7 @@ use tantivy::Term;
 use super::query::{self, ParsedQuery, Unit};
 use super::request::*;
 use super::synonyms;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::index::Fields;
 use crate::normalize::fold;
 use crate::tokenizer::{analyze, jieba};
@@ -47,6 +47,8 @@ pub(super) struct Compiled {
     /// Content words, for suggestions.
     pub(super) words: Vec<String>,
     pub(super) match_all: bool,
+    /// Words past [`MAX_TERMS`] that were left out of the query, in order.
+    pub(super) dropped: Vec<String>,
 }
 
 pub(super) fn term_query(field: Field, text: &str) -> Box<dyn Query> {
@@ -291,6 +293,31 @@ fn is_unknown_word(clause: &query::Clause) -> bool {
 }
 
 impl Gathered {
+    /// Gather one clause of a query.
+    fn clause(&mut self, fields: &Fields, clause: &query::Clause) {
+        if clause.excluded {
+            for unit in &clause.alternatives {
+                let (q, _) = phrase_query(fields, unit.text());
+                self.excluded.push(Box::new(PlainSeek(q)) as Box<dyn Query>);
+            }
+            return;
+        }
+        let phrased;
+        let clause = if is_unknown_word(clause) {
+            phrased = query::Clause {
+                alternatives: vec![Unit::Phrase(clause.alternatives[0].text().to_string())],
+                excluded: false,
+            };
+            &phrased
+        } else {
+            clause
+        };
+        match clause.alternatives.as_slice() {
+            [Unit::Words(text)] => self.plain_words(fields, text),
+            _ => self.alternatives(fields, clause),
+        }
+    }
+
     /// A unit of plain words: one concept per word (or one for the unit and
     /// its whole-unit synonyms), with title, adjacency boosts.
     fn plain_words(&mut self, fields: &Fields, text: &str) {
@@ -423,45 +450,89 @@ impl Gathered {
             highlight,
             words: self.words,
             match_all,
+            dropped: Vec::new(),
         }
     }
 }
 
-/// Compile a parsed query against the index's fields.
+/// Compile a parsed query against the index's fields. A query of more than
+/// [`MAX_TERMS`] words (a pasted sentence) is searched for its first
+/// [`MAX_TERMS`] words; the others are listed in [`Compiled::dropped`].
 pub(super) fn compile(fields: &Fields, parsed: &ParsedQuery) -> Result<Compiled> {
+    let gathered = gather(fields, parsed);
+    if gathered.words.len() <= MAX_TERMS {
+        return Ok(gathered.finish(fields, parsed));
+    }
+    let mut cap = MAX_TERMS;
+    loop {
+        let (kept, dropped) = within_words(fields, parsed, cap);
+        let gathered = gather(fields, &kept);
+        // Segmenting a cut clause again may split it otherwise: cut more.
+        if gathered.words.len() <= MAX_TERMS || cap == 0 {
+            let mut compiled = gathered.finish(fields, &kept);
+            compiled.dropped = dropped;
+            return Ok(compiled);
+        }
+        cap -= 1;
+    }
+}
+
+/// Gather every clause of a parsed query.
+fn gather(fields: &Fields, parsed: &ParsedQuery) -> Gathered {
     let mut gathered = Gathered::default();
     for clause in &parsed.clauses {
+        gathered.clause(fields, clause);
+    }
+    gathered
+}
+
+/// The query cut to its first `cap` words, and the words cut off: clauses
+/// are kept in order while their words fit; a run of plain words that
+/// straddles the cap is cut between two words, any other clause left out.
+/// Exclusions are all kept (they add no words).
+fn within_words(fields: &Fields, parsed: &ParsedQuery, cap: usize) -> (ParsedQuery, Vec<String>) {
+    let mut kept = ParsedQuery {
+        clauses: Vec::new(),
+        filters: parsed.filters.clone(),
+    };
+    let mut dropped = Vec::new();
+    let mut count = 0;
+    for clause in &parsed.clauses {
         if clause.excluded {
-            for unit in &clause.alternatives {
-                let (q, _) = phrase_query(fields, unit.text());
-                gathered
-                    .excluded
-                    .push(Box::new(PlainSeek(q)) as Box<dyn Query>);
-            }
+            kept.clauses.push(clause.clone());
             continue;
         }
-        let phrased;
-        let clause = if is_unknown_word(clause) {
-            phrased = query::Clause {
-                alternatives: vec![Unit::Phrase(clause.alternatives[0].text().to_string())],
-                excluded: false,
-            };
-            &phrased
-        } else {
-            clause
-        };
+        let mut alone = Gathered::default();
+        alone.clause(fields, clause);
+        let words = alone.words;
+        if count + words.len() <= cap {
+            count += words.len();
+            kept.clauses.push(clause.clone());
+            continue;
+        }
+        let room = cap - count;
         match clause.alternatives.as_slice() {
-            [Unit::Words(text)] => gathered.plain_words(fields, text),
-            _ => gathered.alternatives(fields, clause),
+            [Unit::Words(text)] if room > 0 && !is_unknown_word(clause) => {
+                let tokens = content_tokens(text, false);
+                let cut = tokens.get(room).map_or(text.len(), |(offset, _)| {
+                    text.char_indices()
+                        .nth(*offset)
+                        .map_or(text.len(), |(i, _)| i)
+                });
+                kept.clauses.push(query::Clause {
+                    alternatives: vec![Unit::Words(text[..cut].to_string())],
+                    excluded: false,
+                });
+                dropped.extend(tokens.into_iter().skip(room).map(|(_, t)| t));
+                count = cap;
+            }
+            _ => {
+                dropped.extend(words);
+                count = cap;
+            }
         }
     }
-    if gathered.words.len() > MAX_TERMS {
-        return Err(Error::bad(
-            "q",
-            format!("the query has more than {MAX_TERMS} words"),
-        ));
-    }
-    Ok(gathered.finish(fields, parsed))
+    (kept, dropped)
 }
 
 /// Wraps an excluded query so tantivy's exclusion seeks it with plain

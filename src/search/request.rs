@@ -167,9 +167,16 @@ impl SearchRequest {
                     format!("at most {MAX_FILTER_VALUES} {name} values"),
                 ));
             }
+            // A tree value is a path: `/` alone (or `//`) names no place.
+            let tree =
+                FacetKind::from_param(name).is_some_and(|k| k.shape() == crate::facet::Shape::Tree);
             for v in values {
-                if v.trim().is_empty() || v.chars().count() > 100 || v.chars().any(char::is_control)
-                {
+                let named = if tree {
+                    v.trim().trim_matches('/')
+                } else {
+                    v.trim()
+                };
+                if named.is_empty() || v.chars().count() > 100 || v.chars().any(char::is_control) {
                     return Err(Error::bad(
                         name,
                         format!("{name} value {v:?} is empty, too long or has control characters"),
@@ -332,6 +339,34 @@ pub struct SearchResponse {
     pub donor_parent: String,
     /// Index generation that answered.
     pub generation: u64,
+    /// Something the client should know about how the query was read, when
+    /// there is: words past the word limit left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<Notice>,
+}
+
+/// How a query was read other than as typed.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Notice {
+    /// What happened: `words_dropped`.
+    pub code: String,
+    /// For people, in English.
+    pub message: String,
+    /// The words left out, in order.
+    pub dropped: Vec<String>,
+}
+
+impl Notice {
+    /// The notice for a query whose words past [`MAX_TERMS`] were left out.
+    pub fn words_dropped(dropped: Vec<String>) -> Notice {
+        Notice {
+            code: "words_dropped".to_string(),
+            message: format!(
+                "the query has more than {MAX_TERMS} words; only the first {MAX_TERMS} were searched"
+            ),
+            dropped,
+        }
+    }
 }
 
 impl SearchResponse {

@@ -184,6 +184,8 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
             .pop()
             .unwrap_or_default(),
         generation: engine.generation,
+        notice: (!compiled.dropped.is_empty())
+            .then(|| Notice::words_dropped(compiled.dropped.clone())),
     })
 }
 

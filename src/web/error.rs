@@ -213,6 +213,14 @@ impl WebError {
         )
     }
 
+    /// 503 for an export that waited too long for an export slot.
+    pub fn exports_busy() -> WebError {
+        WebError::new(
+            Code::Overloaded,
+            "too many exports at once; retry in a few seconds",
+        )
+    }
+
     /// 500: the client learns nothing but that it was not its fault; the
     /// caller logs the details.
     pub fn internal() -> WebError {

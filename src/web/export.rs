@@ -18,8 +18,14 @@ use crate::search::Hit;
 /// Most rows an export returns.
 pub const EXPORT_LIMIT: usize = 5_000;
 
-/// Every hit of the search a query string describes, in plain rank order.
-async fn export_hits(state: &AppState, raw: Option<&str>) -> Result<Vec<Hit>, WebError> {
+/// Run `render` over every hit of the search a query string describes, in
+/// plain rank order, as an export: in an export slot, on the blocking pool
+/// (rendering 5,000 rows is work too).
+async fn export_hits<T: Send + 'static>(
+    state: &AppState,
+    raw: Option<&str>,
+    render: fn(Vec<Hit>) -> T,
+) -> Result<T, WebError> {
     let mut request = request_from_query(raw, false)?;
     // Plain rank order, without the per-report cap that spreads the first
     // page over reports: `search_all` pages through the ranking, and the
@@ -28,7 +34,9 @@ async fn export_hits(state: &AppState, raw: Option<&str>) -> Result<Vec<Hit>, We
     // 981 distinct) and made a 5,000-row export overrun the time budget.
     request.per_report = Some(0);
     state
-        .blocking(move |engine| crate::search::search_all(engine, &request, EXPORT_LIMIT))
+        .exporting(move |engine| {
+            crate::search::search_all(engine, &request, EXPORT_LIMIT).map(render)
+        })
         .await
 }
 
@@ -82,8 +90,8 @@ pub fn hits_csv(hits: &[Hit]) -> String {
 
 /// `GET /export.csv`: the current result set as CSV.
 pub async fn export_csv(State(state): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
-    match export_hits(&state, raw.as_deref()).await {
-        Ok(hits) => (
+    match export_hits(&state, raw.as_deref(), |hits| hits_csv(&hits)).await {
+        Ok(csv) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
                 (
@@ -91,7 +99,7 @@ pub async fn export_csv(State(state): State<Arc<AppState>>, RawQuery(raw): RawQu
                     "attachment; filename=\"aidsearch-results.csv\"",
                 ),
             ],
-            hits_csv(&hits),
+            csv,
         )
             .into_response(),
         Err(e) => e.into_page(),
@@ -100,15 +108,25 @@ pub async fn export_csv(State(state): State<Arc<AppState>>, RawQuery(raw): RawQu
 
 /// `GET /export.json`: the current result set as JSON.
 pub async fn export_json(State(state): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
-    match export_hits(&state, raw.as_deref()).await {
-        Ok(hits) => (
-            [(
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"aidsearch-results.json\"",
-            )],
-            axum::Json(serde_json::json!({ "total": hits.len(), "hits": hits })),
+    let render = |hits: Vec<Hit>| {
+        serde_json::to_vec(&serde_json::json!({ "total": hits.len(), "hits": hits }))
+    };
+    match export_hits(&state, raw.as_deref(), render).await {
+        Ok(Ok(json)) => (
+            [
+                (header::CONTENT_TYPE, "application/json"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"aidsearch-results.json\"",
+                ),
+            ],
+            json,
         )
             .into_response(),
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "serializing an export");
+            WebError::internal().into_response()
+        }
         Err(e) => e.into_response(),
     }
 }

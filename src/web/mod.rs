@@ -3,7 +3,8 @@
 //! Nothing reachable over HTTP changes the index.
 //!
 //! Around every handler, from the outside in: a request id (`x-request-id`,
-//! echoed back), one tracing line per request with its id, status and
+//! the client's when it is 1 to 128 printable ASCII characters, else a
+//! generated one; echoed back), one tracing line per request with its id, status and
 //! latency, a panic catcher (a handler that panics answers 500 `internal`
 //! and logs the panic, and the connection stays up), a request timeout
 //! (408), compression when the client accepts it, and the query-string
@@ -19,6 +20,7 @@ pub mod openapi;
 pub mod pages;
 pub mod params;
 pub mod reload;
+pub mod server;
 pub mod views;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -44,6 +46,11 @@ use error::WebError;
 
 /// Most searches run at once; past it, requests get 503 with `Retry-After`.
 pub const DEFAULT_MAX_CONCURRENT_SEARCHES: usize = 64;
+/// Most exports run at once: an export ranks and serializes up to 5,000
+/// rows, so a few of them would hold every run slot and make searches wait.
+pub const DEFAULT_MAX_CONCURRENT_EXPORTS: usize = 2;
+/// Longest an export waits for an export slot before it is answered 503.
+pub const EXPORT_WAIT: Duration = Duration::from_secs(5);
 /// Longest query string accepted (bytes).
 pub const MAX_QUERY_STRING: usize = 8 * 1024;
 /// Largest JSON body accepted (bytes).
@@ -70,6 +77,11 @@ pub struct AppState {
     pub request_timeout: Duration,
     /// Time budget of one library call; past it, 422 `query_timeout`.
     pub search_budget: Duration,
+    /// Exports running at once ([`DEFAULT_MAX_CONCURRENT_EXPORTS`]); more
+    /// wait their turn for up to [`AppState::export_wait`], then get 503.
+    pub export_slots: Arc<Semaphore>,
+    /// Longest an export waits for its slot.
+    pub export_wait: Duration,
 }
 
 impl AppState {
@@ -102,7 +114,31 @@ impl AppState {
             run_slots: Arc::new(Semaphore::new(cores * 2)),
             request_timeout,
             search_budget,
+            export_slots: Arc::new(Semaphore::new(DEFAULT_MAX_CONCURRENT_EXPORTS)),
+            export_wait: EXPORT_WAIT,
         })
+    }
+
+    /// [`AppState::blocking`] for an export: first wait (in order, up to
+    /// [`AppState::export_wait`]) for one of the few export slots, held until
+    /// the work ends, so exports never take more run slots than those and
+    /// searches keep theirs. Past the wait, 503 `overloaded`.
+    pub async fn exporting<T, F>(&self, work: F) -> Result<T, WebError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&crate::search::Engine) -> crate::error::Result<T> + Send + 'static,
+    {
+        let slot =
+            tokio::time::timeout(self.export_wait, self.export_slots.clone().acquire_owned())
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .ok_or_else(WebError::exports_busy)?;
+        self.blocking(move |engine| {
+            let _slot = slot;
+            work(engine)
+        })
+        .await
     }
 
     /// Run a library call on the blocking pool, within the concurrency cap
@@ -225,6 +261,36 @@ pub fn with_middleware(routes: Router<Arc<AppState>>, state: Arc<AppState>) -> R
                 .on_failure(()),
         )
         .layer(SetRequestIdLayer::x_request_id(CountingRequestId::default()))
+        .layer(axum::middleware::map_request(drop_unfit_request_id))
+}
+
+/// Longest client request id kept (`x-request-id`); a longer one, or one
+/// with anything but printable ASCII, is replaced by a generated one.
+pub const MAX_REQUEST_ID: usize = 128;
+
+/// Whether a client's request id is kept as it is: 1 to
+/// [`MAX_REQUEST_ID`] printable ASCII characters (no spaces or controls),
+/// so it can be echoed and logged without escaping or flooding the log.
+pub fn is_fit_request_id(id: &[u8]) -> bool {
+    !id.is_empty() && id.len() <= MAX_REQUEST_ID && id.iter().all(|b| b.is_ascii_graphic())
+}
+
+/// Remove a client's request id that [`is_fit_request_id`] refuses, so the
+/// next layer generates one (and only one id header is looked at).
+async fn drop_unfit_request_id(mut request: Request) -> Request {
+    let headers = request.headers_mut();
+    let fit = {
+        let mut ids = headers.get_all("x-request-id").iter();
+        match (ids.next(), ids.next()) {
+            (Some(id), None) => is_fit_request_id(id.as_bytes()),
+            (None, _) => true,
+            (Some(_), Some(_)) => false,
+        }
+    };
+    if !fit {
+        headers.remove("x-request-id");
+    }
+    request
 }
 
 /// Whether a path belongs to the JSON API (whose errors are JSON).
@@ -237,12 +303,17 @@ fn is_api_path(path: &str) -> bool {
 fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
     /// Longest URI logged; the 414 limit is 8 KiB, too much for one log line.
     const MAX_LOGGED_URI: usize = 200;
+    // `drop_unfit_request_id` kept only short printable ids; escape anyway.
     let id = request
         .headers()
         .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("-");
-    let id: String = id.chars().take(64).collect();
+        .map_or("-".to_string(), |v| {
+            String::from_utf8_lossy(v.as_bytes())
+                .chars()
+                .take(MAX_REQUEST_ID)
+                .flat_map(char::escape_debug)
+                .collect()
+        });
     let uri = request.uri().to_string();
     let uri = match uri.char_indices().nth(MAX_LOGGED_URI) {
         Some((cut, _)) => format!("{}…", &uri[..cut]),

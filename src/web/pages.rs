@@ -47,9 +47,21 @@ pub async fn search_page(State(state): State<Arc<AppState>>, RawQuery(raw): RawQ
 /// marked, the query's words highlighted, and a way back to the search.
 pub async fn report_page(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, axum::extract::rejection::PathRejection>,
     RawQuery(raw): RawQuery,
 ) -> Response {
+    // `/report/%ff`: answered as a page like every other bad request, not
+    // with axum's plain-text rejection.
+    let id = match id {
+        Ok(Path(id)) => id,
+        Err(e) => {
+            return WebError::bad_parameter(
+                "id",
+                format!("the report id is malformed: {}", e.body_text()),
+            )
+            .into_page()
+        }
+    };
     let pairs = match decode_pairs(raw.as_deref().unwrap_or("")) {
         Ok(p) => p,
         Err(e) => return WebError::from(e).into_page(),

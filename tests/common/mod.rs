@@ -97,3 +97,10 @@ pub async fn get_json(uri: &str) -> (StatusCode, serde_json::Value) {
 pub fn enc(value: &str) -> String {
     aidsearch::web::params::encode(value)
 }
+
+/// Paragraphs of the live generation of an index root.
+pub fn live_paragraphs(root: &Path) -> u64 {
+    aidsearch::index::Generation::open(root)
+        .expect("index opens")
+        .num_docs()
+}

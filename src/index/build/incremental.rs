@@ -89,7 +89,18 @@ pub fn reindex_incremental_with_progress(
     root: &Path,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<IncrementalSummary> {
+    reindex_incremental_with_options(corpus_dir, root, ReindexOptions::default(), progress)
+}
+
+/// [`reindex_incremental_with_progress`] with explicit [`ReindexOptions`].
+pub fn reindex_incremental_with_options(
+    corpus_dir: &Path,
+    root: &Path,
+    options: ReindexOptions,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<IncrementalSummary> {
     let started = Instant::now();
+    check_apart(corpus_dir, root)?;
     let _lock = ReindexLock::acquire(root)?;
     prune(root)?;
     let (mut previous, full_because) = match reusable_files(root) {
@@ -103,18 +114,22 @@ pub fn reindex_incremental_with_progress(
         .map(|path| corpus::relative(corpus_dir, path))
         .collect();
     let files_removed = previous.keys().filter(|f| !present.contains(*f)).count();
+    let ids = corpus::file_ids(corpus_dir, &files);
     let loaded: Vec<(String, FileSource)> = files
         .par_iter()
-        .map(|path| {
+        .zip(&ids)
+        .map(|(path, id)| {
             let file = corpus::relative(corpus_dir, path);
-            let unchanged = previous
-                .get(&file)
-                .is_some_and(|stored| file_hash(path) == Some(stored.hash));
+            // Reused only when the content and the id are what they were
+            // (a new file beside it can change its id: `corpus::file_ids`).
+            let unchanged = previous.get(&file).is_some_and(|stored| {
+                file_hash(path) == Some(stored.hash) && stored.has_ids_of(id)
+            });
             let source = if unchanged {
                 FileSource::Live
             } else {
                 FileSource::Read(
-                    corpus::load_file(corpus_dir, path)
+                    corpus::load_file_as(corpus_dir, path, id)
                         .map(|reports| reports.into_iter().map(labels::label).collect()),
                 )
             };
@@ -172,7 +187,7 @@ pub fn reindex_incremental_with_progress(
         None
     };
     let segments_reused = on_top.is_some();
-    let build = install_generation(root, corpus, on_top, started, progress)?;
+    let build = install_generation(root, corpus, on_top, options, started, progress)?;
     Ok(IncrementalSummary {
         build,
         files_reused,
@@ -217,6 +232,13 @@ pub(super) struct StoredFile {
 impl StoredFile {
     fn paragraphs(&self) -> usize {
         self.reports.iter().map(|r| r.paragraphs.len()).sum()
+    }
+
+    /// Whether its reports carry the ids a file of id `base` gives them.
+    fn has_ids_of(&self, base: &str) -> bool {
+        let stored: HashSet<&str> = self.reports.iter().map(|r| r.id.as_str()).collect();
+        let expected = corpus::report_ids(base, self.reports.len());
+        stored.len() == expected.len() && expected.iter().all(|id| stored.contains(id.as_str()))
     }
 }
 

@@ -24,8 +24,8 @@ use crate::labels::{self, LabelledReport, Labels};
 
 mod incremental;
 pub use incremental::{
-    builder_stamp, reindex_incremental, reindex_incremental_with_progress, stored_reports,
-    IncrementalSummary, BUILDER_FILE,
+    builder_stamp, reindex_incremental, reindex_incremental_with_options,
+    reindex_incremental_with_progress, stored_reports, IncrementalSummary, BUILDER_FILE,
 };
 use incremental::{write_builder_stamp, OnTop};
 
@@ -41,6 +41,7 @@ impl ReindexLock {
     /// Take the lock, or fail at once with a clear message when another
     /// reindex holds it.
     pub fn acquire(root: &Path) -> Result<ReindexLock> {
+        super::check_root(root)?;
         fs::create_dir_all(root)?;
         let file = fs::OpenOptions::new()
             .create(true)
@@ -325,14 +326,22 @@ pub fn verify(
 }
 
 /// Remove generations other than the live one and the one before it, and
-/// leftovers of builds that never went live.
+/// leftovers of builds that never went live. The newest generation before
+/// the live one that holds paragraphs is kept too, so an empty generation
+/// switched in with `--allow-shrink` can always be rolled back from.
 pub fn prune(root: &Path) -> Result<Vec<PathBuf>> {
     let current = current_generation(root)?;
     let gens = generations_on_disk(root);
     let previous = gens.iter().copied().filter(|g| Some(*g) < current).max();
+    let last_with_documents = gens
+        .iter()
+        .copied()
+        .filter(|g| Some(*g) < current)
+        .rev()
+        .find(|g| paragraphs_in(&generation_dir(root, *g)).is_some_and(|n| n > 0));
     let mut removed = Vec::new();
     for g in gens {
-        if Some(g) != current && Some(g) != previous {
+        if Some(g) != current && Some(g) != previous && Some(g) != last_with_documents {
             let dir = generation_dir(root, g);
             fs::remove_dir_all(&dir)?;
             removed.push(dir);
@@ -342,11 +351,64 @@ pub fn prune(root: &Path) -> Result<Vec<PathBuf>> {
     Ok(removed)
 }
 
+/// Paragraphs (live documents) of the generation in `dir`, read from its
+/// segment metadata; `None` when it does not open.
+pub fn paragraphs_in(dir: &Path) -> Option<u64> {
+    let metas = Index::open_in_dir(dir)
+        .ok()?
+        .searchable_segment_metas()
+        .ok()?;
+    Some(metas.iter().map(|m| u64::from(m.num_docs())).sum())
+}
+
+/// Largest share of the live generation's paragraphs a reindex may drop
+/// before it refuses to switch (unless [`ReindexOptions::allow_shrink`]).
+pub const MAX_SHRINK_SHARE: f64 = 0.5;
+
+/// How a reindex treats a corpus that gives much less than the live index.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReindexOptions {
+    /// Switch even when the new generation would be empty or hold less than
+    /// `1 - MAX_SHRINK_SHARE` of the live generation's paragraphs. Without
+    /// it such a reindex fails with [`Error::Shrink`] and nothing changes:
+    /// an emptied or half-copied corpus folder must not empty the index.
+    pub allow_shrink: bool,
+}
+
+/// Refuse a new generation of `paragraphs` that would leave the index empty
+/// or shrink the live generation by more than [`MAX_SHRINK_SHARE`].
+fn check_shrink<R>(
+    root: &Path,
+    corpus: &Corpus<R>,
+    paragraphs: usize,
+    options: ReindexOptions,
+) -> Result<()> {
+    if options.allow_shrink {
+        return Ok(());
+    }
+    let live = current_generation(root)?.map(|g| {
+        let before = paragraphs_in(&generation_dir(root, g)).unwrap_or(0);
+        (g, before)
+    });
+    let before = live.map_or(0, |(_, n)| n);
+    let shrinks = (paragraphs as f64) < (1.0 - MAX_SHRINK_SHARE) * before as f64;
+    if paragraphs == 0 || shrinks {
+        return Err(Error::Shrink {
+            files_read: corpus.files_read,
+            skipped: corpus.skipped.len(),
+            live,
+            after: paragraphs,
+        });
+    }
+    Ok(())
+}
+
 /// Build a new generation of `root` from the corpus folder and make it live.
 ///
 /// Bad corpus files are skipped and listed. Fails, leaving the live
 /// generation untouched, when another reindex holds the lock, when no file at
-/// all could be read, or when the new generation does not verify.
+/// all could be read, when the new generation would be empty or less than
+/// half the live one ([`ReindexOptions`]), or when it does not verify.
 pub fn reindex(corpus_dir: &Path, root: &Path) -> Result<BuildSummary> {
     reindex_with_progress(corpus_dir, root, &|_| {})
 }
@@ -376,13 +438,54 @@ pub fn reindex_with_progress(
     root: &Path,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<BuildSummary> {
+    reindex_with_options(corpus_dir, root, ReindexOptions::default(), progress)
+}
+
+/// [`reindex_with_progress`] with explicit [`ReindexOptions`].
+pub fn reindex_with_options(
+    corpus_dir: &Path,
+    root: &Path,
+    options: ReindexOptions,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<BuildSummary> {
     let started = Instant::now();
+    check_apart(corpus_dir, root)?;
     let _lock = ReindexLock::acquire(root)?;
     prune(root)?;
     let corpus = corpus::load_dir_with_progress(corpus_dir, &|p| progress(Progress::Corpus(p)))
         .map_err(|e| unreadable_folder(corpus_dir, e))?;
     check_some_file_read(corpus_dir, &corpus)?;
-    install_generation(root, label_all(corpus), None, started, progress)
+    install_generation(root, label_all(corpus), None, options, started, progress)
+}
+
+/// `path` made absolute with its links resolved, as far as it exists.
+fn resolved(path: &Path) -> PathBuf {
+    if let Ok(p) = path.canonicalize() {
+        return p;
+    }
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => resolved(parent).join(name),
+        _ => std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+    }
+}
+
+/// Refuse an index root that is the corpus folder or inside it: the walk
+/// would read the index's own files as reports.
+pub(super) fn check_apart(corpus_dir: &Path, root: &Path) -> Result<()> {
+    let (corpus, index) = (resolved(corpus_dir), resolved(root));
+    if index.starts_with(&corpus) {
+        return Err(Error::Corpus(format!(
+            "the index folder {} is {} the corpus folder {}; keep the index outside the corpus",
+            root.display(),
+            if index == corpus {
+                "the same as"
+            } else {
+                "inside"
+            },
+            corpus_dir.display()
+        )));
+    }
+    Ok(())
 }
 
 /// The error when the corpus folder itself cannot be listed.
@@ -394,7 +497,8 @@ fn unreadable_folder(corpus_dir: &Path, e: std::io::Error) -> Error {
 }
 
 /// The error when the corpus had files but every one was skipped (a reindex
-/// then leaves the live generation alone); an empty folder is no error.
+/// then leaves the live generation alone); an empty folder is refused later,
+/// as a new generation without paragraphs ([`Error::Shrink`]).
 fn check_some_file_read<R>(corpus_dir: &Path, corpus: &Corpus<R>) -> Result<()> {
     if corpus.files_read == 0 && !corpus.skipped.is_empty() {
         return Err(Error::Corpus(format!(
@@ -422,19 +526,30 @@ fn install_generation(
     root: &Path,
     corpus: Corpus<LabelledReport>,
     on_top: Option<OnTop>,
+    options: ReindexOptions,
     started: Instant,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<BuildSummary> {
-    let next = generations_on_disk(root)
+    let paragraphs: usize = corpus.reports.iter().map(|r| r.paragraphs.len()).sum();
+    check_shrink(root, &corpus, paragraphs, options)?;
+    let last = generations_on_disk(root)
         .into_iter()
         .chain(current_generation(root)?)
-        .max()
-        .map_or(1, |g| g + 1);
+        .max();
+    let next = match last {
+        None => 1,
+        Some(last) => last.checked_add(1).ok_or_else(|| {
+            Error::Internal(format!(
+                "generation {last} in {} is the last number there is; \
+                 reindex into a new index folder",
+                root.display()
+            ))
+        })?,
+    };
     let dir = generation_dir(root, next);
     if dir.exists() {
         fs::remove_dir_all(&dir)?;
     }
-    let paragraphs: usize = corpus.reports.iter().map(|r| r.paragraphs.len()).sum();
     let fresh: Vec<&LabelledReport> = match &on_top {
         Some(changes) => corpus
             .reports
