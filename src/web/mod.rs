@@ -49,8 +49,12 @@ pub const DEFAULT_MAX_CONCURRENT_SEARCHES: usize = 64;
 /// Most exports run at once: an export ranks and serializes up to 5,000
 /// rows, so a few of them would hold every run slot and make searches wait.
 pub const DEFAULT_MAX_CONCURRENT_EXPORTS: usize = 2;
-/// Longest an export waits for an export slot before it is answered 503.
-pub const EXPORT_WAIT: Duration = Duration::from_secs(5);
+/// Longest an export waits for an export slot before it is answered 503:
+/// long enough for eight exports of 5,000 rows queued behind two slots.
+pub const EXPORT_WAIT: Duration = Duration::from_secs(45);
+/// An export's own time limit, in place of the request timeout: it waits
+/// for a slot and then ranks and writes thousands of rows.
+pub const EXPORT_TIMEOUT: Duration = Duration::from_secs(90);
 /// Longest query string accepted (bytes).
 pub const MAX_QUERY_STRING: usize = 8 * 1024;
 /// Largest JSON body accepted (bytes).
@@ -339,10 +343,15 @@ async fn request_timeout(
     next: axum::middleware::Next,
 ) -> Response {
     let api = is_api_path(request.uri().path());
-    match tokio::time::timeout(state.request_timeout, next.run(request)).await {
+    let limit = if request.uri().path().starts_with("/export.") {
+        EXPORT_TIMEOUT.max(state.request_timeout)
+    } else {
+        state.request_timeout
+    };
+    match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {
-            let error = WebError::request_timeout(state.request_timeout);
+            let error = WebError::request_timeout(limit);
             if api {
                 error.into_response()
             } else {
