@@ -242,8 +242,18 @@ struct Found {
 fn find_places(text: &str) -> Found {
     let gazetteer = Gazetteer::global();
     let mut found = Found::default();
-    for mention in gazetteer.mentions(text) {
+    // The place a mention continues (武汉市 of 武汉市新洲区), and whether that
+    // one was named as a donor: the deeper place plays the same part.
+    let mut head: Option<(usize, &str, bool)> = None;
+    let mentions = gazetteer.mentions(text);
+    for mention in &mentions {
         let path = &mention.place.path;
+        let continued = head
+            .filter(|(end, head_path, _)| {
+                *end == mention.start && mention.place.is_within(head_path)
+            })
+            .map(|(_, _, donor)| donor);
+        head = None;
         let in_tibet = path == TIBET || path.starts_with("西藏自治区/");
         if is_dateline(text, mention.start, mention.end) {
             found.dateline.get_or_insert_with(|| path.clone());
@@ -258,14 +268,17 @@ fn find_places(text: &str) -> Found {
                 .evidence
                 .push(format!("region {path} ← {}", mention.surface));
             found.tibet.push(path.clone());
-        } else if is_donor_context(text, mention.start, mention.end) {
+        } else if continued.unwrap_or_else(|| is_donor_context(text, mention.start, mention.end)) {
             found
                 .evidence
                 .push(format!("donor {path} ← {}", mention.surface));
             found.donors.push(path.clone());
+            head = Some((mention.end, path, true));
+            continue;
         } else {
             found.elsewhere.push(path.clone());
         }
+        head = Some((mention.end, path, false));
     }
     found.elsewhere.retain(|p| !found.donors.contains(p));
     found.tibet = deepest(std::mem::take(&mut found.tibet));
@@ -654,6 +667,7 @@ mod tests {
             "19个省份对口支援湖北",
             "各地区前往湖北和武汉支援的广大医务工作者",
             "圆满完成了在武汉市新洲区对口支援医院的全部救治工作",
+            "在湖北省武汉市对口支援医院开展救治",
             "来武汉支援已经快一个月了",
             "武汉市宝丰街派出所民警",
         ] {
