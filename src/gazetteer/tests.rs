@@ -480,6 +480,34 @@ fn parse_small_files() {
 }
 
 #[test]
+fn parse_shared_names_and_strict_official_names() {
+    let tsv = "1\tA省\t1\tA\n\
+               2\tA省/B市\t2\tB\n\
+               3\tA省/B市/X区\t3\tX\n\
+               4\tC省\t1\n\
+               5\tC省/X区\t3\t\tX区\n\
+               6\tC省/D县\t3\n";
+    let g = Gazetteer::parse(tsv).unwrap();
+    assert_eq!(g.resolve("X区"), None);
+    assert_eq!(g.resolve_all("X区").len(), 2);
+    assert_eq!(g.resolve("B/X区").map(|p| p.code), Some(3));
+    assert_eq!(g.resolve("C省/X区").map(|p| p.code), Some(5));
+    assert_eq!(g.resolve("X").map(|p| p.code), Some(3));
+    let codes =
+        |text: &str| -> Vec<u32> { g.mentions(text).iter().map(|m| m.place.code).collect() };
+    // 5's official name is strict: only after C省, or in a list of counties.
+    assert_eq!(codes("X区"), [3]);
+    assert_eq!(codes("C省X区"), [4, 5]);
+    assert_eq!(codes("B市X区"), [2, 3]);
+    assert_eq!(codes("D县、X区"), [6, 3]);
+    assert_eq!(
+        g.all_names(),
+        ["A省", "B市", "X区", "C省", "D县", "A", "B", "X"]
+    );
+    assert_eq!(g.strict_aliases(), ["X区"]);
+}
+
+#[test]
 fn parse_rejects_bad_data() {
     let bad = [
         "x\tA省\t1\n",
@@ -487,8 +515,7 @@ fn parse_rejects_bad_data() {
         "1\tA省/B市\t1\n",
         "1\tA省/B市\t2\n",
         "1\tA省\t1\n1\tA省\t1\n",
-        "1\tA省\t1\tA\n2\tB省\t1\tA\n",
-        "1\tA省\t1\tB省\n2\tB省\t1\n",
+        "1\tA省\t1\tA|A\n",
         "1\tA省\n",
         "1\tA省\t1\nstop\tA省\n",
         "stop\ta\tb\n",
