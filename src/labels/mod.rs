@@ -237,16 +237,30 @@ struct Found {
     evidence: Vec<String>,
     /// The place of the first dateline (`本报拉萨讯` → 西藏自治区/拉萨市).
     dateline: Option<String>,
+    /// Mentions of names that several places share (鼓楼区) that the text
+    /// and `context` did not settle.
+    unresolved: usize,
 }
 
-fn find_places(text: &str) -> Found {
+impl Found {
+    /// Every place found, whatever its role.
+    fn paths(&self) -> impl Iterator<Item = &String> {
+        let lists = [&self.tibet, &self.elsewhere, &self.donors];
+        lists.into_iter().flatten().chain(&self.dateline)
+    }
+}
+
+/// The places of `text`; `context` (paths of the article's places) settles
+/// names that several places share when the text does not.
+fn find_places(text: &str, context: &[&str]) -> Found {
     let gazetteer = Gazetteer::global();
     let mut found = Found::default();
+    let scan = gazetteer.scan(text, context);
+    found.unresolved = scan.unresolved;
     // The place a mention continues (武汉市 of 武汉市新洲区), and whether that
     // one was named as a donor: the deeper place plays the same part.
     let mut head: Option<(usize, &str, bool)> = None;
-    let mentions = gazetteer.mentions(text);
-    for mention in &mentions {
+    for mention in scan.found {
         let path = &mention.place.path;
         let continued = head
             .filter(|(end, head_path, _)| {
@@ -290,7 +304,7 @@ fn find_places(text: &str) -> Found {
 /// Regions and donors named in `text`, with evidence, for a text read on its
 /// own: places outside Tibet count as regions when no place in Tibet is named.
 pub fn places(text: &str) -> (Vec<String>, Vec<String>, Vec<String>) {
-    let mut found = find_places(text);
+    let mut found = find_places(text, &[]);
     let region = if found.tibet.is_empty() {
         for p in &found.elsewhere {
             found.evidence.push(format!("region {p} ← text"));
@@ -430,9 +444,44 @@ pub fn label_report(report: &Report) -> Vec<Labels> {
         .date
         .as_deref()
         .and_then(crate::corpus::meta::parse_year);
-    let mut found: Vec<Found> = Vec::with_capacity(report.paragraphs.len());
-    for (paragraph, labels) in report.paragraphs.iter().zip(all.iter_mut()) {
-        let places = find_places(&paragraph.text);
+    let sidecar_region = resolve_all(&meta.region);
+    let sidecar_donor = resolve_all(&meta.donor);
+    let mut title = find_places(&report.title, &[]);
+    let mut found: Vec<Found> = report
+        .paragraphs
+        .iter()
+        .map(|p| find_places(&p.text, &[]))
+        .collect();
+    // A shared name (鼓楼区) that its own text leaves open is settled by the
+    // article's other places, when they settle it.
+    if title.unresolved > 0 || found.iter().any(|f| f.unresolved > 0) {
+        let mut context: Vec<&str> = sidecar_region
+            .iter()
+            .chain(&sidecar_donor)
+            .chain(title.paths())
+            .chain(found.iter().flat_map(Found::paths))
+            .map(String::as_str)
+            .collect();
+        context.sort_unstable();
+        context.dedup();
+        let again = |text: &str, f: &Found| (f.unresolved > 0).then(|| find_places(text, &context));
+        let title_again = again(&report.title, &title);
+        let found_again: Vec<Option<Found>> = report
+            .paragraphs
+            .iter()
+            .zip(&found)
+            .map(|(p, f)| again(&p.text, f))
+            .collect();
+        if let Some(t) = title_again {
+            title = t;
+        }
+        for (f, a) in found.iter_mut().zip(found_again) {
+            if let Some(a) = a {
+                *f = a;
+            }
+        }
+    }
+    for ((paragraph, labels), places) in report.paragraphs.iter().zip(all.iter_mut()).zip(&found) {
         labels.evidence.extend(places.evidence.iter().cloned());
         let (sectors, evidence) = sector::classify(&paragraph.text);
         labels.sector = sectors;
@@ -450,11 +499,7 @@ pub fn label_report(report: &Report) -> Vec<Labels> {
             .into_iter()
             .map(|a| a.yuan)
             .collect();
-        found.push(places);
     }
-    let title = find_places(&report.title);
-    let sidecar_region = resolve_all(&meta.region);
-    let sidecar_donor = resolve_all(&meta.donor);
     // In an article about Tibet, places elsewhere that are not donors are
     // venues, partners or origins of people, not where the aid goes.
     let about_tibet = !title.tibet.is_empty()
@@ -735,13 +780,26 @@ mod tests {
     }
 
     #[test]
+    fn shared_place_names_take_the_article_s_places() {
+        let r = labelled(
+            "福州市推进乡村振兴",
+            "2023",
+            &["鼓楼区建成示范村", "朝阳区建成示范村"],
+        );
+        assert_eq!(r.labels[0].region, vec!["福建省/福州市/鼓楼区"]);
+        // Nothing in the article tells which 朝阳区: the article's place.
+        assert_eq!(r.labels[1].region, vec!["福建省/福州市"]);
+        assert!(r.labels[1].evidence.iter().all(|e| !e.contains("朝阳区")));
+    }
+
+    #[test]
     fn articles_not_about_tibet_keep_their_places() {
         let r = labelled(
             "甘肃脱贫攻坚",
             "2020",
             &["定西市安定区种植马铃薯", "全省易地扶贫搬迁"],
         );
-        assert_eq!(r.labels[0].region, vec!["甘肃省/定西市"]);
+        assert_eq!(r.labels[0].region, vec!["甘肃省/定西市/安定区"]);
         // The title names the article's place.
         assert_eq!(r.labels[1].region, vec!["甘肃省"]);
     }
