@@ -436,6 +436,50 @@ async fn bad_parameters_are_400_naming_them() {
 }
 
 #[tokio::test]
+async fn place_names_that_several_places_share_are_400_listing_them() {
+    for (uri, param, path) in [
+        (
+            "/api/search?region=鼓楼区",
+            "region",
+            "福建省/福州市/鼓楼区",
+        ),
+        ("/api/search?q=援藏&donor=朝阳区", "donor", "北京市/朝阳区"),
+        (
+            "/api/facets?region=城关区",
+            "region",
+            "西藏自治区/拉萨市/城关区",
+        ),
+    ] {
+        let (path_part, query) = uri.split_once('?').unwrap();
+        let query: Vec<String> = query
+            .split('&')
+            .map(|kv| {
+                let (k, v) = kv.split_once('=').unwrap();
+                format!("{k}={}", enc(v))
+            })
+            .collect();
+        let x = get(&format!("{path_part}?{}", query.join("&"))).await;
+        assert_error(&x, StatusCode::BAD_REQUEST, "bad_parameter", Some(param));
+        let message = x.json()["error"]["message"].as_str().unwrap().to_string();
+        assert!(message.contains(path), "{message}");
+        assert!(message.contains("paths"), "{message}");
+    }
+    // A path, a path of names, or a name only one place has is fine.
+    for value in [
+        "福建省/福州市/鼓楼区",
+        "福州/鼓楼区",
+        "拉萨/城关区",
+        "日喀则",
+    ] {
+        let x = get(&format!("/api/search?q=x&region={}", enc(value))).await;
+        assert_eq!(x.status, StatusCode::OK, "{value}: {}", x.describe());
+    }
+    // Typed in the query, where nothing is an error, it means any of them.
+    let x = get(&format!("/api/search?q={}", enc("援藏 region:城关区"))).await;
+    assert_eq!(x.status, StatusCode::OK, "{}", x.describe());
+}
+
+#[tokio::test]
 async fn bad_percent_encoding_and_invalid_utf8_are_400() {
     for (uri, param) in [
         ("/api/search?q=%FF%FE", "q"),

@@ -76,13 +76,21 @@ fn shipped_data_parses_with_expected_counts() {
     let count = |l| g().places().iter().filter(|p| p.level == l).count();
     assert_eq!(count(Level::Province), 34);
     assert_eq!(count(Level::Prefecture), 333);
-    // Level 3 covers Tibet only.
-    assert_eq!(count(Level::County), 74);
-    assert!(g()
-        .places()
-        .iter()
-        .filter(|p| p.level == Level::County)
-        .all(|p| p.is_within("西藏自治区")));
+    // Every county-level division of the 2016 table, with the recorded changes.
+    assert_eq!(count(Level::County), 2848);
+    // Districts of the municipalities and counties governed by their
+    // province sit right under the province.
+    for path in [
+        "北京市/朝阳区",
+        "重庆市/梁平区",
+        "湖北省/仙桃市",
+        "海南省/琼海市",
+    ] {
+        let p = g().by_path(path).unwrap_or_else(|| panic!("{path}"));
+        assert_eq!(p.level, Level::County);
+        assert_eq!(g().parent(p).unwrap().level, Level::Province);
+    }
+    assert_eq!(g().children("北京市").len(), 16);
     assert!(std::ptr::eq(g(), Gazetteer::global()));
 }
 
@@ -220,7 +228,8 @@ fn aliases_resolve_to_official_places() {
 fn strict_aliases_resolve_but_are_not_names_for_text() {
     assert_eq!(resolved("比如"), Some("西藏自治区/那曲市/比如县"));
     assert_eq!(resolved("尼玛"), Some("西藏自治区/那曲市/尼玛县"));
-    assert_eq!(resolved("城关"), Some("西藏自治区/拉萨市/城关区"));
+    assert_eq!(resolved("城关"), None, "拉萨's and 兰州's");
+    assert_eq!(g().resolve_all("城关").len(), 2);
     assert_eq!(resolved("吉林"), Some("吉林省"));
     assert_eq!(resolved("吉林市"), Some("吉林省/吉林市"));
     let strict = g().strict_aliases();
@@ -334,10 +343,8 @@ fn no_false_match_inside_longer_words() {
         "二十八宿",
         "准噶尔盆地",
         "出海口",
-        "五大连池",
         "挪威海",
         "施用复合肥",
-        "峨眉山",
         "相当雄厚",
         "四季长春",
         "万古长春",
@@ -354,10 +361,20 @@ fn no_false_match_inside_longer_words() {
         "尼玛次仁",
         "安多藏区",
         "定结果",
-        "普兰店",
+        "老城区改造",
+        "沿海城市",
+        "人民勤劳",
+        "报道真相",
+        "利率和政策",
+        "投资兴业",
+        "世界首位",
     ] {
         assert_eq!(found(text), Vec::<&str>::new(), "{text}");
     }
+    // Longer words that are places of their own now.
+    assert_eq!(found("普兰店"), ["普兰店区"]);
+    assert_eq!(found("五大连池"), ["五大连池市"]);
+    assert_eq!(found("峨眉山"), ["峨眉山市"]);
 }
 
 #[test]
@@ -374,7 +391,7 @@ fn full_names_match_where_short_forms_do_not() {
     assert_eq!(found("尼玛县"), ["尼玛县"]);
     assert_eq!(found("定日县"), ["定日县"]);
     assert_eq!(found("安多县"), ["安多县"]);
-    assert_eq!(found("城关区"), ["城关区"]);
+    assert_eq!(found("拉萨市城关区"), ["拉萨市", "城关区"]);
     assert_eq!(found("吉林省和吉林市"), ["吉林省", "吉林市"]);
     assert_eq!(found("黄山市"), ["黄山市"]);
     assert_eq!(found("朗县和索县"), ["朗县", "索县"]);
@@ -459,6 +476,169 @@ fn mentions_handle_mixed_text() {
 }
 
 #[test]
+fn counties_across_the_aid_regions() {
+    let cases = [
+        (
+            "援疆干部在莎车县开展工作",
+            "新疆维吾尔自治区/喀什地区/莎车县",
+        ),
+        ("莎车的核桃", "新疆维吾尔自治区/喀什地区/莎车县"),
+        ("玉树州称多县", "青海省/玉树藏族自治州/称多县"),
+        ("甘孜州理塘县", "四川省/甘孜藏族自治州/理塘县"),
+        ("临夏州东乡县", "甘肃省/临夏回族自治州/东乡族自治县"),
+        (
+            "怒江州贡山县",
+            "云南省/怒江傈僳族自治州/贡山独龙族怒族自治县",
+        ),
+        ("固原市西吉县", "宁夏回族自治区/固原市/西吉县"),
+        ("毕节市威宁县", "贵州省/毕节市/威宁彝族回族苗族自治县"),
+        ("河池市都安县", "广西壮族自治区/河池市/都安瑶族自治县"),
+        ("日喀则市昂仁县", "西藏自治区/日喀则市/昂仁县"),
+    ];
+    for (text, path) in cases {
+        let ps = paths(text);
+        assert_eq!(ps.last(), Some(&path), "{text}: {ps:?}");
+    }
+    assert_eq!(
+        resolved("石柱土家族自治县"),
+        Some("重庆市/石柱土家族自治县")
+    );
+    assert_eq!(resolved("石柱县"), Some("重庆市/石柱土家族自治县"));
+    assert_eq!(found("北京市朝阳区"), ["北京市", "朝阳区"]);
+    assert_eq!(paths("北京市朝阳区")[1], "北京市/朝阳区");
+}
+
+#[test]
+fn shared_names_resolve_only_with_a_path() {
+    let all: Vec<&str> = g()
+        .resolve_all("鼓楼区")
+        .iter()
+        .map(|p| p.path.as_str())
+        .collect();
+    assert_eq!(
+        all,
+        [
+            "江苏省/南京市/鼓楼区",
+            "江苏省/徐州市/鼓楼区",
+            "福建省/福州市/鼓楼区",
+            "河南省/开封市/鼓楼区"
+        ]
+    );
+    assert_eq!(resolved("鼓楼区"), None);
+    assert_eq!(resolved("福州/鼓楼区"), Some("福建省/福州市/鼓楼区"));
+    assert_eq!(resolved("福建/鼓楼区"), Some("福建省/福州市/鼓楼区"));
+    assert_eq!(resolved("江苏省/鼓楼区"), None, "南京's and 徐州's");
+    assert_eq!(g().resolve_all("江苏省/鼓楼区").len(), 2);
+    assert_eq!(
+        resolved("福建省/福州市/鼓楼区"),
+        Some("福建省/福州市/鼓楼区")
+    );
+    assert_eq!(resolved("北京/朝阳区"), Some("北京市/朝阳区"));
+    assert_eq!(resolved("长春/朝阳区"), Some("吉林省/长春市/朝阳区"));
+    assert_eq!(resolved("朝阳"), Some("辽宁省/朝阳市"));
+    assert_eq!(resolved("厦门/鼓楼区"), None);
+    assert!(g().resolve_all("火星").is_empty());
+    // Each name once, for jieba and suggestions.
+    let names = g().all_names();
+    assert_eq!(names.iter().filter(|n| **n == "鼓楼区").count(), 1);
+}
+
+#[test]
+fn shared_names_in_text_take_the_place_named_before_them() {
+    assert_eq!(
+        paths("福州市鼓楼区"),
+        ["福建省/福州市", "福建省/福州市/鼓楼区"]
+    );
+    assert_eq!(paths("福建省鼓楼区"), ["福建省", "福建省/福州市/鼓楼区"]);
+    assert_eq!(
+        paths("江苏省南京市鼓楼区"),
+        ["江苏省", "江苏省/南京市", "江苏省/南京市/鼓楼区"]
+    );
+    assert_eq!(
+        paths("兰州市城关区"),
+        ["甘肃省/兰州市", "甘肃省/兰州市/城关区"]
+    );
+}
+
+#[test]
+fn shared_names_in_text_take_the_other_places_of_the_text() {
+    assert_eq!(
+        paths("福州市召开会议，鼓楼区代表发言"),
+        ["福建省/福州市", "福建省/福州市/鼓楼区"]
+    );
+    // A place of the same province settles it when only one candidate is there.
+    assert_eq!(
+        paths("鼓楼区与仓山区"),
+        ["福建省/福州市/鼓楼区", "福建省/福州市/仓山区"]
+    );
+    assert_eq!(
+        paths("徐州鼓楼区"),
+        ["江苏省/徐州市", "江苏省/徐州市/鼓楼区"]
+    );
+    // … or the context the caller knows (the article's places).
+    let with = |text: &str, context: &[&str]| -> Vec<String> {
+        g().mentions_with_context(text, context)
+            .into_iter()
+            .map(|m| m.place.path.clone())
+            .collect()
+    };
+    assert_eq!(
+        with("鼓楼区开展工作", &["江苏省/南京市"]),
+        ["江苏省/南京市/鼓楼区"]
+    );
+    assert_eq!(
+        with("鼓楼区开展工作", &["河南省"]),
+        ["河南省/开封市/鼓楼区"]
+    );
+    assert_eq!(
+        with("城关区", &["西藏自治区/拉萨市/达孜区"]),
+        ["西藏自治区/拉萨市/城关区"]
+    );
+    // Two candidates as near: 新华区 of 石家庄 and of 沧州, both in 河北.
+    assert!(with("新华区", &["河北省"]).is_empty());
+    assert_eq!(with("新华区", &["河北省/沧州市"]), ["河北省/沧州市/新华区"]);
+    // Unknown context paths are ignored.
+    assert!(with("鼓楼区", &["火星"]).is_empty());
+}
+
+#[test]
+fn shared_names_without_context_are_dropped() {
+    assert!(found("鼓楼区的群众").is_empty());
+    assert!(found("朝阳区").is_empty());
+    assert_eq!(g().scan("鼓楼区的群众", &[]).unresolved, 1);
+    let scan = g().scan("南京市鼓楼区", &[]);
+    assert_eq!((scan.found.len(), scan.unresolved), (2, 0));
+    // Not a place named before it: 西藏 is no enclosing place of any 鼓楼区.
+    assert_eq!(found("西藏鼓楼区"), ["西藏自治区"]);
+}
+
+#[test]
+fn strict_official_names_after_their_enclosing_place() {
+    assert_eq!(found("信阳市新县"), ["信阳市", "新县"]);
+    assert_eq!(found("河南省新县"), ["河南省", "新县"]);
+    assert_eq!(found("马鞍山市和县"), ["马鞍山市", "和县"]);
+    assert_eq!(paths("阳泉市城区"), ["山西省/阳泉市", "山西省/阳泉市/城区"]);
+    for text in [
+        "新县城",
+        "省委和县委",
+        "完成县级财政",
+        "城区面积",
+        "信阳市区",
+    ] {
+        assert!(!found(text).contains(&"新县"), "{text}");
+        assert!(
+            found(text)
+                .iter()
+                .all(|n| !["和县", "成县", "城区"].contains(n)),
+            "{text}: {:?}",
+            found(text)
+        );
+    }
+    // In a list of counties next to a county.
+    assert_eq!(found("息县、新县、光山县"), ["息县", "新县", "光山县"]);
+}
+
+#[test]
 fn parse_small_files() {
     let tsv = "# comment\n\
                1\tA省\t1\tAA\n\
@@ -480,6 +660,34 @@ fn parse_small_files() {
 }
 
 #[test]
+fn parse_shared_names_and_strict_official_names() {
+    let tsv = "1\tA省\t1\tA\n\
+               2\tA省/B市\t2\tB\n\
+               3\tA省/B市/X区\t3\tX\n\
+               4\tC省\t1\n\
+               5\tC省/X区\t3\t\tX区\n\
+               6\tC省/D县\t3\n";
+    let g = Gazetteer::parse(tsv).unwrap();
+    assert_eq!(g.resolve("X区"), None);
+    assert_eq!(g.resolve_all("X区").len(), 2);
+    assert_eq!(g.resolve("B/X区").map(|p| p.code), Some(3));
+    assert_eq!(g.resolve("C省/X区").map(|p| p.code), Some(5));
+    assert_eq!(g.resolve("X").map(|p| p.code), Some(3));
+    let codes =
+        |text: &str| -> Vec<u32> { g.mentions(text).iter().map(|m| m.place.code).collect() };
+    // 5's official name is strict: only after C省, or in a list of counties.
+    assert_eq!(codes("X区"), [3]);
+    assert_eq!(codes("C省X区"), [4, 5]);
+    assert_eq!(codes("B市X区"), [2, 3]);
+    assert_eq!(codes("D县、X区"), [6, 3]);
+    assert_eq!(
+        g.all_names(),
+        ["A省", "B市", "X区", "C省", "D县", "A", "B", "X"]
+    );
+    assert_eq!(g.strict_aliases(), ["X区"]);
+}
+
+#[test]
 fn parse_rejects_bad_data() {
     let bad = [
         "x\tA省\t1\n",
@@ -487,8 +695,7 @@ fn parse_rejects_bad_data() {
         "1\tA省/B市\t1\n",
         "1\tA省/B市\t2\n",
         "1\tA省\t1\n1\tA省\t1\n",
-        "1\tA省\t1\tA\n2\tB省\t1\tA\n",
-        "1\tA省\t1\tB省\n2\tB省\t1\n",
+        "1\tA省\t1\tA|A\n",
         "1\tA省\n",
         "1\tA省\t1\nstop\tA省\n",
         "stop\ta\tb\n",

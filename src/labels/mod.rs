@@ -288,6 +288,9 @@ struct Found {
     evidence: Vec<String>,
     /// The place of the first dateline (`本报拉萨讯` → 西藏自治区/拉萨市).
     dateline: Option<String>,
+    /// Mentions of names that several places share (鼓楼区) that the text
+    /// and `context` did not settle.
+    unresolved: usize,
 }
 
 impl Found {
@@ -319,13 +322,32 @@ impl Found {
         }
         self.donors = deepest(std::mem::take(&mut self.donors));
     }
+
+    /// Every place found, whatever its role.
+    fn paths(&self) -> impl Iterator<Item = &String> {
+        let lists = [&self.paired, &self.elsewhere, &self.donors];
+        lists.into_iter().flatten().chain(&self.dateline)
+    }
 }
 
-fn find_places(text: &str) -> Found {
+/// The places of `text`; `context` (paths of the article's places) settles
+/// names that several places share when the text does not.
+fn find_places(text: &str, context: &[&str]) -> Found {
     let gazetteer = Gazetteer::global();
     let mut found = Found::default();
-    for mention in gazetteer.mentions(text) {
+    let scan = gazetteer.scan(text, context);
+    found.unresolved = scan.unresolved;
+    // The place a mention continues (武汉市 of 武汉市新洲区), and whether that
+    // one was named as a donor: the deeper place plays the same part.
+    let mut head: Option<(usize, &str, bool)> = None;
+    for mention in scan.found {
         let path = &mention.place.path;
+        let continued = head
+            .filter(|(end, head_path, _)| {
+                *end == mention.start && mention.place.is_within(head_path)
+            })
+            .map(|(_, _, donor)| donor);
+        head = None;
         let in_paired_area =
             programme::paired_recipients().any(|root| is_ancestor_or_self(root, path));
         if is_dateline(text, mention.start, mention.end) {
@@ -347,14 +369,17 @@ fn find_places(text: &str) -> Found {
                 .evidence
                 .push(format!("region {path} ← {}", mention.surface));
             found.paired.push(path.clone());
-        } else if is_donor_context(text, mention.start, mention.end) {
+        } else if continued.unwrap_or_else(|| is_donor_context(text, mention.start, mention.end)) {
             found
                 .evidence
                 .push(format!("donor {path} ← {}", mention.surface));
             found.donors.push(path.clone());
+            head = Some((mention.end, path, true));
+            continue;
         } else {
             found.elsewhere.push(path.clone());
         }
+        head = Some((mention.end, path, false));
     }
     // Givers that are not places (中央企业, 兵团) give only where the text says so.
     for (path, range) in givers::mentions(text) {
@@ -376,7 +401,7 @@ fn find_places(text: &str) -> Found {
 /// own: places outside the areas paired aid goes to count as regions when
 /// no place inside them is named.
 pub fn places(text: &str) -> (Vec<String>, Vec<String>, Vec<String>) {
-    let mut found = find_places(text);
+    let mut found = find_places(text, &[]);
     let region = if found.paired.is_empty() {
         for p in &found.elsewhere {
             found.evidence.push(format!("region {p} ← text"));
@@ -516,9 +541,44 @@ pub fn label_report(report: &Report) -> Vec<Labels> {
         .date
         .as_deref()
         .and_then(crate::corpus::meta::parse_year);
-    let mut found: Vec<Found> = Vec::with_capacity(report.paragraphs.len());
-    for (paragraph, labels) in report.paragraphs.iter().zip(all.iter_mut()) {
-        let places = find_places(&paragraph.text);
+    let sidecar_region = resolve_all(&meta.region);
+    let sidecar_donor = resolve_all(&meta.donor);
+    let mut title = find_places(&report.title, &[]);
+    let mut found: Vec<Found> = report
+        .paragraphs
+        .iter()
+        .map(|p| find_places(&p.text, &[]))
+        .collect();
+    // A shared name (鼓楼区) that its own text leaves open is settled by the
+    // article's other places, when they settle it.
+    if title.unresolved > 0 || found.iter().any(|f| f.unresolved > 0) {
+        let mut context: Vec<&str> = sidecar_region
+            .iter()
+            .chain(&sidecar_donor)
+            .chain(title.paths())
+            .chain(found.iter().flat_map(Found::paths))
+            .map(String::as_str)
+            .collect();
+        context.sort_unstable();
+        context.dedup();
+        let again = |text: &str, f: &Found| (f.unresolved > 0).then(|| find_places(text, &context));
+        let title_again = again(&report.title, &title);
+        let found_again: Vec<Option<Found>> = report
+            .paragraphs
+            .iter()
+            .zip(&found)
+            .map(|(p, f)| again(&p.text, f))
+            .collect();
+        if let Some(t) = title_again {
+            title = t;
+        }
+        for (f, a) in found.iter_mut().zip(found_again) {
+            if let Some(a) = a {
+                *f = a;
+            }
+        }
+    }
+    for ((paragraph, labels), places) in report.paragraphs.iter().zip(all.iter_mut()).zip(&found) {
         labels.evidence.extend(places.evidence.iter().cloned());
         let (sectors, evidence) = sector::classify(&paragraph.text);
         labels.sector = sectors;
@@ -536,11 +596,7 @@ pub fn label_report(report: &Report) -> Vec<Labels> {
             .into_iter()
             .map(|a| a.yuan)
             .collect();
-        found.push(places);
     }
-    let mut title = find_places(&report.title);
-    let sidecar_region = resolve_all(&meta.region);
-    let sidecar_donor = resolve_all(&meta.donor);
     // In an article about an area paired aid goes to, places elsewhere that
     // are not donors are venues, partners or origins of people, not where the
     // aid goes.
@@ -850,6 +906,7 @@ mod tests {
             "19个省份对口支援湖北",
             "各地区前往湖北和武汉支援的广大医务工作者",
             "圆满完成了在武汉市新洲区对口支援医院的全部救治工作",
+            "在湖北省武汉市对口支援医院开展救治",
             "来武汉支援已经快一个月了",
             "武汉市宝丰街派出所民警",
         ] {
@@ -917,13 +974,26 @@ mod tests {
     }
 
     #[test]
+    fn shared_place_names_take_the_article_s_places() {
+        let r = labelled(
+            "福州市推进乡村振兴",
+            "2023",
+            &["鼓楼区建成示范村", "朝阳区建成示范村"],
+        );
+        assert_eq!(r.labels[0].region, vec!["福建省/福州市/鼓楼区"]);
+        // Nothing in the article tells which 朝阳区: the article's place.
+        assert_eq!(r.labels[1].region, vec!["福建省/福州市"]);
+        assert!(r.labels[1].evidence.iter().all(|e| !e.contains("朝阳区")));
+    }
+
+    #[test]
     fn articles_not_about_tibet_keep_their_places() {
         let r = labelled(
             "甘肃脱贫攻坚",
             "2020",
             &["定西市安定区种植马铃薯", "全省易地扶贫搬迁"],
         );
-        assert_eq!(r.labels[0].region, vec!["甘肃省/定西市"]);
+        assert_eq!(r.labels[0].region, vec!["甘肃省/定西市/安定区"]);
         // The title names the article's place.
         assert_eq!(r.labels[1].region, vec!["甘肃省"]);
     }

@@ -7,6 +7,7 @@ use tantivy::Term;
 
 use super::query::{self, ParsedQuery};
 use super::{compile::*, request::*};
+use crate::error::{Error, Result};
 use crate::facet::{FacetKind, PerFacet, Shape};
 use crate::gazetteer::Gazetteer;
 use crate::index::build::facet;
@@ -41,20 +42,45 @@ pub(crate) const FACET_FIELDS: [&str; FacetKind::ALL.len()] = {
 };
 
 /// A place filter given as a name, an alias or a path becomes a gazetteer path;
-/// an unknown one is kept as given (and matches nothing).
-pub(super) fn resolve_place(value: &str) -> String {
+/// an unknown one is kept as given (and matches nothing). A name that several
+/// places share (鼓楼区) is an error of parameter `param` that lists their
+/// paths, so that the client can send one of them.
+pub(super) fn resolve_place(param: &str, value: &str) -> Result<String> {
     let value = value.trim().trim_matches('/');
-    Gazetteer::global()
-        .resolve(value)
-        .map(|p| p.path.clone())
-        .unwrap_or_else(|| value.to_string())
+    match place_candidates(value).as_slice() {
+        [one] => Ok(one.clone()),
+        several => Err(Error::bad(
+            param,
+            format!(
+                "{param} {value:?} names {} places: {}; give one of these paths",
+                several.len(),
+                several.join(", ")
+            ),
+        )),
+    }
 }
 
-pub(super) fn resolve_filters(request: &SearchRequest, parsed: &ParsedQuery) -> Filters {
+/// The gazetteer paths a place filter may mean: one for a path or an
+/// unambiguous name, several for a name that places share, and the value
+/// itself for an unknown one.
+fn place_candidates(value: &str) -> Vec<String> {
+    let value = value.trim().trim_matches('/');
+    let candidates = Gazetteer::global().resolve_all(value);
+    if candidates.is_empty() {
+        return vec![value.to_string()];
+    }
+    candidates.into_iter().map(|p| p.path.clone()).collect()
+}
+
+/// The request's filters, from its parameters and its query's `field:value`
+/// words. A place parameter that several places share is an error; a
+/// `region:鼓楼区` typed in the query (where nothing is an error) matches any
+/// of them.
+pub(super) fn resolve_filters(request: &SearchRequest, parsed: &ParsedQuery) -> Result<Filters> {
     let resolve = |kind: FacetKind, value: &str| match kind.shape() {
-        Shape::Tree => resolve_place(value),
-        Shape::Flat => value.trim().to_string(),
-        Shape::Number => value.to_string(),
+        Shape::Tree => resolve_place(kind.param(), value),
+        Shape::Flat => Ok(value.trim().to_string()),
+        Shape::Number => Ok(value.to_string()),
     };
     let mut filters = Filters::default();
     for kind in FacetKind::ALL {
@@ -62,12 +88,15 @@ pub(super) fn resolve_filters(request: &SearchRequest, parsed: &ParsedQuery) -> 
             .values(kind)
             .iter()
             .map(|v| resolve(kind, v))
-            .collect();
+            .collect::<Result<_>>()?;
     }
     filters.reports.extend(request.report.iter().cloned());
     for (name, value) in &parsed.filters {
         if let Some(kind) = FacetKind::from_param(name) {
-            filters.facets[kind].push(resolve(kind, value));
+            match kind.shape() {
+                Shape::Tree => filters.facets[kind].extend(place_candidates(value)),
+                _ => filters.facets[kind].push(resolve(kind, value)?),
+            }
         } else if name == query::REPORT_FILTER {
             filters.reports.push(value.clone());
         }
@@ -76,7 +105,7 @@ pub(super) fn resolve_filters(request: &SearchRequest, parsed: &ParsedQuery) -> 
         list.sort();
         list.dedup();
     }
-    filters
+    Ok(filters)
 }
 
 pub(super) fn facet_filter(

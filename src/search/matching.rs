@@ -230,6 +230,6 @@ pub(super) fn prepare(fields: &Fields, request: &SearchRequest) -> Result<(Compi
     request.validate()?;
     let parsed = query::parse(&request.q);
     let compiled = compile(fields, &parsed)?;
-    let filters = resolve_filters(request, &parsed);
+    let filters = resolve_filters(request, &parsed)?;
     Ok((compiled, filters))
 }
