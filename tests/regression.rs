@@ -456,8 +456,20 @@ async fn a_two_megabyte_paragraph_is_searched_within_a_second() {
     // Warm up what every first search loads.
     get(format!("/api/search?q={}", common::enc("饮用水"))).await;
     for q in ["援藏 日喀则", "农牧民", "援藏"] {
-        let (status, body, took) =
-            get(format!("/api/search?q={}&report=block", common::enc(q))).await;
+        // The best of three: other tests of this binary build indexes on the
+        // same two cores meanwhile; the quadratic scans this guards against
+        // took 12–50 s, every time.
+        let mut best = None;
+        for _ in 0..3 {
+            let attempt = get(format!("/api/search?q={}&report=block", common::enc(q))).await;
+            if best
+                .as_ref()
+                .is_none_or(|b: &(_, _, std::time::Duration)| attempt.2 < b.2)
+            {
+                best = Some(attempt);
+            }
+        }
+        let (status, body, took) = best.expect("three attempts");
         assert_eq!(status, 200);
         let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
         let snippet = json["hits"][0]["snippet"].as_str().unwrap();
