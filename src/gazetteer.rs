@@ -144,7 +144,30 @@ struct Raw {
     start: usize,
     end: usize,
     /// Candidate places; one when resolved.
-    places: Vec<usize>,
+    places: Places,
+}
+
+/// The candidate places of a match: almost always one, kept without allocating.
+enum Places {
+    One(usize),
+    Several(Vec<usize>),
+}
+
+impl Places {
+    fn as_slice(&self) -> &[usize] {
+        match self {
+            Places::One(p) => std::slice::from_ref(p),
+            Places::Several(v) => v,
+        }
+    }
+
+    /// The place, when there is only one.
+    fn one(&self) -> Option<usize> {
+        match self.as_slice() {
+            [p] => Some(*p),
+            _ => None,
+        }
+    }
 }
 
 /// Administrative-division gazetteer: places, their names and aliases, and a
@@ -413,34 +436,38 @@ impl Gazetteer {
                 continue; // a stop phrase
             }
             let rest = &text[end..];
-            let places: Vec<usize> = targets
-                .iter()
-                .filter(|t| {
-                    if t.official {
-                        return true;
+            let fits = |t: &Target| {
+                if t.official {
+                    return true;
+                }
+                let county = self.places[t.place as usize].level == Level::County;
+                let inside = county && text[..i].ends_with(['县', '乡', '镇', '村']);
+                !(is_street(rest) || county && (is_township(rest) || inside))
+            };
+            let places = match targets {
+                [t] if fits(t) => Places::One(t.place as usize),
+                [_] => continue,
+                _ => match targets.iter().filter(|t| fits(t)).collect::<Vec<_>>()[..] {
+                    [] => continue,
+                    [t] => Places::One(t.place as usize),
+                    ref several => {
+                        Places::Several(several.iter().map(|t| t.place as usize).collect())
                     }
-                    let county = self.places[t.place as usize].level == Level::County;
-                    let inside = county && text[..i].ends_with(['县', '乡', '镇', '村']);
-                    !(is_street(rest) || county && (is_township(rest) || inside))
-                })
-                .map(|t| t.place as usize)
-                .collect();
-            if !places.is_empty() {
-                raw.push(Raw {
-                    start: i,
-                    end,
-                    places,
-                });
-            }
+                },
+            };
+            raw.push(Raw {
+                start: i,
+                end,
+                places,
+            });
         }
         let mut unresolved = 0;
-        if raw.iter().any(|r| r.places.len() > 1) {
+        if raw.iter().any(|r| r.places.one().is_none()) {
             unresolved = self.tell_apart(&mut raw, context);
         }
         let mut out: Vec<PlaceMention<'g>> = raw
             .iter()
-            .filter(|r| r.places.len() == 1)
-            .map(|r| self.mention(r.places[0], text, r.start, r.end))
+            .filter_map(|r| Some(self.mention(r.places.one()?, text, r.start, r.end)))
             .collect();
         if !self.strict_official.is_empty() {
             self.strict_after_enclosing(text, &mut out);
@@ -463,25 +490,21 @@ impl Gazetteer {
             .iter()
             .filter_map(|p| self.by_path.get(*p).copied())
             .collect();
-        known.extend(
-            raw.iter()
-                .filter(|r| r.places.len() == 1)
-                .map(|r| r.places[0]),
-        );
+        known.extend(raw.iter().filter_map(|r| r.places.one()));
         let mut unresolved = 0;
         for k in 0..raw.len() {
-            if raw[k].places.len() == 1 {
+            if raw[k].places.one().is_some() {
                 continue;
             }
             let before = k
                 .checked_sub(1)
-                .map(|j| &raw[j])
-                .filter(|r| r.end == raw[k].start && r.places.len() == 1)
-                .map(|r| &self.places[r.places[0]]);
+                .filter(|&j| raw[j].end == raw[k].start)
+                .and_then(|j| raw[j].places.one())
+                .map(|p| &self.places[p]);
+            let candidates = raw[k].places.as_slice();
             let inside: Vec<usize> = before
                 .map(|b| {
-                    raw[k]
-                        .places
+                    candidates
                         .iter()
                         .copied()
                         .filter(|&c| self.places[c].is_below(&b.path))
@@ -490,11 +513,11 @@ impl Gazetteer {
                 .unwrap_or_default();
             let chosen = match inside.as_slice() {
                 [one] => Some(*one),
-                _ => self.nearest(&raw[k].places, &known),
+                _ => self.nearest(candidates, &known),
             };
             match chosen {
                 Some(c) => {
-                    raw[k].places = vec![c];
+                    raw[k].places = Places::One(c);
                     known.push(c);
                 }
                 None => unresolved += 1,
