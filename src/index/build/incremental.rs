@@ -107,7 +107,8 @@ pub fn reindex_incremental_with_options(
         Ok(files) => (files, None),
         Err(reason) => (HashMap::new(), Some(reason)),
     };
-    let files = corpus::corpus_files(corpus_dir).map_err(|e| unreadable_folder(corpus_dir, e))?;
+    let (files, special) =
+        corpus::corpus_walk(corpus_dir).map_err(|e| unreadable_folder(corpus_dir, e))?;
     progress(Progress::Corpus(LoadProgress::Found(files.len())));
     let present: HashSet<String> = files
         .iter()
@@ -147,7 +148,10 @@ pub fn reindex_incremental_with_options(
             (file, source)
         })
         .collect();
-    let mut corpus = Corpus::default();
+    let mut corpus = Corpus {
+        skipped: special,
+        ..Corpus::default()
+    };
     let (mut files_reused, mut files_reingested) = (0, 0);
     let (mut kept, mut fresh) = (HashSet::new(), HashSet::new());
     for (file, source) in loaded {
