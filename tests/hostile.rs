@@ -674,4 +674,26 @@ fn hostile_corpus_is_indexed_around_its_bad_files() {
     assert!(!stderr.contains('\u{1b}'), "{stderr}");
     assert!(elapsed < Duration::from_secs(60), "{elapsed:?}");
     assert!(peak < 500 << 20, "peak RSS {} MB", peak >> 20);
+
+    // An incremental reindex lists the same bad files.
+    command.arg("--incremental");
+    let (code, stdout, stderr, _, _) = run_measured(&mut command);
+    assert_eq!(code, 0, "stdout: {stdout}\nstderr: {stderr}");
+    let again: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let files: Vec<&str> = again["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["file"].as_str().unwrap())
+        .collect();
+    for file in [
+        "nested.pdf",
+        "bomb.docx",
+        "pipe.txt",
+        "link.txt",
+        "big-sidecar.txt",
+    ] {
+        assert!(files.contains(&file), "{file}: {again}");
+    }
+    assert_eq!(files.len(), 8, "{again}");
 }
