@@ -98,6 +98,7 @@ fn corpus() -> &'static Corpus<LabelledReport> {
                 .collect(),
             skipped: loaded.skipped,
             files_read: loaded.files_read,
+            warnings: loaded.warnings,
         }
     })
 }

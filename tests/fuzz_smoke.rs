@@ -275,3 +275,15 @@ fn fuzz_smoke_extract() {
     assert!(Path::new(&fixtures).is_dir());
     assert!(smoke("extract", seeds, 65_536, targets::formats) > 20);
 }
+
+#[test]
+fn fuzz_smoke_pdf_nesting() {
+    let seeds = vec![
+        b"\x00\x02\x04\x03\x03".to_vec(),
+        vec![0; 2_000],
+        vec![2; 2_000],
+        vec![0x07, 0xff, 0xff, 0xff, 0xff, 0x01],
+        b"\x05\x06\x00\x05\x03\x02\x06\x03".to_vec(),
+    ];
+    assert!(smoke("pdf_nesting", seeds, 65_536, targets::pdf_nesting) > 5);
+}

@@ -436,3 +436,264 @@ async fn past_the_connection_cap_clients_wait_for_a_free_connection() {
         "{open_for:?}"
     );
 }
+
+/// A small PDF whose catalog nests `depth` arrays.
+fn nested_pdf(depth: usize) -> Vec<u8> {
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let first = out.len();
+    out.extend_from_slice(b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R /Nest ");
+    out.extend(std::iter::repeat_n(b'[', depth));
+    out.extend(std::iter::repeat_n(b']', depth));
+    out.extend_from_slice(b" >>\nendobj\n");
+    let second = out.len();
+    out.extend_from_slice(b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n");
+    let xref = out.len();
+    out.extend_from_slice(
+        format!(
+            "xref\n0 3\n0000000000 65535 f \n{first:010} 00000 n \n{second:010} 00000 n \n\
+             trailer\n<< /Size 3 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+/// A DOCX whose document.xml inflates to about `megabytes` MB of repeated
+/// paragraphs (a zip bomb: a few hundred KB on disk).
+fn docx_bomb(path: &Path, megabytes: usize) {
+    use std::io::Write;
+    let file = std::fs::File::create(path).unwrap();
+    let mut zip = zip::ZipWriter::new(file);
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
+    zip.start_file("[Content_Types].xml", options).unwrap();
+    zip.write_all(br#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>"#)
+        .unwrap();
+    zip.start_file("word/document.xml", options).unwrap();
+    zip.write_all(br#"<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>"#)
+        .unwrap();
+    let paragraph =
+        "<w:p><w:r><w:t>拉萨市援藏饮用水项目进展顺利，检测工作全面完成。</w:t></w:r></w:p>"
+            .repeat(1_000);
+    let mut written = 0;
+    while written < megabytes << 20 {
+        zip.write_all(paragraph.as_bytes()).unwrap();
+        written += paragraph.len();
+    }
+    zip.write_all(b"</w:body></w:document>").unwrap();
+    zip.finish().unwrap();
+}
+
+/// Run `command` to its end with its output piped; its exit status, stdout,
+/// stderr, wall time and peak resident memory in bytes (from `wait4`).
+#[cfg(unix)]
+#[allow(clippy::zombie_processes)] // reaped by `wait4`, which std does not know of
+fn run_measured(command: &mut Command) -> (i32, String, String, Duration, u64) {
+    use std::io::Read;
+    let started = Instant::now();
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        stdout.read_to_end(&mut s).unwrap();
+        s
+    });
+    let err = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        stderr.read_to_end(&mut s).unwrap();
+        s
+    });
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: a zeroed rusage is valid, and `pid` is our unwaited child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid);
+    let elapsed = started.elapsed();
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -libc::WTERMSIG(status)
+    };
+    let out = String::from_utf8_lossy(&out.join().unwrap()).into_owned();
+    let err = String::from_utf8_lossy(&err.join().unwrap()).into_owned();
+    // ru_maxrss is in KiB on Linux.
+    (code, out, err, elapsed, usage.ru_maxrss as u64 * 1024)
+}
+
+/// A corpus folder of hostile and clumsy files, and good ones beside them:
+/// `aidsearch reindex` finishes, names every bad file with its reason,
+/// indexes the good ones, within 60 s and 500 MB. Everything is generated
+/// here, at test time.
+#[cfg(unix)]
+#[test]
+fn hostile_corpus_is_indexed_around_its_bad_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    let write = |name: &str, bytes: &[u8]| std::fs::write(corpus.join(name), bytes).unwrap();
+    // Good files, two of them with colliding names (a.txt and a.md).
+    for entry in std::fs::read_dir(common::corpus_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, corpus.join(path.file_name().unwrap())).unwrap();
+    }
+    let good = "拉萨市援藏饮用水项目进展顺利。山东省援藏干部开展检测工作。\n";
+    write("a.txt", good.as_bytes());
+    write("a.md", good.as_bytes());
+    write("bad\nname\u{1b}[31m.txt", good.as_bytes());
+    // A long title (cut), a sidecar of 1 MB title and one over the limit.
+    write("long-title.txt", good.as_bytes());
+    write(
+        "long-title.toml",
+        format!("title = \"{}\"\n", "援".repeat(3_000)).as_bytes(),
+    );
+    write("huge-title.txt", good.as_bytes());
+    write(
+        "huge-title.toml",
+        format!("title = \"{}\"\n", "援".repeat(350_000)).as_bytes(),
+    );
+    write("big-sidecar.txt", good.as_bytes());
+    write("big-sidecar.toml", "# padding\n".repeat(7_000).as_bytes());
+    // Mostly UTF-8 with a GBK line.
+    let (gbk, _, _) = encoding_rs::GBK.encode("昌都市重庆援藏干部开展饮用水检测。\n");
+    let mut mixed = good.repeat(4).into_bytes();
+    mixed.extend_from_slice(&gbk);
+    write("mixed.txt", &mixed);
+    // One 5 MB paragraph.
+    let sentence = "拉萨市援藏饮用水项目进展顺利，检测工作全面完成。";
+    let mut html = String::from("<html><head><title>长段落</title></head><body><p>");
+    while html.len() < 5 << 20 {
+        html.push_str(sentence);
+    }
+    html.push_str("</p></body></html>");
+    write("one-paragraph.html", html.as_bytes());
+    // A PDF nesting 1,000 arrays, a zip bomb, a symlink, a loop and a FIFO.
+    let pdf = nested_pdf(1_000);
+    assert!(pdf.len() < 4096);
+    write("nested.pdf", &pdf);
+    docx_bomb(&corpus.join("bomb.docx"), 200);
+    assert!(std::fs::metadata(corpus.join("bomb.docx")).unwrap().len() < 8 << 20);
+    std::os::unix::fs::symlink("a.txt", corpus.join("link.txt")).unwrap();
+    std::os::unix::fs::symlink("loop-b", corpus.join("loop-a")).unwrap();
+    std::os::unix::fs::symlink("loop-a", corpus.join("loop-b")).unwrap();
+    let fifo = std::ffi::CString::new(
+        corpus
+            .join("pipe.txt")
+            .into_os_string()
+            .into_encoded_bytes(),
+    )
+    .unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+
+    let mut command = Command::new(BIN);
+    command
+        .args(["reindex", "--json", "--corpus"])
+        .arg(&corpus)
+        .arg("--index")
+        .arg(dir.path().join("index"))
+        .env("RUST_LOG", "info")
+        .env_remove("NO_COLOR");
+    let (code, stdout, stderr, elapsed, peak) = run_measured(&mut command);
+    eprintln!("hostile corpus: {elapsed:?}, peak RSS {} MB", peak >> 20);
+    assert_eq!(code, 0, "stdout: {stdout}\nstderr: {stderr}");
+    let summary: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let listed = |key: &str| -> Vec<(String, String)> {
+        summary[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["file"].as_str().unwrap().to_string(),
+                    s["reason"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let skipped = listed("skipped");
+    let reason = |file: &str| {
+        skipped
+            .iter()
+            .find(|(f, _)| f == file)
+            .map(|(_, r)| r.clone())
+            .unwrap_or_else(|| panic!("{file} not skipped: {summary}"))
+    };
+    assert!(
+        reason("nested.pdf").contains("nested 1001 deep"),
+        "{summary}"
+    );
+    assert!(
+        reason("bomb.docx").to_lowercase().contains("mib"),
+        "{summary}"
+    );
+    assert!(
+        reason("huge-title.txt").starts_with("sidecar too large"),
+        "{summary}"
+    );
+    assert!(
+        reason("big-sidecar.txt").starts_with("sidecar too large"),
+        "{summary}"
+    );
+    assert_eq!(reason("link.txt"), "symbolic link: not followed");
+    assert_eq!(reason("loop-a"), "symbolic link: not followed");
+    assert_eq!(reason("loop-b"), "symbolic link: not followed");
+    assert_eq!(reason("pipe.txt"), "not a regular file");
+    assert_eq!(skipped.len(), 8, "{summary}");
+    let warnings = listed("warnings");
+    let warned = |file: &str, what: &str| {
+        assert!(
+            warnings.iter().any(|(f, r)| f == file && r.contains(what)),
+            "{file}: {what}: {summary}"
+        )
+    };
+    warned("long-title.txt", "title cut");
+    warned("mixed.txt", "mixed encodings");
+    // Every other file is read: the seed corpus, the colliding pair, the odd
+    // name, the long title, the mixed file and the long paragraph.
+    let seed = std::fs::read_dir(common::corpus_dir())
+        .unwrap()
+        .filter(|e| {
+            let name = e.as_ref().unwrap().file_name();
+            !name.to_string_lossy().ends_with(".toml")
+        })
+        .count();
+    assert_eq!(summary["files_read"], seed + 6, "{summary}");
+    // The progress lines name the bad files, escaped: no raw ESC or newline
+    // in a name reaches the terminal.
+    for file in ["nested.pdf", "bomb.docx", "pipe.txt", "link.txt"] {
+        assert!(stderr.contains(&format!("skipped {file}")), "{stderr}");
+    }
+    assert!(!stderr.contains('\u{1b}'), "{stderr}");
+    assert!(elapsed < Duration::from_secs(60), "{elapsed:?}");
+    assert!(peak < 500 << 20, "peak RSS {} MB", peak >> 20);
+
+    // An incremental reindex lists the same bad files.
+    command.arg("--incremental");
+    let (code, stdout, stderr, _, _) = run_measured(&mut command);
+    assert_eq!(code, 0, "stdout: {stdout}\nstderr: {stderr}");
+    let again: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let files: Vec<&str> = again["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["file"].as_str().unwrap())
+        .collect();
+    for file in [
+        "nested.pdf",
+        "bomb.docx",
+        "pipe.txt",
+        "link.txt",
+        "big-sidecar.txt",
+    ] {
+        assert!(files.contains(&file), "{file}: {again}");
+    }
+    assert_eq!(files.len(), 8, "{again}");
+}

@@ -209,3 +209,64 @@ pub fn query(data: &[u8]) {
         tolerating_known_panics(|| search::report(engine, "2020-zibo-aid-team-ngamring", &q));
     }
 }
+
+/// PDF structure: the bytes drive a generator of a small, well-formed PDF
+/// (catalog, page tree, xref table) whose catalog holds a `/Nest` value
+/// built from them: each byte opens an array or a dictionary, closes one,
+/// or adds a number, a literal string with brackets in it, a comment full of
+/// brackets, or a run of up to 255 `[`; what is open at the end stays open
+/// when the last byte is odd. The PDF goes through `extract`, which must
+/// refuse nesting deeper than its parser can take rather than overflow the
+/// stack (an abort no `catch_unwind` stops).
+pub fn pdf_nesting(data: &[u8]) {
+    let mut nest = Vec::new();
+    let mut open: Vec<&[u8]> = Vec::new();
+    for &b in data {
+        match b % 8 {
+            0 | 1 => {
+                nest.extend_from_slice(b"[");
+                open.push(b"]");
+            }
+            2 => {
+                nest.extend_from_slice(b"<< /K ");
+                open.push(b">>");
+            }
+            3 => {
+                if let Some(close) = open.pop() {
+                    nest.extend_from_slice(close);
+                    nest.push(b' ');
+                }
+            }
+            4 => nest.extend_from_slice(format!(" {b} ").as_bytes()),
+            5 => nest.extend_from_slice(b" (a[b<<c\\) (d) ) "),
+            6 => nest.extend_from_slice(b" % [[[ <<\n"),
+            _ => {
+                for _ in 0..b {
+                    nest.push(b'[');
+                    open.push(b"]");
+                }
+            }
+        }
+    }
+    if data.last().is_none_or(|b| b % 2 == 0) {
+        while let Some(close) = open.pop() {
+            nest.extend_from_slice(close);
+        }
+    }
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let first = pdf.len();
+    pdf.extend_from_slice(b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R /Nest [");
+    pdf.extend_from_slice(&nest);
+    pdf.extend_from_slice(b" 0] >>\nendobj\n");
+    let second = pdf.len();
+    pdf.extend_from_slice(b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n");
+    let xref = pdf.len();
+    pdf.extend_from_slice(
+        format!(
+            "xref\n0 3\n0000000000 65535 f \n{first:010} 00000 n \n{second:010} 00000 n \n\
+             trailer\n<< /Size 3 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+        )
+        .as_bytes(),
+    );
+    let _ = extract(&PathBuf::from("fuzz.pdf"), &pdf);
+}

@@ -66,6 +66,7 @@ pub fn print_summary(s: &BuildSummary, style: Style) -> std::io::Result<()> {
     let rows = [
         ("files read", s.files_read.to_string()),
         ("files skipped", s.skipped.len().to_string()),
+        ("warnings", s.warnings.len().to_string()),
         ("reports", s.reports.to_string()),
         ("paragraphs", s.paragraphs.to_string()),
         ("index size", megabytes(s.index_bytes)),
@@ -86,15 +87,17 @@ pub fn print_summary(s: &BuildSummary, style: Style) -> std::io::Result<()> {
     ] {
         outln!("    {name:<13} {:>10}", percent(share));
     }
-    if !s.skipped.is_empty() {
-        outln!("  {}", style.yellow("skipped files"));
-        let width = s
-            .skipped
+    for (heading, list) in [("skipped files", &s.skipped), ("warnings", &s.warnings)] {
+        if list.is_empty() {
+            continue;
+        }
+        outln!("  {}", style.yellow(heading));
+        let width = list
             .iter()
             .map(|k| k.file.chars().count())
             .max()
             .unwrap_or(0);
-        for skipped in &s.skipped {
+        for skipped in list {
             let pad = width - skipped.file.chars().count();
             outln!(
                 "    {}{}  {}",

@@ -102,6 +102,9 @@ pub struct Corpus<R = Report> {
     pub skipped: Vec<Skipped>,
     /// Files read successfully.
     pub files_read: usize,
+    /// Files read, but not whole or not as written: a paragraph cut, a title
+    /// cut, lines in another encoding (`reason` says what).
+    pub warnings: Vec<Skipped>,
 }
 
 impl<R> Default for Corpus<R> {
@@ -110,9 +113,31 @@ impl<R> Default for Corpus<R> {
             reports: Vec::new(),
             skipped: Vec::new(),
             files_read: 0,
+            warnings: Vec::new(),
         }
     }
 }
+
+/// Stack of the thread each file is read on: deeply nested input (a PDF
+/// catalog of nested arrays, an HTML or DOCX tree) recurses in the readers,
+/// and a stack overflow aborts the whole process — no `catch_unwind` stops
+/// it. The stack is reserved, not committed: only what is used costs memory.
+pub const READER_STACK_BYTES: usize = 64 << 20;
+
+/// Wall time one file may take to be read and cleaned; past it the file is
+/// skipped.
+pub const FILE_TIME_BUDGET: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Longest sidecar read; a larger one skips its file.
+pub const MAX_SIDECAR_BYTES: u64 = 64 * 1024;
+
+/// Longest title kept, in characters; longer ones are cut (with a warning).
+pub const MAX_TITLE_CHARS: usize = 200;
+
+/// Longest block of text (paragraph) handed to the cleaner, in characters:
+/// longer ones are split at sentence ends (。！？), and cut hard where no
+/// sentence ends (with a warning).
+pub const MAX_PARAGRAPH_CHARS: usize = 20_000;
 
 /// Turn a file stem into an id usable in a URL path segment: characters
 /// other than letters, digits, `-`, `_` and `.` become `-`, a run of dots
@@ -276,9 +301,19 @@ pub fn report_ids(base: &str, articles: usize) -> Vec<String> {
 }
 
 /// Files of a corpus folder in a stable order: hidden files, sidecars and
-/// READMEs are not reports.
+/// READMEs are not reports; symbolic links and special files are left out
+/// ([`corpus_walk`] lists them).
 pub fn corpus_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    corpus_walk(dir).map(|(files, _)| files)
+}
+
+/// [`corpus_files`], and the entries that are not read with the reason:
+/// symbolic links (not followed: one could point out of the folder or loop)
+/// and whatever is not a regular file or folder (a FIFO would block the
+/// reader for ever, a device could be endless).
+pub fn corpus_walk(dir: &Path) -> std::io::Result<(Vec<PathBuf>, Vec<Skipped>)> {
     let mut files = Vec::new();
+    let mut skipped = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         for entry in std::fs::read_dir(&d)? {
@@ -297,11 +332,22 @@ pub fn corpus_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
                 && !name.eq_ignore_ascii_case("README.md")
             {
                 files.push(path);
+            } else if file_type.is_symlink() {
+                skipped.push(Skipped {
+                    file: relative(dir, &path),
+                    reason: "symbolic link: not followed".into(),
+                });
+            } else if !file_type.is_file() && !file_type.is_dir() {
+                skipped.push(Skipped {
+                    file: relative(dir, &path),
+                    reason: "not a regular file".into(),
+                });
             }
         }
     }
     files.sort();
-    Ok(files)
+    skipped.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok((files, skipped))
 }
 
 /// Read and label every report of a corpus folder. Bad files are skipped with
@@ -330,30 +376,40 @@ pub fn load_dir_with_progress(
     dir: &Path,
     progress: &(dyn Fn(LoadProgress) + Sync),
 ) -> std::io::Result<Corpus> {
-    let files = corpus_files(dir)?;
+    let (files, special) = corpus_walk(dir)?;
     let ids = file_ids(dir, &files);
     progress(LoadProgress::Found(files.len()));
-    let results: Vec<Result<Vec<Report>, Skipped>> = files
+    for skipped in &special {
+        progress(LoadProgress::File {
+            file: skipped.file.clone(),
+            paragraphs: Err(skipped.reason.clone()),
+        });
+    }
+    let results: Vec<Result<Loaded, Skipped>> = files
         .par_iter()
         .zip(&ids)
         .map(|(path, id)| {
-            let result = load_file_as(dir, path, id);
+            let result = load_file_checked(dir, path, id);
             progress(LoadProgress::File {
                 file: relative(dir, path),
                 paragraphs: match &result {
-                    Ok(reports) => Ok(reports.iter().map(|r| r.paragraphs.len()).sum()),
+                    Ok(loaded) => Ok(loaded.reports.iter().map(|r| r.paragraphs.len()).sum()),
                     Err(skipped) => Err(skipped.reason.clone()),
                 },
             });
             result
         })
         .collect();
-    let mut corpus = Corpus::default();
+    let mut corpus = Corpus {
+        skipped: special,
+        ..Corpus::default()
+    };
     for result in results {
         match result {
-            Ok(reports) => {
+            Ok(loaded) => {
                 corpus.files_read += 1;
-                corpus.reports.extend(reports);
+                corpus.reports.extend(loaded.reports);
+                corpus.warnings.extend(loaded.warnings);
             }
             Err(skipped) => corpus.skipped.push(skipped),
         }
@@ -402,10 +458,138 @@ pub fn load_file(dir: &Path, path: &Path) -> Result<Vec<Report>, Skipped> {
 /// Read one corpus file (and its sidecar) into its reports, whose ids are
 /// `id` ([`file_ids`] gives it), or `id-N` when it holds several articles.
 pub fn load_file_as(dir: &Path, path: &Path, id: &str) -> Result<Vec<Report>, Skipped> {
+    load_file_checked(dir, path, id).map(|loaded| loaded.reports)
+}
+
+/// A file's reports and what was not read as written ([`Corpus::warnings`]).
+#[derive(Debug)]
+pub struct Loaded {
+    pub reports: Vec<Report>,
+    pub warnings: Vec<Skipped>,
+}
+
+/// [`load_file_as`] with the file's warnings. The file is read and cleaned on
+/// a thread of its own, with a [`READER_STACK_BYTES`] stack, behind
+/// `catch_unwind`, for at most [`FILE_TIME_BUDGET`]: a reader that panics,
+/// recurses deep or never ends skips its file and no other.
+pub fn load_file_checked(dir: &Path, path: &Path, id: &str) -> Result<Loaded, Skipped> {
+    let file = relative(dir, path);
+    let (dir, path, id) = (dir.to_path_buf(), path.to_path_buf(), id.to_string());
+    isolated(&file, FILE_TIME_BUDGET, move || read_file(&dir, &path, &id))
+}
+
+/// Run `read` (the reading of `file`) on a thread of its own with a
+/// [`READER_STACK_BYTES`] stack, catching a panic, and waiting at most
+/// `budget`. A reader past its budget cannot be stopped (Rust threads cannot
+/// be killed): it is left running, detached, and its file skipped; it holds
+/// one core and its memory until it ends or the process exits.
+pub fn isolated<T: Send + 'static>(
+    file: &str,
+    budget: std::time::Duration,
+    read: impl FnOnce() -> Result<T, Skipped> + Send + 'static,
+) -> Result<T, Skipped> {
+    let skip = |reason: String| Skipped {
+        file: file.to_string(),
+        reason,
+    };
+    let (send, receive) = std::sync::mpsc::sync_channel(1);
+    let spawned = std::thread::Builder::new()
+        .name("corpus-reader".into())
+        .stack_size(READER_STACK_BYTES)
+        .spawn(move || {
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
+            let _ = send.send(result);
+        });
+    if let Err(e) = spawned {
+        return Err(skip(format!("could not start a reader thread: {e}")));
+    }
+    match receive.recv_timeout(budget) {
+        Ok(Ok(result)) => result,
+        Ok(Err(payload)) => Err(skip(match crate::error::panic_message(&*payload) {
+            Some(message) => format!("reader crashed: {message}"),
+            None => "reader crashed".into(),
+        })),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(skip(format!(
+            "reading took longer than the {} s budget per file",
+            budget.as_secs_f64()
+        ))),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(skip("reader crashed".into())),
+    }
+}
+
+/// Split blocks (paragraphs: text between blank lines) longer than
+/// [`MAX_PARAGRAPH_CHARS`] at sentence ends (。！？), and cut hard where no
+/// sentence ends early enough; returns the text and how many hard cuts were
+/// made. Text without such blocks is returned as it is.
+pub fn split_long_blocks(text: &str) -> (std::borrow::Cow<'_, str>, usize) {
+    let long = |block: &str| {
+        block.len() > MAX_PARAGRAPH_CHARS && block.chars().count() > MAX_PARAGRAPH_CHARS
+    };
+    if !text.split("\n\n").any(long) {
+        return (std::borrow::Cow::Borrowed(text), 0);
+    }
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut hard_cuts = 0;
+    for (i, block) in text.split("\n\n").enumerate() {
+        if i > 0 {
+            out.push_str("\n\n");
+        }
+        if !long(block) {
+            out.push_str(block);
+            continue;
+        }
+        let mut piece = String::new();
+        let mut chars = 0usize;
+        let mut last_end: Option<(usize, usize)> = None; // byte and char count after a sentence end
+        for c in block.chars() {
+            piece.push(c);
+            chars += 1;
+            if matches!(c, '。' | '！' | '？') {
+                last_end = Some((piece.len(), chars));
+            }
+            if chars >= MAX_PARAGRAPH_CHARS {
+                let (at, at_chars) = match last_end {
+                    Some(end) => end,
+                    None => {
+                        hard_cuts += 1;
+                        (piece.len(), chars)
+                    }
+                };
+                let rest = piece.split_off(at);
+                out.push_str(&piece);
+                out.push_str("\n\n");
+                piece = rest;
+                chars -= at_chars;
+                last_end = None;
+            }
+        }
+        out.push_str(&piece);
+    }
+    (std::borrow::Cow::Owned(out), hard_cuts)
+}
+
+/// `title` cut to [`MAX_TITLE_CHARS`] characters; whether it was cut.
+fn cut_title(title: String) -> (String, bool) {
+    match title.char_indices().nth(MAX_TITLE_CHARS) {
+        Some((at, _)) => (title[..at].trim_end().to_string(), true),
+        None => (title, false),
+    }
+}
+
+/// Read one file and its sidecar (on the calling thread: [`isolated`] is
+/// the guard).
+fn read_file(dir: &Path, path: &Path, id: &str) -> Result<Loaded, Skipped> {
     let file = relative(dir, path);
     let skip = |reason: String| Skipped {
         file: file.clone(),
         reason,
+    };
+    let mut warnings = Vec::new();
+    let mut warn = |reason: String| {
+        warnings.push(Skipped {
+            file: file.clone(),
+            reason,
+        })
     };
     let size = std::fs::metadata(path)
         .map_err(|e| skip(format!("unreadable: {e}")))?
@@ -419,6 +603,14 @@ pub fn load_file_as(dir: &Path, path: &Path, id: &str) -> Result<Vec<Report>, Sk
     let bytes = std::fs::read(path).map_err(|e| skip(format!("unreadable: {e}")))?;
     let sidecar_path = path.with_extension("toml");
     let (meta, sidecar_bytes) = if sidecar_path.is_file() {
+        let sidecar_size = std::fs::metadata(&sidecar_path)
+            .map_err(|e| skip(format!("unreadable sidecar: {e}")))?
+            .len();
+        if sidecar_size > MAX_SIDECAR_BYTES {
+            return Err(skip(format!(
+                "sidecar too large ({sidecar_size} bytes, limit {MAX_SIDECAR_BYTES})"
+            )));
+        }
         let text = std::fs::read_to_string(&sidecar_path)
             .map_err(|e| skip(format!("unreadable sidecar: {e}")))?;
         let meta = ReportMeta::parse(&text).map_err(|e| skip(format!("bad sidecar: {e}")))?;
@@ -427,12 +619,28 @@ pub fn load_file_as(dir: &Path, path: &Path, id: &str) -> Result<Vec<Report>, Sk
         (ReportMeta::default(), Vec::new())
     };
     let extracted = formats::extract(path, &bytes).map_err(|e| skip(e.to_string()))?;
+    if extracted.encoding.contains("lines") {
+        warn(format!("mixed encodings: {}", extracted.encoding));
+    }
     let hash = content_hash(&bytes, &sidecar_bytes);
-    let reports = build_reports(id, &file, &extracted.text, extracted.title, &meta, hash);
+    let (text, hard_cuts) = split_long_blocks(&extracted.text);
+    if hard_cuts > 0 {
+        warn(format!(
+            "{hard_cuts} paragraph(s) without a sentence end cut at {MAX_PARAGRAPH_CHARS} characters"
+        ));
+    }
+    let mut reports = build_reports(id, &file, &text, extracted.title, &meta, hash);
     if reports.iter().all(|r| r.paragraphs.is_empty()) {
         return Err(skip("no text left after cleaning".to_string()));
     }
-    Ok(reports)
+    for report in &mut reports {
+        let (title, cut) = cut_title(std::mem::take(&mut report.title));
+        report.title = title;
+        if cut {
+            warn(format!("title cut at {MAX_TITLE_CHARS} characters"));
+        }
+    }
+    Ok(Loaded { reports, warnings })
 }
 
 /// FNV-1a over the file, a 0xff separator and its sidecar.
@@ -585,5 +793,183 @@ mod tests {
         assert_eq!(corpus.skipped.len(), 1);
         assert_eq!(corpus.skipped[0].file, "empty.txt");
         assert!(corpus.skipped[0].reason.contains("empty"));
+    }
+
+    /// A small PDF whose catalog holds `open` nested `depth` times (`[` or
+    /// `<<`, closed by `close`), with a valid xref table.
+    fn nested_pdf(open: &str, close: &str, depth: usize) -> Vec<u8> {
+        let mut out = b"%PDF-1.4\n".to_vec();
+        let first = out.len();
+        out.extend_from_slice(b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R /Nest ");
+        for _ in 0..depth {
+            out.extend_from_slice(open.as_bytes());
+            if open == "<<" {
+                out.extend_from_slice(b" /K ");
+            }
+        }
+        out.extend_from_slice(b"1");
+        for _ in 0..depth {
+            out.extend_from_slice(close.as_bytes());
+        }
+        out.extend_from_slice(b" >>\nendobj\n");
+        let second = out.len();
+        out.extend_from_slice(b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n");
+        let xref = out.len();
+        out.extend_from_slice(
+            format!(
+                "xref\n0 3\n0000000000 65535 f \n{first:010} 00000 n \n{second:010} 00000 n \n\
+                 trailer\n<< /Size 3 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+            )
+            .as_bytes(),
+        );
+        out
+    }
+
+    #[test]
+    fn deeply_nested_pdfs_are_skipped_not_fatal() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("good.txt"), "拉萨海关开展饮用水检测。").unwrap();
+        for (name, open, close, depth) in [
+            ("arrays.pdf", "[", "]", 1_000),
+            ("dicts.pdf", "<<", ">>", 1_000),
+            ("deep-arrays.pdf", "[", "]", 100_000),
+        ] {
+            let bytes = nested_pdf(open, close, depth);
+            assert!(depth > 1_000 || bytes.len() < 16 * 1024);
+            std::fs::write(dir.path().join(name), bytes).unwrap();
+        }
+        let corpus = load_dir(dir.path()).unwrap();
+        assert_eq!(corpus.reports.len(), 1);
+        let mut skipped: Vec<_> = corpus.skipped.iter().map(|s| s.file.as_str()).collect();
+        skipped.sort();
+        assert_eq!(skipped, ["arrays.pdf", "deep-arrays.pdf", "dicts.pdf"]);
+        for s in &corpus.skipped {
+            assert!(
+                s.reason.contains("nested") && s.reason.contains("limit"),
+                "{s:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_reader_that_panics_or_hangs_skips_only_its_file() {
+        let budget = std::time::Duration::from_millis(200);
+        let panicked = isolated::<()>("a.pdf", budget, || panic!("boom"));
+        let e = panicked.unwrap_err();
+        assert_eq!(
+            (e.file.as_str(), e.reason.as_str()),
+            ("a.pdf", "reader crashed: boom")
+        );
+        let started = std::time::Instant::now();
+        let hung = isolated::<()>("b.pdf", budget, || {
+            std::thread::sleep(std::time::Duration::from_secs(5));
+            Ok(())
+        });
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        let e = hung.unwrap_err();
+        assert_eq!(e.file, "b.pdf");
+        assert!(e.reason.contains("0.2 s budget"), "{}", e.reason);
+        // Deep recursion fits the reader's stack.
+        fn depth(n: u64) -> u64 {
+            let pad = std::hint::black_box([n; 64]);
+            if n == 0 {
+                0
+            } else {
+                depth(n - 1) + pad[3] % 2
+            }
+        }
+        assert!(isolated("c.txt", budget * 50, || Ok(depth(50_000))).is_ok());
+    }
+
+    #[test]
+    fn isolation_costs_little_per_file() {
+        let started = std::time::Instant::now();
+        for _ in 0..200 {
+            isolated("a.txt", FILE_TIME_BUDGET, || Ok(())).unwrap();
+        }
+        let per_file = started.elapsed() / 200;
+        eprintln!("isolation overhead per file: {per_file:?}");
+        assert!(
+            per_file < std::time::Duration::from_millis(20),
+            "{per_file:?}"
+        );
+    }
+
+    #[test]
+    fn long_blocks_are_split_at_sentence_ends_or_cut() {
+        let sentence = "拉萨海关开展饮用水检测。"; // 12 characters
+        let text = format!("标题\n\n{}", sentence.repeat(5_000));
+        let (split, cuts) = split_long_blocks(&text);
+        assert_eq!(cuts, 0);
+        let blocks: Vec<&str> = split.split("\n\n").collect();
+        assert_eq!(blocks[0], "标题");
+        assert!(blocks.len() >= 4, "{}", blocks.len());
+        for block in &blocks[1..] {
+            assert!(block.chars().count() <= MAX_PARAGRAPH_CHARS);
+            assert!(block.ends_with('。'));
+        }
+        assert_eq!(split.replace("\n\n", ""), text.replace("\n\n", ""));
+        let unbroken = "援".repeat(45_000);
+        let (cut, cuts) = split_long_blocks(&unbroken);
+        assert_eq!(cuts, 2);
+        assert_eq!(cut.split("\n\n").count(), 3);
+        let short = "a\n\nb";
+        assert!(matches!(
+            split_long_blocks(short).0,
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn long_titles_are_cut_and_big_sidecars_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), "拉萨海关开展饮用水检测。").unwrap();
+        let title = "援".repeat(1_000);
+        std::fs::write(dir.path().join("a.toml"), format!("title = \"{title}\"\n")).unwrap();
+        std::fs::write(dir.path().join("b.txt"), "拉萨海关开展饮用水检测。").unwrap();
+        let big = format!("title = \"{}\"\n", "x".repeat(MAX_SIDECAR_BYTES as usize));
+        std::fs::write(dir.path().join("b.toml"), big).unwrap();
+        let corpus = load_dir(dir.path()).unwrap();
+        assert_eq!(corpus.reports.len(), 1);
+        assert_eq!(corpus.reports[0].title.chars().count(), MAX_TITLE_CHARS);
+        assert_eq!(corpus.warnings.len(), 1);
+        assert!(corpus.warnings[0].reason.contains("title cut"));
+        assert_eq!(corpus.skipped.len(), 1);
+        assert_eq!(corpus.skipped[0].file, "b.txt");
+        assert!(corpus.skipped[0].reason.starts_with("sidecar too large"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_and_fifos_are_listed_as_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("good.txt"), "拉萨海关开展饮用水检测。").unwrap();
+        std::os::unix::fs::symlink("good.txt", dir.path().join("link.txt")).unwrap();
+        std::os::unix::fs::symlink("loop-b", dir.path().join("loop-a")).unwrap();
+        std::os::unix::fs::symlink("loop-a", dir.path().join("loop-b")).unwrap();
+        let fifo = std::ffi::CString::new(
+            dir.path()
+                .join("pipe.txt")
+                .into_os_string()
+                .into_encoded_bytes(),
+        )
+        .unwrap();
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+        let corpus = load_dir(dir.path()).unwrap();
+        assert_eq!(corpus.reports.len(), 1);
+        let skipped: Vec<(&str, &str)> = corpus
+            .skipped
+            .iter()
+            .map(|s| (s.file.as_str(), s.reason.as_str()))
+            .collect();
+        assert_eq!(
+            skipped,
+            [
+                ("link.txt", "symbolic link: not followed"),
+                ("loop-a", "symbolic link: not followed"),
+                ("loop-b", "symbolic link: not followed"),
+                ("pipe.txt", "not a regular file"),
+            ]
+        );
     }
 }

@@ -8,7 +8,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use super::encoding::decode_with_bom;
 use super::{
     collapse_whitespace, panic_reason, reason, ExtractError, Extracted, Format, Paragraphs,
-    MAX_DOCX_PART_BYTES,
+    DOCX_RATIO_FROM_BYTES, MAX_DOCX_PART_BYTES, MAX_DOCX_RATIO,
 };
 
 const W_NS: &[&[u8]] = &[
@@ -119,6 +119,22 @@ fn main_document_part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Option<String
 /// Read one zip entry as text (UTF-8, or UTF-16 with BOM), at most MAX_DOCX_PART_BYTES.
 fn read_part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Result<String, String> {
     let file = zip.by_name(name).map_err(reason)?;
+    // The sizes the entry declares, before inflating anything (a lie is
+    // caught by the cap while reading).
+    let (declared, compressed) = (file.size(), file.compressed_size());
+    if declared > MAX_DOCX_PART_BYTES {
+        return Err(format!(
+            "part declares {} MiB uncompressed (limit {} MiB)",
+            declared >> 20,
+            MAX_DOCX_PART_BYTES >> 20
+        ));
+    }
+    if declared > DOCX_RATIO_FROM_BYTES && declared / compressed.max(1) > MAX_DOCX_RATIO {
+        return Err(format!(
+            "part inflates {} times (limit {MAX_DOCX_RATIO}): a zip bomb?",
+            declared / compressed.max(1)
+        ));
+    }
     let mut raw = Vec::new();
     file.take(MAX_DOCX_PART_BYTES + 1)
         .read_to_end(&mut raw)

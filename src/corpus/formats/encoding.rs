@@ -23,6 +23,10 @@ pub fn decode_text(bytes: &[u8]) -> Result<(String, &'static str), ExtractError>
         check_decoded(s)?;
         return Ok((s.to_owned(), "UTF-8"));
     }
+    if let Some(text) = utf8_with_gbk_lines(bytes) {
+        check_decoded(&text)?;
+        return Ok((text, MIXED_UTF8_GBK));
+    }
     if mostly_utf8(bytes) {
         let text = String::from_utf8_lossy(bytes).into_owned();
         check_decoded(&text)?;
@@ -115,6 +119,61 @@ fn decode_utf32(bytes: &[u8], read: fn([u8; 4]) -> u32) -> String {
         s.push('\u{fffd}');
     }
     s
+}
+
+/// The encoding name of text that is UTF-8 with some lines in GB18030/GBK.
+pub const MIXED_UTF8_GBK: &str = "UTF-8 with GB18030 lines";
+
+/// Text that is mostly UTF-8 with some lines in GB18030/GBK (a file pasted
+/// together from two sources), decoded line by line: valid UTF-8 lines as
+/// they are, the others as GB18030 when that decodes them without error,
+/// else with U+FFFD for the bad bytes. `None` unless at least as many
+/// non-ASCII bytes sit in valid UTF-8 lines as in the others, and most of
+/// the others decode as GB18030.
+fn utf8_with_gbk_lines(bytes: &[u8]) -> Option<String> {
+    // A line is GBK when it is not UTF-8, GB18030 decodes it without error,
+    // and most of its non-ASCII bytes do not form UTF-8 characters (a UTF-8
+    // line with one damaged byte stays UTF-8).
+    let is_gbk = |line: &[u8]| {
+        let mut utf8_high = 0;
+        let mut high = 0;
+        for chunk in line.utf8_chunks() {
+            utf8_high += chunk.valid().bytes().filter(|b| !b.is_ascii()).count();
+            high += chunk.valid().bytes().filter(|b| !b.is_ascii()).count();
+            high += chunk.invalid().len();
+        }
+        utf8_high * 2 < high
+            && encoding_rs::GB18030
+                .decode_without_bom_handling_and_without_replacement(line)
+                .is_some()
+    };
+    let (mut utf8_bytes, mut gbk_bytes) = (0, 0);
+    for line in bytes.split(|b| *b == b'\n') {
+        let high = line.iter().filter(|b| !b.is_ascii()).count();
+        if std::str::from_utf8(line).is_ok() {
+            utf8_bytes += high;
+        } else if is_gbk(line) {
+            gbk_bytes += high;
+        }
+    }
+    if gbk_bytes == 0 || utf8_bytes < gbk_bytes {
+        return None;
+    }
+    let mut out = String::with_capacity(bytes.len() + bytes.len() / 2);
+    for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        match std::str::from_utf8(line) {
+            Ok(s) => out.push_str(s),
+            Err(_) if is_gbk(line) => {
+                let (text, _) = encoding_rs::GB18030.decode_without_bom_handling(line);
+                out.push_str(&text);
+            }
+            Err(_) => out.push_str(&String::from_utf8_lossy(line)),
+        }
+    }
+    Some(out)
 }
 
 /// Valid UTF-8 except for a few damaged bytes (a truncated last character, a stray byte): at most one
@@ -234,6 +293,17 @@ mod tests {
             decode_text(&bytes).unwrap(),
             (traditional.to_string(), "Big5")
         );
+    }
+
+    #[test]
+    fn utf8_with_some_gbk_lines_is_decoded_line_by_line() {
+        let utf8 = format!("{TITLE}\n{SENTENCE_1}\n");
+        let mut bytes = utf8.repeat(3).into_bytes();
+        bytes.extend(gbk(&format!("{SENTENCE_2}\n")));
+        bytes.extend(utf8.as_bytes());
+        let (text, encoding) = decode_text(&bytes).unwrap();
+        assert_eq!(encoding, MIXED_UTF8_GBK);
+        assert_eq!(text, format!("{}{SENTENCE_2}\n{utf8}", utf8.repeat(3)));
     }
 
     #[test]

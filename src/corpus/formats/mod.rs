@@ -40,8 +40,28 @@ use sniff::{looks_like_html, sniff, Sniff};
 /// Largest file the ingester reads; larger files are skipped with a reason.
 pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
 
-/// Largest uncompressed XML part read from a DOCX (guards against zip bombs).
-const MAX_DOCX_PART_BYTES: u64 = 256 * 1024 * 1024;
+/// Largest uncompressed XML part read from a DOCX (guards against zip bombs): checked against the
+/// size the zip entry declares before inflating, and while inflating.
+pub const MAX_DOCX_PART_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Largest ratio of inflated to compressed size of a DOCX part larger than [`DOCX_RATIO_FROM_BYTES`]
+/// (real document.xml compresses 5–30 times; a zip bomb thousands of times).
+pub const MAX_DOCX_RATIO: u64 = 200;
+
+/// Parts smaller than this are not held to [`MAX_DOCX_RATIO`].
+pub const DOCX_RATIO_FROM_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Deepest nesting of PDF arrays and dictionaries parsed (the parser recurses without a limit).
+pub const MAX_PDF_NESTING: usize = 64;
+
+/// Most bytes a PDF's zlib streams may inflate to, in all; past it the file is skipped.
+pub const MAX_PDF_INFLATED_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Most pages read from a PDF; longer ones are skipped.
+pub const MAX_PDF_PAGES: usize = 2_000;
+
+/// Most text extracted from a PDF; past it the file is skipped.
+pub const MAX_PDF_TEXT_BYTES: usize = 32 * 1024 * 1024;
 
 /// A PDF whose extracted text has fewer non-whitespace characters than this has no usable text layer.
 const MIN_PDF_TEXT_CHARS: usize = 10;

@@ -5,10 +5,27 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use super::{
     collapse_whitespace, is_wide, panic_reason, reason, ExtractError, Extracted, Format,
-    Paragraphs, MIN_PDF_TEXT_CHARS,
+    Paragraphs, MAX_PDF_INFLATED_BYTES, MAX_PDF_NESTING, MAX_PDF_PAGES, MAX_PDF_TEXT_BYTES,
+    MIN_PDF_TEXT_CHARS,
 };
 
 pub(super) fn extract_pdf(bytes: &[u8]) -> Result<Extracted, ExtractError> {
+    // lopdf parses (and drops) arrays and dictionaries recursively, with no
+    // depth limit: a few KB of `[[[[…` overflow any stack, which aborts the
+    // process. Refuse such files before parsing.
+    let inflated = inflated_bytes(bytes, MAX_PDF_INFLATED_BYTES);
+    if inflated > MAX_PDF_INFLATED_BYTES {
+        return Err(ExtractError::Unsupported(format!(
+            "pdf streams inflate past {} MiB",
+            MAX_PDF_INFLATED_BYTES >> 20
+        )));
+    }
+    let depth = nesting_depth(bytes);
+    if depth > MAX_PDF_NESTING {
+        return Err(ExtractError::CorruptPdf(format!(
+            "arrays or dictionaries nested {depth} deep (limit {MAX_PDF_NESTING})"
+        )));
+    }
     // pdf-extract and lopdf panic (unwrap, index out of bounds, explicit panic!) on malformed files.
     let (text, title) = match catch_unwind(AssertUnwindSafe(|| pdf_text(bytes))) {
         Ok(result) => result?,
@@ -23,6 +40,98 @@ pub(super) fn extract_pdf(bytes: &[u8]) -> Result<Extracted, ExtractError> {
         format: Format::Pdf,
         encoding: "binary",
     })
+}
+
+/// What the zlib (FlateDecode) streams of a PDF inflate to, in all,
+/// counted without keeping it and stopping past `limit`: lopdf and
+/// pdf-extract inflate a stream whole in memory, so a few MB of deflated
+/// zeros would take gigabytes. Streams are found as `stream` … `endstream`;
+/// data that is not zlib counts nothing.
+fn inflated_bytes(bytes: &[u8], limit: u64) -> u64 {
+    use std::io::Read;
+    let mut total = 0u64;
+    let mut rest = bytes;
+    while let Some(at) = super::find_bytes(rest, b"stream") {
+        let mut data = &rest[at + 6..];
+        if let Some(after) = data.strip_prefix(b"\r\n") {
+            data = after;
+        } else if let Some(after) = data.strip_prefix(b"\n").or(data.strip_prefix(b"\r")) {
+            data = after;
+        } else {
+            rest = &rest[at + 6..];
+            continue;
+        }
+        let end = super::find_bytes(data, b"endstream").unwrap_or(data.len());
+        let mut decoder = flate2::read::ZlibDecoder::new(&data[..end]).take(limit + 1 - total);
+        total += std::io::copy(&mut decoder, &mut std::io::sink()).unwrap_or_else(|_| {
+            // A damaged stream: what it gave before the damage still counts.
+            decoder.get_ref().total_out()
+        });
+        if total > limit {
+            return total;
+        }
+        rest = &data[end..];
+    }
+    total
+}
+
+/// The deepest nesting of arrays (`[`) and dictionaries (`<<`) in a PDF's
+/// bytes, outside literal strings, comments and stream data; an upper bound
+/// for what the parser will recurse through (hex strings `<…>` are not
+/// counted; a `>>` or `]` too many is ignored).
+fn nesting_depth(bytes: &[u8]) -> usize {
+    let (mut depth, mut deepest, mut i) = (0usize, 0usize, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'[' => depth += 1,
+            b']' => depth = depth.saturating_sub(1),
+            b'<' if bytes.get(i + 1) == Some(&b'<') => {
+                depth += 1;
+                i += 1;
+            }
+            b'>' if bytes.get(i + 1) == Some(&b'>') => {
+                depth = depth.saturating_sub(1);
+                i += 1;
+            }
+            b'%' => {
+                while i < bytes.len() && !matches!(bytes[i], b'\r' | b'\n') {
+                    i += 1;
+                }
+            }
+            b'(' => {
+                // A literal string: balanced parentheses, backslash escapes.
+                let mut open = 0usize;
+                while i < bytes.len() {
+                    match bytes[i] {
+                        b'\\' => i += 1,
+                        b'(' => open += 1,
+                        b')' => {
+                            open -= 1;
+                            if open == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+            b's' if bytes[i..].starts_with(b"stream")
+                && (i == 0 || matches!(bytes[i - 1], b'>' | b' ' | b'\t' | b'\r' | b'\n'))
+                && matches!(bytes.get(i + 6), Some(b'\r' | b'\n' | b' ')) =>
+            {
+                // Stream data up to `endstream` is binary, not syntax.
+                match super::find_bytes(&bytes[i + 6..], b"endstream") {
+                    Some(at) => i += 6 + at + 8,
+                    None => break,
+                }
+            }
+            _ => {}
+        }
+        deepest = deepest.max(depth);
+        i += 1;
+    }
+    deepest
 }
 
 /// Characters that carry text: not whitespace, not U+FFFD, not private-use code points (what fonts
@@ -49,6 +158,12 @@ fn pdf_text(bytes: &[u8]) -> Result<(String, Option<String>), ExtractError> {
     if pages.is_empty() {
         return Err(ExtractError::CorruptPdf("no pages".into()));
     }
+    if pages.len() > MAX_PDF_PAGES {
+        return Err(ExtractError::Unsupported(format!(
+            "pdf of {} pages (limit {MAX_PDF_PAGES})",
+            pages.len()
+        )));
+    }
     let mut out = Paragraphs::default();
     let mut first_error: Option<String> = None;
     let mut failed = 0usize;
@@ -69,6 +184,12 @@ fn pdf_text(bytes: &[u8]) -> Result<(String, Option<String>), ExtractError> {
         }
         for paragraph in collector.paragraphs() {
             out.push(&paragraph, None);
+        }
+        if out.out.len() > MAX_PDF_TEXT_BYTES {
+            return Err(ExtractError::Unsupported(format!(
+                "pdf text larger than {} MiB",
+                MAX_PDF_TEXT_BYTES >> 20
+            )));
         }
     }
     if failed > 0 && meaningful_chars(&out.out) < MIN_PDF_TEXT_CHARS {
@@ -291,6 +412,38 @@ mod tests {
     use std::path::Path;
 
     const SCAN_PDF: &[u8] = include_bytes!("../../../tests/fixtures/formats/scan.pdf");
+
+    #[test]
+    fn nesting_is_measured_outside_strings_comments_and_streams() {
+        assert_eq!(nesting_depth(b"<< /A [1 [2] << /B 3 >>] >>"), 3);
+        assert_eq!(nesting_depth(b"[ (a[[[\\) [[[) ] % [[[[[\n[]"), 1);
+        assert_eq!(nesting_depth(b"<< >>\nstream\n[[[[[[[[\nendstream [ ]"), 1);
+        assert_eq!(nesting_depth(&[b'['; 100_000]), 100_000);
+        assert_eq!(nesting_depth(REPORT_PDF).min(99), nesting_depth(REPORT_PDF));
+        assert!(nesting_depth(REPORT_PDF) <= MAX_PDF_NESTING);
+    }
+
+    #[test]
+    fn a_stream_inflating_past_the_limit_is_refused() {
+        use std::io::Write;
+        let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..(MAX_PDF_INFLATED_BYTES >> 20) + 8 {
+            encoder.write_all(&zeros).unwrap();
+        }
+        let data = encoder.finish().unwrap();
+        assert!(data.len() < 1 << 20, "{}", data.len());
+        let mut pdf = b"%PDF-1.4\n1 0 obj\n<< /Filter /FlateDecode >>\nstream\n".to_vec();
+        pdf.extend_from_slice(&data);
+        pdf.extend_from_slice(b"\nendstream\nendobj\n%%EOF\n");
+        assert!(inflated_bytes(&pdf, MAX_PDF_INFLATED_BYTES) > MAX_PDF_INFLATED_BYTES);
+        let e = extract(Path::new("bomb.pdf"), &pdf).unwrap_err();
+        assert!(
+            e.to_string().contains("streams inflate past 256 MiB"),
+            "{e}"
+        );
+        assert!(inflated_bytes(REPORT_PDF, MAX_PDF_INFLATED_BYTES) < 1 << 20);
+    }
 
     #[test]
     fn pdf_fixture() {

@@ -107,15 +107,22 @@ pub fn reindex_incremental_with_options(
         Ok(files) => (files, None),
         Err(reason) => (HashMap::new(), Some(reason)),
     };
-    let files = corpus::corpus_files(corpus_dir).map_err(|e| unreadable_folder(corpus_dir, e))?;
+    let (files, special) =
+        corpus::corpus_walk(corpus_dir).map_err(|e| unreadable_folder(corpus_dir, e))?;
     progress(Progress::Corpus(LoadProgress::Found(files.len())));
+    for skipped in &special {
+        progress(Progress::Corpus(LoadProgress::File {
+            file: skipped.file.clone(),
+            paragraphs: Err(skipped.reason.clone()),
+        }));
+    }
     let present: HashSet<String> = files
         .iter()
         .map(|path| corpus::relative(corpus_dir, path))
         .collect();
     let files_removed = previous.keys().filter(|f| !present.contains(*f)).count();
     let ids = corpus::file_ids(corpus_dir, &files);
-    let loaded: Vec<(String, FileSource)> = files
+    let loaded: Vec<(String, FileSource, Vec<Skipped>)> = files
         .par_iter()
         .zip(&ids)
         .map(|(path, id)| {
@@ -125,12 +132,15 @@ pub fn reindex_incremental_with_options(
             let unchanged = previous.get(&file).is_some_and(|stored| {
                 file_hash(path) == Some(stored.hash) && stored.has_ids_of(id)
             });
+            let mut warnings = Vec::new();
             let source = if unchanged {
                 FileSource::Live
             } else {
                 FileSource::Read(
-                    corpus::load_file_as(corpus_dir, path, id)
-                        .map(|reports| reports.into_iter().map(labels::label).collect()),
+                    corpus::load_file_checked(corpus_dir, path, id).map(|loaded| {
+                        warnings = loaded.warnings;
+                        loaded.reports.into_iter().map(labels::label).collect()
+                    }),
                 )
             };
             let paragraphs = match &source {
@@ -144,13 +154,17 @@ pub fn reindex_incremental_with_options(
                 file: file.clone(),
                 paragraphs,
             }));
-            (file, source)
+            (file, source, warnings)
         })
         .collect();
-    let mut corpus = Corpus::default();
+    let mut corpus = Corpus {
+        skipped: special,
+        ..Corpus::default()
+    };
     let (mut files_reused, mut files_reingested) = (0, 0);
     let (mut kept, mut fresh) = (HashSet::new(), HashSet::new());
-    for (file, source) in loaded {
+    for (file, source, warnings) in loaded {
+        corpus.warnings.extend(warnings);
         let reports = match source {
             FileSource::Live => {
                 files_reused += 1;

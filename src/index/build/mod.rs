@@ -86,6 +86,9 @@ pub struct BuildSummary {
     pub reports: usize,
     pub paragraphs: usize,
     pub skipped: Vec<Skipped>,
+    /// Files read, but not whole or not as written (a paragraph or title
+    /// cut, lines in another encoding), with what happened.
+    pub warnings: Vec<Skipped>,
     pub coverage: Coverage,
     pub index_bytes: u64,
     pub seconds: f64,
@@ -516,6 +519,7 @@ fn label_all(corpus: Corpus) -> Corpus<LabelledReport> {
         reports: corpus.reports.into_par_iter().map(labels::label).collect(),
         skipped: corpus.skipped,
         files_read: corpus.files_read,
+        warnings: corpus.warnings,
     }
 }
 
@@ -605,6 +609,7 @@ fn install_generation(
         reports: corpus.reports.len(),
         paragraphs,
         skipped: corpus.skipped,
+        warnings: corpus.warnings,
         coverage: coverage(&corpus.reports),
         index_bytes: super::dir_size(&dir),
         seconds,
