@@ -458,6 +458,63 @@ fn nested_pdf(depth: usize) -> Vec<u8> {
     out
 }
 
+/// A valid PDF of `pages` empty pages (a page tree of one level).
+fn many_page_pdf(pages: usize) -> Vec<u8> {
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::with_capacity(pages + 2);
+    offsets.push(out.len());
+    out.extend_from_slice(b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n");
+    offsets.push(out.len());
+    let kids: Vec<String> = (0..pages).map(|k| format!("{} 0 R", k + 3)).collect();
+    out.extend_from_slice(
+        format!(
+            "2 0 obj\n<< /Type /Pages /Kids [{}] /Count {pages} >>\nendobj\n",
+            kids.join(" ")
+        )
+        .as_bytes(),
+    );
+    for k in 0..pages {
+        offsets.push(out.len());
+        out.extend_from_slice(
+            format!(
+                "{} 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>\nendobj\n",
+                k + 3
+            )
+            .as_bytes(),
+        );
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", offsets.len() + 1).as_bytes(),
+    );
+    for offset in &offsets {
+        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            offsets.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+/// A PDF of about 1 MB whose one stream inflates past `megabytes` MB.
+fn inflation_bomb_pdf(megabytes: usize) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..megabytes {
+        encoder.write_all(&zeros).unwrap();
+    }
+    let data = encoder.finish().unwrap();
+    let mut pdf = b"%PDF-1.4\n1 0 obj\n<< /Filter /FlateDecode >>\nstream\n".to_vec();
+    pdf.extend_from_slice(&data);
+    pdf.extend_from_slice(b"\nendstream\nendobj\n%%EOF\n");
+    pdf
+}
+
 /// A DOCX whose document.xml inflates to about `megabytes` MB of repeated
 /// paragraphs (a zip bomb: a few hundred KB on disk).
 fn docx_bomb(path: &Path, megabytes: usize) {
@@ -574,10 +631,15 @@ fn hostile_corpus_is_indexed_around_its_bad_files() {
     }
     html.push_str("</p></body></html>");
     write("one-paragraph.html", html.as_bytes());
-    // A PDF nesting 1,000 arrays, a zip bomb, a symlink, a loop and a FIFO.
+    // A PDF nesting 1,000 arrays, one of 2,500 pages, one whose stream
+    // inflates to 300 MB, a zip bomb, a symlink, a loop and a FIFO.
     let pdf = nested_pdf(1_000);
     assert!(pdf.len() < 4096);
     write("nested.pdf", &pdf);
+    write("pages.pdf", &many_page_pdf(2_500));
+    let bomb = inflation_bomb_pdf(300);
+    assert!(bomb.len() < 4 << 20, "{}", bomb.len());
+    write("inflates.pdf", &bomb);
     docx_bomb(&corpus.join("bomb.docx"), 200);
     assert!(std::fs::metadata(corpus.join("bomb.docx")).unwrap().len() < 8 << 20);
     std::os::unix::fs::symlink("a.txt", corpus.join("link.txt")).unwrap();
@@ -646,7 +708,9 @@ fn hostile_corpus_is_indexed_around_its_bad_files() {
     assert_eq!(reason("loop-a"), "symbolic link: not followed");
     assert_eq!(reason("loop-b"), "symbolic link: not followed");
     assert_eq!(reason("pipe.txt"), "not a regular file");
-    assert_eq!(skipped.len(), 8, "{summary}");
+    assert!(reason("pages.pdf").contains("2500 pages"), "{summary}");
+    assert!(reason("inflates.pdf").contains("inflate past"), "{summary}");
+    assert_eq!(skipped.len(), 10, "{summary}");
     let warnings = listed("warnings");
     let warned = |file: &str, what: &str| {
         assert!(
@@ -692,8 +756,10 @@ fn hostile_corpus_is_indexed_around_its_bad_files() {
         "pipe.txt",
         "link.txt",
         "big-sidecar.txt",
+        "pages.pdf",
+        "inflates.pdf",
     ] {
         assert!(files.contains(&file), "{file}: {again}");
     }
-    assert_eq!(files.len(), 8, "{again}");
+    assert_eq!(files.len(), 10, "{again}");
 }
