@@ -763,3 +763,71 @@ fn hostile_corpus_is_indexed_around_its_bad_files() {
     }
     assert_eq!(files.len(), 10, "{again}");
 }
+
+/// A paragraph of 2 MB with no sentence end made search quadratic: one
+/// search that met it took minutes and held its slot, and other searches
+/// timed out meanwhile. Now the search that meets it answers within a
+/// second and eight clients' ordinary searches keep answering quickly.
+/// Without any punctuation at all, it also made labelling quadratic (each
+/// place's context rules read to the clause end): the reindex took minutes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_two_megabyte_block_slows_no_one_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    for entry in std::fs::read_dir(common::corpus_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, corpus.join(path.file_name().unwrap())).unwrap();
+    }
+    let block = "援藏干部帮扶日喀则市农牧民".repeat(2_000_000 / 39);
+    std::fs::write(corpus.join("block.txt"), format!("援藏长文\n\n{block}\n")).unwrap();
+    let index = dir.path().join("index");
+    aidsearch::index::build::reindex(&corpus, &index).unwrap();
+    let (_server, addr, _log) = start_server(&index, &["--addr", "127.0.0.1:0"]);
+    // Warm up what the first search loads.
+    get(addr, &format!("/api/search?q={}", common::enc("饮用水"))).await;
+    let ordinary = ["饮用水", "电商", "先心病", "检测", "昂仁县", "青稞"];
+    let clients: Vec<_> = (0..8)
+        .map(|c| {
+            tokio::spawn(async move {
+                let mut took = Vec::new();
+                for k in 0..25 {
+                    let q = ordinary[(c + k) % ordinary.len()];
+                    let asked = Instant::now();
+                    let (status, raw) =
+                        get(addr, &format!("/api/search?q={}", common::enc(q))).await;
+                    assert_eq!(status, 200, "{raw}");
+                    took.push(asked.elapsed());
+                }
+                took
+            })
+        })
+        .collect();
+    let mut block_took = Vec::new();
+    for q in ["援藏 日喀则", "农牧民", "援藏"] {
+        let asked = Instant::now();
+        let (status, raw) = get(
+            addr,
+            &format!("/api/search?q={}&report=block", common::enc(q)),
+        )
+        .await;
+        assert_eq!(status, 200, "{raw}");
+        block_took.push(asked.elapsed());
+    }
+    let mut latencies: Vec<Duration> = Vec::new();
+    for client in clients {
+        latencies.extend(client.await.unwrap());
+    }
+    latencies.sort();
+    let p99 = latencies[latencies.len() * 99 / 100 - 1];
+    eprintln!(
+        "block searches {block_took:?}; {} ordinary searches, p50 {:?}, p99 {p99:?}",
+        latencies.len(),
+        latencies[latencies.len() / 2]
+    );
+    assert!(
+        block_took.iter().min().unwrap() < &Duration::from_secs(1),
+        "{block_took:?}"
+    );
+    assert!(p99 < Duration::from_millis(100), "p99 {p99:?}");
+}

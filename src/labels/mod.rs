@@ -147,16 +147,40 @@ const DEPARTURE: [&str; 3] = ["出发", "启程", "集结"];
 /// measured from (`距西宁市200公里`).
 const DISTANCE_BEFORE: [&str; 3] = ["距离", "距", "离"];
 
+/// Most characters of its clause a context rule reads on either side of a
+/// mention. Every rule looks only a few words away; reading to the clause's
+/// end made labelling quadratic in a paragraph with no punctuation at all.
+const CONTEXT_CHARS: usize = 80;
+
+/// The clause around the mention at `start..end`, at most [`CONTEXT_CHARS`]
+/// characters on either side: (its start, its end).
+fn clause_bounds(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let window_start = text[..start]
+        .char_indices()
+        .rev()
+        .nth(CONTEXT_CHARS - 1)
+        .map_or(0, |(i, _)| i);
+    let clause_start = text[window_start..start]
+        .rfind(CLAUSE_END)
+        .map_or(window_start, |at| {
+            let at = window_start + at;
+            at + text[at..].chars().next().map_or(1, char::len_utf8)
+        });
+    let window_end = text[end..]
+        .char_indices()
+        .nth(CONTEXT_CHARS)
+        .map_or(text.len(), |(i, _)| end + i);
+    let clause_end = text[end..window_end]
+        .find(CLAUSE_END)
+        .map_or(window_end, |at| end + at);
+    (clause_start, clause_end)
+}
+
 /// Whether the mention at `start..end` is a meeting's venue, a starting
 /// point or the origin of a distance. A place where training or other work
 /// is held (`在隆子县举行培训`) stays a region.
 fn is_venue(text: &str, start: usize, end: usize) -> bool {
-    let clause_end = text[end..]
-        .find(CLAUSE_END)
-        .map_or(text.len(), |at| end + at);
-    let clause_start = text[..start].rfind(CLAUSE_END).map_or(0, |at| {
-        at + text[at..].chars().next().map_or(1, char::len_utf8)
-    });
+    let (clause_start, clause_end) = clause_bounds(text, start, end);
     let after = &text[end..clause_end];
     let near: String = after.chars().take(8).collect();
     let meeting = VENUE_VERBS.iter().any(|v| after.contains(v))
@@ -184,18 +208,12 @@ fn is_dateline(text: &str, start: usize, end: usize) -> bool {
 
 /// Whether the place mentioned at `start..end` of `text` is named as a donor.
 fn is_donor_context(text: &str, start: usize, end: usize) -> bool {
-    let clause_start = text[..start]
-        .rfind(|c| CLAUSE_END.contains(&c))
-        .map_or(0, |i| {
-            i + text[i..].chars().next().map_or(1, char::len_utf8)
-        });
+    let (clause_start, clause_end) = clause_bounds(text, start, end);
     let before = &text[clause_start..start];
     if RECEIVER_BEFORE.iter().any(|w| before.ends_with(w)) {
         return false;
     }
-    let clause = text[end..]
-        .find(|c| CLAUSE_END.contains(&c))
-        .map_or(&text[end..], |i| &text[end..end + i]);
+    let clause = &text[end..clause_end];
     let prefix = |n: usize| {
         clause
             .char_indices()
