@@ -287,3 +287,15 @@ fn fuzz_smoke_pdf_nesting() {
     ];
     assert!(smoke("pdf_nesting", seeds, 65_536, targets::pdf_nesting) > 5);
 }
+
+#[test]
+fn fuzz_smoke_pdf_inflation() {
+    let seeds = vec![
+        vec![0],
+        vec![2],
+        vec![3, 200, 4],
+        vec![1, 1, 5, 2],
+        b"\x05\x04\x00".to_vec(),
+    ];
+    assert!(smoke("pdf_inflation", seeds, 16, targets::pdf_inflation) > 5);
+}

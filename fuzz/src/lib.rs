@@ -270,3 +270,68 @@ pub fn pdf_nesting(data: &[u8]) {
     );
     let _ = extract(&PathBuf::from("fuzz.pdf"), &pdf);
 }
+
+/// A zlib stream of `megabytes` MB of zeros, built once per size: a few
+/// hundred KB that inflate far past `MAX_PDF_INFLATED_BYTES`.
+fn zeros_stream(megabytes: usize) -> &'static [u8] {
+    use std::io::Write;
+    static STREAMS: std::sync::OnceLock<Vec<Vec<u8>>> = std::sync::OnceLock::new();
+    let streams = STREAMS.get_or_init(|| {
+        [1, 64, 300]
+            .iter()
+            .map(|&mb| {
+                let mut encoder =
+                    flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+                let zeros = vec![0u8; 1 << 20];
+                for _ in 0..mb {
+                    encoder.write_all(&zeros).unwrap();
+                }
+                encoder.finish().unwrap()
+            })
+            .collect()
+    });
+    &streams[[1, 64, 300]
+        .iter()
+        .position(|&m| m == megabytes)
+        .unwrap_or(0)]
+}
+
+/// PDF streams that inflate, cut and mixed by the input: each byte adds a
+/// stream of 1, 64 or 300 MB of zeros (whole, or cut short by the next
+/// bytes), a stream of the input's own bytes, or noise between objects.
+/// `extract` must refuse what inflates past its limit and read or refuse
+/// the rest, in bounded memory, never panicking past its own guard.
+pub fn pdf_inflation(data: &[u8]) {
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut bytes = data.iter().copied();
+    let mut object = 1;
+    while let Some(b) = bytes.next() {
+        let body: Vec<u8> = match b % 6 {
+            0 => zeros_stream(1).to_vec(),
+            1 => zeros_stream(64).to_vec(),
+            2 => zeros_stream(300).to_vec(),
+            3 => {
+                let cut = usize::from(bytes.next().unwrap_or(0)) * 1024;
+                let whole = zeros_stream(300);
+                whole[..cut.min(whole.len())].to_vec()
+            }
+            4 => data.to_vec(),
+            _ => {
+                pdf.extend_from_slice(b"% noise ( << [ \n");
+                continue;
+            }
+        };
+        pdf.extend_from_slice(
+            format!(
+                "{object} 0 obj\n<< /Filter /FlateDecode /Length {} >>\nstream\n",
+                body.len()
+            )
+            .as_bytes(),
+        );
+        pdf.extend_from_slice(&body);
+        pdf.extend_from_slice(b"\nendstream\nendobj\n");
+        object += 1;
+    }
+    pdf.extend_from_slice(b"%%EOF\n");
+    let _ = extract(&PathBuf::from("fuzz.pdf"), &pdf);
+}
