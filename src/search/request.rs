@@ -106,31 +106,43 @@ impl Default for SearchRequest {
     }
 }
 
+/// `values(kind)` and `values_mut(kind)` for a struct that keeps one list
+/// per facet in fields named as the facets' parameters, so each shape that
+/// crosses the API keeps its named JSON fields and one mapping to
+/// [`FacetKind`].
+macro_rules! per_facet_fields {
+    ($type:ty, $item:ty) => {
+        impl $type {
+            /// The values of one facet.
+            pub fn values(&self, kind: FacetKind) -> &Vec<$item> {
+                match kind {
+                    FacetKind::Region => &self.region,
+                    FacetKind::Donor => &self.donor,
+                    FacetKind::Sector => &self.sector,
+                    FacetKind::Year => &self.year,
+                    FacetKind::Programme => &self.programme,
+                    FacetKind::ReportYear => &self.report_year,
+                }
+            }
+
+            /// The values of one facet, to change or take.
+            pub fn values_mut(&mut self, kind: FacetKind) -> &mut Vec<$item> {
+                match kind {
+                    FacetKind::Region => &mut self.region,
+                    FacetKind::Donor => &mut self.donor,
+                    FacetKind::Sector => &mut self.sector,
+                    FacetKind::Year => &mut self.year,
+                    FacetKind::Programme => &mut self.programme,
+                    FacetKind::ReportYear => &mut self.report_year,
+                }
+            }
+        }
+    };
+}
+
+per_facet_fields!(SearchRequest, String);
+
 impl SearchRequest {
-    /// The values asked for one facet.
-    pub fn values(&self, kind: FacetKind) -> &Vec<String> {
-        match kind {
-            FacetKind::Region => &self.region,
-            FacetKind::Donor => &self.donor,
-            FacetKind::Sector => &self.sector,
-            FacetKind::Year => &self.year,
-            FacetKind::Programme => &self.programme,
-            FacetKind::ReportYear => &self.report_year,
-        }
-    }
-
-    /// The values asked for one facet, to change.
-    pub fn values_mut(&mut self, kind: FacetKind) -> &mut Vec<String> {
-        match kind {
-            FacetKind::Region => &mut self.region,
-            FacetKind::Donor => &mut self.donor,
-            FacetKind::Sector => &mut self.sector,
-            FacetKind::Year => &mut self.year,
-            FacetKind::Programme => &mut self.programme,
-            FacetKind::ReportYear => &mut self.report_year,
-        }
-    }
-
     /// A request for `q` with defaults.
     pub fn query(q: &str) -> SearchRequest {
         SearchRequest {
@@ -248,19 +260,7 @@ pub struct Hit {
     pub funding: Vec<f64>,
 }
 
-impl Hit {
-    /// The paragraph's values of one facet.
-    pub fn values(&self, kind: FacetKind) -> &Vec<String> {
-        match kind {
-            FacetKind::Region => &self.region,
-            FacetKind::Donor => &self.donor,
-            FacetKind::Sector => &self.sector,
-            FacetKind::Year => &self.year,
-            FacetKind::Programme => &self.programme,
-            FacetKind::ReportYear => &self.report_year,
-        }
-    }
-}
+per_facet_fields!(Hit, String);
 
 /// One facet value and how many hits have it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -287,31 +287,7 @@ pub struct Facets {
     pub report_year: Vec<FacetValue>,
 }
 
-impl Facets {
-    /// The counted values of one facet.
-    pub fn values(&self, kind: FacetKind) -> &Vec<FacetValue> {
-        match kind {
-            FacetKind::Region => &self.region,
-            FacetKind::Donor => &self.donor,
-            FacetKind::Sector => &self.sector,
-            FacetKind::Year => &self.year,
-            FacetKind::Programme => &self.programme,
-            FacetKind::ReportYear => &self.report_year,
-        }
-    }
-
-    /// The counted values of one facet, to change or take.
-    pub fn values_mut(&mut self, kind: FacetKind) -> &mut Vec<FacetValue> {
-        match kind {
-            FacetKind::Region => &mut self.region,
-            FacetKind::Donor => &mut self.donor,
-            FacetKind::Sector => &mut self.sector,
-            FacetKind::Year => &mut self.year,
-            FacetKind::Programme => &mut self.programme,
-            FacetKind::ReportYear => &mut self.report_year,
-        }
-    }
-}
+per_facet_fields!(Facets, FacetValue);
 
 /// What a search returns.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
