@@ -203,10 +203,15 @@ pub fn snippet(text: &str, terms: &[String]) -> String {
             best = (start, score.0, score.1);
         }
     }
-    let end = (best.0 + WINDOW).min(chars.len());
-    let mut start = best.0;
-    // Prefer to start at a clause boundary a little before the window; the
-    // end stays put, so the window only grows.
+    window_at(&chars, &ranges, best.0)
+}
+
+/// The snippet whose window starts at `start`: moved back to a clause
+/// boundary a little before it (the end stays put, so the window only
+/// grows), with `…` where text is left out.
+fn window_at(chars: &[char], ranges: &[(usize, usize)], start: usize) -> String {
+    let end = (start + WINDOW).min(chars.len());
+    let mut start = start;
     if start > 0 {
         if let Some(b) = (start.saturating_sub(15)..start)
             .rev()
@@ -219,7 +224,7 @@ pub fn snippet(text: &str, terms: &[String]) -> String {
     if start > 0 {
         out.push('…');
     }
-    out.push_str(&render(&chars, start, end, &ranges));
+    out.push_str(&render(chars, start, end, ranges));
     if end < chars.len() {
         out.push('…');
     }
@@ -335,26 +340,7 @@ mod tests {
     /// The snippet whose window starts at `start` (before the clause nudge).
     fn snippet_at(text: &str, terms: &[String], start: usize) -> String {
         let chars: Vec<char> = text.chars().collect();
-        let ranges = match_ranges(text, terms);
-        let end = (start + WINDOW).min(chars.len());
-        let mut start = start;
-        if start > 0 {
-            if let Some(b) = (start.saturating_sub(15)..start)
-                .rev()
-                .find(|&i| matches!(chars[i], '。' | '，' | '；' | '！' | '？'))
-            {
-                start = b + 1;
-            }
-        }
-        let mut out = String::new();
-        if start > 0 {
-            out.push('…');
-        }
-        out.push_str(&render(&chars, start, end, &ranges));
-        if end < chars.len() {
-            out.push('…');
-        }
-        out
+        window_at(&chars, &match_ranges(text, terms), start)
     }
 
     /// A 2 MB paragraph full of matches takes linear time, not quadratic.
