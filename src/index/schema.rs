@@ -94,7 +94,8 @@ pub fn build_schema() -> Schema {
     // Neither is ever queried: the paragraph number orders a report (fast
     // field), the kind is shown.
     b.add_u64_field(PARAGRAPH, STORED | FAST);
-    b.add_text_field(KIND, STORED);
+    // Indexed whole, so the reranker can tell headings and captions.
+    b.add_text_field(KIND, STRING | STORED);
     for kind in FacetKind::ALL {
         b.add_facet_field(kind.field(), FacetOptions::default().set_stored());
     }

@@ -49,6 +49,8 @@ pub(super) struct Compiled {
     pub(super) match_all: bool,
     /// Words past [`MAX_TERMS`] that were left out of the query, in order.
     pub(super) dropped: Vec<String>,
+    /// Plain words with their char offsets in the query, for proximity.
+    pub(super) ordered: Vec<(usize, String)>,
 }
 
 pub(super) fn term_query(field: Field, text: &str) -> Box<dyn Query> {
@@ -451,6 +453,7 @@ impl Gathered {
             words: self.words,
             match_all,
             dropped: Vec::new(),
+            ordered: self.ordered,
         }
     }
 }

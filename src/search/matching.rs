@@ -140,19 +140,9 @@ pub(super) fn gather<C: Collector>(
     })
 }
 
-/// Top documents by BM25, very short paragraphs damped.
+/// Top documents by BM25 (the reranker adds the length prior).
 pub(super) fn by_relevance(limit: usize) -> impl Collector<Fruit = Ranked> {
-    TopDocs::with_limit(limit).tweak_score(|segment: &tantivy::SegmentReader| {
-        let chars = segment
-            .fast_fields()
-            .u64(names::CHARS)
-            .map(|c| c.first_or_default_col(SHORT_PARAGRAPH))
-            .ok();
-        move |doc: tantivy::DocId, score: tantivy::Score| match &chars {
-            Some(chars) => score * length_damping(chars.get_val(doc)),
-            None => score,
-        }
-    })
+    TopDocs::with_limit(limit).order_by_score()
 }
 
 /// What a query matches. Paragraphs with every word come first; when there
@@ -208,20 +198,6 @@ pub(super) fn matches<'c>(
         exact_first: None,
         ranked,
     })
-}
-
-/// Paragraphs shorter than this many characters score less: BM25's length
-/// normalisation otherwise ranks a bare caption (`⑤白朗县阿亚村`) above the
-/// paragraph that is about the query.
-pub(super) const SHORT_PARAGRAPH: u64 = 24;
-
-/// Score multiplier for a paragraph of `chars` characters.
-pub(super) fn length_damping(chars: u64) -> f32 {
-    if chars >= SHORT_PARAGRAPH {
-        1.0
-    } else {
-        0.6 + 0.4 * chars as f32 / SHORT_PARAGRAPH as f32
-    }
 }
 
 /// A request made ready for one generation: validated, its query parsed and

@@ -10,7 +10,7 @@ use tantivy::schema::Value;
 use tantivy::{DocAddress, TantivyDocument};
 
 use super::{did_you_mean::*, facet_counts::*, matching::*, request::*};
-use super::{snippet, Engine};
+use super::{rank, snippet, Engine};
 use crate::error::Result;
 use crate::facet::FacetKind;
 use crate::index::schema::{stored_facet_paths, stored_text};
@@ -73,6 +73,61 @@ pub(super) fn diversify<K: std::hash::Hash + Eq>(
     first
 }
 
+/// The hits with every word first, then those with most words (when the
+/// search was filled), each part in BM25 order.
+fn exact_then_rest(found: &mut Matches<'_>) -> Ranked {
+    let ranked = std::mem::take(&mut found.ranked);
+    match found.exact_first.take() {
+        Some(mut first) => {
+            let seen: std::collections::HashSet<DocAddress> = first.iter().map(|h| h.1).collect();
+            first.extend(ranked.into_iter().filter(|h| !seen.contains(&h.1)));
+            first
+        }
+        None => ranked,
+    }
+}
+
+/// A candidate of the reranker, for fitting its weights: the paragraph text
+/// and its features.
+pub struct Candidate {
+    pub text: String,
+    pub features: rank::Vector,
+}
+
+/// The best [`rank::DEPTH`] matches of a search in BM25 order, with their
+/// features: what [`search`] hands the model, for the fitting harness.
+pub fn candidates(engine: &Engine, request: &SearchRequest) -> Result<Vec<Candidate>> {
+    let fields = &engine.fields;
+    let (compiled, filters) = prepare(fields, request)?;
+    if compiled.match_all {
+        return Ok(Vec::new());
+    }
+    let searcher = engine.searcher();
+    let mut found = matches(&compiled, Sort::Relevance, |core| {
+        let query = assemble(core, &compiled, fields, &filters, request, None, true);
+        gather(
+            &searcher,
+            query.as_ref(),
+            Sort::Relevance,
+            rank::DEPTH,
+            engine.facets.counter(),
+        )
+    })?;
+    let mut top = exact_then_rest(&mut found);
+    top.truncate(rank::DEPTH);
+    let vectors = rank::features(&searcher, fields, &compiled, &top, |a| engine.reports.of(a))?;
+    top.iter()
+        .zip(vectors)
+        .map(|((_, address), features)| {
+            let doc: TantivyDocument = searcher.doc(*address)?;
+            Ok(Candidate {
+                text: stored_text(&doc, fields.text).unwrap_or_default(),
+                features,
+            })
+        })
+        .collect()
+}
+
 /// Run a search.
 pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse> {
     let started = Instant::now();
@@ -100,6 +155,12 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
     } else {
         offset + request.per_page
     };
+    // The model orders the best DEPTH matches, whichever page is asked for.
+    let window = if sort == Sort::Relevance {
+        window.max(rank::DEPTH)
+    } else {
+        window
+    };
 
     let table = &engine.facets;
     let browse_all = matches_everything(&compiled, &filters, request, None);
@@ -118,15 +179,18 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
         gather(&searcher, query.as_ref(), sort, window, table.counter())
     })?;
     let (total, exact_total, relaxed) = (found.total, found.exact_total, found.relaxed);
-    let ranked = std::mem::take(&mut found.ranked);
-    let mut top = match found.exact_first.take() {
-        Some(mut first) => {
-            let seen: std::collections::HashSet<DocAddress> = first.iter().map(|h| h.1).collect();
-            first.extend(ranked.into_iter().filter(|h| !seen.contains(&h.1)));
-            first
-        }
-        None => ranked,
-    };
+    let mut top = exact_then_rest(&mut found);
+    if sort == Sort::Relevance && !compiled.match_all {
+        let report_of = |addr: DocAddress| engine.reports.of(addr);
+        rank::rerank(
+            &searcher,
+            fields,
+            &compiled,
+            &mut top,
+            &rank::WEIGHTS,
+            report_of,
+        )?;
+    }
     if diversified {
         let report_of = |addr: DocAddress| engine.reports.of(addr);
         let head: Vec<(f32, DocAddress)> = top.iter().take(candidates).copied().collect();

@@ -3,6 +3,8 @@
 //! router (no socket).
 #![allow(dead_code)]
 
+pub mod eval;
+
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 

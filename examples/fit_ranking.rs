@@ -1,0 +1,155 @@
+//! Fit the reranker's weights on both judged dev sets, and say how well
+//! they generalise: 5-fold cross-validation (each query scored by weights
+//! fitted without it), then one fit on every query, printed as the
+//! `WEIGHTS` constant of `src/search/rank/mod.rs`.
+//!
+//! `cargo run --release --example fit_ranking` (needs ../shared).
+
+#[path = "../tests/common/eval.rs"]
+mod eval;
+
+use aidsearch::search::rank::fit::{self, Example};
+use aidsearch::search::rank::{Feature, Vector, WEIGHTS};
+
+const FOLDS: usize = 5;
+
+fn mean_of(examples: &[Example], scores: impl Fn(usize, &Example) -> f64, seed: bool) -> f64 {
+    let picked: Vec<f64> = examples
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.query.id.starts_with('d') == seed)
+        .map(|(i, e)| scores(i, e))
+        .collect();
+    picked.iter().sum::<f64>() / picked.len().max(1) as f64
+}
+
+fn show(weights: &Vector) -> String {
+    Feature::ALL
+        .iter()
+        .zip(weights)
+        .filter(|(_, w)| **w != 0.0)
+        .map(|(f, w)| format!("{}={w}", f.name()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn main() {
+    let Some(examples) = eval::dev_examples() else {
+        std::process::exit(2);
+    };
+    let all: Vec<&Example> = examples.iter().collect();
+    for (name, weights) in [("baseline", fit::baseline()), ("current", WEIGHTS)] {
+        println!(
+            "{name:<9} in-sample nDCG@10 {:.3}  (seed {:.3}, aid {:.3})   {}",
+            fit::mean_ndcg(&all, &weights),
+            mean_of(&examples, |_, e| e.scores(&weights).ndcg10, true),
+            mean_of(&examples, |_, e| e.scores(&weights).ndcg10, false),
+            show(&weights)
+        );
+    }
+    // The best any order of these candidates could do: what recall allows.
+    let oracle: Vec<f64> = examples
+        .iter()
+        .map(|e| {
+            let mut order: Vec<usize> = (0..e.vectors.len()).collect();
+            let gain = |i: usize| {
+                e.matched[i]
+                    .iter()
+                    .map(|&j| e.query.relevant[j].grade)
+                    .max()
+                    .unwrap_or(0)
+            };
+            order.sort_by_key(|&i| std::cmp::Reverse(gain(i)));
+            let ranking: Vec<&[usize]> = order.iter().map(|&i| e.matched[i].as_slice()).collect();
+            e.query.score(&ranking).ndcg10
+        })
+        .collect();
+    println!(
+        "oracle order of the candidates: nDCG@10 {:.3}  (seed {:.3}, aid {:.3})",
+        oracle.iter().sum::<f64>() / oracle.len() as f64,
+        mean_of(&examples, |i, _| oracle[i], true),
+        mean_of(&examples, |i, _| oracle[i], false),
+    );
+    let cv = fit::cross_validate(&examples, FOLDS);
+    let mut types: std::collections::BTreeMap<&str, Vec<(f64, f64)>> = Default::default();
+    for (i, e) in examples.iter().enumerate() {
+        types
+            .entry(e.query.kind.as_str())
+            .or_default()
+            .push((e.scores(&fit::baseline()).ndcg10, cv.out_of_fold[i]));
+    }
+    for (kind, pairs) in &types {
+        let n = pairs.len() as f64;
+        println!(
+            "  {kind:<10} n={:<3} baseline {:.3}  out-of-fold {:.3}",
+            pairs.len(),
+            pairs.iter().map(|p| p.0).sum::<f64>() / n,
+            pairs.iter().map(|p| p.1).sum::<f64>() / n
+        );
+    }
+    if std::env::var_os("FIT_VERBOSE").is_some() {
+        for (i, e) in examples.iter().enumerate() {
+            println!(
+                "  {} {:<9} {:<24} base {:.3} oof {:.3} oracle {:.3}",
+                e.query.id,
+                e.query.kind,
+                e.query.query,
+                e.scores(&fit::baseline()).ndcg10,
+                cv.out_of_fold[i],
+                oracle[i]
+            );
+        }
+    }
+    for (fold, weights) in cv.fold_weights.iter().enumerate() {
+        println!("fold {fold}: {}", show(weights));
+    }
+    println!(
+        "{FOLDS}-fold out-of-fold nDCG@10 {:.3}  (seed {:.3}, aid {:.3})",
+        cv.mean(),
+        mean_of(&examples, |i, _| cv.out_of_fold[i], true),
+        mean_of(&examples, |i, _| cv.out_of_fold[i], false),
+    );
+    let fitted = fit::ascend(&all, fit::baseline(), fit::PASSES);
+    if let Ok(id) = std::env::var("FIT_SHOW") {
+        for e in examples.iter().filter(|e| e.query.id == id) {
+            show_ranking(e, &fitted);
+        }
+    }
+    println!(
+        "fitted on all: in-sample nDCG@10 {:.3}   {}",
+        fit::mean_ndcg(&all, &fitted),
+        show(&fitted)
+    );
+    println!(
+        "pub const WEIGHTS: Vector = {:?};",
+        fitted.iter().map(|w| *w as f64).collect::<Vec<_>>()
+    );
+}
+
+/// The top of one query's candidates under `weights`, with grades and
+/// features, and where its judged paragraphs are.
+fn show_ranking(e: &Example, weights: &Vector) {
+    let mut order: Vec<(f32, usize)> = e
+        .vectors
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (aidsearch::search::rank::score(weights, v), i))
+        .collect();
+    order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    println!("{} {}", e.query.id, e.query.query);
+    for (rank, (s, i)) in order.iter().enumerate() {
+        let grade = e.matched[*i]
+            .iter()
+            .map(|&j| e.query.relevant[j].grade)
+            .max();
+        if rank < 12 || grade.is_some() {
+            let v: Vec<String> = e.vectors[*i].iter().map(|x| format!("{x:.2}")).collect();
+            println!(
+                "  {rank:>3} bm25#{i:<3} g{} {s:.2} [{}] {}",
+                grade.unwrap_or(0),
+                v.join(" "),
+                e.texts[*i].chars().take(50).collect::<String>()
+            );
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! The judged dev sets of `../shared/eval` and the indexes they are judged
+//! on: the seed corpus, and the aid subcorpus that
+//! `../shared/eval/make_aid_subcorpus.py` cuts from the scale corpus, built
+//! under `target/aid-eval` (reused while its manifest matches) and indexed
+//! into a temp dir once per process. Shared by `tests/relevance.rs` and
+//! `examples/fit_ranking.rs` (which includes this file by path).
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use aidsearch::index::build::reindex;
+use aidsearch::search::rank::fit::Example;
+use aidsearch::search::rank::judged::{self, JudgedQuery};
+use aidsearch::search::{candidates, Engine, LiveEngine};
+
+/// The aid subcorpus the judged queries were made on (its README).
+const AID_JSONL_SHA256: &str = "7ef665c12742a966bf239a3527ae9540f6e80bce596e9f35d0dc0f1eef8e3477";
+
+fn project() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared/eval`.
+pub fn eval_dir() -> PathBuf {
+    project().join("../shared/eval")
+}
+
+/// Say why a set is missing: a skip message, or a failure under `CI=true`.
+pub fn missing(what: &str) {
+    let msg = format!("{what} (check out ../shared beside the project)");
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{msg}");
+    }
+    println!("skipped: {msg}");
+}
+
+/// A judged query file of `../shared/eval`, or None after [`missing`].
+pub fn queries(name: &str) -> Option<Vec<JudgedQuery>> {
+    let path = eval_dir().join(name);
+    if !path.is_file() {
+        missing(&format!("no judged queries at {}", path.display()));
+        return None;
+    }
+    Some(judged::load(&path).unwrap_or_else(|e| panic!("{e}")))
+}
+
+/// The aid subcorpus folder, made by the eval script when absent or stale.
+pub fn aid_corpus() -> Option<PathBuf> {
+    let out = project().join("target/aid-eval");
+    let manifest = out.join("manifest.json");
+    let current = std::fs::read_to_string(&manifest)
+        .map(|m| m.contains(AID_JSONL_SHA256))
+        .unwrap_or(false);
+    if !current {
+        let script = eval_dir().join("make_aid_subcorpus.py");
+        if !script.is_file() {
+            missing(&format!("no {}", script.display()));
+            return None;
+        }
+        let status = std::process::Command::new("python3")
+            .arg(&script)
+            .arg(&out)
+            .stdout(std::process::Stdio::null())
+            .status();
+        match status {
+            Ok(s) if s.success() => {}
+            other => {
+                missing(&format!("make_aid_subcorpus.py failed: {other:?}"));
+                return None;
+            }
+        }
+        let made = std::fs::read_to_string(&manifest).unwrap_or_default();
+        assert!(
+            made.contains(AID_JSONL_SHA256),
+            "the aid subcorpus is not the one the queries were judged on: {made}"
+        );
+    }
+    Some(out.join("corpus"))
+}
+
+struct Built {
+    _dir: tempfile::TempDir,
+    live: Arc<LiveEngine>,
+}
+
+fn build(corpus: &Path) -> Built {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("index");
+    reindex(corpus, &root).expect("corpus indexes");
+    let live = Arc::new(LiveEngine::open(&root).expect("index opens"));
+    Built { _dir: dir, live }
+}
+
+/// The engine over the aid subcorpus, built once per process.
+pub fn aid_engine() -> Option<Arc<Engine>> {
+    static AID: OnceLock<Option<Built>> = OnceLock::new();
+    AID.get_or_init(|| aid_corpus().map(|c| build(&c)))
+        .as_ref()
+        .map(|b| b.live.get())
+}
+
+/// The engine over the seed corpus (`corpus/`), built once per process.
+pub fn seed_engine() -> Arc<Engine> {
+    static SEED: OnceLock<Built> = OnceLock::new();
+    SEED.get_or_init(|| build(&project().join("corpus")))
+        .live
+        .get()
+}
+
+/// The fitter's view of judged queries: each query's candidates with their
+/// features and the judged paragraphs they match. Queries judged to have no
+/// relevant paragraph are left out (nDCG says nothing of them).
+pub fn examples(engine: &Engine, queries: &[JudgedQuery]) -> Vec<Example> {
+    queries
+        .iter()
+        .filter(|q| !q.relevant.is_empty())
+        .map(|q| {
+            let found = candidates(engine, &q.request()).expect("candidates");
+            Example {
+                query: q.clone(),
+                matched: found.iter().map(|c| q.matched(&c.text)).collect(),
+                vectors: found.iter().map(|c| c.features).collect(),
+                texts: found.into_iter().map(|c| c.text).collect(),
+            }
+        })
+        .collect()
+}
+
+/// Both dev sets' examples, interleaved so that every fold of a
+/// cross-validation holds queries of each.
+pub fn dev_examples() -> Option<Vec<Example>> {
+    let seed = examples(&seed_engine(), &queries("dev-queries.json")?);
+    let aid_engine = aid_engine()?;
+    let aid = examples(&aid_engine, &queries("aid-dev-queries.json")?);
+    let mut out = Vec::new();
+    let (mut a, mut b) = (seed.into_iter(), aid.into_iter());
+    loop {
+        match (a.next(), b.next(), b.next()) {
+            (None, None, None) => break,
+            (x, y, z) => out.extend([x, y, z].into_iter().flatten()),
+        }
+    }
+    Some(out)
+}
