@@ -51,6 +51,18 @@ pub(super) struct Compiled {
     pub(super) dropped: Vec<String>,
     /// Plain words with their char offsets in the query, for proximity.
     pub(super) ordered: Vec<(usize, String)>,
+    /// What the relaxed core is built from, once the words' weights are
+    /// known ([`relax`]): queries of more than two concepts only.
+    pub(super) relaxable: Option<Relaxable>,
+}
+
+/// The required concepts of a query, each with its words, and the anchor.
+pub(super) struct Relaxable {
+    concepts: Vec<Box<dyn Query>>,
+    words: Vec<Vec<String>>,
+    /// The typed clause of each concept.
+    clauses: Vec<usize>,
+    anchor: Box<dyn Query>,
 }
 
 pub(super) fn term_query(field: Field, text: &str) -> Box<dyn Query> {
@@ -266,6 +278,12 @@ pub(super) fn concept(fields: &Fields, word: &str, highlight: &mut Vec<String>) 
 #[derive(Default)]
 struct Gathered {
     concepts: Vec<Box<dyn Query>>,
+    /// The words of each concept, in step with `concepts`.
+    concept_words: Vec<Vec<String>>,
+    /// The typed clause each concept came from, in step with `concepts`.
+    concept_clauses: Vec<usize>,
+    /// Clauses gathered so far.
+    clauses: usize,
     anchors: Vec<Box<dyn Query>>,
     boosts: Vec<Box<dyn Query>>,
     excluded: Vec<Box<dyn Query>>,
@@ -297,6 +315,15 @@ fn is_unknown_word(clause: &query::Clause) -> bool {
 impl Gathered {
     /// Gather one clause of a query.
     fn clause(&mut self, fields: &Fields, clause: &query::Clause) {
+        let before = self.concepts.len();
+        self.one_clause(fields, clause);
+        let added = self.concepts.len() - before;
+        self.concept_clauses
+            .extend(std::iter::repeat_n(self.clauses, added));
+        self.clauses += usize::from(added > 0);
+    }
+
+    fn one_clause(&mut self, fields: &Fields, clause: &query::Clause) {
         if clause.excluded {
             for unit in &clause.alternatives {
                 let (q, _) = phrase_query(fields, unit.text());
@@ -351,7 +378,11 @@ impl Gathered {
         }
         if unit_synonyms.is_empty() {
             self.concepts.extend(unit_concepts);
+            self.concept_words
+                .extend(tokens.iter().map(|(_, t)| vec![t.clone()]));
         } else {
+            self.concept_words
+                .push(tokens.iter().map(|(_, t)| t.clone()).collect());
             let mut alternatives = vec![must(unit_concepts)];
             for synonym in unit_synonyms {
                 self.highlight.push(fold(&synonym));
@@ -367,6 +398,7 @@ impl Gathered {
     /// An OR group or a phrase: one concept, any of its alternatives.
     fn alternatives(&mut self, fields: &Fields, clause: &query::Clause) {
         let mut alternatives = Vec::new();
+        let words_before = self.words.len();
         for unit in &clause.alternatives {
             match unit {
                 Unit::Phrase(p) => {
@@ -393,6 +425,7 @@ impl Gathered {
             }
         }
         self.concepts.push(should(alternatives));
+        self.concept_words.push(self.words[words_before..].to_vec());
     }
 
     /// The compiled query: strict core, relaxed core, boosts and exclusions.
@@ -411,15 +444,11 @@ impl Gathered {
         let anchors_count = self.anchors.len();
         let anchor = should(self.anchors);
         // Relaxing a two-word query would drop half of it: only longer queries relax.
-        let relaxed = (concepts.len() > 2).then(|| {
-            let needed = (concepts.len() * 2).div_ceil(3).max(1);
-            let clauses: Vec<Box<dyn Query>> = concepts.iter().map(|q| q.box_clone()).collect();
-            must(vec![
-                Box::new(BooleanQuery::union_with_minimum_required_clauses(
-                    clauses, needed,
-                )) as Box<dyn Query>,
-                anchor.box_clone(),
-            ])
+        let relaxable = (concepts.len() > 2).then(|| Relaxable {
+            concepts: concepts.iter().map(|q| q.box_clone()).collect(),
+            words: self.concept_words,
+            clauses: self.concept_clauses,
+            anchor: anchor.box_clone(),
         });
         let strict = if unsearchable {
             Box::new(tantivy::query::EmptyQuery) as Box<dyn Query>
@@ -446,7 +475,7 @@ impl Gathered {
         highlight.dedup();
         Compiled {
             strict,
-            relaxed,
+            relaxed: None,
             boosts: self.boosts,
             excluded: self.excluded,
             highlight,
@@ -454,8 +483,95 @@ impl Gathered {
             match_all,
             dropped: Vec::new(),
             ordered: self.ordered,
+            relaxable,
         }
     }
+}
+
+/// Share of the query's weight (the IDF of its words in the paragraph
+/// text) a relaxed match must hold: a query whose distinctive word matches
+/// nothing finds nothing, rather than a page of its common words.
+pub(super) const RELAXED_FLOOR: f32 = 0.65;
+
+/// Concepts up to which every qualifying set is spelled out; a longer query
+/// (a pasted sentence) requires its most distinctive concept and most words.
+const FLOOR_EXACT_UP_TO: usize = 6;
+
+/// Build the relaxed "most words" core of a query from the weights of its
+/// words in `searcher`: at least two thirds of the concepts, holding at
+/// least [`RELAXED_FLOOR`] of the query's weight, and an anchor.
+pub(super) fn relax(compiled: &mut Compiled, searcher: &tantivy::Searcher, fields: &Fields) {
+    let Some(relaxable) = compiled.relaxable.take() else {
+        return;
+    };
+    let docs = searcher.num_docs().max(1) as f32;
+    let idf = |word: &String| {
+        let df = searcher
+            .doc_freq(&Term::from_field_text(fields.text, word))
+            .unwrap_or(0) as f32;
+        (1.0 + (docs - df + 0.5) / (df + 0.5)).ln()
+    };
+    let weights: Vec<f32> = relaxable
+        .words
+        .iter()
+        .map(|words| words.iter().map(idf).sum::<f32>().max(f32::EPSILON))
+        .collect();
+    let total: f32 = weights.iter().sum();
+    let n = relaxable.concepts.len();
+    let needed = (n * 2).div_ceil(3).max(1);
+    // What the user typed apart are separate asks: a relaxed match keeps
+    // two thirds of them too, so `A B` never relaxes to `A` alone.
+    let typed = relaxable.clauses.iter().max().map_or(0, |m| m + 1);
+    let typed_needed = (typed * 2).div_ceil(3);
+    let core = if n <= FLOOR_EXACT_UP_TO {
+        let qualifies = |mask: u32| {
+            let kept: std::collections::BTreeSet<usize> = (0..n)
+                .filter(|i| mask & (1 << i) != 0)
+                .map(|i| relaxable.clauses[i])
+                .collect();
+            mask.count_ones() as usize >= needed
+                && kept.len() >= typed_needed
+                && (0..n)
+                    .filter(|i| mask & (1 << i) != 0)
+                    .map(|i| weights[i])
+                    .sum::<f32>()
+                    >= RELAXED_FLOOR * total
+        };
+        let full = (1u32 << n) - 1;
+        let minimal: Vec<u32> = (1..full)
+            .filter(|&m| {
+                qualifies(m) && (0..n).all(|i| m & (1 << i) == 0 || !qualifies(m & !(1 << i)))
+            })
+            .collect();
+        if minimal.is_empty() {
+            return;
+        }
+        should(
+            minimal
+                .into_iter()
+                .map(|mask| {
+                    must(
+                        (0..n)
+                            .filter(|i| mask & (1 << i) != 0)
+                            .map(|i| relaxable.concepts[i].box_clone())
+                            .collect(),
+                    )
+                })
+                .collect(),
+        )
+    } else {
+        let distinctive = (0..n)
+            .max_by(|&a, &b| weights[a].total_cmp(&weights[b]))
+            .unwrap_or(0);
+        must(vec![
+            relaxable.concepts[distinctive].box_clone(),
+            Box::new(BooleanQuery::union_with_minimum_required_clauses(
+                relaxable.concepts.iter().map(|q| q.box_clone()).collect(),
+                needed,
+            )),
+        ])
+    };
+    compiled.relaxed = Some(must(vec![core, relaxable.anchor]));
 }
 
 /// Compile a parsed query against the index's fields. A query of more than

@@ -62,8 +62,8 @@ pub(super) fn facet_tree(
 /// [`search`], each facet counted without its own filter.
 pub fn facet_trees(engine: &Engine, request: &SearchRequest) -> Result<FacetTrees> {
     let fields = &engine.fields;
-    let (compiled, filters) = prepare(fields, request)?;
     let searcher = engine.searcher();
+    let (compiled, filters) = prepare(fields, &searcher, request)?;
     let table = &engine.facets;
     let found = matches(&compiled, request.sort, |core| {
         let q = assemble(core, &compiled, fields, &filters, request, None, false);

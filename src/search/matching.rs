@@ -202,10 +202,15 @@ pub(super) fn matches<'c>(
 
 /// A request made ready for one generation: validated, its query parsed and
 /// compiled, its filters resolved. Search and the facet trees start here.
-pub(super) fn prepare(fields: &Fields, request: &SearchRequest) -> Result<(Compiled, Filters)> {
+pub(super) fn prepare(
+    fields: &Fields,
+    searcher: &Searcher,
+    request: &SearchRequest,
+) -> Result<(Compiled, Filters)> {
     request.validate()?;
     let parsed = query::parse(&request.q);
-    let compiled = compile(fields, &parsed)?;
+    let mut compiled = compile(fields, &parsed)?;
+    relax(&mut compiled, searcher, fields);
     let filters = resolve_filters(request, &parsed)?;
     Ok((compiled, filters))
 }

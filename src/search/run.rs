@@ -98,11 +98,11 @@ pub struct Candidate {
 /// features: what [`search`] hands the model, for the fitting harness.
 pub fn candidates(engine: &Engine, request: &SearchRequest) -> Result<Vec<Candidate>> {
     let fields = &engine.fields;
-    let (compiled, filters) = prepare(fields, request)?;
+    let searcher = engine.searcher();
+    let (compiled, filters) = prepare(fields, &searcher, request)?;
     if compiled.match_all {
         return Ok(Vec::new());
     }
-    let searcher = engine.searcher();
     let mut found = matches(&compiled, Sort::Relevance, |core| {
         let query = assemble(core, &compiled, fields, &filters, request, None, true);
         gather(
@@ -132,8 +132,8 @@ pub fn candidates(engine: &Engine, request: &SearchRequest) -> Result<Vec<Candid
 pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse> {
     let started = Instant::now();
     let fields = &engine.fields;
-    let (compiled, filters) = prepare(fields, request)?;
     let searcher = engine.searcher();
+    let (compiled, filters) = prepare(fields, &searcher, request)?;
     // Browsing without words reads best newest first.
     let sort = if compiled.match_all && request.sort == Sort::Relevance {
         Sort::Date

@@ -103,7 +103,7 @@ impl Feature {
 /// The fitted weights, in [`Feature::ALL`] order (printed by
 /// `cargo run --release --example fit_ranking`; see RELEVANCE.md).
 pub const WEIGHTS: Vector = [
-    1.0, 1.0, 2.0, -0.1, 0.0, 0.1, 0.25, 0.5, 0.0, -2.0, -2.0, 0.05, 0.25, 0.0,
+    1.0, 0.05, 0.25, 0.0, 0.0, 0.25, 0.25, 0.0, 0.0, -2.0, -2.0, 0.0, 0.1, 0.5,
 ];
 
 /// The model's score of one feature vector.
