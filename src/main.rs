@@ -178,6 +178,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Ship { index, to } => {
+            let shipped = cmd::ship::ship(&index.index, &to)?;
+            outln!(
+                "shipped generation {} to {} (verified)",
+                shipped.generation,
+                shipped.destination
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Rollback { index } => {
             let (from, to) = aidsearch::index::rollback(&index.index)?;
             outln!("rolled back from generation {from} to generation {to}");

@@ -312,6 +312,47 @@ async fn health_and_readiness() {
     assert_eq!(body["status"], "ready");
     assert_eq!(body["generation"], engine.generation);
     assert_eq!(body["documents"], engine.num_docs());
+    let hash = body["content_hash"].as_str().expect("a content hash");
+    assert_eq!(hash.len(), 64);
+    assert_eq!(
+        hash,
+        aidsearch::index::content_hash(&engine.dir).unwrap(),
+        "the hash is the generation's, recomputed the same"
+    );
+}
+
+/// A replica asked to stop says so to the balancer at once (503 on
+/// `/readyz`), still answers searches, and asks clients to reconnect;
+/// every answer, error or not, names the generation that gave it.
+#[tokio::test]
+async fn a_draining_server_is_not_ready_but_still_answers() {
+    let state = aidsearch::web::AppState::new(common::live());
+    let app = aidsearch::web::app(state.clone());
+    let generation = common::engine().generation.to_string();
+    let get = |uri: &str| Request::get(uri).body(Body::empty()).unwrap();
+    for uri in ["/readyz", "/api/search?q=援藏", "/api/nowhere", "/"] {
+        let uri = uri.replace("援藏", &common::enc("援藏"));
+        let (_, headers, _) = common::send(app.clone(), get(&uri)).await;
+        assert_eq!(
+            headers["x-aidsearch-generation"],
+            generation.as_str(),
+            "{uri}"
+        );
+        assert!(headers.get(header::CONNECTION).is_none());
+    }
+    state
+        .draining
+        .store(true, std::sync::atomic::Ordering::Relaxed);
+    let (status, headers, body) = common::send(app.clone(), get("/readyz")).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(body["status"], "draining");
+    assert_eq!(headers[header::CONNECTION], "close");
+    let search = format!("/api/search?q={}", common::enc("援藏"));
+    let (status, headers, _) = common::send(app, get(&search)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONNECTION], "close");
+    assert_eq!(headers["x-aidsearch-generation"], generation.as_str());
 }
 
 #[tokio::test]
@@ -886,6 +927,12 @@ async fn real_responses_match_the_openapi_description() {
     let x = exchange(full, Method::GET, "/api/search?q=x", None).await;
     covered.insert(check_against_spec(&spec, &closed, &x));
     let x = stalled_post(Duration::from_millis(100)).await;
+    covered.insert(check_against_spec(&spec, &closed, &x));
+    let stopping = AppState::new(common::live());
+    stopping
+        .draining
+        .store(true, std::sync::atomic::Ordering::Relaxed);
+    let x = exchange(aidsearch::web::app(stopping), Method::GET, "/readyz", None).await;
     covered.insert(check_against_spec(&spec, &closed, &x));
 
     // Every documented response was exercised, except the generic one (500).

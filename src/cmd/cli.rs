@@ -98,6 +98,20 @@ pub struct ServerArgs {
     #[arg(long, env = "AIDSEARCH_SHUTDOWN_TIMEOUT", value_parser = seconds,
           default_value_t = web::server::DEFAULT_SHUTDOWN_TIMEOUT.as_secs_f64())]
     pub shutdown_timeout: f64,
+    /// Seconds the server keeps accepting after SIGTERM while `/readyz`
+    /// answers 503, so a load balancer takes it out first; 0 stops accepting
+    /// at once (example: --drain-grace 4).
+    #[arg(long, env = "AIDSEARCH_DRAIN_GRACE", value_parser = seconds_or_zero,
+          default_value_t = web::server::DEFAULT_DRAIN_GRACE.as_secs_f64())]
+    pub drain_grace: f64,
+}
+
+/// [`seconds`], or zero.
+fn seconds_or_zero(value: &str) -> Result<f64, String> {
+    match value.parse::<f64>() {
+        Ok(0.0) => Ok(0.0),
+        _ => seconds(value),
+    }
 }
 
 /// A positive number of seconds, at most a day.
@@ -125,6 +139,7 @@ impl ServerArgs {
                 self.max_connections
             },
             shutdown_timeout: std::time::Duration::from_secs_f64(self.shutdown_timeout),
+            drain_grace: std::time::Duration::from_secs_f64(self.drain_grace),
         }
     }
 }
@@ -257,6 +272,21 @@ pub enum Command {
         index: IndexArg,
         #[command(flatten)]
         json: JsonArg,
+    },
+    /// Copy the live index generation to a replica's index folder with rsync,
+    /// verify every byte, then point the replica at it.
+    ///
+    /// The replica's server switches within a second and prunes its old
+    /// generations. Ship after each reindex or rollback, one replica at a time.
+    ///
+    /// Example: aidsearch ship --index index --to replica1:/srv/aidsearch/index
+    Ship {
+        #[command(flatten)]
+        index: IndexArg,
+        /// The replica's index folder: a local path or rsync's host:path
+        /// (example: --to replica1:/srv/aidsearch/index).
+        #[arg(long)]
+        to: String,
     },
     /// Switch back to the previous index generation (undo a bad reindex).
     ///

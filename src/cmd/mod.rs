@@ -5,3 +5,4 @@ pub mod cli;
 pub mod print;
 pub mod progress;
 pub mod serve;
+pub mod ship;

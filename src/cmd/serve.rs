@@ -96,14 +96,33 @@ pub fn serve(
             header_timeout_s = limits.header_timeout.as_secs_f64(),
             idle_timeout_s = limits.idle_timeout.as_secs_f64(),
             shutdown_timeout_s = limits.shutdown_timeout.as_secs_f64(),
+            drain_grace_s = limits.drain_grace.as_secs_f64(),
             "connection limits"
         );
         tokio::spawn(aidsearch::web::reload::watch(
             live.clone(),
             aidsearch::web::reload::INTERVAL,
         ));
-        let app = aidsearch::web::app(aidsearch::web::AppState::new(live));
-        aidsearch::web::server::serve(listener, app, limits, shutdown_signal()).await?;
+        let state = aidsearch::web::AppState::new(live);
+        let draining = state.draining.clone();
+        let app = aidsearch::web::app(state);
+        let drain = async move {
+            shutdown_signal().await;
+            draining.store(true, std::sync::atomic::Ordering::Relaxed);
+            if !limits.drain_grace.is_zero() {
+                tracing::info!(
+                    target: LOG,
+                    seconds = limits.drain_grace.as_secs_f64(),
+                    "draining: /readyz answers 503; still serving until the grace period ends"
+                );
+                tokio::time::sleep(limits.drain_grace).await;
+            }
+            tracing::info!(
+                target: LOG,
+                "shutting down: no new connections; finishing in-flight requests"
+            );
+        };
+        aidsearch::web::server::serve(listener, app, limits, drain).await?;
         tracing::info!(target: LOG, "shut down cleanly");
         Ok::<_, anyhow::Error>(())
     })?;
@@ -126,8 +145,7 @@ fn open_live(root: &Path) -> Result<LiveEngine> {
     LiveEngine::open(root).with_context(|| format!("opening the index at {}", root.display()))
 }
 
-/// Resolves on Ctrl-C or SIGTERM; the server then stops accepting
-/// connections and waits for in-flight requests, up to its shutdown timeout.
+/// Resolves on Ctrl-C or SIGTERM; the server then drains (see `serve`).
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -147,11 +165,7 @@ async fn shutdown_signal() {
         _ = ctrl_c => "SIGINT",
         _ = terminate => "SIGTERM",
     };
-    tracing::info!(
-        target: LOG,
-        signal,
-        "shutting down: no new connections; finishing in-flight requests"
-    );
+    tracing::info!(target: LOG, signal, "stop requested");
 }
 
 #[cfg(test)]

@@ -89,6 +89,38 @@ impl Generation {
     }
 }
 
+/// A hash of what a generation holds: its tantivy metadata (segment ids,
+/// document counts) and the name and size of every file. A generation is
+/// immutable and its segment ids are random per build, so two replicas that
+/// report the same hash serve the same copy; it is cheap (no file is read
+/// whole but the metadata), so a server computes it when it opens one.
+pub fn content_hash(dir: &Path) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut files: Vec<(String, u64)> = fs::read_dir(dir)?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let meta = e.metadata().ok()?;
+            meta.is_file()
+                .then(|| (e.file_name().to_string_lossy().into_owned(), meta.len()))
+        })
+        // tantivy's lock files come and go with readers.
+        .filter(|(name, _)| !name.ends_with(".lock"))
+        .collect();
+    files.sort();
+    let mut hasher = Sha256::new();
+    hasher.update(fs::read(dir.join("meta.json"))?);
+    for (name, size) in files {
+        hasher.update(name.as_bytes());
+        hasher.update([0]);
+        hasher.update(size.to_le_bytes());
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
 /// Directory of generation `n`.
 pub fn generation_dir(root: &Path, n: u64) -> PathBuf {
     root.join(format!("gen-{n}"))

@@ -23,6 +23,8 @@ pub struct Engine {
     pub(crate) reports: super::tables::ReportNumbers,
     /// Answers this generation remembers.
     pub(crate) memo: super::cache::Memo,
+    /// [`crate::index::content_hash`] of the generation, read when it opened.
+    pub content_hash: String,
 }
 
 impl Deref for Engine {
@@ -68,7 +70,9 @@ impl Engine {
                 .to_string(),
         })?;
         let (facets, reports) = tables?;
+        let content_hash = crate::index::content_hash(&base.dir)?;
         Ok(Engine {
+            content_hash,
             base,
             facets: Arc::new(facets),
             reports,
@@ -103,6 +107,11 @@ impl LiveEngine {
             engine: RwLock::new(Arc::new(engine)),
             pointer_seen: RwLock::new(pointer_mtime(root)),
         })
+    }
+
+    /// The index root this engine follows.
+    pub fn root(&self) -> &Path {
+        &self.root
     }
 
     /// The engine to use for one request.

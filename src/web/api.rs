@@ -219,17 +219,25 @@ pub async fn healthz() -> Response {
     Json(json!({ "status": "ok" })).into_response()
 }
 
-/// `GET /readyz`: the index is open, with its generation and size. The
-/// server only starts listening once an index is open, so this is 200
-/// whenever it answers at all.
+/// `GET /readyz`: the index is open, with its generation, size and content
+/// hash (the same on every replica that holds the same generation). The
+/// server only listens once an index is open; it answers 503 `draining`
+/// from the moment it is asked to stop, so a balancer takes it out before
+/// it closes.
 pub async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     let engine = state.engine.get();
-    Json(json!({
-        "status": "ready",
+    let draining = state.draining.load(std::sync::atomic::Ordering::Relaxed);
+    let body = Json(json!({
+        "status": if draining { "draining" } else { "ready" },
         "generation": engine.generation,
         "documents": engine.num_docs(),
-    }))
-    .into_response()
+        "content_hash": engine.content_hash,
+    }));
+    if draining {
+        (StatusCode::SERVICE_UNAVAILABLE, body).into_response()
+    } else {
+        body.into_response()
+    }
 }
 
 /// `GET /api/openapi.json`.

@@ -86,6 +86,10 @@ pub struct AppState {
     pub export_slots: Arc<Semaphore>,
     /// Longest an export waits for its slot.
     pub export_wait: Duration,
+    /// Set when the server was asked to stop: `/readyz` answers 503 so a
+    /// load balancer sends no new requests, while requests still arriving
+    /// are served (and told to close their connection).
+    pub draining: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl AppState {
@@ -120,6 +124,7 @@ impl AppState {
             search_budget,
             export_slots: Arc::new(Semaphore::new(DEFAULT_MAX_CONCURRENT_EXPORTS)),
             export_wait: EXPORT_WAIT,
+            draining: Arc::default(),
         })
     }
 
@@ -245,8 +250,12 @@ pub fn with_middleware(routes: Router<Arc<AppState>>, state: Arc<AppState>) -> R
             state.clone(),
             request_timeout,
         ))
-        .with_state(state)
+        .with_state(state.clone())
         .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            stamp_generation,
+        ))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             TraceLayer::new_for_http()
@@ -266,6 +275,32 @@ pub fn with_middleware(routes: Router<Arc<AppState>>, state: Arc<AppState>) -> R
         )
         .layer(SetRequestIdLayer::x_request_id(CountingRequestId::default()))
         .layer(axum::middleware::map_request(drop_unfit_request_id))
+}
+
+/// Header naming the index generation that answered.
+pub const GENERATION_HEADER: &str = "x-aidsearch-generation";
+
+/// Name the generation on every response, so a balancer's logs and an
+/// operator's `curl -I` see which one answered (the one live when the
+/// request arrived: the engine a handler takes at its start). While the
+/// server drains, ask the client to close the connection, so its next
+/// request goes through the balancer to another replica.
+async fn stamp_generation(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let generation = state.engine.get().generation;
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(GENERATION_HEADER, generation.into());
+    if state.draining.load(std::sync::atomic::Ordering::Relaxed) {
+        headers.insert(
+            axum::http::header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
+        );
+    }
+    response
 }
 
 /// Longest client request id kept (`x-request-id`); a longer one, or one

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::index::build::prune_replica;
 use crate::search::LiveEngine;
 
 /// How often `aidsearch serve` looks for a new generation, so a reindex is
@@ -18,13 +19,27 @@ pub async fn watch(live: Arc<LiveEngine>, interval: Duration) {
     let mut tick = tokio::time::interval(interval);
     loop {
         tick.tick().await;
-        let live = live.clone();
+        let switching = live.clone();
         // Logged under the binary's target, where these lines were written
         // before this loop moved into the library: log lines and filters
         // (`RUST_LOG=aidsearch=…`) stay as they were.
-        match tokio::task::spawn_blocking(move || live.refresh()).await {
+        match tokio::task::spawn_blocking(move || switching.refresh()).await {
             Ok(Ok(Some(generation))) => {
-                tracing::info!(target: "aidsearch", generation, "switched to new index generation")
+                tracing::info!(target: "aidsearch", generation, "switched to new index generation");
+                // A replica fed by `aidsearch ship` has no reindex to prune
+                // for it: keep the same generations the builder keeps.
+                let root = live.root().to_path_buf();
+                match tokio::task::spawn_blocking(move || prune_replica(&root)).await {
+                    Ok(Ok(removed)) if !removed.is_empty() => tracing::info!(
+                        target: "aidsearch",
+                        removed = removed.len(),
+                        "pruned old generations"
+                    ),
+                    Ok(Err(e)) => {
+                        tracing::warn!(target: "aidsearch", error = %e, "pruning old generations failed")
+                    }
+                    _ => {}
+                }
             }
             Ok(Err(e)) => tracing::warn!(
                 target: "aidsearch",

@@ -32,6 +32,11 @@ pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(5);
 /// Default time in-flight requests get to finish after SIGTERM.
 pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default time between SIGTERM and closing the listener, while `/readyz`
+/// answers 503: two seconds longer than the fall time of the health check in
+/// `deploy/haproxy.cfg` (2 checks 1 s apart), so the balancer has taken the
+/// replica out before it stops accepting.
+pub const DEFAULT_DRAIN_GRACE: Duration = Duration::from_secs(4);
 /// Most connections ever allowed, whatever the descriptor limit.
 const MAX_CONNECTIONS_CEILING: usize = 100_000;
 
@@ -44,6 +49,9 @@ pub struct ServerLimits {
     /// accept queue until one closes.
     pub max_connections: usize,
     pub shutdown_timeout: Duration,
+    /// Time the server keeps accepting after SIGTERM, reporting itself not
+    /// ready, before it stops accepting and drains.
+    pub drain_grace: Duration,
 }
 
 impl Default for ServerLimits {
@@ -53,6 +61,7 @@ impl Default for ServerLimits {
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             max_connections: default_max_connections(fd_soft_limit()),
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
+            drain_grace: DEFAULT_DRAIN_GRACE,
         }
     }
 }

@@ -333,6 +333,19 @@ pub fn verify(
 /// the live one that holds paragraphs is kept too, so an empty generation
 /// switched in with `--allow-shrink` can always be rolled back from.
 pub fn prune(root: &Path) -> Result<Vec<PathBuf>> {
+    prune_keeping(root, false)
+}
+
+/// [`prune`] as a replica does it after switching to a shipped generation:
+/// generations newer than the live one are kept, since they may be copies
+/// that `aidsearch ship` is still writing (it writes the pointer last).
+pub fn prune_replica(root: &Path) -> Result<Vec<PathBuf>> {
+    prune_keeping(root, true)
+}
+
+/// Either way, a generation that vanishes meanwhile (the server that
+/// follows this root prunes too) is no error.
+fn prune_keeping(root: &Path, keep_newer: bool) -> Result<Vec<PathBuf>> {
     let current = current_generation(root)?;
     let gens = generations_on_disk(root);
     let previous = gens.iter().copied().filter(|g| Some(*g) < current).max();
@@ -344,13 +357,22 @@ pub fn prune(root: &Path) -> Result<Vec<PathBuf>> {
         .find(|g| paragraphs_in(&generation_dir(root, *g)).is_some_and(|n| n > 0));
     let mut removed = Vec::new();
     for g in gens {
+        let newer = current.is_some_and(|c| g > c);
+        if keep_newer && (newer || current.is_none()) {
+            continue;
+        }
         if Some(g) != current && Some(g) != previous && Some(g) != last_with_documents {
             let dir = generation_dir(root, g);
-            fs::remove_dir_all(&dir)?;
-            removed.push(dir);
+            match fs::remove_dir_all(&dir) {
+                Ok(()) => removed.push(dir),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e.into()),
+            }
         }
     }
-    let _ = fs::remove_file(root.join(format!("{}.tmp", super::CURRENT)));
+    if !keep_newer {
+        let _ = fs::remove_file(root.join(format!("{}.tmp", super::CURRENT)));
+    }
     Ok(removed)
 }
 
