@@ -116,9 +116,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             addr,
             cache_entries,
             limits,
+            cors_origins,
         } => {
             search::cache::set_capacity(cache_entries);
-            serve(&index.index, &corpus.corpus, addr, limits.limits(), color)
+            serve(
+                &index.index,
+                &corpus.corpus,
+                addr,
+                limits.limits(),
+                cors_origins,
+                color,
+            )
         }
         Command::Search {
             query,

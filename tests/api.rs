@@ -556,7 +556,8 @@ async fn bad_post_bodies_are_400() {
     for (body, param) in [
         (r#"{"q": "x", "colour": "red"}"#, "colour"),
         (r#"{"page": "two"}"#, "page"),
-        (r#"{"region": "西藏自治区"}"#, "region"),
+        (r#"{"region": {"name": "西藏自治区"}}"#, "region"),
+        (r#"{"min_funding": "很多"}"#, "min_funding"),
         (r#"{"per_page": 0}"#, "per_page"),
         (r#"{"sort": "best"}"#, "sort"),
         (r#"{"max_funding": -1}"#, "max_funding"),
@@ -1033,7 +1034,11 @@ async fn the_request_schema_accepts_what_the_server_accepts() {
         (json!({"colour": "red"}), false),
         (json!({"q": 1}), false),
         (json!({"q": null}), false),
-        (json!({"region": "西藏自治区"}), false),
+        // One value where a list is expected, and numbers for years, are
+        // taken as staff and scripts write them.
+        (json!({"region": "西藏自治区"}), true),
+        (json!({"year": [2023], "min_funding": "1亿"}), true),
+        (json!({"region": {"name": "西藏自治区"}}), false),
         (json!({"year": ["20"]}), false),
         (json!({"page": 0}), false),
         (json!({"per_page": 101}), false),
@@ -1124,4 +1129,99 @@ async fn suggest_latency() {
         "GET /api/suggest through the router: {:?} per request",
         started.elapsed() / rounds
     );
+}
+
+/// Staff write amounts with 万 and 亿 (issue #17): the API takes them in the
+/// query string and in a POST body, and the answer gives amounts in whole
+/// yuan. A POST may give one value where a list is expected, and years as
+/// numbers.
+#[tokio::test]
+async fn amounts_in_wan_and_yi_and_loose_post_shapes() {
+    let (status, yi) = get_json(&format!("/api/search?q=&min_funding={}", enc("1亿"))).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, plain) = get_json("/api/search?q=&min_funding=100000000").await;
+    assert_eq!(yi["total"], plain["total"]);
+    assert!(yi["total"].as_u64().unwrap() > 0);
+    for hit in yi["hits"].as_array().unwrap() {
+        let amounts = hit["funding"].as_array().unwrap();
+        assert!(amounts.iter().all(|a| a.is_u64()), "{amounts:?}");
+        assert!(amounts.iter().any(|a| a.as_u64().unwrap() >= 100_000_000));
+    }
+    let (status, bad) = get_json(&format!("/api/search?min_funding={}", enc("很多"))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad["error"]["param"], "min_funding", "{bad}");
+
+    let post = |body: &str| {
+        Request::post("/api/search")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    };
+    let (status, _, body) = common::send(
+        common::app(),
+        post(r#"{"q": "援藏", "donor": "山东省", "year": [2023], "min_funding": "500万"}"#),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    let loose: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let (_, strict) = get_json(&format!(
+        "/api/search?q={}&donor={}&year=2023&min_funding=5000000",
+        enc("援藏"),
+        enc("山东省")
+    ))
+    .await;
+    assert_eq!(loose["total"], strict["total"]);
+    assert!(loose["total"].as_u64().unwrap() > 0);
+}
+
+/// The dashboard of user story 4, served from another origin, may call the
+/// API when the operator allows its origin (`--cors-origin`): a preflight
+/// is answered and answers carry the CORS headers. By default there are
+/// none, and a preflight is the 405 of any unknown method.
+#[tokio::test]
+async fn cors_only_for_the_configured_origins() {
+    let dashboard = "https://dashboard.example.org";
+    let preflight = || {
+        Request::builder()
+            .method(Method::OPTIONS)
+            .uri("/api/search")
+            .header(header::ORIGIN, dashboard)
+            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "GET")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let search = |origin: &str| {
+        Request::get(format!("/api/search?q={}", enc("援藏")))
+            .header(header::ORIGIN, origin)
+            .body(Body::empty())
+            .unwrap()
+    };
+
+    let (status, headers, _) = common::send(common::app(), preflight()).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+    let (status, headers, _) = common::send(common::app(), search(dashboard)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+
+    let mut state = AppState::new(common::live());
+    std::sync::Arc::get_mut(&mut state).unwrap().cors_origins = vec![dashboard.to_string()];
+    let app = aidsearch::web::app(state);
+    let (status, headers, _) = common::send(app.clone(), preflight()).await;
+    assert!(status.is_success(), "{status}");
+    assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], dashboard);
+    assert!(headers[header::ACCESS_CONTROL_ALLOW_METHODS]
+        .to_str()
+        .unwrap()
+        .contains("GET"));
+    let (status, headers, _) = common::send(app.clone(), search(dashboard)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], dashboard);
+    assert!(headers[header::ACCESS_CONTROL_EXPOSE_HEADERS]
+        .to_str()
+        .unwrap()
+        .contains("x-aidsearch-generation"));
+    // Another origin gets no permission.
+    let (_, headers, _) = common::send(app, search("https://elsewhere.example")).await;
+    assert!(headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
 }

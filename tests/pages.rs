@@ -394,8 +394,9 @@ async fn every_link_keeps_a_valid_whole_state() {
     assert!(!form.contains("name=\"page\""), "new words start at page 1");
     let funding = section(&html, "id=\"facet-funding\"", "</form>");
     assert!(funding.contains("name=\"q\" value=\"援藏\""));
-    assert!(funding.contains("id=\"min_funding\" name=\"min_funding\" type=\"number\""));
-    assert!(funding.contains("value=\"10000\""));
+    // Amounts are typed as staff write them (500万, 1亿), not as a number box.
+    assert!(funding.contains("id=\"min_funding\" name=\"min_funding\" type=\"text\""));
+    assert!(funding.contains("value=\"1万元\""));
     // The page says which hits it shows.
     let api = api_for(&url).await;
     let total = api["total"].as_u64().unwrap();

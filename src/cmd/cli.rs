@@ -106,6 +106,12 @@ pub struct ServerArgs {
     pub drain_grace: f64,
 }
 
+/// An amount as staff write it: `250000`, `500万`, `1亿`, `3.8亿元`.
+fn amount(value: &str) -> Result<f64, String> {
+    aidsearch::labels::funding::parse_amount(value)
+        .ok_or_else(|| format!("{value:?} is not an amount (examples: 250000, 500万, 1亿)"))
+}
+
 /// [`seconds`], or zero.
 fn seconds_or_zero(value: &str) -> Result<f64, String> {
     match value.parse::<f64>() {
@@ -209,6 +215,15 @@ pub enum Command {
         cache_entries: usize,
         #[command(flatten)]
         limits: ServerArgs,
+        /// An origin whose pages may call the API from the browser (CORS),
+        /// repeatable; `*` for any. Off unless given
+        /// (example: --cors-origin https://dashboard.example.org).
+        #[arg(
+            long = "cors-origin",
+            env = "AIDSEARCH_CORS_ORIGINS",
+            value_delimiter = ','
+        )]
+        cors_origins: Vec<String>,
     },
     /// Search from the terminal: coloured results, or the API's JSON with --json.
     ///
@@ -241,11 +256,11 @@ pub enum Command {
         /// Only paragraphs of this report (example: --report 2020-zibo-aid-team-ngamring).
         #[arg(long, env = "AIDSEARCH_REPORT")]
         report: Option<String>,
-        /// Only paragraphs naming at least this many yuan (example: --min-funding 100000000).
-        #[arg(long, env = "AIDSEARCH_MIN_FUNDING")]
+        /// Only paragraphs naming at least this amount: yuan, 万 or 亿 (example: --min-funding 1亿).
+        #[arg(long, env = "AIDSEARCH_MIN_FUNDING", value_parser = amount)]
         min_funding: Option<f64>,
-        /// Only paragraphs naming at most this many yuan (example: --max-funding 5000000).
-        #[arg(long, env = "AIDSEARCH_MAX_FUNDING")]
+        /// Only paragraphs naming at most this amount: yuan, 万 or 亿 (example: --max-funding 500万).
+        #[arg(long, env = "AIDSEARCH_MAX_FUNDING", value_parser = amount)]
         max_funding: Option<f64>,
         /// Order of results (example: --sort funding).
         #[arg(long, env = "AIDSEARCH_SORT", value_enum, default_value_t = SortArg::Relevance)]

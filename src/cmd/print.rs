@@ -189,10 +189,16 @@ fn describe_filters(r: &SearchRequest) -> Vec<String> {
         out.push(format!("report={report}"));
     }
     if let Some(v) = r.min_funding {
-        out.push(format!("min_funding={v}"));
+        out.push(format!(
+            "min_funding={}",
+            aidsearch::labels::funding::format_yuan(v)
+        ));
     }
     if let Some(v) = r.max_funding {
-        out.push(format!("max_funding={v}"));
+        out.push(format!(
+            "max_funding={}",
+            aidsearch::labels::funding::format_yuan(v)
+        ));
     }
     out
 }
@@ -248,7 +254,7 @@ pub fn print_results(
         let funding: Vec<String> = hit
             .funding
             .iter()
-            .map(|f| format!("{}万元", f / 10_000.0))
+            .map(|f| aidsearch::labels::funding::format_yuan(*f))
             .collect();
         let tags: Vec<String> = [
             ("地区", &hit.region),

@@ -27,6 +27,7 @@ pub fn serve(
     corpus: &Path,
     addr: SocketAddr,
     limits: ServerLimits,
+    cors_origins: Vec<String>,
     color: ColorChoice,
 ) -> Result<ExitCode> {
     tracing_subscriber::fmt()
@@ -103,7 +104,10 @@ pub fn serve(
             live.clone(),
             aidsearch::web::reload::INTERVAL,
         ));
-        let state = aidsearch::web::AppState::new(live);
+        let mut state = aidsearch::web::AppState::new(live);
+        if let Some(fresh) = std::sync::Arc::get_mut(&mut state) {
+            fresh.cors_origins = cors_origins;
+        }
         let draining = state.draining.clone();
         let app = aidsearch::web::app(state);
         let drain = async move {

@@ -77,6 +77,45 @@ fn skip(chars: &[char], mut i: usize, what: &[char]) -> usize {
 const APPROX: [char; 4] = ['余', '多', ' ', '\u{3000}'];
 const RANGE: [char; 6] = ['-', '—', '~', '～', '至', '到'];
 
+/// An amount as staff type it into a filter: `1亿`, `500万`, `3.8亿元`,
+/// `100,000`, `２００万元`, or plain yuan. The whole text must be one amount
+/// (surrounding spaces aside); `None` otherwise.
+///
+/// ```
+/// use aidsearch::labels::funding::parse_amount;
+/// assert_eq!(parse_amount("1亿"), Some(100_000_000.0));
+/// assert_eq!(parse_amount(" 500万元 "), Some(5_000_000.0));
+/// assert_eq!(parse_amount("250000"), Some(250_000.0));
+/// assert_eq!(parse_amount("很多"), None);
+/// ```
+pub fn parse_amount(text: &str) -> Option<f64> {
+    let chars: Vec<char> = text.trim().chars().collect();
+    let (value, end) = number(&chars, 0)?;
+    let (multiplier, length) = unit(&chars[end..]);
+    let mut rest = &chars[end + length..];
+    if rest.first() == Some(&'元') {
+        rest = &rest[1..];
+    }
+    let yuan = value * multiplier;
+    (rest.is_empty() && yuan.is_finite()).then_some(yuan)
+}
+
+/// `380000000` → `3.8亿元`, `47250000` → `4725万元`: how every page, link,
+/// export and the CLI write an amount.
+pub fn format_yuan(yuan: f64) -> String {
+    let trim = |v: f64| {
+        let s = format!("{v:.2}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    };
+    if yuan >= 1e8 {
+        format!("{}亿元", trim(yuan / 1e8))
+    } else if yuan >= 1e4 {
+        format!("{}万元", trim(yuan / 1e4))
+    } else {
+        format!("{}元", trim(yuan))
+    }
+}
+
 /// Every amount of yuan in `text`.
 ///
 /// ```

@@ -256,8 +256,16 @@ pub struct Hit {
     pub programme: Vec<String>,
     #[serde(default)]
     pub report_year: Vec<String>,
-    /// Amounts of money in the paragraph, in yuan.
+    /// Amounts of money in the paragraph, in yuan; they travel as whole
+    /// yuan (`380000000`, never `380000000.0`).
+    #[serde(serialize_with = "whole_yuan")]
     pub funding: Vec<f64>,
+}
+
+/// Amounts as whole yuan in JSON: an amount read from text (`3.8亿元`) is a
+/// whole number of yuan, and a client should not see float artefacts.
+fn whole_yuan<S: serde::Serializer>(amounts: &[f64], serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(amounts.iter().map(|y| y.round().max(0.0) as u64))
 }
 
 per_facet_fields!(Hit, String);

@@ -67,6 +67,7 @@ pub fn request_from_json(body: &[u8]) -> Result<SearchRequest, WebError> {
             "the body must be a JSON object of search parameters".to_string(),
         ));
     };
+    let fields = loosened(fields)?;
     for (name, field) in &fields {
         if !SEARCH_PARAMS.contains(&name.as_str()) {
             return Err(WebError::bad_parameter(
@@ -90,6 +91,43 @@ pub fn request_from_json(body: &[u8]) -> Result<SearchRequest, WebError> {
         .map_err(|e| bad_json(format!("the body is not a valid search request: {e}")))?;
     request.validate().map_err(WebError::from)?;
     Ok(request)
+}
+
+/// A client's natural shapes made the request's own: a single value where
+/// a list is expected (`"donor": "山东省"`), numbers for list values
+/// (`"year": [2023]`), and amounts as staff write them (`"min_funding": "1亿"`).
+fn loosened(
+    mut fields: serde_json::Map<String, Value>,
+) -> Result<serde_json::Map<String, Value>, WebError> {
+    let scalar = |v: &Value| match v {
+        Value::Number(n) => Some(Value::String(n.to_string())),
+        other => Some(other.clone()),
+    };
+    for kind in crate::facet::FacetKind::ALL {
+        if let Some(value) = fields.get_mut(kind.param()) {
+            let loose = match &*value {
+                Value::Array(items) => Value::Array(items.iter().filter_map(scalar).collect()),
+                Value::String(_) | Value::Number(_) => {
+                    Value::Array(scalar(value).into_iter().collect())
+                }
+                other => other.clone(),
+            };
+            *value = loose;
+        }
+    }
+    for name in ["min_funding", "max_funding"] {
+        if let Some(Value::String(text)) = fields.get(name) {
+            let yuan = crate::labels::funding::parse_amount(text).ok_or_else(|| {
+                WebError::bad_parameter(
+                    name,
+                    format!("{name} must be an amount such as 500000, \"500万\" or \"1亿\", not {text:?}"),
+                )
+            })?;
+            let number = serde_json::Number::from_f64(yuan).map_or(Value::Null, Value::Number);
+            fields.insert(name.to_string(), number);
+        }
+    }
+    Ok(fields)
 }
 
 /// Serde's Rust type names in words a client developer reads.

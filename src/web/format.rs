@@ -1,19 +1,6 @@
 //! Amounts of money as the pages, links and exports write them.
 
-/// `380000000` → `3.8亿元`, `47250000` → `4725万元`.
-pub fn format_yuan(yuan: f64) -> String {
-    let trim = |v: f64| {
-        let s = format!("{v:.2}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    };
-    if yuan >= 1e8 {
-        format!("{}亿元", trim(yuan / 1e8))
-    } else if yuan >= 1e4 {
-        format!("{}万元", trim(yuan / 1e4))
-    } else {
-        format!("{}元", trim(yuan))
-    }
-}
+pub use crate::labels::funding::format_yuan;
 
 /// A yuan amount as the funding form shows it back and the CSV export
 /// writes it (no exponent, no `.0`).

@@ -90,6 +90,10 @@ pub struct AppState {
     /// load balancer sends no new requests, while requests still arriving
     /// are served (and told to close their connection).
     pub draining: Arc<std::sync::atomic::AtomicBool>,
+    /// Origins whose pages may call the API from a browser (CORS), such as
+    /// a dashboard served elsewhere; empty (the default) sends no CORS
+    /// headers at all. `*` allows any origin.
+    pub cors_origins: Vec<String>,
 }
 
 impl AppState {
@@ -125,6 +129,7 @@ impl AppState {
             export_slots: Arc::new(Semaphore::new(DEFAULT_MAX_CONCURRENT_EXPORTS)),
             export_wait: EXPORT_WAIT,
             draining: Arc::default(),
+            cors_origins: Vec::new(),
         })
     }
 
@@ -243,6 +248,7 @@ pub fn routes() -> Router<Arc<AppState>> {
 /// module documentation). Public so that tests can run routes of their own
 /// (one that panics, say) through the same stack.
 pub fn with_middleware(routes: Router<Arc<AppState>>, state: Arc<AppState>) -> Router {
+    let cors = cors_layer(&state.cors_origins);
     routes
         .layer(axum::middleware::from_fn(limit_uri))
         .layer(CompressionLayer::new())
@@ -256,6 +262,7 @@ pub fn with_middleware(routes: Router<Arc<AppState>>, state: Arc<AppState>) -> R
             state,
             stamp_generation,
         ))
+        .layer(tower::util::option_layer(cors))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             TraceLayer::new_for_http()
@@ -275,6 +282,35 @@ pub fn with_middleware(routes: Router<Arc<AppState>>, state: Arc<AppState>) -> R
         )
         .layer(SetRequestIdLayer::x_request_id(CountingRequestId::default()))
         .layer(axum::middleware::map_request(drop_unfit_request_id))
+}
+
+/// CORS for the configured origins, or none. Read-only methods only: the
+/// API changes nothing, and credentials are never allowed.
+fn cors_layer(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
+    use axum::http::{header, Method};
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    if origins.is_empty() {
+        return None;
+    }
+    let allow = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
+    };
+    Some(
+        CorsLayer::new()
+            .allow_origin(allow)
+            .allow_methods([Method::GET, Method::POST, Method::HEAD])
+            .allow_headers([
+                header::CONTENT_TYPE,
+                "x-request-id".parse().expect("header name"),
+            ])
+            .expose_headers([
+                "x-request-id".parse().expect("header name"),
+                GENERATION_HEADER.parse().expect("header name"),
+            ])
+            .max_age(Duration::from_secs(600)),
+    )
 }
 
 /// Header naming the index generation that answered.

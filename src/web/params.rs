@@ -101,6 +101,16 @@ fn parse_number<T: std::str::FromStr>(name: &str, value: &str) -> Result<T> {
         .map_err(|_| Error::bad(name, format!("{name} must be a number, not {value:?}")))
 }
 
+/// An amount parameter: yuan, or staff's own `500万`, `1亿`, `3.8亿元`.
+fn parse_yuan(name: &str, value: &str) -> Result<f64> {
+    crate::labels::funding::parse_amount(value).ok_or_else(|| {
+        Error::bad(
+            name,
+            format!("{name} must be an amount such as 500000, 500万 or 1亿, not {value:?}"),
+        )
+    })
+}
+
 /// Build a search request from decoded pairs. With `strict`, an unknown
 /// parameter is an error naming it (the API); without, it is ignored (pages).
 pub fn search_request(pairs: &[(String, String)], strict: bool) -> Result<SearchRequest> {
@@ -117,10 +127,10 @@ pub fn search_request(pairs: &[(String, String)], strict: bool) -> Result<Search
             "per_report" => request.per_report = Some(parse_number(name, value)?),
             "sort" => request.sort = Sort::parse(value)?,
             "min_funding" if !value.is_empty() => {
-                request.min_funding = Some(parse_number(name, value)?)
+                request.min_funding = Some(parse_yuan(name, value)?)
             }
             "max_funding" if !value.is_empty() => {
-                request.max_funding = Some(parse_number(name, value)?)
+                request.max_funding = Some(parse_yuan(name, value)?)
             }
             "min_funding" | "max_funding" => {}
             "report" if !value.is_empty() => request.report = Some(value.clone()),

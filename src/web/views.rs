@@ -12,7 +12,7 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
-use super::format::{format_yuan, plain_amount};
+use super::format::format_yuan;
 use super::links::{self, last_part, Link};
 use crate::facet::{FacetKind, PerFacet, Shape};
 use crate::search::{FacetValue, Hit, ReportView, SearchRequest, SearchResponse};
@@ -232,8 +232,8 @@ pub fn search_view(
         json_url: links::export_url(request, "/export.json"),
         suggestions: query_links(request, &response.suggestions),
         related: query_links(request, &response.related),
-        min_funding: request.min_funding.map(plain_amount).unwrap_or_default(),
-        max_funding: request.max_funding.map(plain_amount).unwrap_or_default(),
+        min_funding: request.min_funding.map(format_yuan).unwrap_or_default(),
+        max_funding: request.max_funding.map(format_yuan).unwrap_or_default(),
         form_hidden: links::state_pairs(request, &["q", "page"]),
         funding_hidden: links::state_pairs(request, &["min_funding", "max_funding", "page"]),
         response,
