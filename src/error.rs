@@ -41,6 +41,10 @@ pub enum Error {
     /// The corpus could not be read.
     #[error("{0}")]
     Corpus(String),
+    /// A generation was asked for that is not there to switch to (a
+    /// rollback from the oldest one, `generations --use` of a pruned one).
+    #[error("{0}")]
+    NoSuchGeneration(String),
     /// A reindex would have left the index empty, or much smaller than the
     /// live generation; nothing was switched (`--allow-shrink` overrides).
     #[error(

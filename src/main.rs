@@ -186,6 +186,46 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Generations {
+            index,
+            use_generation,
+            json,
+        } => {
+            if let Some(n) = use_generation {
+                match aidsearch::index::use_generation(&index.index, n)? {
+                    Some(from) if from != n => {
+                        outln!("switched from generation {from} to generation {n}")
+                    }
+                    _ => outln!("generation {n} is live"),
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let kept = aidsearch::index::list_generations(&index.index)?;
+            if json.json {
+                outln!("{}", serde_json::to_string_pretty(&kept)?);
+            } else if kept.is_empty() {
+                outln!("no generations in {}", index.index.display());
+            } else {
+                outln!(
+                    "{:>10}  {:>10}  {:>9}  {:>16}",
+                    "generation",
+                    "paragraphs",
+                    "size",
+                    "built (UTC)"
+                );
+                for g in kept {
+                    outln!(
+                        "{:>10}  {:>10}  {:>7.1}MB  {:>16}{}",
+                        g.generation,
+                        g.paragraphs.map_or("?".to_string(), |n| n.to_string()),
+                        g.bytes as f64 / 1e6,
+                        g.built.map_or("?".to_string(), cmd::print::utc_minute),
+                        if g.live { "  ← live" } else { "" }
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Ship { index, to } => {
             let shipped = cmd::ship::ship(&index.index, &to)?;
             outln!(

@@ -496,3 +496,72 @@ fn reindex_of_an_emptied_corpus_exits_1_unless_allowed_to_shrink() {
         (Some(2), Some(0))
     );
 }
+
+/// Rollback from the only generation says there is nothing to roll back to
+/// (it said "internal error"); after a rollback the newer generation can be
+/// listed and switched to again (issue #17).
+#[test]
+fn generations_are_listed_and_switched_and_rollback_explains_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = temp_corpus(dir.path());
+    let index = dir.path().join("index");
+    let reindex = || {
+        let out = run(aidsearch()
+            .arg("reindex")
+            .arg("--corpus")
+            .arg(&corpus)
+            .arg("--index")
+            .arg(&index));
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    };
+    reindex();
+    let out = run(aidsearch().args(["rollback", "--index"]).arg(&index));
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("nothing to roll back to") && !err.contains("internal"),
+        "{err}"
+    );
+
+    reindex();
+    let out = run(aidsearch().args(["rollback", "--index"]).arg(&index));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let listed = json_of(&run(aidsearch()
+        .args(["generations", "--json", "--index"])
+        .arg(&index)));
+    let live: Vec<(u64, bool)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["generation"].as_u64().unwrap(),
+                g["live"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(live, vec![(1, true), (2, false)]);
+    let table = text(&run(aidsearch().args(["generations", "--index"]).arg(&index)).stdout);
+    assert!(
+        table
+            .lines()
+            .any(|l| l.trim_start().starts_with('1') && l.ends_with("← live")),
+        "{table}"
+    );
+
+    let out = run(aidsearch()
+        .args(["generations", "--use", "2", "--index"])
+        .arg(&index));
+    assert!(text(&out.stdout).contains("switched from generation 1 to generation 2"));
+    assert_eq!(
+        std::fs::read_to_string(index.join("CURRENT"))
+            .unwrap()
+            .trim(),
+        "gen-2"
+    );
+    let out = run(aidsearch()
+        .args(["generations", "--use", "9", "--index"])
+        .arg(&index));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("no generation 9"));
+}

@@ -303,6 +303,21 @@ pub enum Command {
         #[arg(long)]
         to: String,
     },
+    /// List the index generations kept on disk, or switch to one of them.
+    ///
+    /// After a rollback the newer generation stays until the next reindex;
+    /// `--use` switches to it again.
+    ///
+    /// Example: aidsearch generations --use 3
+    Generations {
+        #[command(flatten)]
+        index: IndexArg,
+        /// Make this kept generation the live one (example: --use 3).
+        #[arg(long = "use", value_name = "N")]
+        use_generation: Option<u64>,
+        #[command(flatten)]
+        json: JsonArg,
+    },
     /// Switch back to the previous index generation (undo a bad reindex).
     ///
     /// Example: aidsearch rollback --index index

@@ -198,11 +198,66 @@ pub fn rollback(root: &Path) -> Result<(u64, u64)> {
     let _lock = build::ReindexLock::acquire(root)?;
     let current =
         current_generation(root)?.ok_or_else(|| Error::NoIndex(root.display().to_string()))?;
-    let previous = previous_generation(root)?
-        .ok_or_else(|| Error::Internal("no previous generation to roll back to".to_string()))?;
+    let previous = previous_generation(root)?.ok_or_else(|| {
+        Error::NoSuchGeneration(format!(
+            "nothing to roll back to: generation {current} is the oldest kept in {} \
+             (`aidsearch generations` lists them)",
+            root.display()
+        ))
+    })?;
     Generation::open_dir(&generation_dir(root, previous), previous)?;
     switch_current(root, previous)?;
     Ok((current, previous))
+}
+
+/// One generation on disk, as `aidsearch generations` lists it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct GenerationInfo {
+    pub generation: u64,
+    pub live: bool,
+    /// Paragraphs, when the generation opens.
+    pub paragraphs: Option<u64>,
+    /// When it was built (its metadata written), seconds since 1970.
+    pub built: Option<u64>,
+    pub bytes: u64,
+}
+
+/// Every generation kept in `root`, oldest first.
+pub fn list_generations(root: &Path) -> Result<Vec<GenerationInfo>> {
+    let current = current_generation(root)?;
+    Ok(generations_on_disk(root)
+        .into_iter()
+        .map(|generation| {
+            let dir = generation_dir(root, generation);
+            GenerationInfo {
+                generation,
+                live: Some(generation) == current,
+                paragraphs: build::paragraphs_in(&dir),
+                built: fs::metadata(dir.join("meta.json"))
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map(|d| d.as_secs()),
+                bytes: dir_size(&dir),
+            }
+        })
+        .collect())
+}
+
+/// Make generation `n`, which must be kept in `root` and open, the live one
+/// (forward after a rollback, or back further). Returns the one it replaced.
+pub fn use_generation(root: &Path, n: u64) -> Result<Option<u64>> {
+    let _lock = build::ReindexLock::acquire(root)?;
+    let current = current_generation(root)?;
+    if !generations_on_disk(root).contains(&n) {
+        return Err(Error::NoSuchGeneration(format!(
+            "no generation {n} in {} (`aidsearch generations` lists those kept)",
+            root.display()
+        )));
+    }
+    Generation::open_dir(&generation_dir(root, n), n)?;
+    switch_current(root, n)?;
+    Ok(current)
 }
 
 /// When `CURRENT` last changed, if it exists.
