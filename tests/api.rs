@@ -853,6 +853,7 @@ fn cases() -> Vec<(Method, String, Option<String>)> {
         g(format!("/api/search?q={}&per_page=3", enc("医疗援藏"))),
         g(format!("/api/search?q={}", enc("农牧民在家门口就业"))),
         g(format!("/api/search?q={}", enc("大骨节病"))),
+        g(format!("/api/search?sector={}&min_funding=9&max_funding=1", enc("医疗"))),
         g("/api/search?q=&sort=funding&min_funding=1000000".into()),
         g(format!(
             "/api/search?q=&donor={}&sort=date&page=2&per_page=5",
@@ -1224,4 +1225,53 @@ async fn cors_only_for_the_configured_origins() {
     // Another origin gets no permission.
     let (_, headers, _) = common::send(app, search("https://elsewhere.example")).await;
     assert!(headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+}
+
+/// Filter values that match nothing answer 200 with zero hits and say why
+/// (issue #17), naming close known values; a contradictory amount range
+/// too. Valid filters give no warning.
+#[tokio::test]
+async fn filters_that_cannot_match_are_warned_about() {
+    let (status, r) = get_json(&format!(
+        "/api/search?q={}&sector={}&region=Shigatse",
+        enc("援藏"),
+        enc("医疗")
+    ))
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(r["total"], 0);
+    let warnings = r["warnings"].as_array().unwrap();
+    let by_param = |p: &str| {
+        warnings
+            .iter()
+            .find(|w| w["param"] == p)
+            .unwrap_or_else(|| panic!("{p}: {warnings:?}"))
+    };
+    assert_eq!(by_param("sector")["code"], "unknown_value");
+    assert!(by_param("sector")["did_you_mean"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|v| v == "医疗卫生"));
+    assert_eq!(by_param("region")["value"], "Shigatse");
+
+    let (_, r) = get_json("/api/search?min_funding=5000000&max_funding=100").await;
+    assert_eq!(r["warnings"][0]["code"], "empty_range");
+
+    let (_, r) = get_json(&format!(
+        "/api/search?q={}&sector={}&region={}",
+        enc("援藏"),
+        enc("医疗卫生"),
+        enc("日喀则")
+    ))
+    .await;
+    assert_eq!(r["warnings"], json!([]));
+    assert!(r["total"].as_u64().unwrap() > 0);
+
+    let (_, page) = common::get(&format!("/?q={}&sector={}", enc("援藏"), enc("医疗"))).await;
+    assert!(
+        page.contains("没有段落的领域是「医疗」"),
+        "the page says it in Chinese"
+    );
+    assert!(page.contains("医疗卫生"));
 }

@@ -108,6 +108,62 @@ pub(super) fn resolve_filters(request: &SearchRequest, parsed: &ParsedQuery) -> 
     Ok(filters)
 }
 
+/// Most close values a warning lists.
+const CLOSE_VALUES: usize = 5;
+
+/// Warnings for the filters of a request that cannot match as given: a facet
+/// value that no paragraph of the generation has, and an amount range whose
+/// lower end is above its upper end.
+pub(super) fn warnings(
+    table: &super::tables::FacetTable,
+    request: &SearchRequest,
+    filters: &Filters,
+) -> Vec<Warning> {
+    let mut out = Vec::new();
+    for (i, kind) in FacetKind::ALL.into_iter().enumerate() {
+        for value in &filters.facets[kind] {
+            let path = value.trim_matches('/');
+            if path.is_empty() || table.knows(i, path) {
+                continue;
+            }
+            let leaf = path.rsplit('/').next().unwrap_or(path);
+            let mut close: Vec<&str> = table
+                .paths(i)
+                .filter(|known| {
+                    let known_leaf = known.rsplit('/').next().unwrap_or(known);
+                    known_leaf.contains(leaf) || leaf.contains(known_leaf)
+                })
+                .collect();
+            close.sort_by_key(|k| (k.chars().count(), *k));
+            close.truncate(CLOSE_VALUES);
+            out.push(Warning {
+                param: kind.param().to_string(),
+                value: value.clone(),
+                code: "unknown_value".to_string(),
+                message: format!(
+                    "no paragraph of this index has {} {value:?}, so this filter matches nothing",
+                    kind.param()
+                ),
+                did_you_mean: close.into_iter().map(str::to_string).collect(),
+            });
+        }
+    }
+    if let (Some(min), Some(max)) = (request.min_funding, request.max_funding) {
+        if min > max {
+            out.push(Warning {
+                param: "min_funding".to_string(),
+                value: min.to_string(),
+                code: "empty_range".to_string(),
+                message: format!(
+                    "min_funding {min} is above max_funding {max}, so nothing can match"
+                ),
+                did_you_mean: Vec::new(),
+            });
+        }
+    }
+    out
+}
+
 pub(super) fn facet_filter(
     fields: &Fields,
     kind: FacetKind,

@@ -327,6 +327,28 @@ pub struct SearchResponse {
     /// there is: words past the word limit left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notice: Option<Notice>,
+    /// Filters that cannot match as given: a value no paragraph of this
+    /// generation has (`sector=医疗`, `region=Shigatse`), or a contradictory
+    /// range. The search still runs; these say why it may find nothing.
+    #[serde(default)]
+    pub warnings: Vec<Warning>,
+}
+
+/// A filter that cannot match as given.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Warning {
+    /// The parameter.
+    pub param: String,
+    /// The value as given.
+    pub value: String,
+    /// `unknown_value` or `empty_range`.
+    pub code: String,
+    /// For people, in English.
+    pub message: String,
+    /// Known values close to the one given (containing it, or contained in
+    /// it), at most five.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub did_you_mean: Vec<String>,
 }
 
 /// How a query was read other than as typed.

@@ -250,6 +250,7 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
         generation: engine.generation,
         notice: (!compiled.dropped.is_empty())
             .then(|| Notice::words_dropped(compiled.dropped.clone())),
+        warnings: super::filters::warnings(table, request, &filters),
     })
 }
 

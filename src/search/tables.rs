@@ -170,6 +170,16 @@ impl FacetTable {
         ids
     }
 
+    /// Whether some paragraph has `path` (or a value below it) in field `kind`.
+    pub fn knows(&self, kind: usize, path: &str) -> bool {
+        self.by_path[kind].contains_key(path)
+    }
+
+    /// Every value of field `kind`, at every level.
+    pub fn paths(&self, kind: usize) -> impl Iterator<Item = &str> + '_ {
+        self.by_path[kind].keys().map(String::as_str)
+    }
+
     /// Counts over every live paragraph of the generation.
     pub fn everything(&self) -> &FacetCounts {
         &self.everything

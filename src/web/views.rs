@@ -98,6 +98,8 @@ pub struct SearchPage {
     pub csv_url: String,
     pub json_url: String,
     pub suggestions: Vec<Link>,
+    /// Filters that cannot match as given, said in Chinese.
+    pub warnings: Vec<String>,
     pub related: Vec<Link>,
     pub min_funding: String,
     pub max_funding: String,
@@ -231,6 +233,7 @@ pub fn search_view(
         csv_url: links::export_url(request, "/export.csv"),
         json_url: links::export_url(request, "/export.json"),
         suggestions: query_links(request, &response.suggestions),
+        warnings: response.warnings.iter().map(warning_text).collect(),
         related: query_links(request, &response.related),
         min_funding: request.min_funding.map(format_yuan).unwrap_or_default(),
         max_funding: request.max_funding.map(format_yuan).unwrap_or_default(),
@@ -380,6 +383,20 @@ fn year_chart(request: &SearchRequest, values: &[FacetValue]) -> (Vec<YearBar>, 
     // when the SVG scales to the sidebar.
     let chart_width = years.len().max(8) as u32 * slot;
     (years, chart_width)
+}
+
+/// A filter warning as the page says it.
+fn warning_text(w: &crate::search::Warning) -> String {
+    if w.code == "empty_range" {
+        return "最低金额高于最高金额，没有段落能同时满足这两个条件。".to_string();
+    }
+    let label = crate::facet::FacetKind::from_param(&w.param).map_or("筛选", |k| k.label());
+    let mut text = format!("没有段落的{label}是「{}」，这一条件匹配不到结果", w.value);
+    if !w.did_you_mean.is_empty() {
+        text.push_str(&format!("；相近的有：{}", w.did_you_mean.join("、")));
+    }
+    text.push('。');
+    text
 }
 
 /// Other queries (suggestions, related terms) as links.
