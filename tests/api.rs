@@ -853,7 +853,10 @@ fn cases() -> Vec<(Method, String, Option<String>)> {
         g(format!("/api/search?q={}&per_page=3", enc("医疗援藏"))),
         g(format!("/api/search?q={}", enc("农牧民在家门口就业"))),
         g(format!("/api/search?q={}", enc("大骨节病"))),
-        g(format!("/api/search?sector={}&min_funding=9&max_funding=1", enc("医疗"))),
+        g(format!(
+            "/api/search?sector={}&min_funding=9&max_funding=1",
+            enc("医疗")
+        )),
         g("/api/search?q=&sort=funding&min_funding=1000000".into()),
         g(format!(
             "/api/search?q=&donor={}&sort=date&page=2&per_page=5",

@@ -20,14 +20,16 @@ use super::{current_generation, generation_dir, generations_on_disk, switch_curr
 use crate::corpus::{self, Corpus, ParagraphKind, Report, Skipped};
 use crate::error::{Error, Result};
 use crate::facet::FacetKind;
-use crate::labels::{self, LabelledReport, Labels};
+use crate::labels::{LabelledReport, Labels};
 
 mod incremental;
+mod stream;
 pub use incremental::{
     builder_stamp, reindex_incremental, reindex_incremental_with_options,
     reindex_incremental_with_progress, stored_reports, IncrementalSummary, BUILDER_FILE,
 };
 use incremental::{write_builder_stamp, OnTop};
+pub use stream::BATCH_FILES;
 
 /// Memory budget of the index writer, shared by its threads.
 const WRITER_BUDGET: usize = 256 * 1024 * 1024;
@@ -243,9 +245,14 @@ fn add_reports<'a>(
 
 /// The generation's list of report titles, for completion.
 fn write_titles(dir: &Path, reports: &[LabelledReport]) -> Result<()> {
-    let mut titles: Vec<&str> = reports.iter().map(|r| r.title.as_str()).collect();
+    let mut titles: Vec<String> = reports.iter().map(|r| r.title.clone()).collect();
     titles.sort_unstable();
     titles.dedup();
+    write_title_list(dir, &titles)
+}
+
+/// Write sorted, distinct `titles` as the generation's title list.
+fn write_title_list(dir: &Path, titles: &[String]) -> Result<()> {
     let mut listing = titles.join("\n").replace('\r', "");
     listing.push('\n');
     fs::write(dir.join(super::TITLES_FILE), listing)?;
@@ -305,6 +312,21 @@ pub fn verify(
     reports: &[LabelledReport],
     expected: usize,
 ) -> Result<()> {
+    let probe = reports
+        .iter()
+        .find(|r| !r.paragraphs.is_empty())
+        .map(|r| (r.id.clone(), r.paragraphs.len()));
+    verify_counts(dir, generation, probe.as_ref(), expected)
+}
+
+/// [`verify`] given the probe report (its id and paragraph count) rather
+/// than every report.
+fn verify_counts(
+    dir: &Path,
+    generation: u64,
+    probe: Option<&(String, usize)>,
+    expected: usize,
+) -> Result<()> {
     let engine = Generation::open_dir(dir, generation)?;
     let count = engine.num_docs() as usize;
     if count != expected {
@@ -312,16 +334,14 @@ pub fn verify(
             "verification failed: index holds {count} paragraphs, expected {expected}"
         )));
     }
-    if let Some(report) = reports.iter().find(|r| !r.paragraphs.is_empty()) {
-        let term = Term::from_field_text(engine.fields.report_id, &report.id);
+    if let Some((id, paragraphs)) = probe {
+        let term = Term::from_field_text(engine.fields.report_id, id);
         let hits = engine
             .searcher()
             .search(&TermQuery::new(term, IndexRecordOption::Basic), &Count)?;
-        if hits != report.paragraphs.len() {
+        if hits != *paragraphs {
             return Err(Error::Internal(format!(
-                "verification failed: probe for report {} found {hits} paragraphs, expected {}",
-                report.id,
-                report.paragraphs.len()
+                "verification failed: probe for report {id} found {hits} paragraphs, expected {paragraphs}"
             )));
         }
     }
@@ -408,6 +428,23 @@ fn check_shrink<R>(
     paragraphs: usize,
     options: ReindexOptions,
 ) -> Result<()> {
+    check_shrink_counts(
+        root,
+        corpus.files_read,
+        corpus.skipped.len(),
+        paragraphs,
+        options,
+    )
+}
+
+/// [`check_shrink`] given the counts rather than the corpus.
+fn check_shrink_counts(
+    root: &Path,
+    files_read: usize,
+    skipped: usize,
+    paragraphs: usize,
+    options: ReindexOptions,
+) -> Result<()> {
     if options.allow_shrink {
         return Ok(());
     }
@@ -419,8 +456,8 @@ fn check_shrink<R>(
     let shrinks = (paragraphs as f64) < (1.0 - MAX_SHRINK_SHARE) * before as f64;
     if paragraphs == 0 || shrinks {
         return Err(Error::Shrink {
-            files_read: corpus.files_read,
-            skipped: corpus.skipped.len(),
+            files_read,
+            skipped,
             live,
             after: paragraphs,
         });
@@ -477,10 +514,7 @@ pub fn reindex_with_options(
     check_apart(corpus_dir, root)?;
     let _lock = ReindexLock::acquire(root)?;
     prune(root)?;
-    let corpus = corpus::load_dir_with_progress(corpus_dir, &|p| progress(Progress::Corpus(p)))
-        .map_err(|e| unreadable_folder(corpus_dir, e))?;
-    check_some_file_read(corpus_dir, &corpus)?;
-    install_generation(root, label_all(corpus), None, options, started, progress)
+    stream::stream_generation(corpus_dir, root, options, started, progress)
 }
 
 /// `path` made absolute with its links resolved, as far as it exists.
@@ -535,13 +569,21 @@ fn check_some_file_read<R>(corpus_dir: &Path, corpus: &Corpus<R>) -> Result<()> 
     Ok(())
 }
 
-/// Label every report of a loaded corpus, on all cores.
-fn label_all(corpus: Corpus) -> Corpus<LabelledReport> {
-    Corpus {
-        reports: corpus.reports.into_par_iter().map(labels::label).collect(),
-        skipped: corpus.skipped,
-        files_read: corpus.files_read,
-        warnings: corpus.warnings,
+/// The number the next generation of `root` gets.
+fn next_generation(root: &Path) -> Result<u64> {
+    let last = generations_on_disk(root)
+        .into_iter()
+        .chain(current_generation(root)?)
+        .max();
+    match last {
+        None => Ok(1),
+        Some(last) => last.checked_add(1).ok_or_else(|| {
+            Error::Internal(format!(
+                "generation {last} in {} is the last number there is; \
+                 reindex into a new index folder",
+                root.display()
+            ))
+        }),
     }
 }
 
@@ -558,20 +600,7 @@ fn install_generation(
 ) -> Result<BuildSummary> {
     let paragraphs: usize = corpus.reports.iter().map(|r| r.paragraphs.len()).sum();
     check_shrink(root, &corpus, paragraphs, options)?;
-    let last = generations_on_disk(root)
-        .into_iter()
-        .chain(current_generation(root)?)
-        .max();
-    let next = match last {
-        None => 1,
-        Some(last) => last.checked_add(1).ok_or_else(|| {
-            Error::Internal(format!(
-                "generation {last} in {} is the last number there is; \
-                 reindex into a new index folder",
-                root.display()
-            ))
-        })?,
-    };
+    let next = next_generation(root)?;
     let dir = generation_dir(root, next);
     if dir.exists() {
         fs::remove_dir_all(&dir)?;
