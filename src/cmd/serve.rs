@@ -10,7 +10,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 
 use aidsearch::corpus::LoadProgress;
-use aidsearch::index::build::{reindex_with_progress, Progress};
+use aidsearch::index::build::{reindex_with_options, Progress, ReindexOptions};
 use aidsearch::search::LiveEngine;
 use aidsearch::web::server::{fd_soft_limit, ServerLimits};
 
@@ -28,6 +28,8 @@ pub fn serve(
     addr: SocketAddr,
     limits: ServerLimits,
     color: ColorChoice,
+    data: Option<std::path::PathBuf>,
+    zero_hit_log: std::path::PathBuf,
 ) -> Result<ExitCode> {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -38,7 +40,11 @@ pub fn serve(
         .init();
     if aidsearch::index::current_generation(index_root)?.is_none() {
         tracing::info!(target: LOG, corpus = %corpus.display(), index = %index_root.display(), "no index yet: building it");
-        let summary = reindex_with_progress(corpus, index_root, &|p| match p {
+        let options = ReindexOptions {
+            data,
+            ..ReindexOptions::default()
+        };
+        let summary = reindex_with_options(corpus, index_root, options, &|p| match p {
             Progress::Corpus(LoadProgress::File {
                 file,
                 paragraphs: Err(reason),
@@ -102,7 +108,11 @@ pub fn serve(
             live.clone(),
             aidsearch::web::reload::INTERVAL,
         ));
-        let app = aidsearch::web::app(aidsearch::web::AppState::new(live));
+        let state = aidsearch::web::AppState::new(live);
+        let _ = state
+            .zero_hits
+            .set(aidsearch::web::zero_hits::ZeroHitLog::new(zero_hit_log));
+        let app = aidsearch::web::app(state);
         aidsearch::web::server::serve(listener, app, limits, shutdown_signal()).await?;
         tracing::info!(target: LOG, "shut down cleanly");
         Ok::<_, anyhow::Error>(())

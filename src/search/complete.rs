@@ -93,7 +93,7 @@ fn words() -> &'static Vec<(String, String, &'static str)> {
     WORDS.get_or_init(|| {
         let mut words: Vec<(String, String, &'static str)> = Vec::new();
         for (w, _) in crate::tokenizer::domain_words() {
-            words.push((fold(w), w.to_string(), "word"));
+            words.push((fold(&w), w, "word"));
         }
         for w in super::synonyms::known_words() {
             words.push((w.clone(), w.clone(), "word"));

@@ -23,6 +23,9 @@ pub struct Engine {
     pub(crate) reports: super::tables::ReportNumbers,
     /// Answers this generation remembers.
     pub(crate) memo: super::cache::Memo,
+    /// The generation's mined vocabulary, read when first needed (mining
+    /// may finish after the generation went live).
+    mined: std::sync::Mutex<Option<Arc<crate::mining::Model>>>,
 }
 
 impl Deref for Engine {
@@ -74,7 +77,26 @@ impl Engine {
             reports,
             memo: Default::default(),
             titles: OnceLock::new(),
+            mined: Default::default(),
         })
+    }
+
+    /// The generation's mined vocabulary, once its file is there.
+    pub fn mined(&self) -> Option<Arc<crate::mining::Model>> {
+        let mut mined = self.mined.lock().unwrap_or_else(|e| e.into_inner());
+        if mined.is_none() {
+            let path = crate::index::mined_model_path(&self.base.dir);
+            if path.is_file() {
+                *mined = crate::mining::Model::load(&path).ok().map(Arc::new);
+            }
+        }
+        mined.clone()
+    }
+
+    /// Search this generation on this thread (its vocabulary, its
+    /// expansions) until the guard drops.
+    pub fn enter(&self) -> super::expansion::Entered {
+        super::expansion::enter(self)
     }
 
     /// Report titles of this generation, indexed for completion, read once.

@@ -319,6 +319,10 @@ pub struct SearchResponse {
     /// there is: words past the word limit left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notice: Option<Notice>,
+    /// Query words that found (almost) nothing, and the related or mined
+    /// terms searched besides them ("also searched").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expanded: Vec<super::expansion::Expansion>,
 }
 
 /// How a query was read other than as typed.

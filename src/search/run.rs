@@ -76,6 +76,7 @@ pub(super) fn diversify<K: std::hash::Hash + Eq>(
 /// Run a search.
 pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse> {
     let started = Instant::now();
+    let entered = engine.enter();
     let fields = &engine.fields;
     let (compiled, filters) = prepare(fields, request)?;
     let searcher = engine.searcher();
@@ -186,6 +187,7 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
         generation: engine.generation,
         notice: (!compiled.dropped.is_empty())
             .then(|| Notice::words_dropped(compiled.dropped.clone())),
+        expanded: entered.expanded(),
     })
 }
 

@@ -22,6 +22,7 @@ pub mod params;
 pub mod reload;
 pub mod server;
 pub mod views;
+pub mod zero_hits;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -86,6 +87,8 @@ pub struct AppState {
     pub export_slots: Arc<Semaphore>,
     /// Longest an export waits for its slot.
     pub export_wait: Duration,
+    /// Where queries that found nothing are recorded, when set.
+    pub zero_hits: std::sync::OnceLock<zero_hits::ZeroHitLog>,
 }
 
 impl AppState {
@@ -120,6 +123,7 @@ impl AppState {
             search_budget,
             export_slots: Arc::new(Semaphore::new(DEFAULT_MAX_CONCURRENT_EXPORTS)),
             export_wait: EXPORT_WAIT,
+            zero_hits: std::sync::OnceLock::new(),
         })
     }
 
@@ -185,10 +189,17 @@ impl AppState {
             .map_err(WebError::from)
     }
 
-    /// Run a search.
+    /// Run a search; a query that found nothing goes to the zero-hit log.
     pub async fn search(&self, request: SearchRequest) -> Result<SearchResponse, WebError> {
-        self.blocking(move |engine| crate::search::cache::search_remembered(engine, &request))
-            .await
+        let response = self
+            .blocking(move |engine| crate::search::cache::search_remembered(engine, &request))
+            .await?;
+        if response.total == 0 && !response.query.trim().is_empty() {
+            if let Some(log) = self.zero_hits.get() {
+                log.record(&response.query);
+            }
+        }
+        Ok(response)
     }
 }
 
