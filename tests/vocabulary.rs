@@ -224,3 +224,38 @@ fn synonyms_suggest_proposes_mined_pairs_and_never_a_rejected_one() {
     fs::write(data.join("synonyms-rejected.txt"), "先心病, 先天性心脏病\n").unwrap();
     assert!(!suggest().contains("先心病, 先天性心脏病"));
 }
+
+#[test]
+fn a_small_incremental_change_keeps_the_mined_vocabulary_a_large_one_mines_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (corpus_dir, root) = (dir.path().join("corpus"), dir.path().join("index"));
+    fs::create_dir_all(&corpus_dir).unwrap();
+    for i in 0..30 {
+        fs::write(
+            corpus_dir.join(format!("r{i}.txt")),
+            format!("第{i}批援藏干部在日喀则开展医疗帮扶。"),
+        )
+        .unwrap();
+    }
+    let first =
+        reindex_with_options(&corpus_dir, &root, ReindexOptions::default(), &|_| {}).unwrap();
+    assert!(!first.mining.unwrap().reused);
+    fs::write(corpus_dir.join("r0.txt"), "拉萨海关开展饮用水检测。").unwrap();
+    let small =
+        reindex_incremental_with_options(&corpus_dir, &root, ReindexOptions::default(), &|_| {})
+            .unwrap();
+    assert!(small.segments_reused);
+    assert!(small.build.mining.unwrap().reused);
+    assert!(aidsearch::index::mined_model_path(&generation_dir(&root, 2)).is_file());
+    for i in 0..10 {
+        fs::write(
+            corpus_dir.join(format!("r{i}.txt")),
+            "日喀则市教育援藏项目顺利完工。",
+        )
+        .unwrap();
+    }
+    let large =
+        reindex_incremental_with_options(&corpus_dir, &root, ReindexOptions::default(), &|_| {})
+            .unwrap();
+    assert!(!large.build.mining.unwrap().reused);
+}

@@ -198,7 +198,7 @@ pub enum Command {
         data: DataArg,
         /// Do not mine the corpus's vocabulary (variants and related words for
         /// words that find nothing, and `synonyms suggest`) (example: --no-mining).
-        #[arg(long)]
+        #[arg(long, env = "AIDSEARCH_NO_MINING", value_parser = clap::builder::BoolishValueParser::new())]
         no_mining: bool,
     },
     /// Serve the search page and JSON API; builds the index first if there is none.
@@ -340,7 +340,7 @@ pub enum SynonymsAction {
         #[arg(long, env = "AIDSEARCH_ZERO_HIT_LOG")]
         zero_hit_log: Option<PathBuf>,
         /// Most lines to print (example: --limit 100).
-        #[arg(long, default_value_t = 60)]
+        #[arg(long, env = "AIDSEARCH_LIMIT", default_value_t = 60)]
         limit: usize,
     },
 }

@@ -71,6 +71,12 @@ pub fn serve(
             seconds = summary.seconds,
             "index built"
         );
+        if summary.data == "built-in" {
+            tracing::warn!(
+                target: LOG,
+                "no data folder: the dictionary and synonyms built into this program were used (give one with --data)"
+            );
+        }
     }
     aidsearch::tokenizer::warm_up();
     let live = Arc::new(open_live(index_root)?);

@@ -692,8 +692,9 @@ fn install_generation(
 pub const MINING_REUSE_SHARE: f64 = 0.05;
 
 /// Mine the corpus into the live generation `dir`, or keep the previous
-/// generation's model when this generation was written on top of it with
-/// few changed paragraphs and the same dictionary.
+/// generation's model when this generation was written on top of it (so
+/// with the same dictionary) and few paragraphs were added or reports
+/// removed.
 fn mine_into(
     dir: &Path,
     reports: &[LabelledReport],
@@ -709,7 +710,7 @@ fn mine_into(
             .filter(|r| changes.fresh.contains(&r.id))
             .map(|r| r.paragraphs.len())
             .sum::<usize>()
-            + changes.stale.len();
+            + changes.stale.difference(&changes.fresh).count();
         if previous.is_file() && (changed as f64) <= MINING_REUSE_SHARE * total.max(1) as f64 {
             let started = Instant::now();
             if fs::hard_link(&previous, &target).is_err() {
