@@ -42,7 +42,9 @@ pub const DIMS: usize = 160;
 /// Most word sequences kept, the most frequent first.
 const SEQUENCE_CAP: usize = 100_000;
 /// Least cosine between a word and a variant that is kept.
-const VARIANT_COSINE: f32 = 0.3;
+const VARIANT_COSINE: f32 = 0.4;
+/// Shortest word whose long forms are looked for.
+const MIN_ABBREVIATION_CHARS: usize = 3;
 /// Characters whose insertion changes what a word means (不, 没) or makes it
 /// a phrase rather than a longer form of it (的, 和): a variant inserting one
 /// is dropped.
@@ -304,7 +306,9 @@ impl Model {
         let Some(&first) = chars.first() else {
             return Vec::new();
         };
-        if chars.len() < 2 || !chars.iter().all(|c| is_cjk(*c)) {
+        // A two-character word's "long forms" are mostly derivations
+        // (企业 → 企业家) or chance spellings across words (我国 → 我们国家).
+        if chars.len() < MIN_ABBREVIATION_CHARS || !chars.iter().all(|c| is_cjk(*c)) {
             return Vec::new();
         }
         let Some(candidates) = self.by_first.get(&first) else {
@@ -315,10 +319,24 @@ impl Model {
         for &i in candidates {
             let entry = self.entries[i as usize].as_str();
             let len = entry.chars().count();
-            if len <= chars.len()
-                || len > chars.len() * 3 + 2
-                || !inserts_only_content(&chars, entry)
-            {
+            // Holding the word itself, it is found by the word already.
+            if len <= chars.len() || len > chars.len() * 3 + 2 || entry.contains(word) {
+                continue;
+            }
+            let Some(matched) = matched_positions(&chars, entry) else {
+                continue;
+            };
+            // Each word of a sequence gives the abbreviation a character
+            // (农村 电子商务 → 农村电商); one that gives none is a phrase around
+            // it (全力 推进 全面 is not a long form of 全面).
+            let mut start = 0;
+            let mut every_part_gives = true;
+            for &p in &self.parts[i as usize] {
+                let end = start + self.entries[p as usize].chars().count();
+                every_part_gives &= matched.iter().any(|m| (start..end).contains(m));
+                start = end;
+            }
+            if !every_part_gives {
                 continue;
             }
             if (i as usize) < self.n_words && doc_freq(entry) == 0 {
@@ -435,26 +453,32 @@ impl Model {
     }
 }
 
-/// Whether `long` holds `short`'s characters in order, starting with its
-/// first, with at most one character after its last, and what it inserts
-/// has no refused character. The earliest match of each character is taken.
-fn inserts_only_content(short: &[char], long: &str) -> bool {
+/// Where `long` holds `short`'s characters in order (char positions),
+/// starting with its first, with at most one character after its last, when
+/// what it inserts has no refused character. The earliest match of each
+/// character is taken.
+fn matched_positions(short: &[char], long: &str) -> Option<Vec<usize>> {
     let long: Vec<char> = long.chars().collect();
     if long.first() != short.first() {
-        return false;
+        return None;
     }
-    let mut next = 0;
+    let mut matched = Vec::with_capacity(short.len());
     let mut tail = 0;
-    for c in &long {
-        if next < short.len() && *c == short[next] {
-            next += 1;
+    for (i, c) in long.iter().enumerate() {
+        if matched.len() < short.len() && *c == short[matched.len()] {
+            matched.push(i);
         } else if INSERTED_REFUSED.contains(*c) {
-            return false;
-        } else if next == short.len() {
+            return None;
+        } else if matched.len() == short.len() {
             tail += 1;
         }
     }
-    next == short.len() && tail <= 1
+    (matched.len() == short.len() && tail <= 1).then_some(matched)
+}
+
+#[cfg(test)]
+fn inserts_only_content(short: &[char], long: &str) -> bool {
+    matched_positions(short, long).is_some()
 }
 
 /// Unit word vectors from the co-occurrence counts: PPMI with the context

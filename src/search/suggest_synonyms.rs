@@ -46,7 +46,8 @@ pub fn suggest(
     };
     let mut out: Vec<Suggestion> = Vec::new();
     let mut push = |a: &str, b: &str, related: bool, why: String| {
-        if a == b || known.pairs(a, b) || rejected.pairs(a, b) {
+        // One word inside the other is found by it already (乡村振兴, 乡村).
+        if a.contains(b) || b.contains(a) || known.pairs(a, b) || rejected.pairs(a, b) {
             return;
         }
         let line = if related {
@@ -82,17 +83,6 @@ pub fn suggest(
                 );
             }
         }
-        // Neighbours of the words the list already relates, to grow families.
-        let mut listed: Vec<&String> = known.synonyms.keys().chain(known.related.keys()).collect();
-        listed.sort();
-        listed.dedup();
-        for word in listed {
-            for (n, cosine) in model.neighbours(word, 5) {
-                if cosine >= NEIGHBOUR_COSINE {
-                    push(word, &n, true, format!("co-occurrence cosine {cosine:.2}"));
-                }
-            }
-        }
         // Long forms of frequent corpus words (abbreviations).
         let frequent: Vec<String> = model
             .words()
@@ -107,6 +97,17 @@ pub fn suggest(
                     false,
                     format!("{v} holds the characters of {word} in order"),
                 );
+            }
+        }
+        // Neighbours of the words the list already relates, to grow families.
+        let mut listed: Vec<&String> = known.synonyms.keys().chain(known.related.keys()).collect();
+        listed.sort();
+        listed.dedup();
+        for word in listed {
+            for (n, cosine) in model.neighbours(word, 5) {
+                if cosine >= NEIGHBOUR_COSINE {
+                    push(word, &n, true, format!("co-occurrence cosine {cosine:.2}"));
+                }
             }
         }
     }
