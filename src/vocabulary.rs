@@ -283,6 +283,16 @@ impl Vocabulary {
         Arc::ptr_eq(&self.jieba, &other.jieba) || self.dict == other.dict
     }
 
+    /// Whether the generation in `gen_dir` was cut with this dictionary,
+    /// read without building its segmenter.
+    pub fn segments_like_generation(&self, gen_dir: &Path) -> bool {
+        match fs::read_to_string(gen_dir.join(SNAPSHOT_DIR).join(DICT_FILE)) {
+            Ok(dict) => dict == self.dict,
+            Err(_) if !gen_dir.join(SNAPSHOT_DIR).is_dir() => self.dict == BUILT_IN_DICT,
+            Err(_) => false,
+        }
+    }
+
     /// Make this the vocabulary [`current`] returns on this thread until the
     /// guard drops (searches of one generation; the previous one returns).
     pub fn enter(self: &Arc<Self>) -> Entered {

@@ -284,10 +284,7 @@ pub(super) fn on_top_of_live(
         return None;
     }
     let previous = generation_dir(root, current_generation(root).ok()??);
-    if !Vocabulary::of_generation(&previous)
-        .ok()?
-        .segments_like(vocabulary)
-    {
+    if !vocabulary.segments_like_generation(&previous) {
         return None;
     }
     let metas = Index::open_in_dir(&previous)
