@@ -31,6 +31,8 @@ use crate::vocabulary::Vocabulary;
 
 /// The model's file, in a generation's snapshot folder.
 pub const MODEL_FILE: &str = "mined.bin";
+/// The first bytes of a model file, with the format's version.
+const MAGIC: &[u8; 8] = b"AIDMINE2";
 /// Words kept, the most frequent first; bounds memory and time.
 pub const VOCAB_CAP: usize = 30_000;
 /// Fewest occurrences of a kept word or sequence.
@@ -110,50 +112,56 @@ fn keepable(word: &str) -> bool {
 
 impl Model {
     /// Mine the paragraphs, segmented with `vocabulary`.
-    pub fn mine<'a>(
-        paragraphs: impl IntoParallelIterator<Item = &'a str>,
-        vocabulary: &Vocabulary,
-    ) -> (Model, MiningSummary) {
+    pub fn mine(paragraphs: &[&str], vocabulary: &Vocabulary) -> (Model, MiningSummary) {
         let started = std::time::Instant::now();
-        // Segment every paragraph: (word, adjacent to the previous one).
-        let segmented: Vec<Vec<(String, bool)>> = paragraphs
-            .into_par_iter()
-            .map(|text| {
-                let mut out: Vec<(String, bool)> = Vec::new();
-                let mut end = usize::MAX;
+        // Two passes over the segmenter rather than keeping every token as a
+        // string: the first counts words, the second keeps kept words' ids.
+        let freq: HashMap<String, u32> = paragraphs
+            .par_iter()
+            .fold(HashMap::new, |mut freq: HashMap<String, u32>, text| {
                 for t in analyze_with(vocabulary, text, false) {
-                    out.push((t.text, t.char_start == end));
-                    end = t.char_end;
+                    if keepable(&t.text) {
+                        *freq.entry(t.text).or_default() += 1;
+                    }
                 }
-                out
+                freq
             })
-            .collect();
-        let mut freq: HashMap<&str, u32> = HashMap::new();
-        for p in &segmented {
-            for (w, _) in p {
-                if keepable(w) {
-                    *freq.entry(w.as_str()).or_default() += 1;
+            .reduce(HashMap::new, |mut a, b| {
+                for (w, f) in b {
+                    *a.entry(w).or_default() += f;
                 }
-            }
-        }
-        let mut words: Vec<(&str, u32)> = freq.into_iter().filter(|e| e.1 >= MIN_FREQ).collect();
-        words.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+                a
+            });
+        let mut words: Vec<(String, u32)> = freq.into_iter().filter(|e| e.1 >= MIN_FREQ).collect();
+        words.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         words.truncate(VOCAB_CAP);
-        let words: Vec<(String, u32)> =
-            words.into_iter().map(|(w, f)| (w.to_string(), f)).collect();
         let id: HashMap<&str, u32> = words
             .iter()
             .enumerate()
             .map(|(i, (w, _))| (w.as_str(), i as u32))
             .collect();
         let n = words.len();
+        // Each paragraph as (kept word's id, adjacent to the previous token).
+        let segmented: Vec<Vec<(Option<u32>, bool)>> = paragraphs
+            .par_iter()
+            .map(|text| {
+                let mut end = usize::MAX;
+                analyze_with(vocabulary, text, false)
+                    .into_iter()
+                    .map(|t| {
+                        let adjacent = t.char_start == end;
+                        end = t.char_end;
+                        (id.get(t.text.as_str()).copied(), adjacent)
+                    })
+                    .collect()
+            })
+            .collect();
 
         // Co-occurrence (i < j) within the window, and adjacent sequences.
         let mut pairs: Counts<u64> = Counts::default();
         let mut sequences: Counts<u64> = Counts::default();
         for p in &segmented {
-            let ids: Vec<Option<u32>> =
-                p.iter().map(|(w, _)| id.get(w.as_str()).copied()).collect();
+            let ids: Vec<Option<u32>> = p.iter().map(|t| t.0).collect();
             let kept: Vec<u32> = ids.iter().flatten().copied().collect();
             for (i, a) in kept.iter().enumerate() {
                 for b in kept.iter().skip(i + 1).take(WINDOW) {
@@ -378,7 +386,7 @@ impl Model {
     /// reader sees the old file or the whole new one).
     pub fn save(&self, path: &Path) -> Result<()> {
         let mut out: Vec<u8> = Vec::new();
-        out.extend_from_slice(b"AIDMINE1");
+        out.extend_from_slice(MAGIC);
         for n in [self.entries.len(), self.n_words, self.dims] {
             out.extend_from_slice(&(n as u64).to_le_bytes());
         }
@@ -391,9 +399,13 @@ impl Model {
                 out.extend_from_slice(&p.to_le_bytes());
             }
         }
-        for v in &self.vectors {
-            out.extend_from_slice(&v.to_le_bytes());
-        }
+        // Unit vectors stored as bytes (component × 127): a quarter of the
+        // size, and cosines move by about 0.01.
+        out.extend(
+            self.vectors
+                .iter()
+                .map(|v| (v * 127.0).round().clamp(-127.0, 127.0) as i8 as u8),
+        );
         let tmp = path.with_extension("tmp");
         let mut file = fs::File::create(&tmp)?;
         file.write_all(&out)?;
@@ -413,7 +425,7 @@ impl Model {
             at += n;
             Ok(s)
         };
-        if take(8)? != b"AIDMINE1" {
+        if take(8)? != MAGIC {
             return Err(bad());
         }
         let mut u64s = [0usize; 3];
@@ -439,12 +451,16 @@ impl Model {
             }
             model.parts.push(p);
         }
-        let floats = n_words * dims;
-        let raw = take(floats * 4)?;
-        model.vectors = raw
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect();
+        let raw = take(n_words * dims)?;
+        model.vectors = raw.iter().map(|&b| f32::from(b as i8) / 127.0).collect();
+        if dims > 0 {
+            for row in model.vectors.chunks_mut(dims) {
+                let norm = row.iter().map(|v| v * v).sum::<f32>().sqrt();
+                if norm > 0.0 {
+                    row.iter_mut().for_each(|v| *v /= norm);
+                }
+            }
+        }
         if n_words > model.entries.len() {
             return Err(bad());
         }
@@ -668,6 +684,39 @@ mod tests {
     }
 
     #[test]
+    fn stored_vectors_keep_their_cosines() {
+        let dims = 8;
+        let mut model = Model {
+            n_words: 3,
+            dims,
+            entries: vec!["援藏干部".into(), "援疆干部".into(), "饮用水".into()],
+            freq: vec![5, 4, 3],
+            parts: vec![Vec::new(); 3],
+            ..Model::default()
+        };
+        for seed in 1..=3u32 {
+            let row: Vec<f32> = (0..dims as u32)
+                .map(|d| ((seed * 7 + d * 3) % 11) as f32 - 5.0)
+                .collect();
+            let norm = row.iter().map(|v| v * v).sum::<f32>().sqrt();
+            model.vectors.extend(row.iter().map(|v| v / norm));
+        }
+        model.build_lookups();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(MODEL_FILE);
+        model.save(&path).unwrap();
+        let back = Model::load(&path).unwrap();
+        for (a, b) in model
+            .neighbours("援藏干部", 2)
+            .iter()
+            .zip(back.neighbours("援藏干部", 2))
+        {
+            assert_eq!(a.0, b.0);
+            assert!((a.1 - b.1).abs() < 0.02, "{a:?} {b:?}");
+        }
+    }
+
+    #[test]
     fn jacobi_diagonalises() {
         let (values, vectors) = jacobi(vec![vec![2.0, 1.0], vec![1.0, 2.0]]);
         let mut sorted = values.clone();
@@ -685,7 +734,8 @@ mod tests {
             texts.push(format!("发展农村电子商务，带动农民增收第{i}次。"));
             texts.push(format!("先天性心脏病患儿接受免费手术，筛查第{i}批。"));
         }
-        let (model, summary) = Model::mine(texts.par_iter().map(String::as_str), &vocabulary);
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let (model, summary) = Model::mine(&texts, &vocabulary);
         assert!(summary.words > 5, "{summary:?}");
         let any = |_: &str| 1u64;
         let variants = model.variants_with("农村电商", &vocabulary, &any);

@@ -727,7 +727,7 @@ fn mine_into(
         .iter()
         .flat_map(|r| r.paragraphs.iter().map(|p| p.text.as_str()))
         .collect();
-    let (model, summary) = crate::mining::Model::mine(paragraphs, vocabulary);
+    let (model, summary) = crate::mining::Model::mine(&paragraphs, vocabulary);
     model.save(&target)?;
     Ok(summary)
 }
