@@ -546,13 +546,23 @@ fn embed(n: usize, pairs: Counts<u64>) -> (usize, Vec<f32>) {
                 .collect()
         })
         .collect();
+    // M·X for X given by columns: X is laid out by rows first, so each
+    // nonzero of M adds one contiguous row of X (vectorised), rows in parallel.
     let multiply = |x: &[Vec<f32>]| -> Vec<Vec<f32>> {
-        x.par_iter()
-            .map(|col| {
-                rows.iter()
-                    .map(|row| row.iter().map(|(j, v)| v * col[*j as usize]).sum())
-                    .collect()
-            })
+        let by_rows = transpose(x, n);
+        let width = x.len();
+        let mut product = vec![0f32; n * width];
+        product
+            .par_chunks_mut(width)
+            .zip(rows.par_iter())
+            .for_each(|(out, row)| {
+                for (j, v) in row {
+                    let from = &by_rows[*j as usize * width..(*j as usize + 1) * width];
+                    out.iter_mut().zip(from).for_each(|(o, f)| *o += v * f);
+                }
+            });
+        (0..width)
+            .map(|c| (0..n).map(|r| product[r * width + c]).collect())
             .collect()
     };
     y = multiply(&y);
@@ -581,19 +591,24 @@ fn embed(n: usize, pairs: Counts<u64>) -> (usize, Vec<f32>) {
     let mut order: Vec<usize> = (0..l).collect();
     order.sort_by(|&a, &c| values[c].abs().total_cmp(&values[a].abs()));
     order.truncate(dims);
-    let mut out = vec![0f32; n * dims];
-    for (d, &k) in order.iter().enumerate() {
-        let scale = values[k].abs().sqrt() as f32;
-        for (c, qc) in q.iter().enumerate() {
-            let w = vectors[c][k] as f32 * scale;
-            if w == 0.0 {
-                continue;
-            }
-            for r in 0..n {
-                out[r * dims + d] += qc[r] * w;
-            }
+    // Row r of the vectors is row r of Q times W, W[c][d] the eigenvector
+    // component scaled by √|λ|.
+    let mut w = vec![0f32; l * dims];
+    for c in 0..l {
+        for (d, &k) in order.iter().enumerate() {
+            w[c * dims + d] = (vectors[c][k] * values[k].abs().sqrt()) as f32;
         }
     }
+    let q_rows = transpose(&q, n);
+    let mut out = vec![0f32; n * dims];
+    out.par_chunks_mut(dims).enumerate().for_each(|(r, row)| {
+        for c in 0..l {
+            let qrc = q_rows[r * l + c];
+            row.iter_mut()
+                .zip(&w[c * dims..(c + 1) * dims])
+                .for_each(|(o, wv)| *o += qrc * wv);
+        }
+    });
     for r in out.chunks_mut(dims) {
         let norm = r.iter().map(|v| v * v).sum::<f32>().sqrt();
         if norm > 0.0 {
@@ -601,6 +616,18 @@ fn embed(n: usize, pairs: Counts<u64>) -> (usize, Vec<f32>) {
         }
     }
     (dims, out)
+}
+
+/// Columns (each of `n`) laid out by rows: element (r, c) at `r * width + c`.
+fn transpose(cols: &[Vec<f32>], n: usize) -> Vec<f32> {
+    let width = cols.len();
+    let mut out = vec![0f32; n * width];
+    for (c, col) in cols.iter().enumerate() {
+        for (r, v) in col.iter().enumerate() {
+            out[r * width + c] = *v;
+        }
+    }
+    out
 }
 
 /// Modified Gram–Schmidt over the columns.
