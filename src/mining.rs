@@ -530,7 +530,9 @@ fn embed(n: usize, pairs: Counts<u64>) -> (usize, Vec<f32>) {
         }
         row.retain(|e| e.1 > 0.0);
     });
-    let dims = DIMS.min(n / 4);
+    // A small corpus gets fewer dimensions: it has little to tell them, and
+    // the eigendecomposition's cost grows with their cube.
+    let dims = DIMS.min(n / 8);
     let l = dims + 10;
     // Deterministic random start (xorshift), then two power iterations.
     let mut state = 0x9e37_79b9_7f4a_7c15u64;
@@ -655,12 +657,14 @@ fn jacobi(mut a: Vec<Vec<f64>>) -> (Vec<f64>, Vec<Vec<f64>>) {
     let mut v: Vec<Vec<f64>> = (0..n)
         .map(|i| (0..n).map(|j| f64::from(u8::from(i == j))).collect())
         .collect();
+    let total: f64 = a.iter().flatten().map(|v| v * v).sum();
     for _ in 0..30 {
         let off: f64 = (0..n)
             .flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)))
             .map(|(i, j)| a[i][j] * a[i][j])
             .sum();
-        if off < 1e-18 {
+        // Converged to f32 precision, which is what the vectors keep.
+        if off <= 1e-14 * total {
             break;
         }
         for p in 0..n {
