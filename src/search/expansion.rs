@@ -12,10 +12,10 @@
 
 use std::cell::RefCell;
 
-use serde::{Deserialize, Serialize};
 use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
 
+use super::request::Expansion;
 use super::Engine;
 use crate::mining::Model;
 use crate::normalize::fold;
@@ -27,13 +27,6 @@ pub(super) const RELATED_BOOST: f32 = 0.5;
 pub const FAILING_DOC_FREQ: u64 = 2;
 /// Most expansions of one word.
 const MAX_ALSO: usize = 4;
-
-/// A query word that found (almost) nothing, and what was searched besides.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Expansion {
-    pub word: String,
-    pub also: Vec<String>,
-}
 
 struct Scope {
     searcher: Searcher,
@@ -104,10 +97,15 @@ fn text_freq(scope: &Scope, text: &str) -> u64 {
         [] => 0,
         [(_, one)] => doc_freq(scope, one),
         _ => {
-            let phrase = super::compile::phrase(scope.text, &tokens, 0);
+            let base = tokens[0].0;
+            let terms = tokens
+                .iter()
+                .map(|(offset, t)| (offset - base, Term::from_field_text(scope.text, t)))
+                .collect();
+            let phrase = tantivy::query::PhraseQuery::new_with_offset(terms);
             scope
                 .searcher
-                .search(phrase.as_ref(), &tantivy::collector::Count)
+                .search(&phrase, &tantivy::collector::Count)
                 .map_or(0, |n| n as u64)
         }
     }

@@ -322,7 +322,15 @@ pub struct SearchResponse {
     /// Query words that found (almost) nothing, and the related or mined
     /// terms searched besides them ("also searched").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub expanded: Vec<super::expansion::Expansion>,
+    pub expanded: Vec<Expansion>,
+}
+
+/// A query word that found (almost) nothing, and what was searched besides
+/// it (`search::expansion`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Expansion {
+    pub word: String,
+    pub also: Vec<String>,
 }
 
 /// How a query was read other than as typed.
