@@ -29,15 +29,6 @@ pub fn jieba() -> Arc<Jieba> {
     vocabulary::current().jieba_arc()
 }
 
-/// The built-in domain dictionary's entries (the words completion offers,
-/// whichever generation is searched).
-pub fn domain_words() -> Vec<(String, usize)> {
-    Vocabulary::built_in()
-        .domain_words()
-        .map(|(w, f)| (w.to_string(), f))
-        .collect()
-}
-
 /// One analysed token: folded text, character span, and byte span in the original.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Term {

@@ -72,6 +72,14 @@ fn an_edited_data_folder_changes_results_and_old_generations_keep_their_snapshot
     assert_eq!(df(&gen2, "藏青援助点"), 1);
     assert_eq!(df(&gen1, "藏青援助点"), 0);
     assert_eq!(hits(&gen2, "藏青援助点"), 1);
+    // Completion offers the generation's own dictionary words.
+    let offered = |engine: &Engine| {
+        aidsearch::search::complete::complete(engine, "藏青", 5)
+            .into_iter()
+            .any(|s| s.text == "藏青援助点")
+    };
+    assert!(offered(&gen2));
+    assert!(!offered(&gen1));
     let snapshot = generation_dir(&root, 2).join("data");
     assert!(fs::read_to_string(snapshot.join("synonyms.txt"))
         .unwrap()

@@ -17,6 +17,7 @@ pub struct Engine {
     /// The generation: tantivy index, reader, fields, number and folder.
     pub base: Generation,
     titles: OnceLock<super::complete::TitleIndex>,
+    words: OnceLock<super::complete::WordList>,
     /// Facet values of every paragraph, read when the generation opens.
     pub(crate) facets: Arc<super::tables::FacetTable>,
     /// The report of every paragraph, as a number.
@@ -77,8 +78,16 @@ impl Engine {
             reports,
             memo: Default::default(),
             titles: OnceLock::new(),
+            words: OnceLock::new(),
             mined: Default::default(),
         })
+    }
+
+    /// The words of this generation's vocabulary and the place names, for
+    /// completion and "did you mean", built once.
+    pub fn words(&self) -> &super::complete::WordList {
+        self.words
+            .get_or_init(|| super::complete::WordList::new(&self.base.vocabulary))
     }
 
     /// The generation's mined vocabulary, once its file is there.

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use crate::gazetteer::Gazetteer;
 use crate::normalize::fold;
-use crate::vocabulary::{self, Vocabulary};
+use crate::vocabulary;
 
 /// The sets and one-way lines of a synonym list (its `~` lines apart).
 pub fn parse(text: &str) -> HashMap<String, Vec<String>> {
@@ -60,17 +60,6 @@ fn place_aliases() -> &'static HashMap<String, Vec<String>> {
         }
         map
     })
-}
-
-/// Every word the built-in synonym list knows (for completion, whichever
-/// generation is searched).
-pub fn known_words() -> Vec<String> {
-    Vocabulary::built_in()
-        .synonyms()
-        .synonyms
-        .keys()
-        .cloned()
-        .collect()
 }
 
 #[cfg(test)]
