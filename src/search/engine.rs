@@ -26,7 +26,7 @@ pub struct Engine {
     pub(crate) memo: super::cache::Memo,
     /// The generation's mined vocabulary, read when first needed (mining
     /// may finish after the generation went live).
-    mined: std::sync::Mutex<Option<Arc<crate::mining::Model>>>,
+    pub(crate) mined: Arc<MinedSlot>,
 }
 
 impl Deref for Engine {
@@ -72,6 +72,7 @@ impl Engine {
                 .to_string(),
         })?;
         let (facets, reports) = tables?;
+        let mined_path = crate::index::mined_model_path(&base.dir);
         Ok(Engine {
             base,
             facets: Arc::new(facets),
@@ -79,7 +80,10 @@ impl Engine {
             memo: Default::default(),
             titles: OnceLock::new(),
             words: OnceLock::new(),
-            mined: Default::default(),
+            mined: Arc::new(MinedSlot {
+                path: mined_path,
+                model: Default::default(),
+            }),
         })
     }
 
@@ -92,14 +96,7 @@ impl Engine {
 
     /// The generation's mined vocabulary, once its file is there.
     pub fn mined(&self) -> Option<Arc<crate::mining::Model>> {
-        let mut mined = self.mined.lock().unwrap_or_else(|e| e.into_inner());
-        if mined.is_none() {
-            let path = crate::index::mined_model_path(&self.base.dir);
-            if path.is_file() {
-                *mined = crate::mining::Model::load(&path).ok().map(Arc::new);
-            }
-        }
-        mined.clone()
+        self.mined.get()
     }
 
     /// Search this generation on this thread (its vocabulary, its
@@ -112,6 +109,23 @@ impl Engine {
     pub fn titles(&self) -> &super::complete::TitleIndex {
         self.titles
             .get_or_init(|| super::complete::TitleIndex::new(self.base.titles()))
+    }
+}
+
+/// Where a generation's mined vocabulary is, and the model once read.
+pub(crate) struct MinedSlot {
+    path: PathBuf,
+    model: std::sync::Mutex<Option<Arc<crate::mining::Model>>>,
+}
+
+impl MinedSlot {
+    /// The model, read on the first call that finds its file.
+    pub(crate) fn get(&self) -> Option<Arc<crate::mining::Model>> {
+        let mut model = self.model.lock().unwrap_or_else(|e| e.into_inner());
+        if model.is_none() && self.path.is_file() {
+            *model = crate::mining::Model::load(&self.path).ok().map(Arc::new);
+        }
+        model.clone()
     }
 }
 

@@ -17,7 +17,6 @@ use tantivy::{Searcher, Term};
 
 use super::request::Expansion;
 use super::Engine;
-use crate::mining::Model;
 use crate::normalize::fold;
 use crate::vocabulary;
 
@@ -31,7 +30,8 @@ const MAX_ALSO: usize = 4;
 struct Scope {
     searcher: Searcher,
     text: Field,
-    model: Option<std::sync::Arc<Model>>,
+    /// Read only when a word fails: most searches never need it.
+    mined: std::sync::Arc<super::engine::MinedSlot>,
     expanded: Vec<Expansion>,
 }
 
@@ -69,7 +69,7 @@ pub fn enter(engine: &Engine) -> Entered {
     let scope = Scope {
         searcher: engine.searcher(),
         text: engine.fields.text,
-        model: engine.mined(),
+        mined: engine.mined.clone(),
         expanded: Vec::new(),
     };
     Entered {
@@ -125,7 +125,7 @@ pub(super) fn for_failing_word(word: &str) -> Vec<String> {
             return Vec::new();
         }
         let mut also: Vec<String> = super::synonyms::related(&word);
-        if let Some(model) = &scope.model {
+        if let Some(model) = scope.mined.get() {
             also.extend(model.variants(&word, &|w| doc_freq(scope, w)));
         }
         let mut seen = std::collections::HashSet::new();
