@@ -70,6 +70,33 @@ pub struct Model {
     by_first: HashMap<char, Vec<u32>>,
 }
 
+/// Where a generation's model is, and the model once read: mining may
+/// finish after the generation went live, so a missing file is looked for
+/// again on the next call.
+#[derive(Debug)]
+pub struct ModelSlot {
+    path: std::path::PathBuf,
+    model: std::sync::Mutex<Option<std::sync::Arc<Model>>>,
+}
+
+impl ModelSlot {
+    pub fn new(path: std::path::PathBuf) -> ModelSlot {
+        ModelSlot {
+            path,
+            model: Default::default(),
+        }
+    }
+
+    /// The model, read on the first call that finds its file.
+    pub fn get(&self) -> Option<std::sync::Arc<Model>> {
+        let mut model = self.model.lock().unwrap_or_else(|e| e.into_inner());
+        if model.is_none() && self.path.is_file() {
+            *model = Model::load(&self.path).ok().map(std::sync::Arc::new);
+        }
+        model.clone()
+    }
+}
+
 /// What mining took, for the reindex summary and BENCHMARKS.md.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct MiningSummary {

@@ -26,7 +26,7 @@ pub struct Engine {
     pub(crate) memo: super::cache::Memo,
     /// The generation's mined vocabulary, read when first needed (mining
     /// may finish after the generation went live).
-    pub(crate) mined: Arc<MinedSlot>,
+    pub(crate) mined: Arc<crate::mining::ModelSlot>,
 }
 
 impl Deref for Engine {
@@ -80,10 +80,7 @@ impl Engine {
             memo: Default::default(),
             titles: OnceLock::new(),
             words: OnceLock::new(),
-            mined: Arc::new(MinedSlot {
-                path: mined_path,
-                model: Default::default(),
-            }),
+            mined: Arc::new(crate::mining::ModelSlot::new(mined_path)),
         })
     }
 
@@ -109,23 +106,6 @@ impl Engine {
     pub fn titles(&self) -> &super::complete::TitleIndex {
         self.titles
             .get_or_init(|| super::complete::TitleIndex::new(self.base.titles()))
-    }
-}
-
-/// Where a generation's mined vocabulary is, and the model once read.
-pub(crate) struct MinedSlot {
-    path: PathBuf,
-    model: std::sync::Mutex<Option<Arc<crate::mining::Model>>>,
-}
-
-impl MinedSlot {
-    /// The model, read on the first call that finds its file.
-    pub(crate) fn get(&self) -> Option<Arc<crate::mining::Model>> {
-        let mut model = self.model.lock().unwrap_or_else(|e| e.into_inner());
-        if model.is_none() && self.path.is_file() {
-            *model = crate::mining::Model::load(&self.path).ok().map(Arc::new);
-        }
-        model.clone()
     }
 }
 

@@ -31,7 +31,7 @@ struct Scope {
     searcher: Searcher,
     text: Field,
     /// Read only when a word fails: most searches never need it.
-    mined: std::sync::Arc<super::engine::MinedSlot>,
+    mined: std::sync::Arc<crate::mining::ModelSlot>,
     expanded: Vec<Expansion>,
 }
 
