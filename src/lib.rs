@@ -5,11 +5,13 @@
 //! index → search → web and the binary, and no module names one above it
 //! (`tests/layers.rs`):
 //! - shared helpers: [`mod@error`], [`normalize`], [`facet`] (the one facet
-//!   definition), [`gazetteer`] (places), [`tokenizer`] (jieba with the
-//!   domain dictionary);
+//!   definition), [`gazetteer`] (places), [`vocabulary`] (the dictionary
+//!   and synonym files a generation is built and searched with),
+//!   [`tokenizer`] (jieba over that vocabulary);
 //! - [`corpus`]: read a folder of reports (any common format and encoding),
 //!   clean OCR damage, split articles and paragraphs;
 //! - [`labels`]: label each paragraph with region, donor, sector, year and funding;
+//! - [`mining`]: variants and co-occurrence vectors mined from the corpus;
 //! - [`index`]: build, verify and switch index generations;
 //! - [`mod@search`]: the one search function every interface calls, and the
 //!   engine state it keeps per generation;
@@ -21,9 +23,11 @@ pub mod facet;
 pub mod gazetteer;
 pub mod index;
 pub mod labels;
+pub mod mining;
 pub mod normalize;
 pub mod search;
 pub mod tokenizer;
+pub mod vocabulary;
 pub mod web;
 
 pub use error::{Error, Result};

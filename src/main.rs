@@ -26,7 +26,7 @@ macro_rules! outln {
 
 mod cmd;
 
-use cmd::cli::{Cli, Command};
+use cmd::cli::{Cli, Command, SynonymsAction};
 use cmd::print::{
     print_explanation, print_incremental_summary, print_results, print_stats, print_summary, Style,
 };
@@ -81,8 +81,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             json,
             incremental: true,
             allow_shrink,
+            data,
+            no_mining,
         } => {
-            let options = ReindexOptions { allow_shrink };
+            let options = ReindexOptions {
+                allow_shrink,
+                data: data.folder(),
+                mine: !no_mining,
+            };
             let summary = reindex_incremental_with_display(&corpus.corpus, &index.index, options)?;
             if json.json {
                 outln!("{}", serde_json::to_string_pretty(&summary)?);
@@ -100,8 +106,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             json,
             incremental: false,
             allow_shrink,
+            data,
+            no_mining,
         } => {
-            let options = ReindexOptions { allow_shrink };
+            let options = ReindexOptions {
+                allow_shrink,
+                data: data.folder(),
+                mine: !no_mining,
+            };
             let summary = reindex_with_display(&corpus.corpus, &index.index, options)?;
             if json.json {
                 outln!("{}", serde_json::to_string_pretty(&summary)?);
@@ -117,16 +129,60 @@ fn run(cli: Cli) -> Result<ExitCode> {
             cache_entries,
             limits,
             cors_origins,
+            data,
+            zero_hit_log,
         } => {
             search::cache::set_capacity(cache_entries);
+            let zero_hit_log =
+                zero_hit_log.unwrap_or_else(|| index.index.join(aidsearch::web::zero_hits::FILE));
             serve(
                 &index.index,
                 &corpus.corpus,
-                addr,
-                limits.limits(),
-                cors_origins,
+                cmd::serve::ServeOptions {
+                    addr,
+                    limits: limits.limits(),
+                    cors_origins,
+                    data: data.folder(),
+                    zero_hit_log,
+                },
                 color,
             )
+        }
+        Command::Synonyms {
+            action:
+                SynonymsAction::Suggest {
+                    index,
+                    data,
+                    zero_hit_log,
+                    limit,
+                },
+        } => {
+            let engine = open(&index.index)?;
+            let rejected = data
+                .folder()
+                .map(|d| d.join(aidsearch::vocabulary::REJECTED_FILE))
+                .and_then(|p| std::fs::read_to_string(p).ok())
+                .unwrap_or_default();
+            let log =
+                zero_hit_log.unwrap_or_else(|| index.index.join(aidsearch::web::zero_hits::FILE));
+            let queries = aidsearch::web::zero_hits::read_queries(&log);
+            if engine.mined().is_none() {
+                eprintln!(
+                    "warning: generation {} has no mined vocabulary (reindex without --no-mining); \
+                     only the zero-hit log is used",
+                    engine.generation
+                );
+            }
+            let suggestions =
+                aidsearch::search::suggest_synonyms::suggest(&engine, &rejected, &queries, limit);
+            outln!("# Candidates for synonyms.txt (a, b = synonyms; a ~ b = related).");
+            outln!(
+                "# Paste the good ones into synonyms.txt, the bad ones into synonyms-rejected.txt."
+            );
+            for s in suggestions {
+                outln!("{}  # {}", s.line, s.why);
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Search {
             query,

@@ -11,58 +11,22 @@
 //! tantivy does not persist analyzers, so [`register`] must run wherever an
 //! index is opened or created.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use jieba_rs::Jieba;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use tantivy::Index;
 
-use crate::normalize::{fold, fold_char, is_cjk};
+use crate::normalize::{fold_char, is_cjk};
+use crate::vocabulary::{self, Vocabulary};
 
 /// Name under which the analyzer is registered in every index.
 pub const TOKENIZER_NAME: &str = "zh";
 
-/// Aid-program vocabulary, reviewed by hand: one `word [freq]` a line.
-const DOMAIN_DICT: &str = include_str!("../data/dict.txt");
-
-/// Frequency given to gazetteer names and domain words without one: high
-/// enough that jieba keeps `日喀则市` or `对口支援` whole.
-const DEFAULT_FREQ: usize = 20_000;
-
-/// The shared segmenter: jieba's dictionary, the domain words and every place
-/// name of the gazetteer. Built once; loading it costs a few hundred ms.
-pub fn jieba() -> &'static Jieba {
-    static JIEBA: OnceLock<Jieba> = OnceLock::new();
-    JIEBA.get_or_init(|| {
-        let mut jieba = Jieba::new();
-        for name in crate::gazetteer::Gazetteer::global().all_names() {
-            if name.chars().count() >= 2 {
-                jieba.add_word(&fold(name), Some(DEFAULT_FREQ), Some("ns"));
-            }
-        }
-        // The segmenter sees folded text, so dictionary words are folded too.
-        for (word, freq) in domain_words() {
-            jieba.add_word(&fold(word), Some(freq), None);
-        }
-        jieba
-    })
-}
-
-/// The domain dictionary's entries, comments and blank lines skipped.
-pub fn domain_words() -> impl Iterator<Item = (&'static str, usize)> {
-    DOMAIN_DICT.lines().filter_map(|line| {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            return None;
-        }
-        let mut parts = line.split_whitespace();
-        let word = parts.next()?;
-        let freq = parts
-            .next()
-            .and_then(|f| f.parse().ok())
-            .unwrap_or(DEFAULT_FREQ);
-        Some((word, freq))
-    })
+/// The segmenter of the vocabulary entered on this thread (the searched
+/// generation's, see [`vocabulary::current`]), or the built-in one.
+pub fn jieba() -> Arc<Jieba> {
+    vocabulary::current().jieba_arc()
 }
 
 /// One analysed token: folded text, character span, and byte span in the original.
@@ -97,13 +61,23 @@ fn is_word(token: &str) -> bool {
     })
 }
 
-/// Segment `text` for matching. With `search_mode`, sub-words are emitted too
-/// (index time); without it, only the default cut (query time).
+/// Segment `text` for matching, with the vocabulary entered on this thread.
+/// With `search_mode`, sub-words are emitted too (index time); without it,
+/// only the default cut (query time).
 pub fn analyze(text: &str, search_mode: bool) -> Vec<Term> {
+    analyze_with(&vocabulary::current(), text, search_mode)
+}
+
+/// [`analyze`] with a given vocabulary.
+pub fn analyze_with(vocabulary: &Vocabulary, text: &str, search_mode: bool) -> Vec<Term> {
     let mut out = Vec::new();
-    analyze_into(text, search_mode, &mut Scratch::default(), &mut |t| {
-        out.push(t.clone())
-    });
+    analyze_into(
+        vocabulary.jieba(),
+        text,
+        search_mode,
+        &mut Scratch::default(),
+        &mut |t| out.push(t.clone()),
+    );
     out
 }
 
@@ -165,7 +139,13 @@ fn fold_into(text: &str, out: &mut String) {
     }
 }
 
-fn analyze_into(text: &str, search_mode: bool, scratch: &mut Scratch, sink: &mut dyn FnMut(&Term)) {
+fn analyze_into(
+    jieba: &Jieba,
+    text: &str,
+    search_mode: bool,
+    scratch: &mut Scratch,
+    sink: &mut dyn FnMut(&Term),
+) {
     if text.is_empty() {
         return;
     }
@@ -176,7 +156,6 @@ fn analyze_into(text: &str, search_mode: bool, scratch: &mut Scratch, sink: &mut
     byte_of.clear();
     byte_of.extend(text.char_indices().map(|(i, _)| i));
     byte_of.push(text.len());
-    let jieba = jieba();
     let words = if search_mode {
         jieba.cut_for_search(folded, false)
     } else {
@@ -203,20 +182,41 @@ fn analyze_into(text: &str, search_mode: bool, scratch: &mut Scratch, sink: &mut
     }
 }
 
-/// The tantivy tokenizer. Cloning it is cheap: the segmenter is shared.
+/// The tantivy tokenizer, over the vocabulary of the generation it indexes
+/// or searches. Cloning it is cheap: the segmenter is shared.
 ///
 /// It remembers the last text it analysed. tantivy keeps one tokenizer per
 /// field and indexing thread, and the title and article context of a report
 /// repeat on every one of its paragraphs, which the writer indexes one after
 /// another; an unchanged text is then not folded and segmented again.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ChineseTokenizer {
+    vocabulary: Arc<Vocabulary>,
     tokens: Vec<Token>,
     scratch: Scratch,
     /// The text `tokens[..n]` were analysed from, when `cached` is `Some(n)`.
     last_text: String,
     /// Cleared whenever a consumer may have changed a token.
     cached: Option<usize>,
+}
+
+impl ChineseTokenizer {
+    pub fn new(vocabulary: Arc<Vocabulary>) -> ChineseTokenizer {
+        ChineseTokenizer {
+            vocabulary,
+            tokens: Vec::new(),
+            scratch: Scratch::default(),
+            last_text: String::new(),
+            cached: None,
+        }
+    }
+}
+
+impl Default for ChineseTokenizer {
+    /// Over the built-in vocabulary.
+    fn default() -> ChineseTokenizer {
+        ChineseTokenizer::new(Vocabulary::built_in())
+    }
 }
 
 /// Tokens of one text, produced eagerly into the tokenizer's reused buffer.
@@ -245,7 +245,8 @@ impl Tokenizer for ChineseTokenizer {
         }
         let mut used = 0;
         let tokens = &mut self.tokens;
-        analyze_into(text, true, &mut self.scratch, &mut |term| {
+        let jieba = self.vocabulary.jieba();
+        analyze_into(jieba, text, true, &mut self.scratch, &mut |term| {
             if used == tokens.len() {
                 tokens.push(Token::default());
             }
@@ -291,23 +292,25 @@ impl TokenStream for ChineseTokenStream<'_> {
     }
 }
 
-/// Register the analyzer on an index. Call after every create or open.
-pub fn register(index: &Index) {
+/// Register the analyzer, over the generation's vocabulary, on an index.
+/// Call after every create or open.
+pub fn register(index: &Index, vocabulary: &Arc<Vocabulary>) {
     index
         .tokenizers()
-        .register(TOKENIZER_NAME, ChineseTokenizer::default());
+        .register(TOKENIZER_NAME, ChineseTokenizer::new(vocabulary.clone()));
 }
 
-/// Load the segmenter now rather than on the first query, so a server pays
-/// the cost before it starts serving.
+/// Load the built-in segmenter and the conversion table now rather than on
+/// the first query, so a server pays the cost before it starts serving.
 pub fn warm_up() {
-    let _ = jieba();
+    let _ = Vocabulary::built_in();
     let _ = t2s_candidates();
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::normalize::fold;
 
     fn texts(text: &str, search_mode: bool) -> Vec<String> {
         analyze(text, search_mode)

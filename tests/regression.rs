@@ -99,9 +99,12 @@ fn an_empty_corpus_never_replaces_the_live_index() {
     assert_eq!(current_generation(&fresh).unwrap(), None);
     // Asked for, the empty generation goes live; pruning keeps the last one
     // with paragraphs however many empty ones follow.
-    let allow = ReindexOptions { allow_shrink: true };
+    let allow = ReindexOptions {
+        allow_shrink: true,
+        ..Default::default()
+    };
     for expected in [2, 3, 4] {
-        let summary = reindex_with_options(&corpus, &root, allow, &|_| {}).unwrap();
+        let summary = reindex_with_options(&corpus, &root, allow.clone(), &|_| {}).unwrap();
         assert_eq!((summary.generation, summary.paragraphs), (expected, 0));
     }
     assert!(generation_dir(&root, 1).join("meta.json").is_file());
@@ -152,7 +155,10 @@ fn a_reindex_that_loses_most_paragraphs_is_refused() {
     let allowed = reindex_incremental_with_options(
         &corpus,
         &root,
-        ReindexOptions { allow_shrink: true },
+        ReindexOptions {
+            allow_shrink: true,
+            ..Default::default()
+        },
         &|_| {},
     )
     .unwrap();

@@ -821,13 +821,23 @@ async fn the_server_holds_under_load_through_a_reindex_and_a_killed_one() {
                 format!("负载测试期间新增的报告：{MARKER} 援藏项目验收。\n"),
             )
             .unwrap();
+            let good_started = started.elapsed();
             let out = reindex_command(&corpus, &root).output().unwrap();
             assert!(
                 out.status.success(),
                 "{}",
                 String::from_utf8_lossy(&out.stderr)
             );
-            let good_done = started.elapsed();
+            // The new generation goes live when the summary's time has
+            // passed, before the command ends (the mined vocabulary is built
+            // after the switch): no later than this, requests answer from
+            // the old one.
+            let to_switch: f64 = String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .find_map(|l| l.strip_prefix("reindex finished: generation "))
+                .and_then(|l| l.split(" in ").nth(1)?.strip_suffix(" s")?.parse().ok())
+                .expect("the summary says when the generation went live");
+            let good_done = good_started + Duration::from_secs_f64(to_switch);
             let good_generation = current_generation(&root).unwrap().unwrap();
             let waited = Instant::now();
             let seen = loop {

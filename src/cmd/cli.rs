@@ -66,6 +66,28 @@ pub struct CorpusArg {
     pub corpus: PathBuf,
 }
 
+/// Where reindex reads the data files.
+#[derive(Args, Clone)]
+pub struct DataArg {
+    /// Folder of the data files read at every reindex and snapshotted into the
+    /// new generation: dict.txt (the dictionary) and synonyms.txt. Without it,
+    /// data/ when that folder exists, else the copies built into the program
+    /// (with a warning) (example: --data /srv/aidsearch/data).
+    #[arg(long, env = "AIDSEARCH_DATA")]
+    pub data: Option<PathBuf>,
+}
+
+impl DataArg {
+    /// The data folder to read: the flag's, or `data/` when it exists.
+    pub fn folder(&self) -> Option<PathBuf> {
+        self.data.clone().or_else(|| {
+            PathBuf::from("data")
+                .is_dir()
+                .then(|| PathBuf::from("data"))
+        })
+    }
+}
+
 #[derive(Args, Clone)]
 pub struct JsonArg {
     /// Print JSON instead of text, for scripts (example: --json, or AIDSEARCH_JSON=true).
@@ -193,6 +215,12 @@ pub enum Command {
         /// reindex fails and the live index keeps serving (example: --allow-shrink).
         #[arg(long, env = "AIDSEARCH_ALLOW_SHRINK", value_parser = clap::builder::BoolishValueParser::new())]
         allow_shrink: bool,
+        #[command(flatten)]
+        data: DataArg,
+        /// Do not mine the corpus's vocabulary (variants and related words for
+        /// words that find nothing, and `synonyms suggest`) (example: --no-mining).
+        #[arg(long, env = "AIDSEARCH_NO_MINING", value_parser = clap::builder::BoolishValueParser::new())]
+        no_mining: bool,
     },
     /// Serve the search page and JSON API; builds the index first if there is none.
     ///
@@ -224,6 +252,13 @@ pub enum Command {
             value_delimiter = ','
         )]
         cors_origins: Vec<String>,
+        #[command(flatten)]
+        data: DataArg,
+        /// File recording queries that found nothing (time and query text only,
+        /// rotated at a fixed size), for `aidsearch synonyms suggest`; default
+        /// zero-hits.log in the index folder (example: --zero-hit-log /var/log/aidsearch/zero.log).
+        #[arg(long, env = "AIDSEARCH_ZERO_HIT_LOG")]
+        zero_hit_log: Option<PathBuf>,
     },
     /// Search from the terminal: coloured results, or the API's JSON with --json.
     ///
@@ -325,6 +360,13 @@ pub enum Command {
         #[command(flatten)]
         index: IndexArg,
     },
+    /// Help staff extend the synonym list.
+    ///
+    /// Example: aidsearch synonyms suggest --index index --data data
+    Synonyms {
+        #[command(subcommand)]
+        action: SynonymsAction,
+    },
     /// Show each paragraph's facet labels and the words behind them.
     ///
     /// Example: aidsearch facets --explain 2024-shandong-aid-to-tibet-30-years
@@ -336,6 +378,30 @@ pub enum Command {
         explain: String,
         #[command(flatten)]
         corpus: CorpusArg,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum SynonymsAction {
+    /// Print candidate lines for synonyms.txt, mined from the live generation's
+    /// corpus and from the queries that found nothing, skipping pairs already in
+    /// synonyms.txt or synonyms-rejected.txt. Paste the good ones into
+    /// synonyms.txt (`a ~ b` related, `a b` synonyms) and the bad ones into
+    /// synonyms-rejected.txt, then reindex.
+    ///
+    /// Example: aidsearch synonyms suggest --limit 50
+    Suggest {
+        #[command(flatten)]
+        index: IndexArg,
+        #[command(flatten)]
+        data: DataArg,
+        /// The zero-hit log to read; default zero-hits.log in the index folder
+        /// (example: --zero-hit-log /var/log/aidsearch/zero.log).
+        #[arg(long, env = "AIDSEARCH_ZERO_HIT_LOG")]
+        zero_hit_log: Option<PathBuf>,
+        /// Most lines to print (example: --limit 100).
+        #[arg(long, env = "AIDSEARCH_LIMIT", default_value_t = 60)]
+        limit: usize,
     },
 }
 

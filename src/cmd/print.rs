@@ -76,6 +76,35 @@ pub fn print_summary(s: &BuildSummary, style: Style) -> std::io::Result<()> {
     for (name, value) in rows {
         outln!("  {name:<15} {value:>10}");
     }
+    outln!("  {:<15} {}", "data files", s.data);
+    if s.data == "built-in" {
+        outln!(
+            "  {}",
+            style.yellow(
+                "no data folder: the dictionary and synonyms built into this program were used \
+                 (give one with --data)"
+            )
+        );
+    }
+    for missing in &s.data_missing {
+        outln!(
+            "  {}",
+            style.yellow(&format!(
+                "the data folder has no {missing}: the built-in copy was used"
+            ))
+        );
+    }
+    if let Some(m) = &s.mining {
+        let what = if m.reused {
+            "kept the previous generation's".to_string()
+        } else {
+            format!(
+                "{} words, {} sequences, {} dimensions",
+                m.words, m.sequences, m.dims
+            )
+        };
+        outln!("  {:<15} {what} in {:.2} s", "mined vocabulary", m.seconds);
+    }
     outln!("  {}", style.bold("facet coverage (share of paragraphs)"));
     for (name, share) in [
         ("region", s.coverage.region),

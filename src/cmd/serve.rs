@@ -10,7 +10,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 
 use aidsearch::corpus::LoadProgress;
-use aidsearch::index::build::{reindex_with_progress, Progress};
+use aidsearch::index::build::{reindex_with_options, Progress, ReindexOptions};
 use aidsearch::search::LiveEngine;
 use aidsearch::web::server::{fd_soft_limit, ServerLimits};
 
@@ -20,16 +20,32 @@ use super::cli::ColorChoice;
 /// main.rs, so log lines and filters (`RUST_LOG=aidsearch=…`) stay the same.
 const LOG: &str = "aidsearch";
 
-/// Serve the search page and API on `addr` until Ctrl-C or SIGTERM,
+/// How `serve` listens and what it records, beside the index and corpus.
+pub struct ServeOptions {
+    pub addr: SocketAddr,
+    pub limits: ServerLimits,
+    /// Origins allowed to call the API from a browser (CORS).
+    pub cors_origins: Vec<String>,
+    /// The data folder for the first index, when one is built.
+    pub data: Option<std::path::PathBuf>,
+    pub zero_hit_log: std::path::PathBuf,
+}
+
+/// Serve the search page and API on `options.addr` until Ctrl-C or SIGTERM,
 /// building the index from `corpus` first if `index_root` has none.
 pub fn serve(
     index_root: &Path,
     corpus: &Path,
-    addr: SocketAddr,
-    limits: ServerLimits,
-    cors_origins: Vec<String>,
+    options: ServeOptions,
     color: ColorChoice,
 ) -> Result<ExitCode> {
+    let ServeOptions {
+        addr,
+        limits,
+        cors_origins,
+        data,
+        zero_hit_log,
+    } = options;
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
@@ -39,7 +55,11 @@ pub fn serve(
         .init();
     if aidsearch::index::current_generation(index_root)?.is_none() {
         tracing::info!(target: LOG, corpus = %corpus.display(), index = %index_root.display(), "no index yet: building it");
-        let summary = reindex_with_progress(corpus, index_root, &|p| match p {
+        let options = ReindexOptions {
+            data,
+            ..ReindexOptions::default()
+        };
+        let summary = reindex_with_options(corpus, index_root, options, &|p| match p {
             Progress::Corpus(LoadProgress::File {
                 file,
                 paragraphs: Err(reason),
@@ -66,6 +86,12 @@ pub fn serve(
             seconds = summary.seconds,
             "index built"
         );
+        if summary.data == "built-in" {
+            tracing::warn!(
+                target: LOG,
+                "no data folder: the dictionary and synonyms built into this program were used (give one with --data)"
+            );
+        }
     }
     aidsearch::tokenizer::warm_up();
     let live = Arc::new(open_live(index_root)?);
@@ -108,6 +134,9 @@ pub fn serve(
         if let Some(fresh) = std::sync::Arc::get_mut(&mut state) {
             fresh.cors_origins = cors_origins;
         }
+        let _ = state
+            .zero_hits
+            .set(aidsearch::web::zero_hits::ZeroHitLog::new(zero_hit_log));
         let draining = state.draining.clone();
         let app = aidsearch::web::app(state);
         let drain = async move {

@@ -13,11 +13,13 @@ pub mod schema;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
 
 use crate::error::{Error, Result};
+use crate::vocabulary::Vocabulary;
 pub use schema::Fields;
 
 /// Name of the pointer file inside the index root.
@@ -26,14 +28,16 @@ pub const CURRENT: &str = "CURRENT";
 pub const LOCK: &str = ".reindex.lock";
 
 /// An open generation of the index: its tantivy index, a reader that never
-/// reloads (a new generation is opened anew) and its fields. What search
-/// keeps beside it lives in `crate::search::Engine`.
+/// reloads (a new generation is opened anew), its fields and the vocabulary
+/// it was built with (its snapshot of the data files, which segments its
+/// queries too). What search keeps beside it lives in `crate::search::Engine`.
 pub struct Generation {
     pub index: Index,
     pub reader: IndexReader,
     pub fields: Fields,
     pub generation: u64,
     pub dir: PathBuf,
+    pub vocabulary: Arc<Vocabulary>,
 }
 
 /// File of a generation listing its report titles, one a line.
@@ -43,7 +47,8 @@ impl Generation {
     /// Open one generation directory.
     pub fn open_dir(dir: &Path, generation: u64) -> Result<Generation> {
         let index = Index::open_in_dir(dir)?;
-        crate::tokenizer::register(&index);
+        let vocabulary = Vocabulary::of_generation(dir)?;
+        crate::tokenizer::register(&index, &vocabulary);
         let fields = Fields::from_schema(&index.schema()).map_err(|e| Error::Incompatible {
             dir: dir.display().to_string(),
             reason: e.to_string(),
@@ -58,6 +63,7 @@ impl Generation {
             fields,
             generation,
             dir: dir.to_path_buf(),
+            vocabulary,
         })
     }
 
@@ -119,6 +125,13 @@ pub fn content_hash(dir: &Path) -> Result<String> {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect())
+}
+
+/// The mined vocabulary's file in a generation directory.
+pub fn mined_model_path(gen_dir: &Path) -> PathBuf {
+    gen_dir
+        .join(crate::vocabulary::SNAPSHOT_DIR)
+        .join(crate::mining::MODEL_FILE)
 }
 
 /// Directory of generation `n`.

@@ -267,6 +267,17 @@ pub(super) fn concept(fields: &Fields, word: &str, highlight: &mut Vec<String>) 
         full.push(q.box_clone());
         anchor.push(q);
     }
+    // A word that finds (almost) nothing also finds its related and mined
+    // terms, weighted below synonyms.
+    for also in super::expansion::for_failing_word(word) {
+        highlight.push(also.clone());
+        let q = boosted(
+            phrase_query(fields, &also).0,
+            super::expansion::RELATED_BOOST,
+        );
+        full.push(q.box_clone());
+        anchor.push(q);
+    }
     Concept {
         full: should(full),
         anchor: should(anchor),
@@ -332,7 +343,8 @@ impl Gathered {
             return;
         }
         let phrased;
-        let clause = if is_unknown_word(clause) {
+        let is_unknown_word_phrased = is_unknown_word(clause);
+        let clause = if is_unknown_word_phrased {
             phrased = query::Clause {
                 alternatives: vec![Unit::Phrase(clause.alternatives[0].text().to_string())],
                 excluded: false,
@@ -344,6 +356,23 @@ impl Gathered {
         match clause.alternatives.as_slice() {
             [Unit::Words(text)] => self.plain_words(fields, text),
             _ => self.alternatives(fields, clause),
+        }
+        // An unknown word that finds (almost) nothing as its pieces side by
+        // side also finds its related and mined terms, as `concept` does.
+        if let (true, [Unit::Phrase(text)]) =
+            (is_unknown_word_phrased, clause.alternatives.as_slice())
+        {
+            let also = super::expansion::for_failing_word(text);
+            if !also.is_empty() {
+                let mut alternatives = self.concepts.pop().into_iter().collect::<Vec<_>>();
+                for a in also {
+                    self.highlight.push(a.clone());
+                    let q = boosted(phrase_query(fields, &a).0, super::expansion::RELATED_BOOST);
+                    self.anchors.push(q.box_clone());
+                    alternatives.push(q);
+                }
+                self.concepts.push(should(alternatives));
+            }
         }
     }
 

@@ -1,13 +1,13 @@
 //! Search-as-you-type completion over dictionary words, place names and
-//! report titles. Word lists are built once; titles once per generation.
-
-use std::sync::OnceLock;
+//! report titles, each list built once per generation (its vocabulary's
+//! words, its titles).
 
 use serde::{Deserialize, Serialize};
 
 use super::Engine;
 use crate::gazetteer::Gazetteer;
 use crate::normalize::fold;
+use crate::vocabulary::Vocabulary;
 
 /// One completion.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -87,15 +87,22 @@ impl TitleIndex {
     }
 }
 
-/// (folded, original, kind), sorted by folded text for prefix search.
-fn words() -> &'static Vec<(String, String, &'static str)> {
-    static WORDS: OnceLock<Vec<(String, String, &'static str)>> = OnceLock::new();
-    WORDS.get_or_init(|| {
+/// The words completion offers and "did you mean" looks for near misses
+/// in: the generation's dictionary and synonym words and the place names,
+/// (folded, original, kind) sorted by folded text for prefix search, without
+/// repeats.
+#[derive(Debug, Default)]
+pub struct WordList(Vec<(String, String, &'static str)>);
+
+impl WordList {
+    /// The list for a generation's vocabulary.
+    pub fn new(vocabulary: &Vocabulary) -> WordList {
         let mut words: Vec<(String, String, &'static str)> = Vec::new();
-        for (w, _) in crate::tokenizer::domain_words() {
+        for (w, _) in vocabulary.domain_words() {
             words.push((fold(w), w.to_string(), "word"));
         }
-        for w in super::synonyms::known_words() {
+        let synonyms = vocabulary.synonyms();
+        for w in synonyms.synonyms.keys().chain(synonyms.related.keys()) {
             words.push((w.clone(), w.clone(), "word"));
         }
         for name in Gazetteer::global().all_names() {
@@ -103,14 +110,13 @@ fn words() -> &'static Vec<(String, String, &'static str)> {
         }
         words.sort();
         words.dedup_by(|a, b| a.0 == b.0);
-        words
-    })
-}
+        WordList(words)
+    }
 
-/// Every dictionary word and place name, folded, sorted and without repeats:
-/// the list "did you mean" looks for near misses in.
-pub(super) fn folded_words() -> impl Iterator<Item = &'static str> + Clone {
-    words().iter().map(|w| w.0.as_str())
+    /// Every word, folded, in order.
+    pub(super) fn folded(&self) -> impl Iterator<Item = &str> + Clone {
+        self.0.iter().map(|w| w.0.as_str())
+    }
 }
 
 /// Up to `limit` completions of `prefix`: dictionary words and places that
@@ -120,7 +126,7 @@ pub fn complete(engine: &Engine, prefix: &str, limit: usize) -> Vec<Suggestion> 
     if prefix.is_empty() {
         return Vec::new();
     }
-    let words = words();
+    let words = &engine.words().0;
     let start = words.partition_point(|w| w.0.as_str() < prefix.as_str());
     let mut out: Vec<Suggestion> = words[start..]
         .iter()

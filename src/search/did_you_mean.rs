@@ -44,7 +44,7 @@ pub(super) fn suggest(
     };
     let in_index = |w: &str| doc_freq(w) > 0;
     // The completion list holds the same words, folded, sorted and deduplicated.
-    let dictionary = super::complete::folded_words();
+    let dictionary = engine.words().folded();
     let folded_q = fold(q);
     // Candidates: each whitespace-separated unit of the query, and each
     // segmented word of three or more characters. Two-character words are

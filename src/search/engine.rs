@@ -17,6 +17,7 @@ pub struct Engine {
     /// The generation: tantivy index, reader, fields, number and folder.
     pub base: Generation,
     titles: OnceLock<super::complete::TitleIndex>,
+    words: OnceLock<super::complete::WordList>,
     /// Facet values of every paragraph, read when the generation opens.
     pub(crate) facets: Arc<super::tables::FacetTable>,
     /// The report of every paragraph, as a number.
@@ -25,6 +26,9 @@ pub struct Engine {
     pub(crate) memo: super::cache::Memo,
     /// [`crate::index::content_hash`] of the generation, read when it opened.
     pub content_hash: String,
+    /// The generation's mined vocabulary, read when first needed (mining
+    /// may finish after the generation went live).
+    pub(crate) mined: Arc<crate::mining::ModelSlot>,
 }
 
 impl Deref for Engine {
@@ -71,6 +75,7 @@ impl Engine {
         })?;
         let (facets, reports) = tables?;
         let content_hash = crate::index::content_hash(&base.dir)?;
+        let mined_path = crate::index::mined_model_path(&base.dir);
         Ok(Engine {
             content_hash,
             base,
@@ -78,7 +83,27 @@ impl Engine {
             reports,
             memo: Default::default(),
             titles: OnceLock::new(),
+            words: OnceLock::new(),
+            mined: Arc::new(crate::mining::ModelSlot::new(mined_path)),
         })
+    }
+
+    /// The words of this generation's vocabulary and the place names, for
+    /// completion and "did you mean", built once.
+    pub fn words(&self) -> &super::complete::WordList {
+        self.words
+            .get_or_init(|| super::complete::WordList::new(&self.base.vocabulary))
+    }
+
+    /// The generation's mined vocabulary, once its file is there.
+    pub fn mined(&self) -> Option<Arc<crate::mining::Model>> {
+        self.mined.get()
+    }
+
+    /// Search this generation on this thread (its vocabulary, its
+    /// expansions) until the guard drops.
+    pub fn enter(&self) -> super::expansion::Entered {
+        super::expansion::enter(self)
     }
 
     /// Report titles of this generation, indexed for completion, read once.

@@ -61,6 +61,7 @@ pub(super) fn facet_tree(
 /// The full facet trees for a request: the same matches and totals as
 /// [`search`], each facet counted without its own filter.
 pub fn facet_trees(engine: &Engine, request: &SearchRequest) -> Result<FacetTrees> {
+    let _entered = engine.enter();
     let fields = &engine.fields;
     let searcher = engine.searcher();
     let (compiled, filters) = prepare(fields, &searcher, request)?;

@@ -15,6 +15,7 @@ mod compile;
 pub mod complete;
 mod did_you_mean;
 mod engine;
+pub mod expansion;
 mod facet_counts;
 mod facet_trees;
 mod filters;
@@ -25,6 +26,7 @@ mod report;
 mod request;
 mod run;
 pub mod snippet;
+pub mod suggest_synonyms;
 pub mod synonyms;
 pub(crate) mod tables;
 

@@ -30,6 +30,7 @@ pub fn report(engine: &Engine, id: &str, highlight_query: &str) -> Result<Report
     if !crate::corpus::is_valid_id(id) {
         return Err(Error::NotFound(id.to_string()));
     }
+    let _entered = engine.enter();
     let fields = &engine.fields;
     let searcher = engine.searcher();
     let query = TermQuery::new(

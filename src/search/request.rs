@@ -332,6 +332,10 @@ pub struct SearchResponse {
     /// range. The search still runs; these say why it may find nothing.
     #[serde(default)]
     pub warnings: Vec<Warning>,
+    /// Query words that found (almost) nothing, and the related or mined
+    /// terms searched besides them ("also searched").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expanded: Vec<Expansion>,
 }
 
 /// A filter that cannot match as given.
@@ -349,6 +353,14 @@ pub struct Warning {
     /// it), at most five.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub did_you_mean: Vec<String>,
+}
+
+/// A query word that found (almost) nothing, and what was searched besides
+/// it (`search::expansion`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Expansion {
+    pub word: String,
+    pub also: Vec<String>,
 }
 
 /// How a query was read other than as typed.

@@ -131,6 +131,7 @@ pub fn candidates(engine: &Engine, request: &SearchRequest) -> Result<Vec<Candid
 /// Run a search.
 pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse> {
     let started = Instant::now();
+    let entered = engine.enter();
     let fields = &engine.fields;
     let searcher = engine.searcher();
     let (compiled, filters) = prepare(fields, &searcher, request)?;
@@ -251,6 +252,7 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
         notice: (!compiled.dropped.is_empty())
             .then(|| Notice::words_dropped(compiled.dropped.clone())),
         warnings: super::filters::warnings(table, request, &filters),
+        expanded: entered.expanded(),
     })
 }
 

@@ -1,57 +1,40 @@
-//! Query-time synonyms from the reviewed list `data/synonyms.txt`, plus place
-//! aliases from the gazetteer (日喀则 ↔ 日喀则市).
+//! Query-time synonyms from the reviewed list (`synonyms.txt` of the searched
+//! generation's vocabulary, see `crate::vocabulary`), plus place aliases from
+//! the gazetteer (日喀则 ↔ 日喀则市).
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use crate::gazetteer::Gazetteer;
 use crate::normalize::fold;
+use crate::vocabulary;
 
-const SYNONYMS: &str = include_str!("../../data/synonyms.txt");
-
-fn table() -> &'static HashMap<String, Vec<String>> {
-    static TABLE: OnceLock<HashMap<String, Vec<String>>> = OnceLock::new();
-    TABLE.get_or_init(|| parse(SYNONYMS))
+/// The sets and one-way lines of a synonym list (its `~` lines apart).
+pub fn parse(text: &str) -> HashMap<String, Vec<String>> {
+    vocabulary::Synonyms::parse(text).synonyms
 }
 
-/// Parse the synonym list format (see the file's header).
-pub fn parse(text: &str) -> HashMap<String, Vec<String>> {
-    let mut map: HashMap<String, Vec<String>> = HashMap::new();
-    let mut add = |from: &str, to: &str| {
-        if from != to {
-            let entry = map.entry(from.to_string()).or_default();
-            if !entry.iter().any(|t| t == to) {
-                entry.push(to.to_string());
-            }
-        }
-    };
-    for line in text.lines() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        if let Some((left, right)) = line.split_once("=>") {
-            for from in left.split_whitespace() {
-                for to in right.split_whitespace() {
-                    add(&fold(from), &fold(to));
-                }
-            }
-        } else {
-            let words: Vec<String> = line.split_whitespace().map(fold).collect();
-            for a in &words {
-                for b in &words {
-                    add(a, b);
-                }
-            }
-        }
-    }
-    map
+/// The related terms (`a ~ b` lines) of a word, for a word that finds
+/// (almost) nothing.
+pub fn related(word: &str) -> Vec<String> {
+    let word = fold(word);
+    vocabulary::current()
+        .synonyms()
+        .related
+        .get(&word)
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// Other words that a query word should also find, best first.
 pub fn expand(word: &str) -> Vec<String> {
     let word = fold(word);
-    let mut out: Vec<String> = table().get(&word).cloned().unwrap_or_default();
+    let mut out: Vec<String> = vocabulary::current()
+        .synonyms()
+        .synonyms
+        .get(&word)
+        .cloned()
+        .unwrap_or_default();
     if let Some(place) = Gazetteer::global().resolve(&word) {
         out.push(place.name.clone());
         if let Some(aliases) = place_aliases().get(&place.path) {
@@ -77,11 +60,6 @@ fn place_aliases() -> &'static HashMap<String, Vec<String>> {
         }
         map
     })
-}
-
-/// Every word the synonym list knows (for suggestions).
-pub fn known_words() -> impl Iterator<Item = &'static String> {
-    table().keys()
 }
 
 #[cfg(test)]

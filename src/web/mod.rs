@@ -22,6 +22,7 @@ pub mod params;
 pub mod reload;
 pub mod server;
 pub mod views;
+pub mod zero_hits;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -94,6 +95,8 @@ pub struct AppState {
     /// a dashboard served elsewhere; empty (the default) sends no CORS
     /// headers at all. `*` allows any origin.
     pub cors_origins: Vec<String>,
+    /// Where queries that found nothing are recorded, when set.
+    pub zero_hits: std::sync::OnceLock<zero_hits::ZeroHitLog>,
 }
 
 impl AppState {
@@ -130,6 +133,7 @@ impl AppState {
             export_wait: EXPORT_WAIT,
             draining: Arc::default(),
             cors_origins: Vec::new(),
+            zero_hits: std::sync::OnceLock::new(),
         })
     }
 
@@ -195,10 +199,17 @@ impl AppState {
             .map_err(WebError::from)
     }
 
-    /// Run a search.
+    /// Run a search; a query that found nothing goes to the zero-hit log.
     pub async fn search(&self, request: SearchRequest) -> Result<SearchResponse, WebError> {
-        self.blocking(move |engine| crate::search::cache::search_remembered(engine, &request))
-            .await
+        let response = self
+            .blocking(move |engine| crate::search::cache::search_remembered(engine, &request))
+            .await?;
+        if response.total == 0 && !response.query.trim().is_empty() {
+            if let Some(log) = self.zero_hits.get() {
+                log.record(&response.query);
+            }
+        }
+        Ok(response)
     }
 }
 

@@ -25,6 +25,7 @@ use crate::facet::FacetKind;
 use crate::index::schema::{stored_facet_paths, stored_text};
 use crate::index::{current_generation, generation_dir, Fields, Generation};
 use crate::labels::{self, LabelledReport, Labels};
+use crate::vocabulary::Vocabulary;
 
 /// File of a generation naming the program that built it ([`builder_stamp`]).
 pub const BUILDER_FILE: &str = "builder.txt";
@@ -101,6 +102,7 @@ pub fn reindex_incremental_with_options(
 ) -> Result<IncrementalSummary> {
     let started = Instant::now();
     check_apart(corpus_dir, root)?;
+    let vocabulary = options.vocabulary()?;
     let _lock = ReindexLock::acquire(root)?;
     prune(root)?;
     let (mut previous, full_because) = match reusable_files(root) {
@@ -196,12 +198,20 @@ pub fn reindex_incremental_with_options(
             .flat_map(|stored| stored.reports.iter().map(|r| r.id.clone()))
             .collect();
         let stale_paragraphs: usize = previous.values().map(StoredFile::paragraphs).sum();
-        on_top_of_live(root, stale, stale_paragraphs, fresh, &kept)
+        on_top_of_live(root, stale, stale_paragraphs, fresh, &kept, &vocabulary)
     } else {
         None
     };
     let segments_reused = on_top.is_some();
-    let build = install_generation(root, corpus, on_top, options, started, progress)?;
+    let build = install_generation(
+        root,
+        corpus,
+        on_top,
+        &options,
+        &vocabulary,
+        started,
+        progress,
+    )?;
     Ok(IncrementalSummary {
         build,
         files_reused,
@@ -259,18 +269,24 @@ impl StoredFile {
 /// Whether the incremental build can be written on top of the live
 /// generation: its segments are readable, no report to delete shares its
 /// id with a report that stays (deleting by id would take that one too),
-/// and the deleted paragraphs stay under [`MAX_DELETED_SHARE`].
+/// the deleted paragraphs stay under [`MAX_DELETED_SHARE`], and its
+/// dictionary is `vocabulary`'s (another one segments the new paragraphs
+/// otherwise than the old ones).
 pub(super) fn on_top_of_live(
     root: &Path,
     stale: HashSet<String>,
     stale_paragraphs: usize,
     fresh: HashSet<String>,
     kept: &HashSet<String>,
+    vocabulary: &Vocabulary,
 ) -> Option<OnTop> {
     if stale.iter().any(|id| kept.contains(id)) {
         return None;
     }
     let previous = generation_dir(root, current_generation(root).ok()??);
+    if !vocabulary.segments_like_generation(&previous) {
+        return None;
+    }
     let metas = Index::open_in_dir(&previous)
         .ok()?
         .searchable_segment_metas()

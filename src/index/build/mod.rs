@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -21,6 +22,7 @@ use crate::corpus::{self, Corpus, ParagraphKind, Report, Skipped};
 use crate::error::{Error, Result};
 use crate::facet::FacetKind;
 use crate::labels::{LabelledReport, Labels};
+use crate::vocabulary::Vocabulary;
 
 mod incremental;
 mod stream;
@@ -106,6 +108,13 @@ pub struct BuildSummary {
     pub seconds: f64,
     /// Megabytes of paragraph text indexed per second.
     pub mb_per_second: f64,
+    /// Where the dictionary and synonyms came from: the data folder, or
+    /// "built-in" (the copies compiled into the program).
+    pub data: String,
+    /// Data files the data folder lacked, taken from the built-in copies.
+    pub data_missing: Vec<String>,
+    /// The vocabulary mined from the corpus after the switch, when it ran.
+    pub mining: Option<crate::mining::MiningSummary>,
 }
 
 /// Turn a `/`-joined gazetteer path into a facet.
@@ -184,21 +193,23 @@ fn article_context(report: &Report) -> String {
 /// Reports are turned into documents on all cores while tantivy's own threads
 /// segment and index them.
 pub fn write_index(dir: &Path, reports: &[LabelledReport]) -> Result<Index> {
-    write_index_with_progress(dir, reports, &|_| {})
+    write_index_with_progress(dir, reports, &Vocabulary::built_in(), &|_| {})
 }
 
-/// [`write_index`], calling `indexed` with the running count of paragraphs
-/// handed to the writer (each time it passes a multiple of [`PROGRESS_STEP`],
+/// [`write_index`] with a vocabulary (snapshotted into `dir`), calling
+/// `indexed` with the running count of paragraphs handed to the writer (each time it passes a multiple of [`PROGRESS_STEP`],
 /// from worker threads, and the total at the end). The commit that follows
 /// the last call takes the rest of the time.
 pub fn write_index_with_progress(
     dir: &Path,
     reports: &[LabelledReport],
+    vocabulary: &Arc<Vocabulary>,
     indexed: &(dyn Fn(usize) + Sync),
 ) -> Result<Index> {
     fs::create_dir_all(dir)?;
+    vocabulary.write_snapshot(dir)?;
     let index = Index::create_in_dir(dir, build_schema())?;
-    crate::tokenizer::register(&index);
+    crate::tokenizer::register(&index, vocabulary);
     let fields = Fields::from_schema(&index.schema())?;
     let mut writer = bulk_writer(&index)?;
     add_reports(&writer, &fields, reports.iter(), indexed)?;
@@ -285,9 +296,13 @@ fn write_on_top(
     stale: &HashSet<String>,
     fresh: &[&LabelledReport],
     all: &[LabelledReport],
+    vocabulary: &Arc<Vocabulary>,
     indexed: &(dyn Fn(usize) + Sync),
 ) -> Result<()> {
     fs::create_dir_all(dir)?;
+    // Only called when `vocabulary` segments like the live generation's
+    // (`incremental::on_top_of_live`); its synonyms may still differ.
+    vocabulary.write_snapshot(dir)?;
     for entry in fs::read_dir(previous)? {
         let entry = entry?;
         let name = entry.file_name();
@@ -307,7 +322,7 @@ fn write_on_top(
         }
     }
     let index = Index::open_in_dir(dir)?;
-    crate::tokenizer::register(&index);
+    crate::tokenizer::register(&index, vocabulary);
     let fields = Fields::from_schema(&index.schema())?;
     let mut writer = bulk_writer(&index)?;
     for id in stale {
@@ -425,14 +440,41 @@ pub fn paragraphs_in(dir: &Path) -> Option<u64> {
 /// before it refuses to switch (unless [`ReindexOptions::allow_shrink`]).
 pub const MAX_SHRINK_SHARE: f64 = 0.5;
 
-/// How a reindex treats a corpus that gives much less than the live index.
-#[derive(Debug, Clone, Copy, Default)]
+/// How a reindex treats a corpus that gives much less than the live index,
+/// and where it reads its data files.
+#[derive(Debug, Clone)]
 pub struct ReindexOptions {
     /// Switch even when the new generation would be empty or hold less than
     /// `1 - MAX_SHRINK_SHARE` of the live generation's paragraphs. Without
     /// it such a reindex fails with [`Error::Shrink`] and nothing changes:
     /// an emptied or half-copied corpus folder must not empty the index.
     pub allow_shrink: bool,
+    /// The data folder holding `dict.txt` and `synonyms.txt`, read now and
+    /// snapshotted into the new generation; `None` uses the copies built
+    /// into the program.
+    pub data: Option<PathBuf>,
+    /// Mine the corpus's vocabulary (`crate::mining`) after the switch.
+    pub mine: bool,
+}
+
+impl Default for ReindexOptions {
+    fn default() -> ReindexOptions {
+        ReindexOptions {
+            allow_shrink: false,
+            data: None,
+            mine: true,
+        }
+    }
+}
+
+impl ReindexOptions {
+    /// The vocabulary this reindex builds with.
+    pub fn vocabulary(&self) -> Result<Arc<Vocabulary>> {
+        match &self.data {
+            Some(dir) => Ok(Arc::new(Vocabulary::read_dir(dir)?)),
+            None => Ok(Vocabulary::built_in()),
+        }
+    }
 }
 
 /// Refuse a new generation of `paragraphs` that would leave the index empty
@@ -441,7 +483,7 @@ fn check_shrink<R>(
     root: &Path,
     corpus: &Corpus<R>,
     paragraphs: usize,
-    options: ReindexOptions,
+    options: &ReindexOptions,
 ) -> Result<()> {
     check_shrink_counts(
         root,
@@ -458,7 +500,7 @@ fn check_shrink_counts(
     files_read: usize,
     skipped: usize,
     paragraphs: usize,
-    options: ReindexOptions,
+    options: &ReindexOptions,
 ) -> Result<()> {
     if options.allow_shrink {
         return Ok(());
@@ -529,7 +571,8 @@ pub fn reindex_with_options(
     check_apart(corpus_dir, root)?;
     let _lock = ReindexLock::acquire(root)?;
     prune(root)?;
-    stream::stream_generation(corpus_dir, root, options, started, progress)
+    let vocabulary = options.vocabulary()?;
+    stream::stream_generation(corpus_dir, root, &options, &vocabulary, started, progress)
 }
 
 /// `path` made absolute with its links resolved, as far as it exists.
@@ -609,7 +652,8 @@ fn install_generation(
     root: &Path,
     corpus: Corpus<LabelledReport>,
     on_top: Option<OnTop>,
-    options: ReindexOptions,
+    options: &ReindexOptions,
+    vocabulary: &Arc<Vocabulary>,
     started: Instant,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<BuildSummary> {
@@ -646,9 +690,10 @@ fn install_generation(
             &changes.stale,
             &fresh,
             &corpus.reports,
+            vocabulary,
             &indexed,
         ),
-        None => write_index_with_progress(&dir, &corpus.reports, &indexed).map(|_| ()),
+        None => write_index_with_progress(&dir, &corpus.reports, vocabulary, &indexed).map(|_| ()),
     };
     let built = written
         .and_then(|_| write_builder_stamp(&dir))
@@ -662,7 +707,18 @@ fn install_generation(
     }
     switch_current(root, next)?;
     prune(root)?;
+    // Timed apart: the generation serves before its mined vocabulary exists.
     let seconds = started.elapsed().as_secs_f64();
+    let mining = if options.mine {
+        Some(mine_into(
+            &dir,
+            &corpus.reports,
+            vocabulary,
+            on_top.as_ref(),
+        )?)
+    } else {
+        None
+    };
     let text_bytes: usize = corpus
         .reports
         .iter()
@@ -680,7 +736,58 @@ fn install_generation(
         index_bytes: super::dir_size(&dir),
         seconds,
         mb_per_second: text_bytes as f64 / 1e6 / seconds.max(1e-9),
+        data: match vocabulary.source() {
+            crate::vocabulary::Source::BuiltIn => "built-in".to_string(),
+            crate::vocabulary::Source::Folder(dir) => dir.display().to_string(),
+        },
+        data_missing: vocabulary.missing().iter().map(|m| m.to_string()).collect(),
+        mining,
     })
+}
+
+/// Largest share of paragraphs an incremental build may change and still
+/// keep the previous generation's mined vocabulary.
+pub const MINING_REUSE_SHARE: f64 = 0.05;
+
+/// Mine the corpus into the live generation `dir`, or keep the previous
+/// generation's model when this generation was written on top of it (so
+/// with the same dictionary) and few paragraphs were added or reports
+/// removed.
+fn mine_into(
+    dir: &Path,
+    reports: &[LabelledReport],
+    vocabulary: &Vocabulary,
+    on_top: Option<&OnTop>,
+) -> Result<crate::mining::MiningSummary> {
+    let target = super::mined_model_path(dir);
+    if let Some(changes) = on_top {
+        let previous = super::mined_model_path(&changes.previous);
+        let total: usize = reports.iter().map(|r| r.paragraphs.len()).sum();
+        let changed: usize = reports
+            .iter()
+            .filter(|r| changes.fresh.contains(&r.id))
+            .map(|r| r.paragraphs.len())
+            .sum::<usize>()
+            + changes.stale.difference(&changes.fresh).count();
+        if previous.is_file() && (changed as f64) <= MINING_REUSE_SHARE * total.max(1) as f64 {
+            let started = Instant::now();
+            if fs::hard_link(&previous, &target).is_err() {
+                fs::copy(&previous, &target)?;
+            }
+            return Ok(crate::mining::MiningSummary {
+                seconds: started.elapsed().as_secs_f64(),
+                reused: true,
+                ..Default::default()
+            });
+        }
+    }
+    let paragraphs: Vec<&str> = reports
+        .iter()
+        .flat_map(|r| r.paragraphs.iter().map(|p| p.text.as_str()))
+        .collect();
+    let (model, summary) = crate::mining::Model::mine(&paragraphs, vocabulary);
+    model.save(&target)?;
+    Ok(summary)
 }
 
 /// Facet coverage over all paragraphs.

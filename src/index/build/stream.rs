@@ -7,6 +7,7 @@
 
 use std::fs;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -21,6 +22,7 @@ use crate::error::{Error, Result};
 use crate::index::schema::{build_schema, Fields};
 use crate::index::{generation_dir, switch_current};
 use crate::labels::{self, LabelledReport};
+use crate::vocabulary::Vocabulary;
 
 /// Files read, labelled and indexed together. Large enough to keep both
 /// cores busy, small enough that a batch of long reports stays a few MB.
@@ -89,7 +91,8 @@ impl Tally {
 pub(super) fn stream_generation(
     corpus_dir: &Path,
     root: &Path,
-    options: ReindexOptions,
+    options: &ReindexOptions,
+    vocabulary: &Arc<Vocabulary>,
     started: Instant,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<BuildSummary> {
@@ -112,35 +115,43 @@ pub(super) fn stream_generation(
         skipped: special,
         ..Tally::default()
     };
-    let built = write_batches(corpus_dir, &dir, next, &files, &ids, &mut tally, progress)
-        .and_then(|()| {
-            if tally.files_read == 0 && !tally.skipped.is_empty() {
-                return Err(Error::Corpus(format!(
-                    "no file in {} could be read ({} skipped)",
-                    corpus_dir.display(),
-                    tally.skipped.len()
-                )));
-            }
-            check_shrink_counts(
-                root,
-                tally.files_read,
-                tally.skipped.len(),
-                tally.paragraphs,
-                options,
-            )
-        })
-        .and_then(|()| write_builder_stamp(&dir))
-        .and_then(|()| {
-            progress(Progress::Verifying);
-            verify_counts(&dir, next, tally.probe.as_ref(), tally.paragraphs)
-        });
+    let built = write_batches(
+        corpus_dir, &dir, next, &files, &ids, vocabulary, &mut tally, progress,
+    )
+    .and_then(|()| {
+        if tally.files_read == 0 && !tally.skipped.is_empty() {
+            return Err(Error::Corpus(format!(
+                "no file in {} could be read ({} skipped)",
+                corpus_dir.display(),
+                tally.skipped.len()
+            )));
+        }
+        check_shrink_counts(
+            root,
+            tally.files_read,
+            tally.skipped.len(),
+            tally.paragraphs,
+            options,
+        )
+    })
+    .and_then(|()| write_builder_stamp(&dir))
+    .and_then(|()| {
+        progress(Progress::Verifying);
+        verify_counts(&dir, next, tally.probe.as_ref(), tally.paragraphs)
+    });
     if let Err(e) = built {
         let _ = fs::remove_dir_all(&dir);
         return Err(e);
     }
     switch_current(root, next)?;
     prune(root)?;
+    // Timed apart: the generation serves before its mined vocabulary exists.
     let seconds = started.elapsed().as_secs_f64();
+    let mining = if options.mine {
+        Some(mine_stored(&dir, next, vocabulary)?)
+    } else {
+        None
+    };
     Ok(BuildSummary {
         generation: next,
         files_read: tally.files_read,
@@ -152,23 +163,56 @@ pub(super) fn stream_generation(
         index_bytes: crate::index::dir_size(&dir),
         seconds,
         mb_per_second: tally.text_bytes as f64 / 1e6 / seconds.max(1e-9),
+        data: match vocabulary.source() {
+            crate::vocabulary::Source::BuiltIn => "built-in".to_string(),
+            crate::vocabulary::Source::Folder(dir) => dir.display().to_string(),
+        },
+        data_missing: vocabulary.missing().iter().map(|m| m.to_string()).collect(),
+        mining,
     })
+}
+
+/// Mine the vocabulary of the generation in `dir` from its own stored
+/// paragraphs: the streamed build kept none of them, and reading them back
+/// costs less than holding them through the build.
+fn mine_stored(
+    dir: &Path,
+    generation: u64,
+    vocabulary: &Vocabulary,
+) -> Result<crate::mining::MiningSummary> {
+    let built = crate::index::Generation::open_dir(dir, generation)?;
+    let searcher = built.searcher();
+    let mut texts = Vec::new();
+    for segment in searcher.segment_readers() {
+        let store = segment.get_store_reader(1)?;
+        for doc in store.iter::<tantivy::TantivyDocument>(segment.alive_bitset()) {
+            texts.extend(crate::index::schema::stored_text(&doc?, built.fields.text));
+        }
+    }
+    drop(built);
+    let paragraphs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let (model, summary) = crate::mining::Model::mine(&paragraphs, vocabulary);
+    model.save(&crate::index::mined_model_path(dir))?;
+    Ok(summary)
 }
 
 /// Read, label and index `files` batch by batch into a new index at `dir`,
 /// then commit it and write its titles.
+#[allow(clippy::too_many_arguments)]
 fn write_batches(
     corpus_dir: &Path,
     dir: &Path,
     generation: u64,
     files: &[std::path::PathBuf],
     ids: &[String],
+    vocabulary: &Arc<Vocabulary>,
     tally: &mut Tally,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<()> {
     fs::create_dir_all(dir)?;
+    vocabulary.write_snapshot(dir)?;
     let index = tantivy::Index::create_in_dir(dir, build_schema())?;
-    crate::tokenizer::register(&index);
+    crate::tokenizer::register(&index, vocabulary);
     let fields = Fields::from_schema(&index.schema())?;
     let mut writer = bulk_writer(&index)?;
     for (paths, ids) in files.chunks(BATCH_FILES).zip(ids.chunks(BATCH_FILES)) {

@@ -1,0 +1,135 @@
+//! The record of queries that found nothing, which `aidsearch synonyms
+//! suggest` reads to propose words staff may add. One line per query: the
+//! UTC time and the query text, nothing else about the request or the
+//! person. The file is rotated at [`MAX_BYTES`] (the full one becomes
+//! `<name>.1`, replacing the older one), so it stays small.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Default file name, in the index folder.
+pub const FILE: &str = "zero-hits.log";
+/// Size at which the log is rotated.
+pub const MAX_BYTES: u64 = 256 * 1024;
+/// Longest query text recorded (characters).
+const MAX_QUERY_CHARS: usize = 200;
+
+/// An append-only, rotating log of zero-hit queries.
+pub struct ZeroHitLog {
+    path: PathBuf,
+    lock: Mutex<()>,
+}
+
+impl ZeroHitLog {
+    pub fn new(path: PathBuf) -> ZeroHitLog {
+        ZeroHitLog {
+            path,
+            lock: Mutex::new(()),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Record one query. A failure to write is logged, never an error for
+    /// the search that found nothing.
+    pub fn record(&self, query: &str) {
+        let query: String = query
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .take(MAX_QUERY_CHARS)
+            .collect();
+        let query = query.trim();
+        if query.is_empty() {
+            return;
+        }
+        let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        let written = (|| -> std::io::Result<()> {
+            if fs::metadata(&self.path).is_ok_and(|m| m.len() >= MAX_BYTES) {
+                fs::rename(&self.path, rotated(&self.path))?;
+            }
+            let mut file = fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&self.path)?;
+            writeln!(file, "{}\t{query}", utc_now())
+        })();
+        if let Err(e) = written {
+            tracing::warn!(target: "aidsearch", error = %e, path = %self.path.display(), "zero-hit log not written");
+        }
+    }
+}
+
+/// The rotated file of a log.
+fn rotated(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".1");
+    PathBuf::from(name)
+}
+
+/// The queries of a log and its rotated file, oldest first.
+pub fn read_queries(path: &Path) -> Vec<String> {
+    [rotated(path), path.to_path_buf()]
+        .iter()
+        .filter_map(|p| fs::read_to_string(p).ok())
+        .flat_map(|text| {
+            text.lines()
+                .filter_map(|l| l.split_once('\t').map(|(_, q)| q.trim().to_string()))
+                .filter(|q| !q.is_empty())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The time now as `YYYY-MM-DDTHH:MM:SSZ`.
+fn utc_now() -> String {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_are_recorded_rotated_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = ZeroHitLog::new(dir.path().join(FILE));
+        log.record("援青\n干部");
+        log.record("   ");
+        let queries = read_queries(log.path());
+        assert_eq!(queries, vec!["援青 干部"]);
+        let line = fs::read_to_string(log.path()).unwrap();
+        assert!(line.starts_with("20") && line.contains('T'), "{line}");
+        // Past the size limit the file rotates and stays bounded.
+        let long = "字".repeat(MAX_QUERY_CHARS);
+        for _ in 0..(MAX_BYTES as usize / 600 + 2) {
+            log.record(&long);
+        }
+        assert!(rotated(log.path()).is_file());
+        assert!(fs::metadata(log.path()).unwrap().len() < MAX_BYTES);
+        assert!(read_queries(log.path()).len() > 2);
+    }
+}
