@@ -151,12 +151,14 @@ fn random_runs_of_the_aid_subcorpus_find_their_paragraph_in_the_top_10() {
             continue;
         }
         probes += 1;
-        let response = run(&engine, &probe, 10);
-        if !response.hits.iter().any(|h| h.id == paragraphs[i].id) {
-            failures.push(format!(
-                "{probe} (of {}, {} hits)",
-                paragraphs[i].id, response.total
-            ));
+        for query in [probe.clone(), format!("\"{probe}\"")] {
+            let response = run(&engine, &query, 10);
+            if !response.hits.iter().any(|h| h.id == paragraphs[i].id) {
+                failures.push(format!(
+                    "{query} (of {}, {} hits)",
+                    paragraphs[i].id, response.total
+                ));
+            }
         }
     }
     println!(
@@ -165,7 +167,7 @@ fn random_runs_of_the_aid_subcorpus_find_their_paragraph_in_the_top_10() {
     );
     assert!(
         failures.is_empty(),
-        "{} of {PROBES} probes missed their paragraph:\n{}",
+        "{} of {PROBES} probes (each unquoted and quoted) missed their paragraph:\n{}",
         failures.len(),
         failures.join("\n")
     );
