@@ -5,6 +5,9 @@
 //!
 //! `cargo run --release --example fit_ranking` (needs ../shared).
 
+#[path = "../tests/common/aid.rs"]
+#[allow(dead_code)]
+mod aid;
 #[path = "../tests/common/eval.rs"]
 mod eval;
 

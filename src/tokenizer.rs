@@ -8,6 +8,10 @@
 //! the character offsets of its words (see `search::query`). Byte offsets point
 //! into the original, unfolded text.
 //!
+//! The second analyzer, [`CharTokenizer`], cuts the same folded text into
+//! its CJK characters, for exact substring matching whatever jieba did to
+//! the text (see [`cjk_chars`]).
+//!
 //! tantivy does not persist analyzers, so [`register`] must run wherever an
 //! index is opened or created.
 
@@ -17,7 +21,7 @@ use jieba_rs::Jieba;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use tantivy::Index;
 
-use crate::normalize::{fold_char, is_cjk};
+use crate::normalize::{fold, fold_char, is_cjk};
 use crate::vocabulary::{self, Vocabulary};
 
 /// Name under which the analyzer is registered in every index.
@@ -292,12 +296,155 @@ impl TokenStream for ChineseTokenStream<'_> {
     }
 }
 
-/// Register the analyzer, over the generation's vocabulary, on an index.
-/// Call after every create or open.
+/// Name under which the character analyzer is registered. The version is
+/// part of the name: an index whose characters were cut otherwise names
+/// another analyzer and is refused when opened (`index::schema::Fields`).
+pub const CHARS_TOKENIZER_NAME: &str = "zh_chars_v1";
+
+/// Calls `sink(position, character, byte_start, byte_end)` for every CJK
+/// character of `folded`, the fold of `text`: the position is its offset
+/// in characters, the character is cut from `folded`, the byte span points
+/// into `text`. Latin letters, digits and punctuation give nothing: the
+/// word field finds those.
+fn cjk_chars_into(text: &str, folded: &str, sink: &mut dyn FnMut(usize, &str, usize, usize)) {
+    let mut folded_chars = folded.char_indices();
+    for (position, (text_byte, original)) in text.char_indices().enumerate() {
+        // Folding maps char to char, so the two walks stay in step.
+        let Some((folded_byte, c)) = folded_chars.next() else {
+            return;
+        };
+        if is_cjk(c) {
+            sink(
+                position,
+                &folded[folded_byte..folded_byte + c.len_utf8()],
+                text_byte,
+                text_byte + original.len_utf8(),
+            );
+        }
+    }
+}
+
+/// The characters the character analyzer indexes for `text`, with their
+/// positions (character offsets): what an exact-substring query of `text`
+/// looks up.
+///
+/// ```
+/// let chars = aidsearch::tokenizer::cjk_chars("電子，O2O商务");
+/// let expected = [(0, "电"), (1, "子"), (6, "商"), (7, "务")];
+/// assert_eq!(chars, expected.map(|(p, c)| (p, c.to_string())));
+/// ```
+pub fn cjk_chars(text: &str) -> Vec<(usize, String)> {
+    let folded = fold(text);
+    let mut out = Vec::new();
+    cjk_chars_into(text, &folded, &mut |position, c, _, _| {
+        out.push((position, c.to_string()))
+    });
+    out
+}
+
+/// The character analyzer, over text folded as [`ChineseTokenizer`] folds
+/// it: every CJK character is a token at its character offset, so a phrase
+/// of characters matches any run of them exactly, wherever jieba's words
+/// start and end.
+///
+/// Characters rather than overlapping bigrams: on the aid subcorpus bigrams
+/// made a reindex take 70–85% more CPU (268,000 distinct terms, a miss in
+/// tantivy's term hash table for most tokens) and the index 56% larger;
+/// characters cost 20% more instructions and 31% more bytes, and a phrase
+/// of common characters is slower to search (BENCHMARKS.md).
+#[derive(Clone, Default)]
+pub struct CharTokenizer {
+    tokens: Vec<Token>,
+    folded: String,
+}
+
+/// Tokens of one text, produced eagerly into the character tokenizer's buffer.
+pub struct CharTokenStream<'a> {
+    tokens: &'a mut [Token],
+    index: Option<usize>,
+}
+
+/// Put the next token in `tokens[*used]`.
+fn push_char_token(
+    tokens: &mut Vec<Token>,
+    used: &mut usize,
+    position: usize,
+    c: &str,
+    from: usize,
+    to: usize,
+) {
+    if *used == tokens.len() {
+        tokens.push(Token::default());
+    }
+    let token = &mut tokens[*used];
+    token.text.clear();
+    token.text.push_str(c);
+    token.offset_from = from;
+    token.offset_to = to;
+    token.position = position;
+    token.position_length = 1;
+    *used += 1;
+}
+
+impl Tokenizer for CharTokenizer {
+    type TokenStream<'a> = CharTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> CharTokenStream<'a> {
+        // Folding changes a CJK character only by the conversion to
+        // simplified characters, which changes only its candidates: without
+        // one among the CJK characters, they are indexed as they stand, and
+        // the text is not folded a second time (the word field folds it too;
+        // folding again was a quarter of this field's indexing instructions).
+        let candidates = t2s_candidates();
+        let (tokens, mut used, mut fold) = (&mut self.tokens, 0, false);
+        for (position, (byte, c)) in text.char_indices().enumerate() {
+            if !is_cjk(c) {
+                continue;
+            }
+            let code = c as usize;
+            if code < 0x10000 && candidates[code >> 6] >> (code & 63) & 1 == 1 {
+                fold = true;
+                break;
+            }
+            let to = byte + c.len_utf8();
+            push_char_token(tokens, &mut used, position, &text[byte..to], byte, to);
+        }
+        if fold {
+            used = 0;
+            fold_into(text, &mut self.folded);
+            cjk_chars_into(text, &self.folded, &mut |position, c, from, to| {
+                push_char_token(tokens, &mut used, position, c, from, to)
+            });
+        }
+        CharTokenStream {
+            tokens: &mut self.tokens[..used],
+            index: None,
+        }
+    }
+}
+
+impl TokenStream for CharTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        let next = self.index.map_or(0, |i| i + 1);
+        self.index = Some(next);
+        next < self.tokens.len()
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.index.unwrap_or(0)]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.index.unwrap_or(0)]
+    }
+}
+
+/// Register the analyzers, the word analyzer over the generation's
+/// vocabulary, on an index. Call after every create or open.
 pub fn register(index: &Index, vocabulary: &Arc<Vocabulary>) {
-    index
-        .tokenizers()
-        .register(TOKENIZER_NAME, ChineseTokenizer::new(vocabulary.clone()));
+    let tokenizers = index.tokenizers();
+    tokenizers.register(TOKENIZER_NAME, ChineseTokenizer::new(vocabulary.clone()));
+    tokenizers.register(CHARS_TOKENIZER_NAME, CharTokenizer::default());
 }
 
 /// Load the built-in segmenter and the conversion table now rather than on
@@ -464,6 +611,67 @@ mod tests {
             "ⅷ", "é", "①", "㐀", "％", "【", "x。",
         ] {
             assert_eq!(is_word(token), reference(token), "{token:?}");
+        }
+    }
+
+    #[test]
+    fn cjk_chars_are_the_cjk_characters_at_their_offsets() {
+        let chars = cjk_chars("援藏，第5批 O2O中心");
+        let expected = [
+            (0, "援"),
+            (1, "藏"),
+            (3, "第"),
+            (5, "批"),
+            (10, "中"),
+            (11, "心"),
+        ];
+        assert_eq!(chars, expected.map(|(p, c)| (p, c.to_string())));
+        assert!(cjk_chars("O2O, 2020").is_empty());
+        assert!(cjk_chars("").is_empty());
+        assert_eq!(cjk_chars("醫"), vec![(0, "医".to_string())]);
+    }
+
+    #[test]
+    fn char_tokens_are_the_characters_with_offsets_into_the_original() {
+        let text = "拉薩海關，ＡＰＰ技術中心";
+        let mut tokenizer = CharTokenizer::default();
+        let mut stream = tokenizer.token_stream(text);
+        let mut tokens = Vec::new();
+        while stream.advance() {
+            let t = stream.token();
+            tokens.push((
+                t.position,
+                t.text.clone(),
+                &text[t.offset_from..t.offset_to],
+            ));
+        }
+        let chars = cjk_chars(text);
+        assert_eq!(tokens.len(), chars.len());
+        for ((position, c, original), (p, expected)) in tokens.iter().zip(&chars) {
+            assert_eq!((position, c), (p, expected));
+            assert_eq!(fold(original), *c);
+        }
+        assert_eq!(tokens[1].2, "薩");
+        assert_eq!(tokens.last().map(|t| t.2), Some("心"));
+    }
+
+    #[test]
+    fn char_tokens_fold_like_the_text_with_or_without_a_convertible_character() {
+        let mut texts = vec![
+            "援藏干部在拉萨，ＡＰＰ与5G".to_string(),
+            "醫療援藏 Ｏ２Ｏ展銷中心".to_string(),
+            "看著他，憑藉，藉口，乾隆，乾淨，計畫".to_string(),
+            String::new(),
+        ];
+        texts.extend(T2S_CONTEXT_CHARS.chars().map(|c| format!("援藏{c}口")));
+        let mut tokenizer = CharTokenizer::default();
+        for text in &texts {
+            let mut stream = tokenizer.token_stream(text);
+            let mut tokens = Vec::new();
+            while stream.advance() {
+                tokens.push((stream.token().position, stream.token().text.clone()));
+            }
+            assert_eq!(tokens, cjk_chars(text), "{text}");
         }
     }
 }

@@ -30,8 +30,9 @@ fn corpus_or_skip() -> Option<PathBuf> {
 }
 
 /// Three whole words in a row (at least six ideographs) from the first news
-/// report that has them, and that report's id. Whole words, because a quoted
-/// phrase that ends inside a word (`胡锦` of `胡锦涛`) finds nothing.
+/// report that has them, and that report's id. Whole words, as staff quote
+/// a phrase (a fragment that ends inside a word, `胡锦` of `胡锦涛`, is found
+/// too: `tests/substring.rs`).
 fn known_phrase(reports: &[aidsearch::labels::LabelledReport]) -> (String, String) {
     let cjk = |t: &aidsearch::tokenizer::Term| t.text.chars().all(aidsearch::normalize::is_cjk);
     for report in reports.iter().filter(|r| r.id.starts_with("xwlb-")) {

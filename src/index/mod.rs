@@ -311,4 +311,47 @@ mod tests {
         assert!(message.contains("aidsearch reindex"), "{message}");
         assert!(message.contains("does not exist"), "{message}");
     }
+
+    /// Why an index is refused whose schema is today's without the
+    /// character field, plus what `edit` adds.
+    fn refused_reason(edit: impl Fn(&mut tantivy::schema::SchemaBuilder)) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let mut builder = tantivy::schema::Schema::builder();
+        for (_, entry) in schema::build_schema().fields() {
+            if entry.name() != schema::names::TEXT_CHARS {
+                builder.add_field(entry.clone());
+            }
+        }
+        edit(&mut builder);
+        Index::create_in_dir(dir.path(), builder.build()).unwrap();
+        let error = Generation::open_dir(dir.path(), 1).err().expect("refused");
+        assert!(matches!(error, Error::Incompatible { .. }), "{error:?}");
+        let message = error.to_string();
+        assert!(message.contains("aidsearch reindex"), "{message}");
+        message
+    }
+
+    /// An index built before the character field (or with one cut by
+    /// another analyzer) is refused, naming the field.
+    #[test]
+    fn an_index_without_this_character_field_is_refused() {
+        let missing = refused_reason(|_| {});
+        assert!(missing.contains(schema::names::TEXT_CHARS), "{missing}");
+        let other = refused_reason(|builder| {
+            builder.add_text_field(
+                schema::names::TEXT_CHARS,
+                tantivy::schema::TextOptions::default().set_indexing_options(
+                    tantivy::schema::TextFieldIndexing::default()
+                        .set_tokenizer("zh_bigram_v1")
+                        .set_index_option(
+                            tantivy::schema::IndexRecordOption::WithFreqsAndPositions,
+                        ),
+                ),
+            );
+        });
+        assert!(
+            other.contains(crate::tokenizer::CHARS_TOKENIZER_NAME),
+            "{other}"
+        );
+    }
 }

@@ -1,15 +1,15 @@
 //! The tantivy schema: one document per report paragraph.
 
 use tantivy::schema::{
-    Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
-    TextOptions, FAST, STORED, STRING,
+    Facet, FacetOptions, Field, FieldType, IndexRecordOption, NumericOptions, Schema,
+    TextFieldIndexing, TextOptions, FAST, STORED, STRING,
 };
 
 use tantivy::schema::Value as _;
 use tantivy::TantivyDocument;
 
 use crate::facet::{FacetKind, PerFacet};
-use crate::tokenizer::TOKENIZER_NAME;
+use crate::tokenizer::{CHARS_TOKENIZER_NAME, TOKENIZER_NAME};
 
 /// Field names, shared by the builder and the searcher.
 pub mod names {
@@ -18,6 +18,7 @@ pub mod names {
     pub const TITLE: &str = "title";
     pub const SECTION: &str = "section";
     pub const TEXT: &str = "text";
+    pub const TEXT_CHARS: &str = "text_chars";
     pub const PARAGRAPH: &str = "paragraph";
     pub const KIND: &str = "kind";
     pub const FUNDING: &str = "funding";
@@ -41,6 +42,9 @@ pub struct Fields {
     pub title: Field,
     pub section: Field,
     pub text: Field,
+    /// The paragraph text as its CJK characters with positions, for exact
+    /// substring queries (not stored).
+    pub text_chars: Field,
     pub paragraph: Field,
     pub kind: Field,
     /// One facet field per [`FacetKind`].
@@ -91,6 +95,17 @@ pub fn build_schema() -> Schema {
     );
     b.add_text_field(SECTION, chinese.clone());
     b.add_text_field(TEXT, chinese);
+    // The same text again as characters: a phrase of characters finds any
+    // substring, where jieba's words miss one that starts or ends inside a
+    // word (子商务公共 in 电子商务公共服务).
+    b.add_text_field(
+        TEXT_CHARS,
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(CHARS_TOKENIZER_NAME)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        ),
+    );
     // Neither is ever queried: the paragraph number orders a report (fast
     // field), the kind is shown.
     b.add_u64_field(PARAGRAPH, STORED | FAST);
@@ -126,6 +141,7 @@ impl Fields {
             title: f(TITLE)?,
             section: f(SECTION)?,
             text: f(TEXT)?,
+            text_chars: analysed_by(schema, f(TEXT_CHARS)?, CHARS_TOKENIZER_NAME)?,
             paragraph: f(PARAGRAPH)?,
             kind: f(KIND)?,
             facets: {
@@ -147,6 +163,24 @@ impl Fields {
             context: f(CONTEXT)?,
             chars: f(CHARS)?,
         })
+    }
+}
+
+/// `field`, when it is indexed with positions by the analyzer `tokenizer`: an
+/// index whose characters were cut by another version of the analyzer is
+/// refused rather than searched with terms it does not hold.
+fn analysed_by(schema: &Schema, field: Field, tokenizer: &str) -> tantivy::Result<Field> {
+    let entry = schema.get_field_entry(field);
+    let indexing = match entry.field_type() {
+        FieldType::Str(options) => options.get_indexing_options(),
+        _ => None,
+    };
+    match indexing {
+        Some(i) if i.tokenizer() == tokenizer && i.index_option().has_positions() => Ok(field),
+        _ => Err(tantivy::TantivyError::SchemaError(format!(
+            "field {} is not indexed by the analyzer {tokenizer}",
+            entry.name()
+        ))),
     }
 }
 

@@ -1,8 +1,18 @@
 //! Compiling a parsed query into tantivy queries: required concepts (a word,
 //! its dictionary parts, its synonyms, its article context), phrases,
 //! exclusions, the relaxed "most words" core and the ranking boosts.
+//!
+//! Exact substrings go through the character field (`Fields::text_chars`):
+//! a quoted phrase (or an excluded one) also matches as the phrase of its CJK
+//! characters, and an unquoted run of several words also matches where its
+//! exact text stands, however jieba cut the paragraph. A single word matches
+//! as characters only in the substring pass, when nothing has the words:
+//! always, 援藏 would also match 支援藏区, and a phrase of common characters
+//! costs milliseconds on every query.
 
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
@@ -11,8 +21,8 @@ use super::request::*;
 use super::synonyms;
 use crate::error::Result;
 use crate::index::Fields;
-use crate::normalize::fold;
-use crate::tokenizer::{analyze, jieba};
+use crate::normalize::{fold, is_cjk};
+use crate::tokenizer::{analyze, cjk_chars, jieba};
 
 /// Words that carry no meaning on their own in a query.
 pub(super) const STOPWORDS: [&str; 40] = [
@@ -33,6 +43,10 @@ pub(super) const ADJACENT_BOOST: f32 = 1.5;
 pub(super) const PROXIMITY_BOOST: f32 = 1.0;
 /// Character distance within which query words count as close.
 pub(super) const PROXIMITY_SLOP: u32 = 12;
+/// Weight of a query word found as its exact characters, and of a run of
+/// several words found as typed (measured in RELEVANCE.md).
+pub(super) const EXACT_WORD_BOOST: f32 = 1.0;
+pub(super) const EXACT_RUN_BOOST: f32 = 4.0;
 
 /// A query compiled against one index.
 pub(super) struct Compiled {
@@ -54,6 +68,9 @@ pub(super) struct Compiled {
     /// What the relaxed core is built from, once the words' weights are
     /// known ([`relax`]): queries of more than two concepts only.
     pub(super) relaxable: Option<Relaxable>,
+    /// The strict query with every word also found as its characters:
+    /// searched when `strict` finds nothing (`None` when it would be the same).
+    pub(super) substrings: Option<Box<dyn Query>>,
 }
 
 /// The required concepts of a query, each with its words, and the anchor.
@@ -151,6 +168,27 @@ pub(super) fn phrase(field: Field, terms: &[(usize, String)], slop: u32) -> Box<
     Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop))
 }
 
+/// The characters an exact-substring query of `text` looks up, at their
+/// offsets; `None` when `text` has none, or has Latin letters or digits,
+/// which the phrase of characters could not require.
+pub(super) fn exact_chars(text: &str) -> Option<Vec<(usize, String)>> {
+    let chars = cjk_chars(text);
+    let only_cjk = fold(text)
+        .chars()
+        .all(|c| is_cjk(c) || !c.is_alphanumeric());
+    (only_cjk && !chars.is_empty()).then_some(chars)
+}
+
+/// `query` as a condition that adds nothing to the score.
+pub(super) fn member(query: Box<dyn Query>) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(query, 0.0))
+}
+
+/// The exact text of `text` in the paragraph: the phrase of its characters.
+pub(super) fn char_phrase(fields: &Fields, text: &str) -> Option<Box<dyn Query>> {
+    exact_chars(text).map(|chars| phrase(fields.text_chars, &chars, 0))
+}
+
 /// Query for one word in the paragraph text or its section heading: the word
 /// itself, or its dictionary parts side by side.
 pub(super) fn word_query(fields: &Fields, word: &str) -> Box<dyn Query> {
@@ -222,11 +260,30 @@ pub(super) fn phrase_query(fields: &Fields, text: &str) -> (Box<dyn Query>, Vec<
     (q, words)
 }
 
+/// Query for a phrase the user typed (quoted, or excluded): its words side by
+/// side, or its exact characters wherever jieba's words start and end in the
+/// paragraph (`"子商务公共"` inside 电子商务公共服务). The characters only
+/// decide what matches; [`Gathered::exact_boost`] scores them.
+pub(super) fn typed_phrase_query(fields: &Fields, text: &str) -> (Box<dyn Query>, Vec<String>) {
+    let (q, words) = phrase_query(fields, text);
+    match char_phrase(fields, text) {
+        Some(exact) => (should(vec![q, member(exact)]), words),
+        None => (q, words),
+    }
+}
+
 /// One required concept: a word with its synonyms and its article context.
-pub(super) fn concept(fields: &Fields, word: &str, highlight: &mut Vec<String>) -> Concept {
+/// `exact`, the exact text of the run the word was typed in, also meets it.
+pub(super) fn concept(
+    fields: &Fields,
+    word: &str,
+    highlight: &mut Vec<String>,
+    exact: Option<&dyn Query>,
+) -> Concept {
     let in_text = word_query(fields, word);
     let in_context = boosted(term_query(fields.context, word), CONTEXT_BOOST);
     let mut full = vec![in_text.box_clone(), in_context.box_clone()];
+    full.extend(exact.map(|q| q.box_clone()));
     let mut anchor = vec![in_text];
     highlight.push(word.to_string());
     let parts = cover(word);
@@ -305,6 +362,11 @@ struct Gathered {
     offset: usize,
     /// The anchor and context of a query's only word, when it has no parts.
     lone_word: Option<(Box<dyn Query>, Box<dyn Query>)>,
+    /// The substring pass: a single word also matches as its characters.
+    every_substring: bool,
+    /// A single word was not matched as its characters (it will be in the
+    /// substring pass).
+    withheld: bool,
 }
 
 /// A word jieba does not know falls apart into pieces, some of them single
@@ -337,7 +399,7 @@ impl Gathered {
     fn one_clause(&mut self, fields: &Fields, clause: &query::Clause) {
         if clause.excluded {
             for unit in &clause.alternatives {
-                let (q, _) = phrase_query(fields, unit.text());
+                let (q, _) = typed_phrase_query(fields, unit.text());
                 self.excluded.push(Box::new(PlainSeek(q)) as Box<dyn Query>);
             }
             return;
@@ -386,15 +448,19 @@ impl Gathered {
         } else {
             Vec::new()
         };
+        let exact = self.exact_run(fields, text);
         let mut unit_concepts = Vec::new();
-        for (o, token) in &tokens {
-            let c = concept(fields, token, &mut self.highlight);
+        for (i, (o, token)) in tokens.iter().enumerate() {
+            let c = concept(fields, token, &mut self.highlight, exact.as_deref());
+            // The exact run anchors the unit once, beside its first word.
+            let anchor = match (&exact, i) {
+                (Some(exact), 0) => should(vec![c.anchor, exact.box_clone()]),
+                _ => c.anchor,
+            };
             if tokens.len() == 1 {
-                self.lone_word = c
-                    .context_only
-                    .map(|context| (c.anchor.box_clone(), context));
+                self.lone_word = c.context_only.map(|context| (anchor.box_clone(), context));
             }
-            self.anchors.push(c.anchor);
+            self.anchors.push(anchor);
             unit_concepts.push(c.full);
             self.words.push(token.clone());
             self.ordered.push((self.offset + o, token.clone()));
@@ -424,6 +490,39 @@ impl Gathered {
         self.offset += text.chars().count() + 1;
     }
 
+    /// The exact text of a unit of plain words as an alternative of each of
+    /// its words. For a run of several words (a copied fragment: 创造活力和,
+    /// 的发展) it scores nothing there, and once as a boost. A single word
+    /// matches as characters only in the substring pass, where it scores in
+    /// place (that pass has no boosts of its own).
+    fn exact_run(&mut self, fields: &Fields, text: &str) -> Option<Box<dyn Query>> {
+        let chars = exact_chars(text)?;
+        let exact = phrase(fields.text_chars, &chars, 0);
+        if content_tokens(text, true).len() <= 1 {
+            if !self.every_substring {
+                self.withheld = true;
+                return None;
+            }
+            return Some(boosted(exact, EXACT_WORD_BOOST));
+        }
+        self.exact_boost(text, exact.as_ref());
+        self.highlight.push(fold(text));
+        Some(member(exact))
+    }
+
+    /// Score the exact text the user typed, once: more for several words
+    /// in a row (a copied fragment) than for one word, which its own BM25
+    /// already scores. A phrase of characters scores low (common characters
+    /// have a low idf), hence the weight of a run.
+    fn exact_boost(&mut self, text: &str, exact: &dyn Query) {
+        let boost = if content_tokens(text, true).len() > 1 {
+            EXACT_RUN_BOOST
+        } else {
+            EXACT_WORD_BOOST
+        };
+        self.boosts.push(boosted(exact.box_clone(), boost));
+    }
+
     /// An OR group or a phrase: one concept, any of its alternatives.
     fn alternatives(&mut self, fields: &Fields, clause: &query::Clause) {
         let mut alternatives = Vec::new();
@@ -431,7 +530,10 @@ impl Gathered {
         for unit in &clause.alternatives {
             match unit {
                 Unit::Phrase(p) => {
-                    let (q, w) = phrase_query(fields, p);
+                    let (q, w) = typed_phrase_query(fields, p);
+                    if let Some(exact) = char_phrase(fields, p) {
+                        self.exact_boost(p, exact.as_ref());
+                    }
                     self.anchors.push(q.box_clone());
                     self.highlight.push(fold(p).replace(' ', ""));
                     self.highlight.extend(w.iter().cloned());
@@ -440,14 +542,16 @@ impl Gathered {
                 }
                 Unit::Words(text) => {
                     let tokens = content_tokens(text, false);
+                    let exact = self.exact_run(fields, text);
                     let parts = tokens
                         .iter()
                         .map(|(_, t)| {
-                            let c = concept(fields, t, &mut self.highlight);
+                            let c = concept(fields, t, &mut self.highlight, exact.as_deref());
                             self.anchors.push(c.anchor);
                             c.full
                         })
                         .collect();
+                    self.anchors.extend(exact);
                     self.words.extend(tokens.into_iter().map(|t| t.1));
                     alternatives.push(must(parts));
                 }
@@ -513,6 +617,7 @@ impl Gathered {
             dropped: Vec::new(),
             ordered: self.ordered,
             relaxable,
+            substrings: None,
         }
     }
 }
@@ -607,27 +712,42 @@ pub(super) fn relax(compiled: &mut Compiled, searcher: &tantivy::Searcher, field
 /// [`MAX_TERMS`] words (a pasted sentence) is searched for its first
 /// [`MAX_TERMS`] words; the others are listed in [`Compiled::dropped`].
 pub(super) fn compile(fields: &Fields, parsed: &ParsedQuery) -> Result<Compiled> {
-    let gathered = gather(fields, parsed);
+    let (mut compiled, withheld) = compile_pass(fields, parsed, false);
+    if withheld {
+        compiled.substrings = Some(compile_pass(fields, parsed, true).0.strict);
+    }
+    Ok(compiled)
+}
+
+/// [`compile`] without the substring pass, which `every_substring` makes
+/// this; also says whether a single word was withheld from its characters.
+fn compile_pass(fields: &Fields, parsed: &ParsedQuery, every_substring: bool) -> (Compiled, bool) {
+    let gathered = gather(fields, parsed, every_substring);
     if gathered.words.len() <= MAX_TERMS {
-        return Ok(gathered.finish(fields, parsed));
+        let withheld = gathered.withheld;
+        return (gathered.finish(fields, parsed), withheld);
     }
     let mut cap = MAX_TERMS;
     loop {
         let (kept, dropped) = within_words(fields, parsed, cap);
-        let gathered = gather(fields, &kept);
+        let gathered = gather(fields, &kept, every_substring);
         // Segmenting a cut clause again may split it otherwise: cut more.
         if gathered.words.len() <= MAX_TERMS || cap == 0 {
+            let withheld = gathered.withheld;
             let mut compiled = gathered.finish(fields, &kept);
             compiled.dropped = dropped;
-            return Ok(compiled);
+            return (compiled, withheld);
         }
         cap -= 1;
     }
 }
 
 /// Gather every clause of a parsed query.
-fn gather(fields: &Fields, parsed: &ParsedQuery) -> Gathered {
-    let mut gathered = Gathered::default();
+fn gather(fields: &Fields, parsed: &ParsedQuery, every_substring: bool) -> Gathered {
+    let mut gathered = Gathered {
+        every_substring,
+        ..Gathered::default()
+    };
     for clause in &parsed.clauses {
         gathered.clause(fields, clause);
     }
@@ -762,5 +882,21 @@ mod tests {
         let words: Vec<&str> = parts.iter().map(|p| p.1.as_str()).collect();
         assert_eq!(words, vec!["援藏", "医生"]);
         assert!(cover("援藏").is_none());
+    }
+
+    #[test]
+    fn exact_chars_are_every_cjk_character_unless_letters_or_digits() {
+        let chars = exact_chars("子商务公共").expect("all CJK");
+        assert_eq!(chars.len(), 5);
+        assert_eq!(chars[0], (0, "子".to_string()));
+        // Punctuation and spaces are gaps the phrase keeps.
+        let chars = exact_chars("扶上马、送一程").expect("CJK and punctuation");
+        let positions: Vec<usize> = chars.iter().map(|c| c.0).collect();
+        assert_eq!(positions, vec![0, 1, 2, 4, 5, 6]);
+        assert!(exact_chars("援").is_some());
+        // Letters or digits cannot be required, nor can nothing.
+        for text in ["第5批", "5G基站", "app", "，", ""] {
+            assert!(exact_chars(text).is_none(), "{text}");
+        }
     }
 }

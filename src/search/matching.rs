@@ -145,10 +145,13 @@ pub(super) fn by_relevance(limit: usize) -> impl Collector<Fruit = Ranked> {
     TopDocs::with_limit(limit).order_by_score()
 }
 
-/// What a query matches. Paragraphs with every word come first; when there
-/// are none, or fewer than [`FILL_BELOW`] of them, paragraphs with most
-/// words (the relaxed core, for queries that have one) follow. Search and
-/// the facet trees decide this in one place, so their totals agree.
+/// What a query matches. Paragraphs with every word come first. When there
+/// are none, the paragraphs where the words stand as characters that jieba
+/// cut otherwise (`Compiled::substrings`: 县委 in 昂仁县委) are the hits.
+/// When there are none of those either, or fewer than [`FILL_BELOW`]
+/// paragraphs with every word, paragraphs with most words (the relaxed
+/// core, for queries that have one) follow. Search and the facet trees
+/// decide this in one place, so their totals agree.
 pub(super) struct Matches<'c> {
     /// The core query the totals and facet counts are of.
     pub(super) core: &'c dyn Query,
@@ -173,6 +176,22 @@ pub(super) fn matches<'c>(
     let strict: &dyn Query = compiled.strict.as_ref();
     let (counts, ranked) = pass(strict)?;
     let exact_total = counts.total;
+    // Nothing has the words: their exact characters may still stand in a
+    // paragraph across jieba's word boundaries, which beats most words.
+    if let (0, Some(substrings)) = (exact_total, &compiled.substrings) {
+        let (counts, ranked) = pass(substrings.as_ref())?;
+        if counts.total > 0 {
+            return Ok(Matches {
+                core: substrings.as_ref(),
+                total: counts.total,
+                exact_total: counts.total,
+                relaxed: false,
+                counts,
+                exact_first: None,
+                ranked,
+            });
+        }
+    }
     if exact_total < FILL_BELOW {
         if let Some(relaxed) = &compiled.relaxed {
             let (loose_counts, loose_ranked) = pass(relaxed.as_ref())?;

@@ -3,12 +3,15 @@
 //!
 //! A query is parsed forgivingly (`query`), segmented with the index's own
 //! analyzer, expanded with synonyms (`synonyms`), and compiled to a tantivy
-//! query in which every word is required. When that finds nothing, the search
-//! is relaxed to "most words" and says so; a long query with only a few
-//! exact hits is filled with most-words hits ranked after them. Facet counts
-//! are disjunctive: each facet is counted with the other facets' filters but
-//! not its own, from the generation's facet table (`tables`) in the pass
-//! that ranks. The server's memory of responses is `cache`.
+//! query in which every word is required; a quoted phrase or words typed
+//! together also match as their exact characters. When that finds nothing,
+//! words are matched as characters too (a word jieba cut otherwise in the
+//! text), and then the search is relaxed to "most words" and says so; a
+//! long query with only a few exact hits is filled with most-words hits
+//! ranked after them. Facet counts are disjunctive: each facet is counted
+//! with the other facets' filters but not its own, from the generation's
+//! facet table (`tables`) in the pass that ranks. The server's memory of
+//! responses is `cache`.
 
 pub mod cache;
 mod compile;

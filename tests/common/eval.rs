@@ -1,9 +1,8 @@
 //! The judged dev sets of `../shared/eval` and the indexes they are judged
-//! on: the seed corpus, and the aid subcorpus that
-//! `../shared/eval/make_aid_subcorpus.py` cuts from the scale corpus, built
-//! under `target/aid-eval` (reused while its manifest matches) and indexed
-//! into a temp dir once per process. Shared by `tests/relevance.rs` and
-//! `examples/fit_ranking.rs` (which includes this file by path).
+//! on: the seed corpus, indexed into a temp dir once per process, and the
+//! aid subcorpus of `common::aid`. Shared by `tests/relevance.rs` and
+//! `examples/fit_ranking.rs` (which includes this file and `aid.rs` by
+//! path).
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -13,9 +12,6 @@ use aidsearch::index::build::{reindex_with_options, ReindexOptions};
 use aidsearch::search::rank::fit::Example;
 use aidsearch::search::rank::judged::{self, JudgedQuery};
 use aidsearch::search::{candidates, Engine, LiveEngine};
-
-/// The aid subcorpus the judged queries were made on (its README).
-const AID_JSONL_SHA256: &str = "7ef665c12742a966bf239a3527ae9540f6e80bce596e9f35d0dc0f1eef8e3477";
 
 fn project() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -45,40 +41,6 @@ pub fn queries(name: &str) -> Option<Vec<JudgedQuery>> {
     Some(judged::load(&path).unwrap_or_else(|e| panic!("{e}")))
 }
 
-/// The aid subcorpus folder, made by the eval script when absent or stale.
-pub fn aid_corpus() -> Option<PathBuf> {
-    let out = project().join("target/aid-eval");
-    let manifest = out.join("manifest.json");
-    let current = std::fs::read_to_string(&manifest)
-        .map(|m| m.contains(AID_JSONL_SHA256))
-        .unwrap_or(false);
-    if !current {
-        let script = eval_dir().join("make_aid_subcorpus.py");
-        if !script.is_file() {
-            missing(&format!("no {}", script.display()));
-            return None;
-        }
-        let status = std::process::Command::new("python3")
-            .arg(&script)
-            .arg(&out)
-            .stdout(std::process::Stdio::null())
-            .status();
-        match status {
-            Ok(s) if s.success() => {}
-            other => {
-                missing(&format!("make_aid_subcorpus.py failed: {other:?}"));
-                return None;
-            }
-        }
-        let made = std::fs::read_to_string(&manifest).unwrap_or_default();
-        assert!(
-            made.contains(AID_JSONL_SHA256),
-            "the aid subcorpus is not the one the queries were judged on: {made}"
-        );
-    }
-    Some(out.join("corpus"))
-}
-
 struct Built {
     _dir: tempfile::TempDir,
     live: Arc<LiveEngine>,
@@ -100,12 +62,15 @@ fn build(corpus: &Path) -> Built {
     Built { _dir: dir, live }
 }
 
-/// The engine over the aid subcorpus, built once per process.
+/// The engine over the aid subcorpus (`common::aid`), opened once per process.
 pub fn aid_engine() -> Option<Arc<Engine>> {
-    static AID: OnceLock<Option<Built>> = OnceLock::new();
-    AID.get_or_init(|| aid_corpus().map(|c| build(&c)))
-        .as_ref()
-        .map(|b| b.live.get())
+    static AID: OnceLock<Option<Arc<LiveEngine>>> = OnceLock::new();
+    AID.get_or_init(|| {
+        super::aid::index()
+            .map(|aid| Arc::new(LiveEngine::open(&aid.root).expect("aid index opens")))
+    })
+    .as_ref()
+    .map(|live| live.get())
 }
 
 /// The engine over the seed corpus (`corpus/`), built once per process.

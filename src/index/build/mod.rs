@@ -137,6 +137,7 @@ pub fn report_documents(fields: &Fields, report: &LabelledReport) -> Vec<Tantivy
                 doc.add_text(fields.section, section);
             }
             doc.add_text(fields.text, &p.text);
+            doc.add_text(fields.text_chars, &p.text);
             doc.add_text(fields.context, &context);
             doc.add_u64(fields.chars, p.text.chars().count() as u64);
             doc.add_u64(fields.paragraph, u64::from(p.number));
