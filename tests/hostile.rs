@@ -382,6 +382,64 @@ async fn many_exports_at_once_all_finish_and_searches_keep_answering() {
     );
 }
 
+/// A search past its budget was answered 422 while its work ran on and
+/// held its slot; an abandoned export of thousands of rows kept a search
+/// slot for as long as the whole export took. Now the work itself stops at
+/// the deadline: an export of thousands of rows cut off after a tenth of
+/// its full time ends within half of it, and its slot is free again by then.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_abandoned_export_stops_its_work_and_frees_its_slot() {
+    use aidsearch::search::{search_all, Deadline, LiveEngine, SearchRequest};
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = big_corpus(dir.path(), 40);
+    let index = dir.path().join("index");
+    aidsearch::index::build::reindex(&corpus, &index).unwrap();
+    let live = std::sync::Arc::new(LiveEngine::open(&index).unwrap());
+    let engine = live.get();
+    let request = SearchRequest {
+        per_report: Some(0),
+        ..SearchRequest::query("援藏")
+    };
+    let asked = Instant::now();
+    let rows = search_all(&engine, &request, 5_000).unwrap();
+    let full = asked.elapsed();
+    assert!(rows.len() > 2_000, "{} rows", rows.len());
+    // A tenth of the full time, so that a loaded machine slows both alike.
+    let budget = (full / 10).max(Duration::from_millis(10));
+    let cut = SearchRequest {
+        deadline: Deadline::after(budget),
+        ..request.clone()
+    };
+    let asked = Instant::now();
+    let error = search_all(&engine, &cut, 5_000).unwrap_err();
+    let stopped = asked.elapsed();
+    assert!(matches!(error, aidsearch::Error::Timeout(_)), "{error:?}");
+    eprintln!(
+        "{}-row export: {full:?} in full, stopped after {stopped:?}",
+        rows.len()
+    );
+    assert!(stopped < full / 2, "stopped after {stopped:?} of {full:?}");
+
+    // Through the server: the export is answered 422, and its slot (the
+    // only one) is free again long before the full export would have ended.
+    let state = aidsearch::web::AppState::with_budget(live, 1, Duration::from_secs(60), budget);
+    let asked = Instant::now();
+    let request = axum::http::Request::get(format!("/export.csv?q={}", common::enc("援藏")))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let (status, _, _) = common::send(aidsearch::web::app(state.clone()), request).await;
+    assert_eq!(status, 422);
+    while state.search_slots.available_permits() < 1 {
+        assert!(
+            asked.elapsed() < full / 2,
+            "the slot was still held after {:?}",
+            asked.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    eprintln!("slot free {:?} after the export was asked", asked.elapsed());
+}
+
 /// Past `--max-connections`, new clients wait to be accepted rather than
 /// being served beyond the descriptor budget; they are served as soon as a
 /// connection closes.

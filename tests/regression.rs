@@ -637,3 +637,37 @@ fn an_index_inside_the_corpus_is_refused() {
     // Beside it is fine.
     reindex(&corpus, &dir.path().join("index")).unwrap();
 }
+
+/// A search past its time budget was answered 422 while its work ran on to
+/// its end in the background, holding its slot: the budget was a race
+/// around the call, and nothing inside the call looked at the clock. Now
+/// the request carries a deadline and every entry point of the library
+/// stops at it with `Timeout` (here one already past: no work is done).
+#[test]
+fn every_search_entry_point_stops_at_its_deadline() {
+    use aidsearch::search::{facet_trees, report, search_all, Deadline};
+    use aidsearch::Error;
+    let engine = common::engine();
+    let passed = Deadline::after(std::time::Duration::ZERO);
+    let timed_out = |what: &str, result: Result<(), Error>| match result {
+        Err(Error::Timeout(0)) => {}
+        other => panic!("{what}: expected a timeout, got {other:?}"),
+    };
+    let request = SearchRequest {
+        deadline: passed,
+        ..SearchRequest::query("援藏")
+    };
+    timed_out("search", search(&engine, &request).map(drop));
+    timed_out("search_all", search_all(&engine, &request, 5_000).map(drop));
+    timed_out("facet_trees", facet_trees(&engine, &request).map(drop));
+    let id = "2020-zibo-aid-team-ngamring";
+    timed_out("report", report(&engine, id, "援藏", passed).map(drop));
+    // Without one, or before it, the same calls answer.
+    let request = SearchRequest {
+        deadline: Deadline::after(std::time::Duration::from_secs(3600)),
+        ..request
+    };
+    assert!(search(&engine, &request).unwrap().total > 0);
+    assert!(!search_all(&engine, &request, 5_000).unwrap().is_empty());
+    assert!(report(&engine, id, "援藏", Deadline::NEVER).is_ok());
+}

@@ -8,11 +8,13 @@
 //! exact hits is filled with most-words hits ranked after them. Facet counts
 //! are disjunctive: each facet is counted with the other facets' filters but
 //! not its own, from the generation's facet table (`tables`) in the pass
-//! that ranks. The server's memory of responses is `cache`.
+//! that ranks. The server's memory of responses is `cache`; when a search
+//! must stop (a request's [`Deadline`]) is `deadline`.
 
 pub mod cache;
 mod compile;
 pub mod complete;
+mod deadline;
 mod did_you_mean;
 mod engine;
 mod facet_counts;
@@ -27,6 +29,7 @@ pub mod snippet;
 pub mod synonyms;
 pub(crate) mod tables;
 
+pub use deadline::Deadline;
 pub use engine::{stats, Engine, IndexStats, LiveEngine};
 pub use facet_trees::{facet_trees, FacetNode, FacetTrees};
 pub(crate) use filters::FACET_FIELDS;

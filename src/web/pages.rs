@@ -89,7 +89,7 @@ pub async fn report_page(
     }
     let highlight = q.clone();
     match state
-        .blocking(move |engine| crate::search::report(engine, &id, &highlight))
+        .blocking(move |engine, deadline| crate::search::report(engine, &id, &highlight, deadline))
         .await
     {
         Ok(report) => render(&report_view(report, q, target, back)),
