@@ -671,3 +671,62 @@ fn every_search_entry_point_stops_at_its_deadline() {
     assert!(!search_all(&engine, &request, 5_000).unwrap().is_empty());
     assert!(report(&engine, id, "援藏", Deadline::NEVER).is_ok());
 }
+
+/// An index written by another version of the index format printed
+/// tantivy's message three times over (its error chain), advising to
+/// "change tantivy to a version compatible", never naming the index's
+/// folder or `aidsearch reindex`. Now it is said once, with both.
+#[test]
+fn an_index_of_an_unknown_format_is_named_once_with_the_remedy() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("index");
+    reindex(&common::corpus_dir(), &root).unwrap();
+    let generation = aidsearch::index::generation_dir(&root, 1);
+    // Every file of the index ends with a JSON footer naming its format;
+    // name a newer one (of as many digits, so the footer keeps its length).
+    let ours = format!("\"index_format_version\":{}", tantivy::INDEX_FORMAT_VERSION);
+    let newer = format!(
+        "\"index_format_version\":{}",
+        tantivy::INDEX_FORMAT_VERSION + 1
+    );
+    assert_eq!(ours.len(), newer.len());
+    let mut changed = 0;
+    for entry in std::fs::read_dir(&generation).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        let Some(at) = bytes
+            .windows(ours.len())
+            .rposition(|w| w == ours.as_bytes())
+        else {
+            continue;
+        };
+        let mut bytes = bytes;
+        bytes[at..at + newer.len()].copy_from_slice(newer.as_bytes());
+        std::fs::write(&path, bytes).unwrap();
+        changed += 1;
+    }
+    assert!(changed > 0, "no footer found");
+    for args in [
+        vec!["search", "援藏"],
+        vec!["stats"],
+        vec!["serve", "--addr", "127.0.0.1:0"],
+    ] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_aidsearch"))
+            .args(["--color", "never"])
+            .args(&args)
+            .arg("--index")
+            .arg(&root)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(err.matches("cannot be read").count(), 1, "{args:?}: {err}");
+        assert_eq!(err.matches("index_format").count(), 2, "{args:?}: {err}");
+        assert!(
+            err.contains(&generation.display().to_string()),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains("run `aidsearch reindex`"), "{args:?}: {err}");
+        assert!(!err.contains("rebuild your project"), "{args:?}: {err}");
+    }
+}
