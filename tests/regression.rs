@@ -730,3 +730,28 @@ fn an_index_of_an_unknown_format_is_named_once_with_the_remedy() {
         assert!(!err.contains("rebuild your project"), "{args:?}: {err}");
     }
 }
+
+/// The pages showed the API's English message as the detail of an error
+/// (`page must be a number, not "abc"` under a Chinese heading). Now the
+/// page says it in Chinese, naming the parameter; the JSON API keeps its
+/// English `message` beside the stable `code`.
+#[tokio::test]
+async fn an_error_page_says_its_detail_in_chinese() {
+    for (query, chinese) in [
+        ("q=x&page=abc", "页码（page）有误"),
+        ("q=x&sort=best", "排序方式（sort）有误"),
+        ("q=%FF", "编码有误"),
+    ] {
+        let (status, api) = common::get_json(&format!("/api/search?{query}")).await;
+        assert_eq!(status, 400);
+        let english = api["error"]["message"].as_str().unwrap().to_string();
+        let (status, page) = common::get(&format!("/?{query}")).await;
+        assert_eq!(status, 400);
+        assert!(page.contains(chinese), "{query}: {page}");
+        let escaped = english.replace('"', "&#34;");
+        assert!(
+            !page.contains(&english) && !page.contains(&escaped),
+            "{query}: the page shows {english:?}"
+        );
+    }
+}
