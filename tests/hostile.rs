@@ -573,6 +573,75 @@ fn inflation_bomb_pdf(megabytes: usize) -> Vec<u8> {
     pdf
 }
 
+/// A PDF of one page per content in `pages` (each deflated into one
+/// stream, drawn with Helvetica), with its cross-reference table; `extra`
+/// is written into the catalog.
+fn pdf_of_pages(extra: &[u8], pages: &[Vec<u8>]) -> Vec<u8> {
+    use std::io::Write;
+    let n = pages.len();
+    let mut catalog = b"<< /Type /Catalog /Pages 2 0 R ".to_vec();
+    catalog.extend_from_slice(extra);
+    catalog.extend_from_slice(b" >>");
+    let mut objects = vec![
+        catalog,
+        format!(
+            "<< /Type /Pages /Kids [{}] /Count {n} >>",
+            (0..n)
+                .map(|k| format!("{} 0 R", k + 4))
+                .collect::<Vec<_>>()
+                .join(" ")
+        )
+        .into_bytes(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+    ];
+    for k in 0..n {
+        objects.push(
+            format!(
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 600 800] \
+                 /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R >>",
+                n + k + 4
+            )
+            .into_bytes(),
+        );
+    }
+    for content in pages {
+        let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(content).unwrap();
+        let data = encoder.finish().unwrap();
+        let mut stream = format!(
+            "<< /Filter /FlateDecode /Length {} >>\nstream\n",
+            data.len()
+        )
+        .into_bytes();
+        stream.extend_from_slice(&data);
+        stream.extend_from_slice(b"\nendstream");
+        objects.push(stream);
+    }
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (k, object) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n", k + 1).as_bytes());
+        pdf.extend_from_slice(object);
+        pdf.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", offsets.len() + 1).as_bytes(),
+    );
+    for offset in &offsets {
+        pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            offsets.len() + 1
+        )
+        .as_bytes(),
+    );
+    pdf
+}
+
 /// A DOCX whose document.xml inflates to about `megabytes` MB of repeated
 /// paragraphs (a zip bomb: a few hundred KB on disk).
 fn docx_bomb(path: &Path, megabytes: usize) {
@@ -698,6 +767,33 @@ fn hostile_corpus_is_indexed_around_its_bad_files() {
     let bomb = inflation_bomb_pdf(300);
     assert!(bomb.len() < 4 << 20, "{}", bomb.len());
     write("inflates.pdf", &bomb);
+    // Streams each under the per-stream bound that inflate past the
+    // per-file one; object syntax past its bound; and a page of text beside
+    // a page of 12 MiB of text operators, which pdf-extract would have
+    // turned into more than a gigabyte of operations.
+    let zeros = vec![0u8; 15 << 20];
+    write("streams.pdf", &pdf_of_pages(b"", &vec![zeros; 5]));
+    let mut text = Vec::new();
+    for line in 0..30 {
+        text.extend_from_slice(
+            format!(
+                "BT /F1 12 Tf 50 {} Td (Lhasa drinking water project, line {line}.) Tj ET\n",
+                750 - line * 20
+            )
+            .as_bytes(),
+        );
+    }
+    let mut syntax = b"/Big [".to_vec();
+    while syntax.len() < 5 << 20 {
+        syntax.extend_from_slice(b"[1 2 3 4] ");
+    }
+    syntax.push(b']');
+    write(
+        "syntax.pdf",
+        &pdf_of_pages(&syntax, std::slice::from_ref(&text)),
+    );
+    let heavy = b"BT /F1 12 Tf 10 10 Td (aid) Tj ET\n".repeat((12 << 20) / 34);
+    write("heavy-page.pdf", &pdf_of_pages(b"", &[text, heavy]));
     docx_bomb(&corpus.join("bomb.docx"), 200);
     assert!(std::fs::metadata(corpus.join("bomb.docx")).unwrap().len() < 8 << 20);
     std::os::unix::fs::symlink("a.txt", corpus.join("link.txt")).unwrap();
@@ -767,8 +863,19 @@ fn hostile_corpus_is_indexed_around_its_bad_files() {
     assert_eq!(reason("loop-b"), "symbolic link: not followed");
     assert_eq!(reason("pipe.txt"), "not a regular file");
     assert!(reason("pages.pdf").contains("2500 pages"), "{summary}");
-    assert!(reason("inflates.pdf").contains("inflate past"), "{summary}");
-    assert_eq!(skipped.len(), 10, "{summary}");
+    assert!(
+        reason("inflates.pdf").contains("a pdf stream would inflate past 16 MiB"),
+        "{summary}"
+    );
+    assert!(
+        reason("streams.pdf").contains("would inflate past 64 MiB in all"),
+        "{summary}"
+    );
+    assert!(
+        reason("syntax.pdf").contains("object syntax past 4 MiB"),
+        "{summary}"
+    );
+    assert_eq!(skipped.len(), 12, "{summary}");
     let warnings = listed("warnings");
     let warned = |file: &str, what: &str| {
         assert!(
@@ -778,8 +885,10 @@ fn hostile_corpus_is_indexed_around_its_bad_files() {
     };
     warned("long-title.txt", "title cut");
     warned("mixed.txt", "mixed encodings");
+    warned("heavy-page.pdf", "1 of 2 pages draw more than 2 MiB");
     // Every other file is read: the seed corpus, the colliding pair, the odd
-    // name, the long title, the mixed file and the long paragraph.
+    // name, the long title, the mixed file, the long paragraph and the PDF
+    // of a heavy page.
     let seed = std::fs::read_dir(common::corpus_dir())
         .unwrap()
         .filter(|e| {
@@ -787,7 +896,7 @@ fn hostile_corpus_is_indexed_around_its_bad_files() {
             !name.to_string_lossy().ends_with(".toml")
         })
         .count();
-    assert_eq!(summary["files_read"], seed + 6, "{summary}");
+    assert_eq!(summary["files_read"], seed + 7, "{summary}");
     // The progress lines name the bad files, escaped: no raw ESC or newline
     // in a name reaches the terminal.
     for file in ["nested.pdf", "bomb.docx", "pipe.txt", "link.txt"] {
@@ -816,10 +925,12 @@ fn hostile_corpus_is_indexed_around_its_bad_files() {
         "big-sidecar.txt",
         "pages.pdf",
         "inflates.pdf",
+        "streams.pdf",
+        "syntax.pdf",
     ] {
         assert!(files.contains(&file), "{file}: {again}");
     }
-    assert_eq!(files.len(), 10, "{again}");
+    assert_eq!(files.len(), 12, "{again}");
 }
 
 /// A paragraph of 2 MB with no sentence end made search quadratic: one

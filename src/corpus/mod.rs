@@ -622,6 +622,9 @@ fn read_file(dir: &Path, path: &Path, id: &str) -> Result<Loaded, Skipped> {
     if extracted.encoding.contains("lines") {
         warn(format!("mixed encodings: {}", extracted.encoding));
     }
+    for warning in &extracted.warnings {
+        warn(warning.clone());
+    }
     let hash = content_hash(&bytes, &sidecar_bytes);
     let (text, hard_cuts) = split_long_blocks(&extracted.text);
     if hard_cuts > 0 {

@@ -83,6 +83,7 @@ fn extract_zip_inner(bytes: &[u8], ext: &str) -> Result<Extracted, ExtractError>
         title,
         format: Format::Docx,
         encoding: "binary",
+        warnings: Vec::new(),
     })
 }
 
