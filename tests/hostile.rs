@@ -573,75 +573,6 @@ fn inflation_bomb_pdf(megabytes: usize) -> Vec<u8> {
     pdf
 }
 
-/// A PDF of one page per content in `pages` (each deflated into one
-/// stream, drawn with Helvetica), with its cross-reference table; `extra`
-/// is written into the catalog.
-fn pdf_of_pages(extra: &[u8], pages: &[Vec<u8>]) -> Vec<u8> {
-    use std::io::Write;
-    let n = pages.len();
-    let mut catalog = b"<< /Type /Catalog /Pages 2 0 R ".to_vec();
-    catalog.extend_from_slice(extra);
-    catalog.extend_from_slice(b" >>");
-    let mut objects = vec![
-        catalog,
-        format!(
-            "<< /Type /Pages /Kids [{}] /Count {n} >>",
-            (0..n)
-                .map(|k| format!("{} 0 R", k + 4))
-                .collect::<Vec<_>>()
-                .join(" ")
-        )
-        .into_bytes(),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
-    ];
-    for k in 0..n {
-        objects.push(
-            format!(
-                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 600 800] \
-                 /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R >>",
-                n + k + 4
-            )
-            .into_bytes(),
-        );
-    }
-    for content in pages {
-        let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
-        encoder.write_all(content).unwrap();
-        let data = encoder.finish().unwrap();
-        let mut stream = format!(
-            "<< /Filter /FlateDecode /Length {} >>\nstream\n",
-            data.len()
-        )
-        .into_bytes();
-        stream.extend_from_slice(&data);
-        stream.extend_from_slice(b"\nendstream");
-        objects.push(stream);
-    }
-    let mut pdf = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::new();
-    for (k, object) in objects.iter().enumerate() {
-        offsets.push(pdf.len());
-        pdf.extend_from_slice(format!("{} 0 obj\n", k + 1).as_bytes());
-        pdf.extend_from_slice(object);
-        pdf.extend_from_slice(b"\nendobj\n");
-    }
-    let xref = pdf.len();
-    pdf.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", offsets.len() + 1).as_bytes(),
-    );
-    for offset in &offsets {
-        pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
-    }
-    pdf.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            offsets.len() + 1
-        )
-        .as_bytes(),
-    );
-    pdf
-}
-
 /// A DOCX whose document.xml inflates to about `megabytes` MB of repeated
 /// paragraphs (a zip bomb: a few hundred KB on disk).
 fn docx_bomb(path: &Path, megabytes: usize) {
@@ -772,7 +703,7 @@ fn hostile_corpus_is_indexed_around_its_bad_files() {
     // a page of 12 MiB of text operators, which pdf-extract would have
     // turned into more than a gigabyte of operations.
     let zeros = vec![0u8; 15 << 20];
-    write("streams.pdf", &pdf_of_pages(b"", &vec![zeros; 5]));
+    write("streams.pdf", &common::pdf_of_pages(b"", &vec![zeros; 5]));
     let mut text = Vec::new();
     for line in 0..30 {
         text.extend_from_slice(
@@ -790,10 +721,10 @@ fn hostile_corpus_is_indexed_around_its_bad_files() {
     syntax.push(b']');
     write(
         "syntax.pdf",
-        &pdf_of_pages(&syntax, std::slice::from_ref(&text)),
+        &common::pdf_of_pages(&syntax, std::slice::from_ref(&text)),
     );
     let heavy = b"BT /F1 12 Tf 10 10 Td (aid) Tj ET\n".repeat((12 << 20) / 34);
-    write("heavy-page.pdf", &pdf_of_pages(b"", &[text, heavy]));
+    write("heavy-page.pdf", &common::pdf_of_pages(b"", &[text, heavy]));
     docx_bomb(&corpus.join("bomb.docx"), 200);
     assert!(std::fs::metadata(corpus.join("bomb.docx")).unwrap().len() < 8 << 20);
     std::os::unix::fs::symlink("a.txt", corpus.join("link.txt")).unwrap();

@@ -755,3 +755,43 @@ async fn an_error_page_says_its_detail_in_chinese() {
         );
     }
 }
+
+/// PDF streams each under the 256 MiB bound on what a file's streams
+/// inflate to could still take gigabytes: pdf-extract turns a page's
+/// content into operations at up to 95 times its size (a page of 12 MiB of
+/// text operators took the hostile reindex to 1.4 GB), and nothing bounded
+/// one stream or one page. Now a page drawing more than 2 MiB is skipped
+/// with a warning (its file too, when nothing else has text), and streams
+/// past 16 MiB each or 64 MiB in all refuse the file before it is parsed.
+#[test]
+fn pdf_pages_and_streams_are_bounded_by_what_the_parser_makes_of_them() {
+    use aidsearch::corpus::formats::extract;
+    use std::path::Path;
+    let text: Vec<u8> = (0..20)
+        .flat_map(|line| {
+            format!(
+                "BT /F1 12 Tf 50 {} Td (Lhasa drinking water project, line {line}.) Tj ET\n",
+                700 - line * 20
+            )
+            .into_bytes()
+        })
+        .collect();
+    let heavy = b"BT /F1 12 Tf 10 10 Td (aid) Tj ET\n".repeat((3 << 20) / 34);
+    let both = common::pdf_of_pages(b"", &[text.clone(), heavy.clone()]);
+    let read = extract(Path::new("both.pdf"), &both).expect("the page of text is read");
+    assert!(read.text.contains("Lhasa drinking water"), "{}", read.text);
+    assert!(!read.text.contains("aid aid"), "the heavy page was read");
+    assert_eq!(
+        read.warnings,
+        ["1 of 2 pages draw more than 2 MiB of content (pages 2): skipped"]
+    );
+    let alone = extract(Path::new("heavy.pdf"), &common::pdf_of_pages(b"", &[heavy]));
+    let e = alone.unwrap_err().to_string();
+    assert!(e.contains("1 of 1 pages draw more than 2 MiB"), "{e}");
+    let zeros = vec![0u8; 15 << 20];
+    let streams = common::pdf_of_pages(b"", &vec![zeros; 5]);
+    let e = extract(Path::new("streams.pdf"), &streams)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("would inflate past 64 MiB in all"), "{e}");
+}
