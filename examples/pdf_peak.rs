@@ -6,12 +6,14 @@
 //! cargo run --example pdf_peak -- objstm <objects>
 //! cargo run --example pdf_peak -- syntax <arrays>
 //! cargo run --example pdf_peak -- spawn
+//! cargo run --example pdf_peak -- file <path>
 //! ```
 //!
 //! `page`: one page drawing `streams` deflated streams of zeros or of
 //! text-showing operators; `objstm`: an object stream of small arrays;
 //! `syntax`: a catalog holding an array of small arrays; `spawn`: what a
-//! reader thread (64 MiB stack) and a child process cost to start.
+//! reader thread (64 MiB stack) and a child process cost to start; `file`:
+//! any file, read as its extension says.
 
 use std::io::Write;
 use std::path::Path;
@@ -140,15 +142,20 @@ fn main() {
         Some("objstm") => object_stream(number(1)),
         Some("syntax") => syntax(number(1)),
         Some("spawn") => return spawn_costs(),
+        Some("file") => std::fs::read(args.get(1).expect("a path")).unwrap(),
         Some("noop") => return,
         _ => {
             eprintln!("usage: pdf_peak page|objstm|syntax|spawn …");
             std::process::exit(2);
         }
     };
-    eprintln!("pdf of {} KiB", bytes.len() >> 10);
+    eprintln!("{} KiB", bytes.len() >> 10);
     let started = Instant::now();
-    let read = aidsearch::corpus::formats::extract(Path::new("peak.pdf"), &bytes);
+    let name = match args.first().map(String::as_str) {
+        Some("file") => args[1].clone(),
+        _ => "peak.pdf".to_string(),
+    };
+    let read = aidsearch::corpus::formats::extract(Path::new(&name), &bytes);
     let outcome = match read {
         Ok(e) => format!("read, {} bytes of text", e.text.len()),
         Err(e) => format!("refused: {e}"),

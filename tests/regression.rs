@@ -795,3 +795,28 @@ fn pdf_pages_and_streams_are_bounded_by_what_the_parser_makes_of_them() {
         .to_string();
     assert!(e.contains("would inflate past 64 MiB in all"), "{e}");
 }
+
+/// A DOCX's zip reader holds a record of every entry the archive declares,
+/// and reserves room for all of them at once: 600,000 empty entries in a
+/// 51 MB file took 406 MB, and a declared count of millions asks for
+/// gigabytes in one allocation (whose failure aborts the process). Now an
+/// archive declaring more than 10,000 entries is refused before it is read.
+#[test]
+fn a_zip_declaring_too_many_entries_is_refused_before_it_is_read() {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("word/document.xml", options).unwrap();
+    zip.write_all(b"<w:document/>").unwrap();
+    for k in 0..20_000 {
+        zip.start_file(k.to_string(), options).unwrap();
+    }
+    let bytes = zip.finish().unwrap().into_inner();
+    let e = aidsearch::corpus::formats::extract(std::path::Path::new("many.docx"), &bytes)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("zip archive declares 20001 entries (limit 10000)"),
+        "{e}"
+    );
+}

@@ -46,6 +46,10 @@ pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
 /// size the zip entry declares before inflating, and while inflating.
 pub const MAX_DOCX_PART_BYTES: u64 = 64 * 1024 * 1024;
 
+/// Most entries a zip archive (DOCX) may declare; a DOCX has tens to hundreds. The zip reader holds
+/// every entry's record, and reserves room for as many as the archive declares.
+pub const MAX_ZIP_ENTRIES: u64 = 10_000;
+
 /// Largest ratio of inflated to compressed size of a DOCX part larger than [`DOCX_RATIO_FROM_BYTES`]
 /// (real document.xml compresses 5–30 times; a zip bomb thousands of times).
 pub const MAX_DOCX_RATIO: u64 = 200;
