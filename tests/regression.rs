@@ -820,3 +820,49 @@ fn a_zip_declaring_too_many_entries_is_refused_before_it_is_read() {
         "{e}"
     );
 }
+
+/// A 150-byte PDF whose cross-reference stream declares a field of 100
+/// million million bytes (`/W [1 100000000000000 1]`) aborted every
+/// reindex: lopdf allocates a buffer of each declared width, the allocation
+/// failed, and an allocation failure is no panic that the reader thread can
+/// catch. Now the widths are checked before lopdf reads the file, and the
+/// file is skipped with its reason.
+#[test]
+fn a_pdf_declaring_a_huge_cross_reference_field_is_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    seed_copy(&corpus);
+    let bomb = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fuzz/regressions/extract/pdf-xref-width-abort"),
+    )
+    .unwrap();
+    // The fuzz input's first byte chose the extension.
+    std::fs::write(corpus.join("xref.pdf"), &bomb[1..]).unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_aidsearch"))
+        .args(["--color", "never", "reindex", "--json", "--corpus"])
+        .arg(&corpus)
+        .arg("--index")
+        .arg(dir.path().join("index"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let reason = summary["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["file"] == "xref.pdf")
+        .map(|s| s["reason"].as_str().unwrap().to_string())
+        .unwrap_or_else(|| panic!("xref.pdf not skipped: {summary}"));
+    assert!(
+        reason.contains("cross-reference field 100000000000000 bytes wide"),
+        "{reason}"
+    );
+}

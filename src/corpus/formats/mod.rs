@@ -79,6 +79,10 @@ pub const MAX_PDF_SYNTAX_BYTES: u64 = 4 * 1024 * 1024;
 /// warning; a file with no other text is skipped.
 pub const MAX_PDF_PAGE_CONTENT_BYTES: u64 = 2 * 1024 * 1024;
 
+/// Widest field of a PDF cross-reference stream (`/W`), in bytes; real ones are 1 to 4 wide, and
+/// lopdf allocates a buffer of each width before it reads any.
+pub const MAX_PDF_XREF_FIELD_BYTES: u64 = 8;
+
 /// Most pages read from a PDF; longer ones are skipped.
 pub const MAX_PDF_PAGES: usize = 2_000;
 

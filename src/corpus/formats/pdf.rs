@@ -10,7 +10,8 @@ use super::pdf_bounds::{decoded_len, drop_unread_streams, page_content_len, scan
 use super::{
     collapse_whitespace, is_wide, panic_reason, reason, ExtractError, Extracted, Format,
     Paragraphs, MAX_PDF_INFLATED_BYTES, MAX_PDF_NESTING, MAX_PDF_PAGES, MAX_PDF_PAGE_CONTENT_BYTES,
-    MAX_PDF_STREAM_BYTES, MAX_PDF_SYNTAX_BYTES, MAX_PDF_TEXT_BYTES, MIN_PDF_TEXT_CHARS,
+    MAX_PDF_STREAM_BYTES, MAX_PDF_SYNTAX_BYTES, MAX_PDF_TEXT_BYTES, MAX_PDF_XREF_FIELD_BYTES,
+    MIN_PDF_TEXT_CHARS,
 };
 
 pub(super) fn extract_pdf(bytes: &[u8]) -> Result<Extracted, ExtractError> {
@@ -23,6 +24,15 @@ pub(super) fn extract_pdf(bytes: &[u8]) -> Result<Extracted, ExtractError> {
         return Err(ExtractError::CorruptPdf(format!(
             "arrays or dictionaries nested {} deep (limit {MAX_PDF_NESTING})",
             found.depth
+        )));
+    }
+    // lopdf allocates a buffer of each width a cross-reference stream
+    // declares: `/W [1 100000000000000 1]` in a 150-byte file aborted the
+    // process on the failed allocation.
+    if found.widest_field > MAX_PDF_XREF_FIELD_BYTES {
+        return Err(ExtractError::CorruptPdf(format!(
+            "a cross-reference field {} bytes wide (limit {MAX_PDF_XREF_FIELD_BYTES})",
+            found.widest_field
         )));
     }
     refuse_inflation(found.largest, found.inflated)?;

@@ -34,6 +34,9 @@ pub(super) struct Scan {
     pub syntax: u64,
     /// What the streams inflate to, in all (zlib or LZW).
     pub inflated: u64,
+    /// The widest field a stream's `/W` array declares (cross-reference
+    /// streams: lopdf allocates a buffer of each width before reading).
+    pub widest_field: u64,
     /// What the largest stream inflates to.
     pub largest: u64,
 }
@@ -103,6 +106,7 @@ pub(super) fn scan(bytes: &[u8], syntax_limit: u64, inflated_limit: u64) -> Scan
                 && matches!(bytes.get(i + 6), Some(b'\r' | b'\n' | b' ')) =>
             {
                 let dictionary = &bytes[object_start.min(i)..i];
+                found.widest_field = found.widest_field.max(widest_field(dictionary));
                 let start = data_start(bytes, i + 6);
                 found.syntax += (start - counted_to) as u64;
                 let room = inflated_limit
@@ -215,34 +219,71 @@ fn direct_length(dictionary: &[u8]) -> Option<usize> {
     }
 }
 
-/// The names (`/Name`, `#xx` escapes decoded) in some dictionary text.
-fn names(text: &[u8]) -> impl Iterator<Item = Vec<u8>> + '_ {
-    text.split(|b| *b == b'/').skip(1).map(|token| {
-        let raw: Vec<u8> = token
-            .iter()
-            .copied()
-            .take_while(|b| !b.is_ascii_whitespace() && !b"/[]<>(){}%".contains(b) && *b != 0)
-            .collect();
-        let mut name = Vec::with_capacity(raw.len());
-        let mut k = 0;
-        while k < raw.len() {
-            let hex = raw
-                .get(k + 1..k + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok());
-            match (raw[k], hex) {
-                (b'#', Some(byte)) => {
-                    name.push(byte);
-                    k += 3;
-                }
-                (byte, _) => {
-                    name.push(byte);
-                    k += 1;
-                }
+/// The largest number in the `/W` array of some dictionary text (0 when it
+/// has none): the field widths of a cross-reference stream, in bytes.
+fn widest_field(dictionary: &[u8]) -> u64 {
+    let mut widest = 0;
+    let mut rest = dictionary;
+    while let Some(at) = rest.iter().position(|b| *b == b'/') {
+        rest = &rest[at + 1..];
+        let end = name_end(rest);
+        let is_w = decode_name(&rest[..end]) == b"W";
+        rest = &rest[end..];
+        let Some(array) = rest.trim_ascii_start().strip_prefix(b"[").filter(|_| is_w) else {
+            continue;
+        };
+        let array = &array[..array.iter().position(|b| *b == b']').unwrap_or(array.len())];
+        for token in array.split(|b| b.is_ascii_whitespace()) {
+            let digits = token.strip_prefix(b"-").unwrap_or(token);
+            if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) {
+                // Past u64 is past any bound.
+                let n = std::str::from_utf8(digits)
+                    .ok()
+                    .and_then(|d| d.parse::<u64>().ok())
+                    .unwrap_or(u64::MAX);
+                widest = widest.max(n);
             }
         }
-        name
-    })
+    }
+    widest
+}
+
+/// Where a name that starts `token` (past its `/`) ends.
+fn name_end(token: &[u8]) -> usize {
+    token
+        .iter()
+        .position(|b| b.is_ascii_whitespace() || b"/[]<>(){}%".contains(b) || *b == 0)
+        .unwrap_or(token.len())
+}
+
+/// A name's bytes with its `#xx` escapes decoded, as lopdf reads it.
+fn decode_name(raw: &[u8]) -> Vec<u8> {
+    let mut name = Vec::with_capacity(raw.len());
+    let mut k = 0;
+    while k < raw.len() {
+        let hex = raw
+            .get(k + 1..k + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (raw[k], hex) {
+            (b'#', Some(byte)) => {
+                name.push(byte);
+                k += 3;
+            }
+            (byte, _) => {
+                name.push(byte);
+                k += 1;
+            }
+        }
+    }
+    name
+}
+
+/// The names (`/Name`, `#xx` escapes decoded) in some dictionary text.
+fn names(text: &[u8]) -> impl Iterator<Item = Vec<u8>> + '_ {
+    text.split(|b| *b == b'/')
+        .skip(1)
+        .map(|token| decode_name(&token[..name_end(token)]))
 }
 
 /// A writer that counts what it is given and refuses past `cap` bytes,
@@ -559,6 +600,24 @@ mod tests {
             found.inflated > 2 << 20 && found.inflated <= 3 << 20,
             "{found:?}"
         );
+    }
+
+    #[test]
+    fn cross_reference_field_widths_are_read() {
+        assert_eq!(widest_field(b"<< /Type /XRef /W [1 2 1] /Size 3 >>"), 2);
+        assert_eq!(
+            widest_field(b"<</W[1 100000000000000 1]>>"),
+            100_000_000_000_000
+        );
+        assert_eq!(
+            widest_field(b"<< /#57 [1 99999999999999999999999 1] >>"),
+            u64::MAX
+        );
+        assert_eq!(widest_field(b"<< /Width 5000 /Length 3 >>"), 0);
+        let mut pdf =
+            b"1 0 obj\n<< /Type /XRef /W [1 4000000000 1] /Length 3 >>\nstream\n".to_vec();
+        pdf.extend_from_slice(b"\x01\x00\x00\nendstream\nendobj\n");
+        assert_eq!(scan(&pdf, u64::MAX, u64::MAX).widest_field, 4_000_000_000);
     }
 
     #[test]
