@@ -573,6 +573,50 @@ fn inflation_bomb_pdf(megabytes: usize) -> Vec<u8> {
     pdf
 }
 
+/// A PDF whose object stream is `megabytes` MB of spaces deflated twice
+/// (`/Filter [/FlateDecode /FlateDecode]`): a kilobyte or two on disk.
+fn twice_deflated_object_stream(megabytes: usize) -> Vec<u8> {
+    use std::io::Write;
+    let deflater = || flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    let mut once = deflater();
+    let spaces = vec![b' '; 1 << 20];
+    for _ in 0..megabytes {
+        once.write_all(&spaces).unwrap();
+    }
+    let mut twice = deflater();
+    twice.write_all(&once.finish().unwrap()).unwrap();
+    let data = twice.finish().unwrap();
+    let mut stream = format!(
+        "<< /Type /ObjStm /N 1 /First 4 /Filter [/FlateDecode /FlateDecode] /Length {} >>\nstream\n",
+        data.len()
+    )
+    .into_bytes();
+    stream.extend_from_slice(&data);
+    stream.extend_from_slice(b"\nendstream");
+    let objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [] /Count 0 >>".to_vec(),
+        stream,
+    ];
+    let mut pdf = b"%PDF-1.5\n".to_vec();
+    let mut offsets = Vec::new();
+    for (k, object) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n", k + 1).as_bytes());
+        pdf.extend_from_slice(object);
+        pdf.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(b"xref\n0 4\n0000000000 65535 f \n");
+    for offset in offsets {
+        pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!("trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
+    );
+    pdf
+}
+
 /// A DOCX whose document.xml inflates to about `megabytes` MB of repeated
 /// paragraphs (a zip bomb: a few hundred KB on disk).
 fn docx_bomb(path: &Path, megabytes: usize) {
@@ -725,6 +769,9 @@ fn hostile_corpus_is_indexed_around_its_bad_files() {
     );
     let heavy = b"BT /F1 12 Tf 10 10 Td (aid) Tj ET\n".repeat((12 << 20) / 34);
     write("heavy-page.pdf", &common::pdf_of_pages(b"", &[text, heavy]));
+    // An object stream deflated twice, 600 MB of spaces in 1.5 KB: lopdf
+    // inflates object streams as it loads the file.
+    write("chained.pdf", &twice_deflated_object_stream(600));
     docx_bomb(&corpus.join("bomb.docx"), 200);
     assert!(std::fs::metadata(corpus.join("bomb.docx")).unwrap().len() < 8 << 20);
     std::os::unix::fs::symlink("a.txt", corpus.join("link.txt")).unwrap();
@@ -806,7 +853,11 @@ fn hostile_corpus_is_indexed_around_its_bad_files() {
         reason("syntax.pdf").contains("object syntax past 4 MiB"),
         "{summary}"
     );
-    assert_eq!(skipped.len(), 12, "{summary}");
+    assert!(
+        reason("chained.pdf").contains("a pdf stream would inflate past 16 MiB"),
+        "{summary}"
+    );
+    assert_eq!(skipped.len(), 13, "{summary}");
     let warnings = listed("warnings");
     let warned = |file: &str, what: &str| {
         assert!(
@@ -858,10 +909,11 @@ fn hostile_corpus_is_indexed_around_its_bad_files() {
         "inflates.pdf",
         "streams.pdf",
         "syntax.pdf",
+        "chained.pdf",
     ] {
         assert!(files.contains(&file), "{file}: {again}");
     }
-    assert_eq!(files.len(), 12, "{again}");
+    assert_eq!(files.len(), 13, "{again}");
 }
 
 /// A paragraph of 2 MB with no sentence end made search quadratic: one

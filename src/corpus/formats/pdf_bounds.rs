@@ -10,8 +10,8 @@
 //!   times its decoded size (measured: 16 MiB of `BT … Tj ET` took 1.5 GB).
 //!
 //! So, before the parse: nesting depth, object syntax, and what every
-//! stream would inflate to ([`scan`], from the bytes, with decoders that
-//! count and keep nothing); after lopdf's load and before pdf-extract:
+//! stream would decode to ([`scan`], from the bytes, through chains of the
+//! decoders lopdf has, holding one layer at a time); after lopdf's load and before pdf-extract:
 //! every stream's exact decoded size, from lopdf's own view of its filters
 //! ([`decoded_len`]), and each page's content with the forms it draws
 //! ([`page_content_len`]); images, which pdf-extract would parse as content
@@ -32,12 +32,12 @@ pub(super) struct Scan {
     /// Bytes of object syntax: everything outside stream data, and what
     /// object streams inflate to.
     pub syntax: u64,
-    /// What the streams inflate to, in all (zlib or LZW).
+    /// What the streams decode to, in all (each its largest layer).
     pub inflated: u64,
     /// The widest field a stream's `/W` array declares (cross-reference
     /// streams: lopdf allocates a buffer of each width before reading).
     pub widest_field: u64,
-    /// What the largest stream inflates to.
+    /// What the largest stream decodes to.
     pub largest: u64,
 }
 
@@ -46,7 +46,7 @@ pub(super) struct Scan {
 /// what lopdf recurses through; hex strings are not counted, a `>>` or `]`
 /// too many is ignored), object syntax, and what each stream inflates to
 /// (see [`Scan`]). Stream data starts after `stream` and its end of line
-/// and is inflated from there as zlib and as LZW, to its own end or the
+/// and is decoded from there ([`inflated_len`]), to its own end or the
 /// file's, so a stray `endstream` inside it hides nothing; it ends at its
 /// direct `/Length` when that lands on `endstream`, else at the next
 /// `endstream`. The scan stops once the syntax passes `syntax_limit` or
@@ -112,13 +112,25 @@ pub(super) fn scan(bytes: &[u8], syntax_limit: u64, inflated_limit: u64) -> Scan
                 let room = inflated_limit
                     .saturating_add(1)
                     .saturating_sub(found.inflated);
-                let inflated = inflated_len(&bytes[start..], room.min(MAX_PDF_STREAM_BYTES + 1));
+                let cap = room.min(MAX_PDF_STREAM_BYTES + 1);
+                let end = data_end(bytes, start, direct_length(dictionary));
+                // A chain is decoded as named, from the data's start to
+                // wherever its first filter stops (ASCII85 at `~>`, the
+                // others at their own end), with LZW's early change or
+                // without.
+                let inflated = match named_chain(dictionary) {
+                    Some(chain) => {
+                        let chain: Vec<&[u8]> = chain.iter().map(Vec::as_slice).collect();
+                        let data = &bytes[start..];
+                        chain_len(data, &chain, true, cap).max(chain_len(data, &chain, false, cap))
+                    }
+                    None => inflated_len(&bytes[start..], cap),
+                };
                 found.inflated += inflated;
                 found.largest = found.largest.max(inflated);
                 if names(dictionary).any(|n| n == b"ObjStm") {
                     found.syntax += inflated;
                 }
-                let end = data_end(bytes, start, direct_length(dictionary));
                 counted_to = end;
                 i = end + b"endstream".len();
                 deepest(&mut found, depth);
@@ -353,7 +365,9 @@ fn unlzw(data: &[u8], early_change: bool, out: &mut Capped) {
 
 /// What the data at the start of `data` inflates to as zlib or as LZW (the
 /// larger), counted up to `cap` bytes. Data that is neither fails at its
-/// first bytes and counts (almost) nothing.
+/// first bytes and counts (almost) nothing, so no filter name is needed:
+/// this holds for a stream whatever its dictionary says, even one lopdf
+/// takes for a cross-reference stream without its saying so.
 pub(super) fn inflated_len(data: &[u8], cap: u64) -> u64 {
     let mut most = 0;
     let zlib = |out: &mut Capped| inflate(data, out);
@@ -367,11 +381,11 @@ pub(super) fn inflated_len(data: &[u8], cap: u64) -> u64 {
     most
 }
 
-/// ASCII85 data (`<~` … `~>`, `z` for four zeros) decoded into `out`;
-/// bad characters are skipped, as lopdf's decoder errs only on a `z`
-/// inside a group (where this one goes on: an upper bound either way).
+/// ASCII85 data (`z` for four zeros) decoded into `out`, as lopdf does:
+/// whitespace is skipped and the first other character outside the
+/// alphabet (`~` of the end marker) ends it. lopdf errs on a `z` inside a
+/// group, or a group past 32 bits, where this one goes on: an upper bound.
 fn unascii85(data: &[u8], out: &mut Capped) {
-    let data = data.strip_suffix(b"~>").unwrap_or(data);
     let (mut group, mut count) = (0u32, 0);
     for &c in data {
         let digit = match c {
@@ -382,7 +396,8 @@ fn unascii85(data: &[u8], out: &mut Capped) {
                 continue;
             }
             b'!'..=b'u' => u32::from(c - b'!'),
-            _ => continue,
+            c if c.is_ascii_whitespace() => continue,
+            _ => break,
         };
         group = group.wrapping_mul(85).wrapping_add(digit);
         count += 1;
@@ -403,8 +418,7 @@ fn unascii85(data: &[u8], out: &mut Capped) {
 
 /// What pdf-extract gets when it decodes `stream` (lopdf's
 /// `decompressed_content`, or the raw content when lopdf cannot decode a
-/// filter), counted up to `cap` bytes; intermediate filters hold at most
-/// `cap` bytes.
+/// filter), counted up to `cap` bytes.
 pub(super) fn decoded_len(stream: &Stream, cap: u64) -> u64 {
     let Ok(filters) = stream.filters() else {
         return stream.content.len() as u64;
@@ -417,13 +431,20 @@ pub(super) fn decoded_len(stream: &Stream, cap: u64) -> u64 {
         .and_then(Object::as_i64)
         .ok()
         .is_none_or(|v| v != 0);
+    chain_len(&stream.content, &filters, early_change, cap)
+}
+
+/// What `data` decodes to through `filters` in order, as lopdf decodes them
+/// (zlib, LZW, ASCII85; with any other filter lopdf keeps the raw data),
+/// counted up to `cap` bytes; intermediate layers hold at most `cap` bytes.
+fn chain_len(data: &[u8], filters: &[&[u8]], early_change: bool, cap: u64) -> u64 {
     if filters
         .iter()
         .any(|f| !matches!(*f, b"FlateDecode" | b"LZWDecode" | b"ASCII85Decode"))
     {
-        return stream.content.len() as u64;
+        return data.len() as u64;
     }
-    let mut data = std::borrow::Cow::Borrowed(stream.content.as_slice());
+    let mut data = std::borrow::Cow::Borrowed(data);
     for (k, filter) in filters.iter().enumerate() {
         let last = k + 1 == filters.len();
         let mut out = Capped::new(cap, !last);
@@ -438,6 +459,35 @@ pub(super) fn decoded_len(stream: &Stream, cap: u64) -> u64 {
         data = std::borrow::Cow::Owned(out.keep.unwrap_or_default());
     }
     data.len() as u64
+}
+
+/// The filters a stream's dictionary text names, when it names a chain of
+/// them (`/Filter [/ASCII85Decode /FlateDecode]`) or ASCII85 alone: what
+/// [`inflated_len`]'s guess at one layer of zlib or LZW would miss.
+fn named_chain(dictionary: &[u8]) -> Option<Vec<Vec<u8>>> {
+    let mut rest = dictionary;
+    while let Some(at) = rest.iter().position(|b| *b == b'/') {
+        rest = &rest[at + 1..];
+        let end = name_end(rest);
+        let is_filter = decode_name(&rest[..end]) == b"Filter";
+        rest = &rest[end..];
+        if !is_filter {
+            continue;
+        }
+        let value = rest.trim_ascii_start();
+        let filters: Vec<Vec<u8>> = match value.strip_prefix(b"[") {
+            Some(array) => {
+                let array = &array[..array.iter().position(|b| *b == b']').unwrap_or(array.len())];
+                names(array).collect()
+            }
+            // One name; anything else (a reference) lopdf does not decode.
+            None if value.starts_with(b"/") => names(value).take(1).collect(),
+            None => return None,
+        };
+        let a85 = filters.iter().any(|f| f == b"ASCII85Decode");
+        return (filters.len() > 1 || a85).then_some(filters);
+    }
+    None
 }
 
 /// Empty the streams pdf-extract decodes but takes no text from: images
@@ -543,6 +593,23 @@ mod tests {
         encoder.finish().unwrap()
     }
 
+    fn ascii85(data: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for chunk in data.chunks(4) {
+            let mut word = [0u8; 4];
+            word[..chunk.len()].copy_from_slice(chunk);
+            let mut n = u32::from_be_bytes(word);
+            let mut digits = [0u8; 5];
+            for d in digits.iter_mut().rev() {
+                *d = (n % 85) as u8 + b'!';
+                n /= 85;
+            }
+            out.extend_from_slice(&digits[..chunk.len() + 1]);
+        }
+        out.extend_from_slice(b"~>");
+        out
+    }
+
     fn lzw(data: &[u8]) -> Vec<u8> {
         weezl::encode::Encoder::with_tiff_size_switch(weezl::BitOrder::Msb, 8)
             .encode(data)
@@ -582,6 +649,31 @@ mod tests {
         let found = scan(&pdf, u64::MAX, u64::MAX);
         assert_eq!(found.inflated, 100_000);
         assert!(found.syntax >= 100_000, "{found:?}");
+    }
+
+    #[test]
+    fn chained_filters_count_what_their_last_layer_gives() {
+        // zlib twice, and ASCII85 of zlib: one layer guessed is small.
+        let stream = |filter: &str, data: Vec<u8>| {
+            let mut pdf =
+                format!("1 0 obj << /Type /ObjStm /Filter {filter} >>\nstream\n").into_bytes();
+            pdf.extend_from_slice(&data);
+            pdf.extend_from_slice(b"\nendstream\nendobj\n");
+            scan(&pdf, u64::MAX, u64::MAX)
+        };
+        let spaces = zlib(&vec![b' '; 20 << 20]);
+        let found = stream("[/FlateDecode /FlateDecode]", zlib(&spaces));
+        assert!(found.largest > MAX_PDF_STREAM_BYTES, "{found:?}");
+        let found = stream("[ /ASCII85Decode\n/Flate#44ecode ]", ascii85(&spaces));
+        assert!(found.largest > MAX_PDF_STREAM_BYTES, "{found:?}");
+        // ASCII85 alone: `z` is four zero bytes.
+        let found = stream("/ASCII85Decode", b"zzzzzzzzzz~>".to_vec());
+        assert_eq!(found.largest, 40, "{found:?}");
+        assert_eq!(
+            named_chain(b"<< /Filter /FlateDecode /Length 5 >>"),
+            None,
+            "one filter: guessed"
+        );
     }
 
     #[test]
@@ -655,21 +747,7 @@ mod tests {
             text.len() as u64
         );
         // ASCII85 of zlib, as PostScript-made PDFs have it.
-        let deflated = zlib(&text);
-        let mut a85 = Vec::new();
-        for chunk in deflated.chunks(4) {
-            let mut word = [0u8; 4];
-            word[..chunk.len()].copy_from_slice(chunk);
-            let mut n = u32::from_be_bytes(word);
-            let mut digits = [0u8; 5];
-            for d in digits.iter_mut().rev() {
-                *d = (n % 85) as u8 + b'!';
-                n /= 85;
-            }
-            a85.extend_from_slice(&digits[..chunk.len() + 1]);
-        }
-        a85.extend_from_slice(b"~>");
-        let chained = stream(&["ASCII85Decode", "FlateDecode"], a85);
+        let chained = stream(&["ASCII85Decode", "FlateDecode"], ascii85(&zlib(&text)));
         assert_eq!(decoded_len(&chained, u64::MAX), text.len() as u64);
         assert_eq!(
             chained.decompressed_content().unwrap().len(),
