@@ -19,6 +19,9 @@ pub enum Error {
         message: String,
         /// What is wrong with it, when that matters to a client.
         reason: Reason,
+        /// The values it may take instead, when there are a few to choose
+        /// from ([`Reason::Ambiguous`]).
+        choices: Vec<String>,
     },
     /// No report with this id.
     #[error("no report with id {0:?}")]
@@ -73,34 +76,59 @@ pub enum Error {
     Internal(String),
 }
 
-/// What is wrong with a bad parameter, where clients branch on it.
+/// What is wrong with a bad parameter, where clients branch on it or the
+/// pages explain it (in Chinese, from the parameter and the reason, never
+/// from the English message).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum Reason {
-    /// Malformed, out of range or unknown.
+    /// Malformed or out of range.
     #[default]
     Invalid,
     /// The query text (`q`) is longer than the query limit.
     QueryTooLong,
+    /// Not valid percent-encoding, or not UTF-8 once decoded.
+    Encoding,
+    /// No such parameter.
+    Unknown,
+    /// A name that several values share; `choices` lists them.
+    Ambiguous,
 }
 
 impl Error {
     /// A bad-parameter error naming the parameter.
     pub fn bad(param: &str, message: impl Into<String>) -> Error {
+        Error::bad_as(param, Reason::Invalid, message)
+    }
+
+    /// A bad-parameter error naming the parameter and what is wrong with it.
+    pub fn bad_as(param: &str, reason: Reason, message: impl Into<String>) -> Error {
         Error::BadParameter {
             param: param.to_string(),
             message: message.into(),
-            reason: Reason::Invalid,
+            reason,
+            choices: Vec::new(),
+        }
+    }
+
+    /// A value of `param` that names several things: the client is to send
+    /// one of `choices`.
+    pub fn ambiguous(param: &str, message: impl Into<String>, choices: Vec<String>) -> Error {
+        Error::BadParameter {
+            param: param.to_string(),
+            message: message.into(),
+            reason: Reason::Ambiguous,
+            choices,
         }
     }
 
     /// The query text is longer than `max` characters.
     pub fn query_too_long(max: usize) -> Error {
-        Error::BadParameter {
-            param: "q".to_string(),
-            message: format!("q is longer than {max} characters"),
-            reason: Reason::QueryTooLong,
-        }
+        Error::bad_as(
+            "q",
+            Reason::QueryTooLong,
+            format!("q is longer than {max} characters"),
+        )
     }
 
     /// Whether the caller, not the engine, is at fault: the web layer

@@ -217,6 +217,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 per_page: per_page.into(),
                 page: page as usize,
                 per_report,
+                // A search typed at a terminal runs to its end (Ctrl-C stops it).
+                deadline: search::Deadline::NEVER,
             };
             request.validate()?;
             let engine = open(&index.index)?;

@@ -296,6 +296,9 @@ fn fuzz_smoke_pdf_inflation() {
         vec![3, 200, 4],
         vec![1, 1, 5, 2],
         b"\x05\x04\x00".to_vec(),
+        // A page of text, and one past the page's content limit beside it.
+        vec![6, 0, 6],
+        vec![7, 6],
     ];
     assert!(smoke("pdf_inflation", seeds, 16, targets::pdf_inflation) > 5);
 }

@@ -382,6 +382,64 @@ async fn many_exports_at_once_all_finish_and_searches_keep_answering() {
     );
 }
 
+/// A search past its budget was answered 422 while its work ran on and
+/// held its slot; an abandoned export of thousands of rows kept a search
+/// slot for as long as the whole export took. Now the work itself stops at
+/// the deadline: an export of thousands of rows cut off after a tenth of
+/// its full time ends within half of it, and its slot is free again by then.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_abandoned_export_stops_its_work_and_frees_its_slot() {
+    use aidsearch::search::{search_all, Deadline, LiveEngine, SearchRequest};
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = big_corpus(dir.path(), 40);
+    let index = dir.path().join("index");
+    aidsearch::index::build::reindex(&corpus, &index).unwrap();
+    let live = std::sync::Arc::new(LiveEngine::open(&index).unwrap());
+    let engine = live.get();
+    let request = SearchRequest {
+        per_report: Some(0),
+        ..SearchRequest::query("援藏")
+    };
+    let asked = Instant::now();
+    let rows = search_all(&engine, &request, 5_000).unwrap();
+    let full = asked.elapsed();
+    assert!(rows.len() > 2_000, "{} rows", rows.len());
+    // A tenth of the full time, so that a loaded machine slows both alike.
+    let budget = (full / 10).max(Duration::from_millis(10));
+    let cut = SearchRequest {
+        deadline: Deadline::after(budget),
+        ..request.clone()
+    };
+    let asked = Instant::now();
+    let error = search_all(&engine, &cut, 5_000).unwrap_err();
+    let stopped = asked.elapsed();
+    assert!(matches!(error, aidsearch::Error::Timeout(_)), "{error:?}");
+    eprintln!(
+        "{}-row export: {full:?} in full, stopped after {stopped:?}",
+        rows.len()
+    );
+    assert!(stopped < full / 2, "stopped after {stopped:?} of {full:?}");
+
+    // Through the server: the export is answered 422, and its slot (the
+    // only one) is free again long before the full export would have ended.
+    let state = aidsearch::web::AppState::with_budget(live, 1, Duration::from_secs(60), budget);
+    let asked = Instant::now();
+    let request = axum::http::Request::get(format!("/export.csv?q={}", common::enc("援藏")))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let (status, _, _) = common::send(aidsearch::web::app(state.clone()), request).await;
+    assert_eq!(status, 422);
+    while state.search_slots.available_permits() < 1 {
+        assert!(
+            asked.elapsed() < full / 2,
+            "the slot was still held after {:?}",
+            asked.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    eprintln!("slot free {:?} after the export was asked", asked.elapsed());
+}
+
 /// Past `--max-connections`, new clients wait to be accepted rather than
 /// being served beyond the descriptor budget; they are served as soon as a
 /// connection closes.
@@ -515,6 +573,50 @@ fn inflation_bomb_pdf(megabytes: usize) -> Vec<u8> {
     pdf
 }
 
+/// A PDF whose object stream is `megabytes` MB of spaces deflated twice
+/// (`/Filter [/FlateDecode /FlateDecode]`): a kilobyte or two on disk.
+fn twice_deflated_object_stream(megabytes: usize) -> Vec<u8> {
+    use std::io::Write;
+    let deflater = || flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    let mut once = deflater();
+    let spaces = vec![b' '; 1 << 20];
+    for _ in 0..megabytes {
+        once.write_all(&spaces).unwrap();
+    }
+    let mut twice = deflater();
+    twice.write_all(&once.finish().unwrap()).unwrap();
+    let data = twice.finish().unwrap();
+    let mut stream = format!(
+        "<< /Type /ObjStm /N 1 /First 4 /Filter [/FlateDecode /FlateDecode] /Length {} >>\nstream\n",
+        data.len()
+    )
+    .into_bytes();
+    stream.extend_from_slice(&data);
+    stream.extend_from_slice(b"\nendstream");
+    let objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [] /Count 0 >>".to_vec(),
+        stream,
+    ];
+    let mut pdf = b"%PDF-1.5\n".to_vec();
+    let mut offsets = Vec::new();
+    for (k, object) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n", k + 1).as_bytes());
+        pdf.extend_from_slice(object);
+        pdf.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(b"xref\n0 4\n0000000000 65535 f \n");
+    for offset in offsets {
+        pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!("trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
+    );
+    pdf
+}
+
 /// A DOCX whose document.xml inflates to about `megabytes` MB of repeated
 /// paragraphs (a zip bomb: a few hundred KB on disk).
 fn docx_bomb(path: &Path, megabytes: usize) {
@@ -640,6 +742,36 @@ fn hostile_corpus_is_indexed_around_its_bad_files() {
     let bomb = inflation_bomb_pdf(300);
     assert!(bomb.len() < 4 << 20, "{}", bomb.len());
     write("inflates.pdf", &bomb);
+    // Streams each under the per-stream bound that inflate past the
+    // per-file one; object syntax past its bound; and a page of text beside
+    // a page of 12 MiB of text operators, which pdf-extract would have
+    // turned into more than a gigabyte of operations.
+    let zeros = vec![0u8; 15 << 20];
+    write("streams.pdf", &common::pdf_of_pages(b"", &vec![zeros; 5]));
+    let mut text = Vec::new();
+    for line in 0..30 {
+        text.extend_from_slice(
+            format!(
+                "BT /F1 12 Tf 50 {} Td (Lhasa drinking water project, line {line}.) Tj ET\n",
+                750 - line * 20
+            )
+            .as_bytes(),
+        );
+    }
+    let mut syntax = b"/Big [".to_vec();
+    while syntax.len() < 5 << 20 {
+        syntax.extend_from_slice(b"[1 2 3 4] ");
+    }
+    syntax.push(b']');
+    write(
+        "syntax.pdf",
+        &common::pdf_of_pages(&syntax, std::slice::from_ref(&text)),
+    );
+    let heavy = b"BT /F1 12 Tf 10 10 Td (aid) Tj ET\n".repeat((12 << 20) / 34);
+    write("heavy-page.pdf", &common::pdf_of_pages(b"", &[text, heavy]));
+    // An object stream deflated twice, 600 MB of spaces in 1.5 KB: lopdf
+    // inflates object streams as it loads the file.
+    write("chained.pdf", &twice_deflated_object_stream(600));
     docx_bomb(&corpus.join("bomb.docx"), 200);
     assert!(std::fs::metadata(corpus.join("bomb.docx")).unwrap().len() < 8 << 20);
     std::os::unix::fs::symlink("a.txt", corpus.join("link.txt")).unwrap();
@@ -709,8 +841,23 @@ fn hostile_corpus_is_indexed_around_its_bad_files() {
     assert_eq!(reason("loop-b"), "symbolic link: not followed");
     assert_eq!(reason("pipe.txt"), "not a regular file");
     assert!(reason("pages.pdf").contains("2500 pages"), "{summary}");
-    assert!(reason("inflates.pdf").contains("inflate past"), "{summary}");
-    assert_eq!(skipped.len(), 10, "{summary}");
+    assert!(
+        reason("inflates.pdf").contains("a pdf stream would inflate past 16 MiB"),
+        "{summary}"
+    );
+    assert!(
+        reason("streams.pdf").contains("would inflate past 64 MiB in all"),
+        "{summary}"
+    );
+    assert!(
+        reason("syntax.pdf").contains("object syntax past 4 MiB"),
+        "{summary}"
+    );
+    assert!(
+        reason("chained.pdf").contains("a pdf stream would inflate past 16 MiB"),
+        "{summary}"
+    );
+    assert_eq!(skipped.len(), 13, "{summary}");
     let warnings = listed("warnings");
     let warned = |file: &str, what: &str| {
         assert!(
@@ -720,8 +867,10 @@ fn hostile_corpus_is_indexed_around_its_bad_files() {
     };
     warned("long-title.txt", "title cut");
     warned("mixed.txt", "mixed encodings");
+    warned("heavy-page.pdf", "1 of 2 pages draw more than 2 MiB");
     // Every other file is read: the seed corpus, the colliding pair, the odd
-    // name, the long title, the mixed file and the long paragraph.
+    // name, the long title, the mixed file, the long paragraph and the PDF
+    // of a heavy page.
     let seed = std::fs::read_dir(common::corpus_dir())
         .unwrap()
         .filter(|e| {
@@ -729,7 +878,7 @@ fn hostile_corpus_is_indexed_around_its_bad_files() {
             !name.to_string_lossy().ends_with(".toml")
         })
         .count();
-    assert_eq!(summary["files_read"], seed + 6, "{summary}");
+    assert_eq!(summary["files_read"], seed + 7, "{summary}");
     // The progress lines name the bad files, escaped: no raw ESC or newline
     // in a name reaches the terminal.
     for file in ["nested.pdf", "bomb.docx", "pipe.txt", "link.txt"] {
@@ -758,10 +907,13 @@ fn hostile_corpus_is_indexed_around_its_bad_files() {
         "big-sidecar.txt",
         "pages.pdf",
         "inflates.pdf",
+        "streams.pdf",
+        "syntax.pdf",
+        "chained.pdf",
     ] {
         assert!(files.contains(&file), "{file}: {again}");
     }
-    assert_eq!(files.len(), 10, "{again}");
+    assert_eq!(files.len(), 13, "{again}");
 }
 
 /// A paragraph of 2 MB with no sentence end made search quadratic: one

@@ -731,3 +731,144 @@ async fn error_pages_are_friendly_and_in_chinese() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(html.contains("请求有误"));
 }
+
+/// The visible text of an error page's message: the `<main>` element, tags
+/// dropped and the few entities askama writes undone.
+fn visible_main(html: &str) -> String {
+    let main = section(html, "<main", "</main>");
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in main.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                text.push(' ');
+            }
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    unescape(&text)
+}
+
+/// Three words in a row of ASCII letters, with nothing but spaces and ASCII
+/// punctuation between them: an English sentence (a parameter name, like
+/// `page` or `date`, may stand alone in Chinese text).
+fn english_sentence(text: &str) -> Option<String> {
+    let is_word = |w: &&str| {
+        let w = w.trim_end_matches([',', '.', ';', ':']);
+        !w.is_empty() && w.chars().all(|c| c.is_ascii_alphabetic())
+    };
+    text.split(|c: char| !c.is_ascii()).find_map(|ascii| {
+        let words: Vec<&str> = ascii.split_whitespace().collect();
+        words
+            .windows(3)
+            .find(|run| run.iter().all(is_word))
+            .map(|run| run.join(" "))
+    })
+}
+
+/// Every error a page can show says so in Chinese: the 400s for each bad
+/// parameter (the JSON API keeps its English `message`), the 404s, 414, the
+/// 422 of a search past its budget, the 408 of a request past its time
+/// limit, and the 503s of too many searches or exports. Before, the page
+/// showed the API's English message as its detail.
+#[tokio::test]
+async fn every_error_page_speaks_chinese() {
+    use aidsearch::web::{app, AppState};
+    use std::sync::Arc;
+    use std::time::Duration;
+    // What the check finds (the old detail of `page=abc`), and what it lets be.
+    assert!(english_sentence("详细信息： page must be a number, not \"abc\"").is_some());
+    assert!(english_sentence("应为 relevance（相关度）、date（日期）").is_none());
+    let long_q = enc(&"援".repeat(300));
+    let long_uri = format!("/?q={}", "a".repeat(9_000));
+    let default = AppState::new(common::live());
+    let past_budget =
+        AppState::with_budget(common::live(), 4, Duration::from_secs(10), Duration::ZERO);
+    let past_time_limit =
+        AppState::with_budget(common::live(), 4, Duration::ZERO, Duration::from_secs(5));
+    let no_slots = AppState::with_limits(common::live(), 0, Duration::from_secs(10));
+    let mut no_export_slots = AppState::new(common::live());
+    {
+        let state = Arc::get_mut(&mut no_export_slots).expect("not shared yet");
+        state.export_slots = Arc::new(tokio::sync::Semaphore::new(0));
+        state.export_wait = Duration::from_millis(10);
+    }
+    let cases: Vec<(&Arc<AppState>, String, u16, &str)> = vec![
+        (&default, "/no/such/page".into(), 404, "没有这个页面"),
+        (&default, "/report/no-such-report".into(), 404, "没有编号为"),
+        (&default, "/report/%ff".into(), 400, "报告编号"),
+        (&default, "/?q=x&page=abc".into(), 400, "页码（page）"),
+        (&default, "/?q=x&page=0".into(), 400, "页码（page）"),
+        (&default, "/?q=x&page=200&per_page=100".into(), 400, "页码"),
+        (&default, "/?q=x&per_page=500".into(), 400, "每页条数"),
+        (
+            &default,
+            "/?q=x&per_report=some".into(),
+            400,
+            "每篇报告条数",
+        ),
+        (&default, "/?q=%FF".into(), 400, "编码有误"),
+        (&default, "/?q=%G1".into(), 400, "编码有误"),
+        (&default, "/?year=twenty".into(), 400, "年份（year）"),
+        (&default, "/?q=x&sort=best".into(), 400, "排序方式"),
+        (&default, "/?min_funding=-1".into(), 400, "金额下限"),
+        (&default, "/?max_funding=lots".into(), 400, "金额上限"),
+        (
+            &default,
+            format!("/?region={}", enc("鼓楼区")),
+            400,
+            "个地方共有的名称",
+        ),
+        (&default, "/?region=%2F".into(), 400, "地区（region）"),
+        (&default, "/?report=..%2Fx".into(), 400, "报告编号"),
+        (
+            &default,
+            format!("/?q={long_q}"),
+            400,
+            "检索词超过 256 个字",
+        ),
+        (&default, long_uri, 414, "KiB"),
+        (&default, "/export.csv?q=x&page=0".into(), 400, "页码"),
+        (
+            &past_budget,
+            format!("/?q={}", enc("超时的检索")),
+            422,
+            "检索用时超过",
+        ),
+        (
+            &past_time_limit,
+            format!("/?q={}", enc("超时的请求")),
+            408,
+            "请求用时超过",
+        ),
+        (&no_slots, "/?q=x".into(), 503, "同时进行的检索太多"),
+        (
+            &no_export_slots,
+            format!("/export.csv?q={}", enc("援藏")),
+            503,
+            "同时进行的导出太多",
+        ),
+    ];
+    for (state, uri, status, chinese) in cases {
+        let request = Request::get(&uri).body(Body::empty()).unwrap();
+        let (got, headers, body) = send(app(state.clone()), request).await;
+        let html = String::from_utf8(body).unwrap();
+        assert_eq!(got.as_u16(), status, "{uri}: {html}");
+        assert!(
+            headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"),
+            "{uri}"
+        );
+        let detail = unescape(&between(&html, "详细信息：<span>", "</span>"));
+        assert!(detail.contains(chinese), "{uri}: {detail}");
+        let text = visible_main(&html);
+        if let Some(english) = english_sentence(&text) {
+            panic!("{uri}: English on the page ({english:?}): {text}");
+        }
+    }
+}

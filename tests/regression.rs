@@ -676,3 +676,235 @@ fn relaxing_never_drops_the_distinctive_word() {
     let sentence = run("农牧民在家门口就业");
     assert!(sentence.relaxed && sentence.total > 0);
 }
+
+/// A search past its time budget was answered 422 while its work ran on to
+/// its end in the background, holding its slot: the budget was a race
+/// around the call, and nothing inside the call looked at the clock. Now
+/// the request carries a deadline and every entry point of the library
+/// stops at it with `Timeout` (here one already past: no work is done).
+#[test]
+fn every_search_entry_point_stops_at_its_deadline() {
+    use aidsearch::search::{facet_trees, report, search_all, Deadline};
+    use aidsearch::Error;
+    let engine = common::engine();
+    let passed = Deadline::after(std::time::Duration::ZERO);
+    let timed_out = |what: &str, result: Result<(), Error>| match result {
+        Err(Error::Timeout(0)) => {}
+        other => panic!("{what}: expected a timeout, got {other:?}"),
+    };
+    let request = SearchRequest {
+        deadline: passed,
+        ..SearchRequest::query("援藏")
+    };
+    timed_out("search", search(&engine, &request).map(drop));
+    timed_out("search_all", search_all(&engine, &request, 5_000).map(drop));
+    timed_out("facet_trees", facet_trees(&engine, &request).map(drop));
+    let id = "2020-zibo-aid-team-ngamring";
+    timed_out("report", report(&engine, id, "援藏", passed).map(drop));
+    // Without one, or before it, the same calls answer.
+    let request = SearchRequest {
+        deadline: Deadline::after(std::time::Duration::from_secs(3600)),
+        ..request
+    };
+    assert!(search(&engine, &request).unwrap().total > 0);
+    assert!(!search_all(&engine, &request, 5_000).unwrap().is_empty());
+    assert!(report(&engine, id, "援藏", Deadline::NEVER).is_ok());
+}
+
+/// An index written by another version of the index format printed
+/// tantivy's message three times over (its error chain), advising to
+/// "change tantivy to a version compatible", never naming the index's
+/// folder or `aidsearch reindex`. Now it is said once, with both.
+#[test]
+fn an_index_of_an_unknown_format_is_named_once_with_the_remedy() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("index");
+    reindex(&common::corpus_dir(), &root).unwrap();
+    let generation = aidsearch::index::generation_dir(&root, 1);
+    // Every file of the index ends with a JSON footer naming its format;
+    // name a newer one (of as many digits, so the footer keeps its length).
+    let ours = format!("\"index_format_version\":{}", tantivy::INDEX_FORMAT_VERSION);
+    let newer = format!(
+        "\"index_format_version\":{}",
+        tantivy::INDEX_FORMAT_VERSION + 1
+    );
+    assert_eq!(ours.len(), newer.len());
+    let mut changed = 0;
+    for entry in std::fs::read_dir(&generation).unwrap() {
+        let path = entry.unwrap().path();
+        if !path.is_file() {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        let Some(at) = bytes
+            .windows(ours.len())
+            .rposition(|w| w == ours.as_bytes())
+        else {
+            continue;
+        };
+        let mut bytes = bytes;
+        bytes[at..at + newer.len()].copy_from_slice(newer.as_bytes());
+        std::fs::write(&path, bytes).unwrap();
+        changed += 1;
+    }
+    assert!(changed > 0, "no footer found");
+    for args in [
+        vec!["search", "援藏"],
+        vec!["stats"],
+        vec!["serve", "--addr", "127.0.0.1:0"],
+    ] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_aidsearch"))
+            .args(["--color", "never"])
+            .args(&args)
+            .arg("--index")
+            .arg(&root)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(err.matches("cannot be read").count(), 1, "{args:?}: {err}");
+        assert_eq!(err.matches("index_format").count(), 2, "{args:?}: {err}");
+        assert!(
+            err.contains(&generation.display().to_string()),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains("run `aidsearch reindex`"), "{args:?}: {err}");
+        assert!(!err.contains("rebuild your project"), "{args:?}: {err}");
+    }
+}
+
+/// The pages showed the API's English message as the detail of an error
+/// (`page must be a number, not "abc"` under a Chinese heading). Now the
+/// page says it in Chinese, naming the parameter; the JSON API keeps its
+/// English `message` beside the stable `code`.
+#[tokio::test]
+async fn an_error_page_says_its_detail_in_chinese() {
+    for (query, chinese) in [
+        ("q=x&page=abc", "页码（page）有误"),
+        ("q=x&sort=best", "排序方式（sort）有误"),
+        ("q=%FF", "编码有误"),
+    ] {
+        let (status, api) = common::get_json(&format!("/api/search?{query}")).await;
+        assert_eq!(status, 400);
+        let english = api["error"]["message"].as_str().unwrap().to_string();
+        let (status, page) = common::get(&format!("/?{query}")).await;
+        assert_eq!(status, 400);
+        assert!(page.contains(chinese), "{query}: {page}");
+        let escaped = english.replace('"', "&#34;");
+        assert!(
+            !page.contains(&english) && !page.contains(&escaped),
+            "{query}: the page shows {english:?}"
+        );
+    }
+}
+
+/// PDF streams each under the 256 MiB bound on what a file's streams
+/// inflate to could still take gigabytes: pdf-extract turns a page's
+/// content into operations at up to 95 times its size (a page of 12 MiB of
+/// text operators took the hostile reindex to 1.4 GB), and nothing bounded
+/// one stream or one page. Now a page drawing more than 2 MiB is skipped
+/// with a warning (its file too, when nothing else has text), and streams
+/// past 16 MiB each or 64 MiB in all refuse the file before it is parsed.
+#[test]
+fn pdf_pages_and_streams_are_bounded_by_what_the_parser_makes_of_them() {
+    use aidsearch::corpus::formats::extract;
+    use std::path::Path;
+    let text: Vec<u8> = (0..20)
+        .flat_map(|line| {
+            format!(
+                "BT /F1 12 Tf 50 {} Td (Lhasa drinking water project, line {line}.) Tj ET\n",
+                700 - line * 20
+            )
+            .into_bytes()
+        })
+        .collect();
+    let heavy = b"BT /F1 12 Tf 10 10 Td (aid) Tj ET\n".repeat((3 << 20) / 34);
+    let both = common::pdf_of_pages(b"", &[text.clone(), heavy.clone()]);
+    let read = extract(Path::new("both.pdf"), &both).expect("the page of text is read");
+    assert!(read.text.contains("Lhasa drinking water"), "{}", read.text);
+    assert!(!read.text.contains("aid aid"), "the heavy page was read");
+    assert_eq!(
+        read.warnings,
+        ["1 of 2 pages draw more than 2 MiB of content (pages 2): skipped"]
+    );
+    let alone = extract(Path::new("heavy.pdf"), &common::pdf_of_pages(b"", &[heavy]));
+    let e = alone.unwrap_err().to_string();
+    assert!(e.contains("1 of 1 pages draw more than 2 MiB"), "{e}");
+    let zeros = vec![0u8; 15 << 20];
+    let streams = common::pdf_of_pages(b"", &vec![zeros; 5]);
+    let e = extract(Path::new("streams.pdf"), &streams)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("would inflate past 64 MiB in all"), "{e}");
+}
+
+/// A DOCX's zip reader holds a record of every entry the archive declares,
+/// and reserves room for all of them at once: 600,000 empty entries in a
+/// 51 MB file took 406 MB, and a declared count of millions asks for
+/// gigabytes in one allocation (whose failure aborts the process). Now an
+/// archive declaring more than 10,000 entries is refused before it is read.
+#[test]
+fn a_zip_declaring_too_many_entries_is_refused_before_it_is_read() {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("word/document.xml", options).unwrap();
+    zip.write_all(b"<w:document/>").unwrap();
+    for k in 0..20_000 {
+        zip.start_file(k.to_string(), options).unwrap();
+    }
+    let bytes = zip.finish().unwrap().into_inner();
+    let e = aidsearch::corpus::formats::extract(std::path::Path::new("many.docx"), &bytes)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("zip archive declares 20001 entries (limit 10000)"),
+        "{e}"
+    );
+}
+
+/// A 150-byte PDF whose cross-reference stream declares a field of 100
+/// million million bytes (`/W [1 100000000000000 1]`) aborted every
+/// reindex: lopdf allocates a buffer of each declared width, the allocation
+/// failed, and an allocation failure is no panic that the reader thread can
+/// catch. Now the widths are checked before lopdf reads the file, and the
+/// file is skipped with its reason.
+#[test]
+fn a_pdf_declaring_a_huge_cross_reference_field_is_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    seed_copy(&corpus);
+    let bomb = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fuzz/regressions/extract/pdf-xref-width-abort"),
+    )
+    .unwrap();
+    // The fuzz input's first byte chose the extension.
+    std::fs::write(corpus.join("xref.pdf"), &bomb[1..]).unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_aidsearch"))
+        .args(["--color", "never", "reindex", "--json", "--corpus"])
+        .arg(&corpus)
+        .arg("--index")
+        .arg(dir.path().join("index"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let reason = summary["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["file"] == "xref.pdf")
+        .map(|s| s["reason"].as_str().unwrap().to_string())
+        .unwrap_or_else(|| panic!("xref.pdf not skipped: {summary}"));
+    assert!(
+        reason.contains("cross-reference field 100000000000000 bytes wide"),
+        "{reason}"
+    );
+}

@@ -99,8 +99,8 @@ fn a_search_past_its_time_budget_is_cut_off_with_query_timeout() {
             started.elapsed()
         );
 
-        // The cut-off searches keep their slots until they really end, then
-        // free them: runaway work stays under the concurrency cap.
+        // The cut-off searches keep their slots until they get a thread;
+        // then they find their deadline passed, end at once and free them.
         assert!(state.search_slots.available_permits() < 4);
         busy.await.unwrap();
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -125,7 +125,7 @@ async fn the_budget_holds_the_slot_of_work_that_overruns_it() {
     );
     let started = Instant::now();
     let slow = state
-        .blocking(|_| {
+        .blocking(|_, _| {
             std::thread::sleep(Duration::from_millis(400));
             Ok(())
         })
@@ -140,13 +140,13 @@ async fn the_budget_holds_the_slot_of_work_that_overruns_it() {
         "the answer waited for the work"
     );
     // The overrunning call still holds the only slot: a second call is refused.
-    let refused = state.blocking(|_| Ok(())).await.unwrap_err();
+    let refused = state.blocking(|_, _| Ok(())).await.unwrap_err();
     assert_eq!(
         (refused.status().as_u16(), refused.code.name()),
         (503, "overloaded")
     );
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert!(state.blocking(|_| Ok(())).await.is_ok());
+    assert!(state.blocking(|_, _| Ok(())).await.is_ok());
 }
 
 // # Incremental reindex

@@ -15,7 +15,7 @@ fn corpus(dir: &Path) {
     fs::create_dir_all(dir).unwrap();
     fs::write(
         dir.join("a.txt"),
-        "对口支援青海的干部抵达玉树，开展藏青援助点建设。\n\n拉萨海关开展饮用水检测。\n",
+        "对口支援工作组抵达青海玉树，开展藏青援助点建设。\n\n拉萨海关开展饮用水检测。\n",
     )
     .unwrap();
 }
@@ -49,7 +49,7 @@ fn an_edited_data_folder_changes_results_and_old_generations_keep_their_snapshot
     assert_eq!(hits(&gen1, "援青"), 0, "nothing says 援青");
 
     // Staff add a related line and a dictionary word; a reindex, no rebuild.
-    fs::write(data.join("synonyms.txt"), "援青 ~ 对口支援青海\n").unwrap();
+    fs::write(data.join("synonyms.txt"), "援青 ~ 对口支援\n").unwrap();
     fs::write(data.join("dict.txt"), "藏青援助点\n").unwrap();
     reindex_with_options(&corpus_dir, &root, options(&data), &|_| {}).unwrap();
     let gen2 = Engine::open(&root).unwrap();
@@ -58,9 +58,9 @@ fn an_edited_data_folder_changes_results_and_old_generations_keep_their_snapshot
     assert_eq!(response.total, 1, "{response:?}");
     assert_eq!(response.expanded.len(), 1);
     assert_eq!(response.expanded[0].word, "援青");
-    assert_eq!(response.expanded[0].also, vec!["对口支援青海"]);
+    assert_eq!(response.expanded[0].also, vec!["对口支援"]);
     let json = serde_json::to_value(&response).unwrap();
-    assert_eq!(json["expanded"][0]["also"][0], "对口支援青海");
+    assert_eq!(json["expanded"][0]["also"][0], "对口支援");
 
     // The snapshot's dictionary segmented the index and segments queries.
     let df = |engine: &Engine, word: &str| {

@@ -206,7 +206,14 @@ pub fn query(data: &[u8]) {
     let engine = seed();
     tolerating_known_panics(|| search::search(engine, &request));
     if options & 0x80 != 0 {
-        tolerating_known_panics(|| search::report(engine, "2020-zibo-aid-team-ngamring", &q));
+        tolerating_known_panics(|| {
+            search::report(
+                engine,
+                "2020-zibo-aid-team-ngamring",
+                &q,
+                search::Deadline::NEVER,
+            )
+        });
     }
 }
 
@@ -296,17 +303,43 @@ fn zeros_stream(megabytes: usize) -> &'static [u8] {
         .unwrap_or(0)]
 }
 
+/// A zlib stream of about `kib` KiB of text-showing operators (`BT … Tj
+/// ET`), built once per size: page content that pdf-extract turns into
+/// operations at many times its size.
+fn text_stream(kib: usize) -> &'static [u8] {
+    use std::io::Write;
+    static STREAMS: std::sync::OnceLock<Vec<Vec<u8>>> = std::sync::OnceLock::new();
+    let streams = STREAMS.get_or_init(|| {
+        [16, 3 * 1024]
+            .iter()
+            .map(|&kib| {
+                let line = b"BT /F1 12 Tf 10 10 Td (aid) Tj ET\n";
+                let mut encoder =
+                    flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+                encoder
+                    .write_all(&line.repeat(kib * 1024 / line.len()))
+                    .unwrap();
+                encoder.finish().unwrap()
+            })
+            .collect()
+    });
+    &streams[usize::from(kib != 16)]
+}
+
 /// PDF streams that inflate, cut and mixed by the input: each byte adds a
 /// stream of 1, 64 or 300 MB of zeros (whole, or cut short by the next
-/// bytes), a stream of the input's own bytes, or noise between objects.
-/// `extract` must refuse what inflates past its limit and read or refuse
-/// the rest, in bounded memory, never panicking past its own guard.
+/// bytes), a stream of the input's own bytes, 16 KiB or 3 MiB of text
+/// operators, or noise between objects; one page draws them all, so that
+/// lopdf loads the file and pdf-extract reads the page. `extract` must
+/// refuse what inflates past its limits, skip a page past its content
+/// limit, and read or refuse the rest, in bounded memory, never panicking
+/// past its own guard.
 pub fn pdf_inflation(data: &[u8]) {
     let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
     let mut bytes = data.iter().copied();
-    let mut object = 1;
     while let Some(b) = bytes.next() {
-        let body: Vec<u8> = match b % 6 {
+        let body: Vec<u8> = match b % 8 {
             0 => zeros_stream(1).to_vec(),
             1 => zeros_stream(64).to_vec(),
             2 => zeros_stream(300).to_vec(),
@@ -316,22 +349,57 @@ pub fn pdf_inflation(data: &[u8]) {
                 whole[..cut.min(whole.len())].to_vec()
             }
             4 => data.to_vec(),
+            6 => text_stream(16).to_vec(),
+            7 => text_stream(3 * 1024).to_vec(),
             _ => {
                 pdf.extend_from_slice(b"% noise ( << [ \n");
                 continue;
             }
         };
+        offsets.push(pdf.len());
         pdf.extend_from_slice(
             format!(
-                "{object} 0 obj\n<< /Filter /FlateDecode /Length {} >>\nstream\n",
+                "{} 0 obj\n<< /Filter /FlateDecode /Length {} >>\nstream\n",
+                offsets.len(),
                 body.len()
             )
             .as_bytes(),
         );
         pdf.extend_from_slice(&body);
         pdf.extend_from_slice(b"\nendstream\nendobj\n");
-        object += 1;
     }
-    pdf.extend_from_slice(b"%%EOF\n");
+    // A catalog, a page tree of one page drawing every stream, its font.
+    let streams = offsets.len();
+    let contents: Vec<String> = (1..=streams).map(|k| format!("{k} 0 R")).collect();
+    for object in [
+        format!("<< /Type /Catalog /Pages {} 0 R >>", streams + 2),
+        format!("<< /Type /Pages /Kids [{} 0 R] /Count 1 >>", streams + 3),
+        format!(
+            "<< /Type /Page /Parent {} 0 R /MediaBox [0 0 600 800] /Contents [{}] \
+             /Resources << /Font << /F1 {} 0 R >> >> >>",
+            streams + 2,
+            contents.join(" "),
+            streams + 4
+        ),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+    ] {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n{object}\nendobj\n", offsets.len()).as_bytes());
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", offsets.len() + 1).as_bytes(),
+    );
+    for offset in &offsets {
+        pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root {} 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            offsets.len() + 1,
+            streams + 1
+        )
+        .as_bytes(),
+    );
     let _ = extract(&PathBuf::from("fuzz.pdf"), &pdf);
 }

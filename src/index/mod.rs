@@ -46,7 +46,7 @@ pub const TITLES_FILE: &str = "titles.txt";
 impl Generation {
     /// Open one generation directory.
     pub fn open_dir(dir: &Path, generation: u64) -> Result<Generation> {
-        let index = Index::open_in_dir(dir)?;
+        let index = Index::open_in_dir(dir).map_err(|e| incompatible(dir, e))?;
         let vocabulary = Vocabulary::of_generation(dir)?;
         crate::tokenizer::register(&index, &vocabulary);
         let fields = Fields::from_schema(&index.schema()).map_err(|e| Error::Incompatible {
@@ -56,7 +56,8 @@ impl Generation {
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
-            .try_into()?;
+            .try_into()
+            .map_err(|e| incompatible(dir, e))?;
         Ok(Generation {
             index,
             reader,
@@ -132,6 +133,34 @@ pub fn mined_model_path(gen_dir: &Path) -> PathBuf {
     gen_dir
         .join(crate::vocabulary::SNAPSHOT_DIR)
         .join(crate::mining::MODEL_FILE)
+}
+
+/// A tantivy error opening the generation in `dir`, as [`Error::Incompatible`]
+/// when it says the files are of an index format this build cannot read.
+/// tantivy's own message repeats itself through its error chain (three
+/// times) and advises changing tantivy's version, which is not the
+/// operator's remedy: reindexing is.
+fn incompatible(dir: &Path, error: tantivy::TantivyError) -> Error {
+    use tantivy::directory::error::{Incompatibility, OpenReadError};
+    let incompatibility = match &error {
+        tantivy::TantivyError::IncompatibleIndex(i)
+        | tantivy::TantivyError::OpenReadError(OpenReadError::IncompatibleIndex(i)) => i,
+        _ => return error.into(),
+    };
+    let reason = match incompatibility {
+        Incompatibility::IndexMismatch {
+            library_version,
+            index_version,
+        } => format!("it was written by {index_version}; this build is {library_version}"),
+        Incompatibility::CompressionMismatch {
+            index_compression_format,
+            ..
+        } => format!("its files are compressed with {index_compression_format}"),
+    };
+    Error::Incompatible {
+        dir: dir.display().to_string(),
+        reason,
+    }
 }
 
 /// Directory of generation `n`.

@@ -31,11 +31,14 @@ pub(super) fn one_edit_apart(a: &[char], b: &[char]) -> bool {
 
 /// For a query that found nothing: dictionary words one edit away from a
 /// query word that occur in the index ("did you mean"), and related terms.
+/// Each query word scans the dictionary; past `deadline` the scan stops,
+/// and the caller is to check it.
 pub(super) fn suggest(
     engine: &Engine,
     searcher: &Searcher,
     q: &str,
     words: &[String],
+    deadline: super::Deadline,
 ) -> (Vec<String>, Vec<String>) {
     let doc_freq = |w: &str| {
         searcher
@@ -55,6 +58,9 @@ pub(super) fn suggest(
     targets.dedup();
     let mut scored: Vec<(u64, String)> = Vec::new();
     for target in &targets {
+        if deadline.passed() {
+            break;
+        }
         let w: Vec<char> = target.chars().collect();
         if w.len() < 3 {
             continue;

@@ -4,6 +4,7 @@
 
 use tantivy::Searcher;
 
+use super::deadline::search_until;
 use super::tables::{FacetCounts, FacetTable};
 use super::Engine;
 use super::{compile::*, filters::*, matching::*, request::*};
@@ -123,9 +124,12 @@ pub(super) fn facet_counts<'a>(
         Some(kind),
         false,
     );
-    Ok(Cow::Owned(
-        searcher.search(q.as_ref(), &engine.facets.counter())?,
-    ))
+    Ok(Cow::Owned(search_until(
+        searcher,
+        q.as_ref(),
+        &engine.facets.counter(),
+        request.deadline,
+    )?))
 }
 
 #[cfg(test)]

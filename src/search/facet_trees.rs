@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::deadline::search_until;
 use super::tables::{FacetCounts, FacetTable};
 use super::Engine;
 use super::{facet_counts::*, matching::*, request::*};
@@ -59,8 +60,10 @@ pub(super) fn facet_tree(
 }
 
 /// The full facet trees for a request: the same matches and totals as
-/// [`search`], each facet counted without its own filter.
+/// [`search`], each facet counted without its own filter; stopped at the
+/// request's deadline.
 pub fn facet_trees(engine: &Engine, request: &SearchRequest) -> Result<FacetTrees> {
+    request.deadline.check()?;
     let _entered = engine.enter();
     let fields = &engine.fields;
     let searcher = engine.searcher();
@@ -68,7 +71,8 @@ pub fn facet_trees(engine: &Engine, request: &SearchRequest) -> Result<FacetTree
     let table = &engine.facets;
     let found = matches(&compiled, request.sort, |core| {
         let q = assemble(core, &compiled, fields, &filters, request, None, false);
-        Ok((searcher.search(q.as_ref(), &table.counter())?, Vec::new()))
+        let counts = search_until(&searcher, q.as_ref(), &table.counter(), request.deadline)?;
+        Ok((counts, Vec::new()))
     })?;
     let tree = |kind: FacetKind, depth: usize| -> Result<Vec<FacetNode>> {
         let counts = facet_counts(

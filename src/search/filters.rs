@@ -49,13 +49,14 @@ pub(super) fn resolve_place(param: &str, value: &str) -> Result<String> {
     let value = value.trim().trim_matches('/');
     match place_candidates(value).as_slice() {
         [one] => Ok(one.clone()),
-        several => Err(Error::bad(
+        several => Err(Error::ambiguous(
             param,
             format!(
                 "{param} {value:?} names {} places: {}; give one of these paths",
                 several.len(),
                 several.join(", ")
             ),
+            several.to_vec(),
         )),
     }
 }

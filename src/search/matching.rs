@@ -9,6 +9,7 @@ use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, TermQuery
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Order, Searcher, Term};
 
+use super::deadline::{search_until, Deadline};
 use super::query;
 use super::tables::FacetCounts;
 use super::{compile::*, filters::*, request::*};
@@ -108,13 +109,15 @@ pub(super) fn matches_everything(
 pub(crate) type Ranked = Vec<(f32, DocAddress)>;
 
 /// One pass over a query's matches: the best `window` of them in `sort`
-/// order, and what `also` collects from all of them (facet counts).
+/// order, and what `also` collects from all of them (facet counts); an
+/// error once `deadline` passes.
 pub(super) fn gather<C: Collector>(
     searcher: &Searcher,
     query: &dyn Query,
     sort: Sort,
     window: usize,
     also: C,
+    deadline: Deadline,
 ) -> Result<(C::Fruit, Ranked)> {
     fn unscored<T>(top: Vec<(T, DocAddress)>) -> Ranked {
         top.into_iter().map(|(_, a)| (0.0, a)).collect()
@@ -122,19 +125,20 @@ pub(super) fn gather<C: Collector>(
     let window = window.max(1);
     Ok(match sort {
         Sort::Relevance => {
-            let (top, fruit) = searcher.search(query, &(by_relevance(window), also))?;
+            let (top, fruit) =
+                search_until(searcher, query, &(by_relevance(window), also), deadline)?;
             (fruit, top)
         }
         Sort::Date => {
             let newest = TopDocs::with_limit(window)
                 .order_by_fast_field::<u64>(names::DATE_KEY, Order::Desc);
-            let (top, fruit) = searcher.search(query, &(newest, also))?;
+            let (top, fruit) = search_until(searcher, query, &(newest, also), deadline)?;
             (fruit, unscored(top))
         }
         Sort::Funding => {
             let largest = TopDocs::with_limit(window)
                 .order_by_fast_field::<f64>(names::FUNDING_MAX, Order::Desc);
-            let (top, fruit) = searcher.search(query, &(largest, also))?;
+            let (top, fruit) = search_until(searcher, query, &(largest, also), deadline)?;
             (fruit, unscored(top))
         }
     })

@@ -8,14 +8,17 @@
 //! words are matched as characters too (a word jieba cut otherwise in the
 //! text), and then the search is relaxed to "most words" and says so; a
 //! long query with only a few exact hits is filled with most-words hits
-//! ranked after them. Facet counts are disjunctive: each facet is counted
-//! with the other facets' filters but not its own, from the generation's
-//! facet table (`tables`) in the pass that ranks. The server's memory of
-//! responses is `cache`.
+//! ranked after them. The best matches are then ordered by a fitted model
+//! (`rank`). Facet counts are disjunctive: each facet is counted with the
+//! other facets' filters but not its own, from the generation's facet table
+//! (`tables`) in the pass that ranks. The server's memory of responses is
+//! `cache`; when a search must stop (a request's [`Deadline`]) is
+//! `deadline`.
 
 pub mod cache;
 mod compile;
 pub mod complete;
+mod deadline;
 mod did_you_mean;
 mod engine;
 pub mod expansion;
@@ -33,6 +36,7 @@ pub mod suggest_synonyms;
 pub mod synonyms;
 pub(crate) mod tables;
 
+pub use deadline::Deadline;
 pub use engine::{stats, Engine, IndexStats, LiveEngine};
 pub use facet_trees::{facet_trees, FacetNode, FacetTrees};
 pub(crate) use filters::FACET_FIELDS;

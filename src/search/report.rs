@@ -6,6 +6,7 @@ use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{Order, TantivyDocument, Term};
 
+use super::deadline::{search_until, Deadline};
 use super::query::{self};
 use super::{compile::*, request::*, run::*};
 use super::{snippet, Engine};
@@ -25,8 +26,15 @@ pub struct ReportView {
     pub paragraphs: Vec<Hit>,
 }
 
-/// Load one report by id, its paragraphs in order, with `terms` highlighted.
-pub fn report(engine: &Engine, id: &str, highlight_query: &str) -> Result<ReportView> {
+/// Load one report by id, its paragraphs in order, with `terms` highlighted;
+/// an error once `deadline` passes (a report may hold thousands of
+/// paragraphs, each highlighted).
+pub fn report(
+    engine: &Engine,
+    id: &str,
+    highlight_query: &str,
+    deadline: Deadline,
+) -> Result<ReportView> {
     if !crate::corpus::is_valid_id(id) {
         return Err(Error::NotFound(id.to_string()));
     }
@@ -37,9 +45,11 @@ pub fn report(engine: &Engine, id: &str, highlight_query: &str) -> Result<Report
         Term::from_field_text(fields.report_id, id),
         IndexRecordOption::Basic,
     );
-    let addrs = searcher.search(
+    let addrs = search_until(
+        &searcher,
         &query,
         &TopDocs::with_limit(100_000).order_by_u64_field("paragraph", Order::Asc),
+        deadline,
     )?;
     if addrs.is_empty() {
         return Err(Error::NotFound(id.to_string()));
@@ -54,6 +64,7 @@ pub fn report(engine: &Engine, id: &str, highlight_query: &str) -> Result<Report
     let mut paragraphs = Vec::new();
     let mut first: Option<TantivyDocument> = None;
     for (_, addr) in addrs {
+        deadline.check()?;
         let doc: TantivyDocument = searcher.doc(addr)?;
         let mut hit = hit_from_doc(fields, &doc, 0.0);
         hit.snippet = snippet::highlight(&hit.text, &terms);

@@ -83,6 +83,11 @@ pub struct SearchRequest {
     pub max_funding: Option<f64>,
     /// At most this many paragraphs of one report on the first page (0: no cap).
     pub per_report: Option<usize>,
+    /// When the search must stop (the server's time budget); past it the
+    /// search answers [`Error::Timeout`]. Not part of what is asked: never
+    /// read from or written to JSON, so remembered answers ignore it.
+    #[serde(skip)]
+    pub deadline: super::Deadline,
 }
 
 impl Default for SearchRequest {
@@ -102,6 +107,7 @@ impl Default for SearchRequest {
             min_funding: None,
             max_funding: None,
             per_report: None,
+            deadline: super::Deadline::NEVER,
         }
     }
 }

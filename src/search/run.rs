@@ -97,6 +97,7 @@ pub struct Candidate {
 /// The best [`rank::DEPTH`] matches of a search in BM25 order, with their
 /// features: what [`search`] hands the model, for the fitting harness.
 pub fn candidates(engine: &Engine, request: &SearchRequest) -> Result<Vec<Candidate>> {
+    let _entered = engine.enter();
     let fields = &engine.fields;
     let searcher = engine.searcher();
     let (compiled, filters) = prepare(fields, &searcher, request)?;
@@ -111,6 +112,7 @@ pub fn candidates(engine: &Engine, request: &SearchRequest) -> Result<Vec<Candid
             Sort::Relevance,
             rank::DEPTH,
             engine.facets.counter(),
+            request.deadline,
         )
     })?;
     let mut top = exact_then_rest(&mut found);
@@ -131,6 +133,8 @@ pub fn candidates(engine: &Engine, request: &SearchRequest) -> Result<Vec<Candid
 /// Run a search.
 pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse> {
     let started = Instant::now();
+    let deadline = request.deadline;
+    deadline.check()?;
     let entered = engine.enter();
     let fields = &engine.fields;
     let searcher = engine.searcher();
@@ -172,12 +176,19 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
             // generation's own, kept from the first time.
             let order = engine.memo.browse_order(sort, || {
                 let deepest = MAX_OFFSET + MAX_PER_PAGE;
-                Ok(gather(&searcher, query.as_ref(), sort, deepest, Count)?.1)
+                Ok(gather(&searcher, query.as_ref(), sort, deepest, Count, deadline)?.1)
             })?;
             let ranked = order.iter().take(window).copied().collect();
             return Ok((table.everything().clone(), ranked));
         }
-        gather(&searcher, query.as_ref(), sort, window, table.counter())
+        gather(
+            &searcher,
+            query.as_ref(),
+            sort,
+            window,
+            table.counter(),
+            deadline,
+        )
     })?;
     let (total, exact_total, relaxed) = (found.total, found.exact_total, found.relaxed);
     let mut top = exact_then_rest(&mut found);
@@ -206,6 +217,8 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
     }
     let mut hits = Vec::new();
     for (score, addr) in top.into_iter().skip(offset).take(request.per_page) {
+        // A snippet walks its paragraph, up to megabytes of it.
+        deadline.check()?;
         let doc: TantivyDocument = searcher.doc(addr)?;
         let mut hit = hit_from_doc(fields, &doc, score);
         hit.snippet = snippet::snippet(&hit.text, &compiled.highlight);
@@ -223,7 +236,10 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
     }
 
     let (suggestions, related) = if total == 0 && !compiled.words.is_empty() {
-        suggest(engine, &searcher, &request.q, &compiled.words)
+        let found = suggest(engine, &searcher, &request.q, &compiled.words, deadline);
+        // `suggest` stops early at the deadline; its short list is not an answer.
+        deadline.check()?;
+        found
     } else {
         (Vec::new(), related_terms(&compiled.words))
     };
@@ -257,13 +273,14 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
 }
 
 /// Every hit of a search (up to `limit`), for exports. Pages through the same
-/// ranking the page shows.
+/// ranking the page shows; the request's deadline holds for all the pages.
 pub fn search_all(engine: &Engine, request: &SearchRequest, limit: usize) -> Result<Vec<Hit>> {
     let mut hits = Vec::new();
     let mut page_request = request.clone();
     page_request.per_page = MAX_PER_PAGE;
     page_request.page = 1;
     loop {
+        // Each page checks the deadline at its start and while it runs.
         let response = search(engine, &page_request)?;
         let done = response.hits.len() < MAX_PER_PAGE;
         hits.extend(response.hits);

@@ -168,7 +168,7 @@ pub async fn report(
         .validate()
         .map_err(WebError::from)?;
     let view = state
-        .blocking(move |engine| crate::search::report(engine, &id, &highlight))
+        .blocking(move |engine, deadline| crate::search::report(engine, &id, &highlight, deadline))
         .await?;
     Ok(Json(view).into_response())
 }
@@ -194,7 +194,13 @@ pub async fn facets(
     }
     let request = search_request(&pairs, true).map_err(WebError::from)?;
     let trees = state
-        .blocking(move |engine| crate::search::facet_trees(engine, &request))
+        .blocking(move |engine, deadline| {
+            let request = SearchRequest {
+                deadline,
+                ..request
+            };
+            crate::search::facet_trees(engine, &request)
+        })
         .await?;
     Ok(Json(trees).into_response())
 }

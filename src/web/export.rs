@@ -34,7 +34,11 @@ async fn export_hits<T: Send + 'static>(
     // 981 distinct) and made a 5,000-row export overrun the time budget.
     request.per_report = Some(0);
     state
-        .exporting(move |engine| {
+        .exporting(move |engine, deadline| {
+            let request = crate::search::SearchRequest {
+                deadline,
+                ..request
+            };
             crate::search::search_all(engine, &request, EXPORT_LIMIT).map(render)
         })
         .await

@@ -41,7 +41,7 @@ use tower_http::request_id::{
 };
 use tower_http::trace::TraceLayer;
 
-use crate::search::LiveEngine;
+use crate::search::{Deadline, LiveEngine};
 use crate::search::{SearchRequest, SearchResponse};
 use error::WebError;
 
@@ -63,8 +63,8 @@ pub const MAX_BODY: usize = 64 * 1024;
 /// Time after which a request is answered 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest one library call (a search, a report, an export) may take before
-/// the request is answered 422 `query_timeout`. Shorter than
-/// [`REQUEST_TIMEOUT`], so a pathological query gets the specific error.
+/// the request is answered 422 `query_timeout` and the call stops. Shorter
+/// than [`REQUEST_TIMEOUT`], so a pathological query gets the specific error.
 pub const SEARCH_BUDGET: Duration = Duration::from_secs(5);
 
 /// What every handler shares.
@@ -144,7 +144,7 @@ impl AppState {
     pub async fn exporting<T, F>(&self, work: F) -> Result<T, WebError>
     where
         T: Send + 'static,
-        F: FnOnce(&crate::search::Engine) -> crate::error::Result<T> + Send + 'static,
+        F: FnOnce(&crate::search::Engine, Deadline) -> crate::error::Result<T> + Send + 'static,
     {
         let slot =
             tokio::time::timeout(self.export_wait, self.export_slots.clone().acquire_owned())
@@ -152,24 +152,28 @@ impl AppState {
                 .ok()
                 .and_then(Result::ok)
                 .ok_or_else(WebError::exports_busy)?;
-        self.blocking(move |engine| {
+        self.blocking(move |engine, deadline| {
             let _slot = slot;
-            work(engine)
+            work(engine, deadline)
         })
         .await
     }
 
     /// Run a library call on the blocking pool, within the concurrency cap
     /// and the time budget, on the generation that is live when the request
-    /// starts.
+    /// starts. The call is given the budget's [`Deadline`], counted from
+    /// now (a wait for a blocking thread counts too).
     ///
-    /// Past the budget the client gets 422 `query_timeout` at once. The call
-    /// itself cannot be interrupted: it runs to its end in the background and
-    /// keeps its search slot until then, so runaway work stays under the cap.
+    /// Past the budget the client gets 422 `query_timeout` at once. A call
+    /// that passes the deadline on to the library (every search, report and
+    /// export does) stops at its next check, within a few milliseconds, and
+    /// frees its search slot; one that ignores it runs to its end in the
+    /// background and keeps its slot until then, so runaway work stays under
+    /// the cap.
     pub async fn blocking<T, F>(&self, work: F) -> Result<T, WebError>
     where
         T: Send + 'static,
-        F: FnOnce(&crate::search::Engine) -> crate::error::Result<T> + Send + 'static,
+        F: FnOnce(&crate::search::Engine, Deadline) -> crate::error::Result<T> + Send + 'static,
     {
         let permit = self
             .search_slots
@@ -183,11 +187,12 @@ impl AppState {
             .await
             .map_err(|_| WebError::overloaded())?;
         let engine = self.engine.get();
+        let budget = self.search_budget;
+        let deadline = Deadline::after(budget);
         let task = tokio::task::spawn_blocking(move || {
             let _permits = (permit, running);
-            work(&engine)
+            work(&engine, deadline)
         });
-        let budget = self.search_budget;
         tokio::time::timeout(budget, task)
             .await
             .map_err(|_| {
@@ -202,7 +207,13 @@ impl AppState {
     /// Run a search; a query that found nothing goes to the zero-hit log.
     pub async fn search(&self, request: SearchRequest) -> Result<SearchResponse, WebError> {
         let response = self
-            .blocking(move |engine| crate::search::cache::search_remembered(engine, &request))
+            .blocking(move |engine, deadline| {
+                let request = SearchRequest {
+                    deadline,
+                    ..request
+                };
+                crate::search::cache::search_remembered(engine, &request)
+            })
             .await?;
         if response.total == 0 && !response.query.trim().is_empty() {
             if let Some(log) = self.zero_hits.get() {

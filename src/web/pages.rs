@@ -11,7 +11,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
-use super::error::{Code, WebError};
+use super::error::WebError;
 use super::links::siblings_request;
 use super::params::{decode_pairs, request_from_query};
 use super::views::{render, report_view, search_view, Siblings, STYLESHEET};
@@ -89,13 +89,10 @@ pub async fn report_page(
     }
     let highlight = q.clone();
     match state
-        .blocking(move |engine| crate::search::report(engine, &id, &highlight))
+        .blocking(move |engine, deadline| crate::search::report(engine, &id, &highlight, deadline))
         .await
     {
         Ok(report) => render(&report_view(report, q, target, back)),
-        Err(e) if e.code == Code::NotFound => {
-            WebError::new(Code::NotFound, "没有找到这篇报告。").into_page()
-        }
         Err(e) => e.into_page(),
     }
 }
@@ -114,5 +111,7 @@ pub async fn stylesheet() -> Response {
 
 /// Unknown page.
 pub async fn not_found() -> Response {
-    WebError::new(Code::NotFound, "没有这个页面。").into_page()
+    WebError::not_found("page")
+        .with_page("没有这个页面。")
+        .into_page()
 }

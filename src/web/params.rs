@@ -4,7 +4,7 @@
 
 use percent_encoding::{percent_decode, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Reason, Result};
 use crate::facet::FacetKind;
 use crate::search::{SearchRequest, Sort};
 
@@ -73,15 +73,22 @@ pub fn decode_pairs(raw: &str) -> Result<Vec<(String, String)>> {
 fn decode_component(param: &str, raw: &str) -> Result<String> {
     let spaced = raw.replace('+', " ");
     if has_bad_escape(&spaced) {
-        return Err(Error::bad(
+        return Err(Error::bad_as(
             param,
+            Reason::Encoding,
             format!("parameter {param:?} has a malformed percent-encoding"),
         ));
     }
     percent_decode(spaced.as_bytes())
         .decode_utf8()
         .map(|s| s.into_owned())
-        .map_err(|_| Error::bad(param, format!("parameter {param:?} is not valid UTF-8")))
+        .map_err(|_| {
+            Error::bad_as(
+                param,
+                Reason::Encoding,
+                format!("parameter {param:?} is not valid UTF-8"),
+            )
+        })
 }
 
 /// A `%` not followed by two hex digits.
@@ -136,8 +143,9 @@ pub fn search_request(pairs: &[(String, String)], strict: bool) -> Result<Search
             "report" if !value.is_empty() => request.report = Some(value.clone()),
             "report" => {}
             other if strict => {
-                return Err(Error::bad(
+                return Err(Error::bad_as(
                     other,
+                    Reason::Unknown,
                     format!(
                         "unknown parameter {other:?}; known: {}",
                         SEARCH_PARAMS.join(", ")

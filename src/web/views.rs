@@ -151,17 +151,21 @@ pub struct ErrorPage {
     pub detail: String,
 }
 
-/// A friendly error page in Chinese; `detail` (often the library's English
-/// message naming the parameter) is shown below the explanation.
+/// A friendly error page in Chinese; `detail` (the error's own Chinese
+/// sentence, naming the parameter at fault) is shown below the explanation.
 pub fn error_page(status: StatusCode, detail: &str) -> String {
     let (title, explanation) = match status.as_u16() {
         404 => (
             "页面不存在",
             "您要找的页面或报告不存在，可能是链接有误，或报告已从语料中移除。",
         ),
-        400 | 422 => (
+        400 => (
             "请求有误",
             "检索条件中有无法识别的内容。请检查地址中的参数，或回到首页重新检索。",
+        ),
+        422 => (
+            "检索超时",
+            "这次检索用时过长，已经停止。请缩小检索范围后再试。",
         ),
         413 | 414 => ("请求过长", "检索条件太长了，请缩短检索词或减少筛选条件。"),
         408 => ("请求超时", "这次检索用时过长，请缩小检索范围后再试。"),

@@ -1,6 +1,7 @@
 //! Shared helpers for integration tests: an index of the seed corpus built
 //! once per test binary in a temp dir, the aid subcorpus of `../shared`
-//! (`aid`), and in-process requests through the router (no socket).
+//! (`aid`), in-process requests through the router (no socket), and
+//! generated PDFs.
 #![allow(dead_code)]
 
 pub mod aid;
@@ -136,4 +137,73 @@ pub fn stored_paragraphs(engine: &Engine) -> Vec<StoredParagraph> {
     }
     out.sort_by(|a, b| a.id.cmp(&b.id));
     out
+}
+
+/// A PDF of one page per content in `pages` (each deflated into one
+/// stream, drawn with Helvetica), with its cross-reference table; `extra`
+/// is written into the catalog.
+pub fn pdf_of_pages(extra: &[u8], pages: &[Vec<u8>]) -> Vec<u8> {
+    use std::io::Write;
+    let n = pages.len();
+    let mut catalog = b"<< /Type /Catalog /Pages 2 0 R ".to_vec();
+    catalog.extend_from_slice(extra);
+    catalog.extend_from_slice(b" >>");
+    let mut objects = vec![
+        catalog,
+        format!(
+            "<< /Type /Pages /Kids [{}] /Count {n} >>",
+            (0..n)
+                .map(|k| format!("{} 0 R", k + 4))
+                .collect::<Vec<_>>()
+                .join(" ")
+        )
+        .into_bytes(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+    ];
+    for k in 0..n {
+        objects.push(
+            format!(
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 600 800] \
+                 /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R >>",
+                n + k + 4
+            )
+            .into_bytes(),
+        );
+    }
+    for content in pages {
+        let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(content).unwrap();
+        let data = encoder.finish().unwrap();
+        let mut stream = format!(
+            "<< /Filter /FlateDecode /Length {} >>\nstream\n",
+            data.len()
+        )
+        .into_bytes();
+        stream.extend_from_slice(&data);
+        stream.extend_from_slice(b"\nendstream");
+        objects.push(stream);
+    }
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (k, object) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n", k + 1).as_bytes());
+        pdf.extend_from_slice(object);
+        pdf.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", offsets.len() + 1).as_bytes(),
+    );
+    for offset in &offsets {
+        pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            offsets.len() + 1
+        )
+        .as_bytes(),
+    );
+    pdf
 }

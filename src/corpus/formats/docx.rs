@@ -8,7 +8,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use super::encoding::decode_with_bom;
 use super::{
     collapse_whitespace, panic_reason, reason, ExtractError, Extracted, Format, Paragraphs,
-    DOCX_RATIO_FROM_BYTES, MAX_DOCX_PART_BYTES, MAX_DOCX_RATIO,
+    DOCX_RATIO_FROM_BYTES, MAX_DOCX_PART_BYTES, MAX_DOCX_RATIO, MAX_ZIP_ENTRIES,
 };
 
 const W_NS: &[&[u8]] = &[
@@ -33,6 +33,16 @@ fn extract_zip_inner(bytes: &[u8], ext: &str) -> Result<Extracted, ExtractError>
             ExtractError::Binary(format!("corrupt zip archive: {why}"))
         }
     };
+    // The zip reader reserves room for, and reads, as many entries as the
+    // archive says it has: 600,000 empty entries in a 51 MB file took 406
+    // MB, and a count of millions in a small file asks for gigabytes at
+    // once (an allocation failure aborts the process).
+    let entries = declared_entries(bytes);
+    if entries > MAX_ZIP_ENTRIES {
+        return Err(corrupt(format!(
+            "zip archive declares {entries} entries (limit {MAX_ZIP_ENTRIES})"
+        )));
+    }
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| corrupt(reason(format!("not a valid zip archive ({e})"))))?;
 
@@ -83,7 +93,34 @@ fn extract_zip_inner(bytes: &[u8], ext: &str) -> Result<Extracted, ExtractError>
         title,
         format: Format::Docx,
         encoding: "binary",
+        warnings: Vec::new(),
     })
+}
+
+/// The most entries any end-of-central-directory record in `bytes` declares
+/// (zip's and zip64's, wherever they are: the zip reader looks for them
+/// through the whole file).
+fn declared_entries(bytes: &[u8]) -> u64 {
+    let field = |at: usize, width: usize| -> u64 {
+        bytes.get(at..at + width).map_or(0, |b| {
+            b.iter()
+                .rev()
+                .fold(0u64, |n, byte| (n << 8) | u64::from(*byte))
+        })
+    };
+    let mut most = 0;
+    let mut from = 0;
+    while let Some(found) = super::find_bytes(&bytes[from..], b"PK") {
+        let at = from + found;
+        match bytes.get(at + 2..at + 4) {
+            // Entries on this disk, and in all.
+            Some([5, 6]) => most = most.max(field(at + 8, 2)).max(field(at + 10, 2)),
+            Some([6, 6]) => most = most.max(field(at + 24, 8)).max(field(at + 32, 8)),
+            _ => {}
+        }
+        from = at + 2;
+    }
+    most
 }
 
 /// The main document part: normally word/document.xml; otherwise whatever `_rels/.rels` names.
@@ -496,6 +533,32 @@ mod tests {
         assert!(
             matches!(err("report.docx", &fake), ExtractError::CorruptDocx(r) if r.starts_with("not a valid zip"))
         );
+    }
+
+    #[test]
+    fn a_zip_of_too_many_entries_is_refused_before_it_is_read() {
+        let many: Vec<(String, &str)> =
+            (0..=MAX_ZIP_ENTRIES).map(|k| (k.to_string(), "")).collect();
+        let mut files: Vec<(&str, &str)> = many.iter().map(|(n, c)| (n.as_str(), *c)).collect();
+        files.push(("word/document.xml", "<w:document/>"));
+        let e = err("many.docx", &zip_of(&files));
+        assert_eq!(
+            e,
+            ExtractError::CorruptDocx("zip archive declares 10002 entries (limit 10000)".into())
+        );
+        // A small archive that says it holds 40,000 million entries (zip64).
+        let mut lying = zip_of(&[("word/document.xml", "<w:document/>")]);
+        lying.extend_from_slice(b"PK\x06\x06");
+        lying.extend_from_slice(&[0; 20]);
+        lying.extend_from_slice(&40_000_000_000u64.to_le_bytes());
+        lying.extend_from_slice(&40_000_000_000u64.to_le_bytes());
+        let e = err("lying.docx", &lying);
+        assert!(
+            matches!(&e, ExtractError::CorruptDocx(r) if r.contains("40000000000 entries")),
+            "{e:?}"
+        );
+        let fixture = declared_entries(REPORT_DOCX);
+        assert!(fixture > 0 && fixture < 100, "{fixture}");
     }
 
     #[test]

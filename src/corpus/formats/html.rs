@@ -23,6 +23,7 @@ pub(super) fn html_document(text: &str, encoding: &'static str) -> Result<Extrac
         title,
         format: Format::Html,
         encoding,
+        warnings: Vec::new(),
     })
 }
 

@@ -18,7 +18,8 @@
 //!
 //! Layout: this file holds the entry point [`extract`], the limits, the result and error types and the
 //! helpers the readers share (error reasons, whitespace, paragraphs); `sniff` detects the format by
-//! content, `encoding` decodes text, and `html`, `docx` and `pdf` read those formats.
+//! content, `encoding` decodes text, and `html`, `docx` and `pdf` read those formats (`pdf_bounds` holds
+//! what a PDF may cost its parsers, checked before and while they read it).
 
 use std::path::Path;
 
@@ -26,6 +27,7 @@ mod docx;
 mod encoding;
 mod html;
 mod pdf;
+mod pdf_bounds;
 mod sniff;
 #[cfg(test)]
 mod test_support;
@@ -44,6 +46,10 @@ pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
 /// size the zip entry declares before inflating, and while inflating.
 pub const MAX_DOCX_PART_BYTES: u64 = 64 * 1024 * 1024;
 
+/// Most entries a zip archive (DOCX) may declare; a DOCX has tens to hundreds. The zip reader holds
+/// every entry's record, and reserves room for as many as the archive declares.
+pub const MAX_ZIP_ENTRIES: u64 = 10_000;
+
 /// Largest ratio of inflated to compressed size of a DOCX part larger than [`DOCX_RATIO_FROM_BYTES`]
 /// (real document.xml compresses 5–30 times; a zip bomb thousands of times).
 pub const MAX_DOCX_RATIO: u64 = 200;
@@ -54,8 +60,28 @@ pub const DOCX_RATIO_FROM_BYTES: u64 = 4 * 1024 * 1024;
 /// Deepest nesting of PDF arrays and dictionaries parsed (the parser recurses without a limit).
 pub const MAX_PDF_NESTING: usize = 64;
 
-/// Most bytes a PDF's zlib streams may inflate to, in all; past it the file is skipped.
-pub const MAX_PDF_INFLATED_BYTES: u64 = 256 * 1024 * 1024;
+/// Most bytes a PDF's streams may decode to, in all; past it the file is skipped. Each stream is
+/// decoded whole in memory, pages' streams are joined in one more copy, and pdf-extract turns
+/// content into operations at many times its size (see `pdf_bounds`): 256 MiB let one file take
+/// gigabytes.
+pub const MAX_PDF_INFLATED_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Most bytes one PDF stream may decode to (the largest embedded fonts are about 15 MB); past it the
+/// file is skipped.
+pub const MAX_PDF_STREAM_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Most bytes of PDF object syntax (outside stream data, and what object streams inflate to): lopdf
+/// holds every object, at up to 60 times the size of its syntax. Past it the file is skipped.
+pub const MAX_PDF_SYNTAX_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Most content one PDF page may make pdf-extract read (its content streams and the forms it draws,
+/// decoded): it becomes operations at up to 95 times that size. A page past it is skipped, with a
+/// warning; a file with no other text is skipped.
+pub const MAX_PDF_PAGE_CONTENT_BYTES: u64 = 2 * 1024 * 1024;
+
+/// Widest field of a PDF cross-reference stream (`/W`), in bytes; real ones are 1 to 4 wide, and
+/// lopdf allocates a buffer of each width before it reads any.
+pub const MAX_PDF_XREF_FIELD_BYTES: u64 = 8;
 
 /// Most pages read from a PDF; longer ones are skipped.
 pub const MAX_PDF_PAGES: usize = 2_000;
@@ -94,6 +120,8 @@ pub struct Extracted {
     pub format: Format,
     /// Name of the detected encoding for text formats ("UTF-8", "GBK", "UTF-16LE", …); "binary" for docx/pdf.
     pub encoding: &'static str,
+    /// What was not read, for the operator: PDF pages past a bound.
+    pub warnings: Vec<String>,
 }
 
 /// Why a file could not be read. Messages are lowercase, short, and say what a human operator should know.
@@ -202,6 +230,7 @@ pub fn extract(path: &Path, bytes: &[u8]) -> Result<Extracted, ExtractError> {
             Format::Text
         },
         encoding,
+        warnings: Vec::new(),
     })
 }
 

@@ -1,33 +1,49 @@
 //! PDF through `pdf-extract` (isolated behind `catch_unwind`: it panics on malformed files), with
-//! glyph positions kept so that wrapped lines can be told from paragraphs, and the Info title.
+//! glyph positions kept so that wrapped lines can be told from paragraphs, and the Info title. What
+//! a file may cost the parsers is bounded first, in `pdf_bounds`.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use std::collections::HashMap;
+
+use super::pdf_bounds::{decoded_len, drop_unread_streams, page_content_len, scan};
 use super::{
     collapse_whitespace, is_wide, panic_reason, reason, ExtractError, Extracted, Format,
-    Paragraphs, MAX_PDF_INFLATED_BYTES, MAX_PDF_NESTING, MAX_PDF_PAGES, MAX_PDF_TEXT_BYTES,
+    Paragraphs, MAX_PDF_INFLATED_BYTES, MAX_PDF_NESTING, MAX_PDF_PAGES, MAX_PDF_PAGE_CONTENT_BYTES,
+    MAX_PDF_STREAM_BYTES, MAX_PDF_SYNTAX_BYTES, MAX_PDF_TEXT_BYTES, MAX_PDF_XREF_FIELD_BYTES,
     MIN_PDF_TEXT_CHARS,
 };
 
 pub(super) fn extract_pdf(bytes: &[u8]) -> Result<Extracted, ExtractError> {
     // lopdf parses (and drops) arrays and dictionaries recursively, with no
     // depth limit: a few KB of `[[[[…` overflow any stack, which aborts the
-    // process. Refuse such files before parsing.
-    let inflated = inflated_bytes(bytes, MAX_PDF_INFLATED_BYTES);
-    if inflated > MAX_PDF_INFLATED_BYTES {
-        return Err(ExtractError::Unsupported(format!(
-            "pdf streams inflate past {} MiB",
-            MAX_PDF_INFLATED_BYTES >> 20
+    // process. And both parsers hold all they read, at many times its size
+    // (see `pdf_bounds`). Refuse such files before parsing.
+    let found = scan(bytes, MAX_PDF_SYNTAX_BYTES, MAX_PDF_INFLATED_BYTES);
+    if found.depth > MAX_PDF_NESTING {
+        return Err(ExtractError::CorruptPdf(format!(
+            "arrays or dictionaries nested {} deep (limit {MAX_PDF_NESTING})",
+            found.depth
         )));
     }
-    let depth = nesting_depth(bytes);
-    if depth > MAX_PDF_NESTING {
+    // lopdf allocates a buffer of each width a cross-reference stream
+    // declares: `/W [1 100000000000000 1]` in a 150-byte file aborted the
+    // process on the failed allocation.
+    if found.widest_field > MAX_PDF_XREF_FIELD_BYTES {
         return Err(ExtractError::CorruptPdf(format!(
-            "arrays or dictionaries nested {depth} deep (limit {MAX_PDF_NESTING})"
+            "a cross-reference field {} bytes wide (limit {MAX_PDF_XREF_FIELD_BYTES})",
+            found.widest_field
+        )));
+    }
+    refuse_inflation(found.largest, found.inflated)?;
+    if found.syntax > MAX_PDF_SYNTAX_BYTES {
+        return Err(ExtractError::Unsupported(format!(
+            "pdf object syntax past {} MiB",
+            MAX_PDF_SYNTAX_BYTES >> 20
         )));
     }
     // pdf-extract and lopdf panic (unwrap, index out of bounds, explicit panic!) on malformed files.
-    let (text, title) = match catch_unwind(AssertUnwindSafe(|| pdf_text(bytes))) {
+    let (text, title, warnings) = match catch_unwind(AssertUnwindSafe(|| pdf_text(bytes))) {
         Ok(result) => result?,
         Err(payload) => return Err(ExtractError::CorruptPdf(panic_reason(&*payload))),
     };
@@ -39,99 +55,26 @@ pub(super) fn extract_pdf(bytes: &[u8]) -> Result<Extracted, ExtractError> {
         title,
         format: Format::Pdf,
         encoding: "binary",
+        warnings,
     })
 }
 
-/// What the zlib (FlateDecode) streams of a PDF inflate to, in all,
-/// counted without keeping it and stopping past `limit`: lopdf and
-/// pdf-extract inflate a stream whole in memory, so a few MB of deflated
-/// zeros would take gigabytes. Streams are found as `stream` … `endstream`;
-/// data that is not zlib counts nothing.
-fn inflated_bytes(bytes: &[u8], limit: u64) -> u64 {
-    use std::io::Read;
-    let mut total = 0u64;
-    let mut rest = bytes;
-    while let Some(at) = super::find_bytes(rest, b"stream") {
-        let mut data = &rest[at + 6..];
-        if let Some(after) = data.strip_prefix(b"\r\n") {
-            data = after;
-        } else if let Some(after) = data.strip_prefix(b"\n").or(data.strip_prefix(b"\r")) {
-            data = after;
-        } else {
-            rest = &rest[at + 6..];
-            continue;
-        }
-        let end = super::find_bytes(data, b"endstream").unwrap_or(data.len());
-        let mut decoder = flate2::read::ZlibDecoder::new(&data[..end]).take(limit + 1 - total);
-        total += std::io::copy(&mut decoder, &mut std::io::sink()).unwrap_or_else(|_| {
-            // A damaged stream: what it gave before the damage still counts.
-            decoder.get_ref().total_out()
-        });
-        if total > limit {
-            return total;
-        }
-        rest = &data[end..];
+/// Refuse a PDF with a stream that decodes past [`MAX_PDF_STREAM_BYTES`]
+/// (`largest`) or streams past [`MAX_PDF_INFLATED_BYTES`] in all (`total`).
+fn refuse_inflation(largest: u64, total: u64) -> Result<(), ExtractError> {
+    if largest > MAX_PDF_STREAM_BYTES {
+        return Err(ExtractError::Unsupported(format!(
+            "a pdf stream would inflate past {} MiB",
+            MAX_PDF_STREAM_BYTES >> 20
+        )));
     }
-    total
-}
-
-/// The deepest nesting of arrays (`[`) and dictionaries (`<<`) in a PDF's
-/// bytes, outside literal strings, comments and stream data; an upper bound
-/// for what the parser will recurse through (hex strings `<…>` are not
-/// counted; a `>>` or `]` too many is ignored).
-fn nesting_depth(bytes: &[u8]) -> usize {
-    let (mut depth, mut deepest, mut i) = (0usize, 0usize, 0usize);
-    while i < bytes.len() {
-        match bytes[i] {
-            b'[' => depth += 1,
-            b']' => depth = depth.saturating_sub(1),
-            b'<' if bytes.get(i + 1) == Some(&b'<') => {
-                depth += 1;
-                i += 1;
-            }
-            b'>' if bytes.get(i + 1) == Some(&b'>') => {
-                depth = depth.saturating_sub(1);
-                i += 1;
-            }
-            b'%' => {
-                while i < bytes.len() && !matches!(bytes[i], b'\r' | b'\n') {
-                    i += 1;
-                }
-            }
-            b'(' => {
-                // A literal string: balanced parentheses, backslash escapes.
-                let mut open = 0usize;
-                while i < bytes.len() {
-                    match bytes[i] {
-                        b'\\' => i += 1,
-                        b'(' => open += 1,
-                        b')' => {
-                            open -= 1;
-                            if open == 0 {
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                    i += 1;
-                }
-            }
-            b's' if bytes[i..].starts_with(b"stream")
-                && (i == 0 || matches!(bytes[i - 1], b'>' | b' ' | b'\t' | b'\r' | b'\n'))
-                && matches!(bytes.get(i + 6), Some(b'\r' | b'\n' | b' ')) =>
-            {
-                // Stream data up to `endstream` is binary, not syntax.
-                match super::find_bytes(&bytes[i + 6..], b"endstream") {
-                    Some(at) => i += 6 + at + 8,
-                    None => break,
-                }
-            }
-            _ => {}
-        }
-        deepest = deepest.max(depth);
-        i += 1;
+    if total > MAX_PDF_INFLATED_BYTES {
+        return Err(ExtractError::Unsupported(format!(
+            "pdf streams would inflate past {} MiB in all",
+            MAX_PDF_INFLATED_BYTES >> 20
+        )));
     }
-    deepest
+    Ok(())
 }
 
 /// Characters that carry text: not whitespace, not U+FFFD, not private-use code points (what fonts
@@ -144,14 +87,29 @@ fn meaningful_chars(text: &str) -> usize {
         .count()
 }
 
-/// Text of every page (pages that fail are skipped as long as some page succeeds) and the Info title.
-fn pdf_text(bytes: &[u8]) -> Result<(String, Option<String>), ExtractError> {
+/// Text of every page (pages that fail are skipped as long as some page succeeds), the Info title,
+/// and what was not read (pages drawing more content than [`MAX_PDF_PAGE_CONTENT_BYTES`]).
+fn pdf_text(bytes: &[u8]) -> Result<(String, Option<String>, Vec<String>), ExtractError> {
     let mut doc =
         pdf_extract::Document::load_mem(bytes).map_err(|e| ExtractError::CorruptPdf(reason(e)))?;
     if doc.is_encrypted() {
         // Many PDFs are "encrypted" with an empty user password (permissions only); those open fine.
         doc.decrypt("")
             .map_err(|_| ExtractError::Unsupported("password-protected pdf".into()))?;
+    }
+    drop_unread_streams(&mut doc);
+    // What each stream decodes to, as pdf-extract will decode it: the scan
+    // of the bytes could not see filters chained or named with escapes.
+    let mut sizes = HashMap::new();
+    let (mut largest, mut total) = (0u64, 0u64);
+    for (id, object) in &doc.objects {
+        if let pdf_extract::Object::Stream(stream) = object {
+            let room = (MAX_PDF_INFLATED_BYTES + 1).saturating_sub(total);
+            let size = decoded_len(stream, room.min(MAX_PDF_STREAM_BYTES + 1));
+            (largest, total) = (largest.max(size), total + size);
+            refuse_inflation(largest, total)?;
+            sizes.insert(*id, size);
+        }
     }
     let title = pdf_title(&doc);
     let pages = doc.get_pages();
@@ -167,7 +125,15 @@ fn pdf_text(bytes: &[u8]) -> Result<(String, Option<String>), ExtractError> {
     let mut out = Paragraphs::default();
     let mut first_error: Option<String> = None;
     let mut failed = 0usize;
-    for page in pages.keys() {
+    let mut too_full = Vec::new();
+    for (page, id) in &pages {
+        // pdf-extract turns content into operations at up to 95 times its size.
+        if page_content_len(&doc, *id, &sizes, MAX_PDF_PAGE_CONTENT_BYTES)
+            > MAX_PDF_PAGE_CONTENT_BYTES
+        {
+            too_full.push(*page);
+            continue;
+        }
         let mut collector = PdfPage::default();
         let result = catch_unwind(AssertUnwindSafe(|| {
             pdf_extract::output_doc_page(&doc, &mut collector, *page)
@@ -192,10 +158,30 @@ fn pdf_text(bytes: &[u8]) -> Result<(String, Option<String>), ExtractError> {
             )));
         }
     }
+    let mut warnings = Vec::new();
+    if !too_full.is_empty() {
+        let listed: Vec<String> = too_full.iter().take(10).map(u32::to_string).collect();
+        let problem = format!(
+            "{} of {} pages draw more than {} MiB of content (pages {}{})",
+            too_full.len(),
+            pages.len(),
+            MAX_PDF_PAGE_CONTENT_BYTES >> 20,
+            listed.join(", "),
+            if too_full.len() > listed.len() {
+                ", …"
+            } else {
+                ""
+            }
+        );
+        if meaningful_chars(&out.out) < MIN_PDF_TEXT_CHARS {
+            return Err(ExtractError::Unsupported(problem));
+        }
+        warnings.push(format!("{problem}: skipped"));
+    }
     if failed > 0 && meaningful_chars(&out.out) < MIN_PDF_TEXT_CHARS {
         return Err(ExtractError::CorruptPdf(first_error.unwrap_or_default()));
     }
-    Ok((out.out, title))
+    Ok((out.out, title, warnings))
 }
 
 /// One line of glyphs on a PDF page, in top-down page coordinates.
@@ -414,13 +400,11 @@ mod tests {
     const SCAN_PDF: &[u8] = include_bytes!("../../../tests/fixtures/formats/scan.pdf");
 
     #[test]
-    fn nesting_is_measured_outside_strings_comments_and_streams() {
-        assert_eq!(nesting_depth(b"<< /A [1 [2] << /B 3 >>] >>"), 3);
-        assert_eq!(nesting_depth(b"[ (a[[[\\) [[[) ] % [[[[[\n[]"), 1);
-        assert_eq!(nesting_depth(b"<< >>\nstream\n[[[[[[[[\nendstream [ ]"), 1);
-        assert_eq!(nesting_depth(&[b'['; 100_000]), 100_000);
-        assert_eq!(nesting_depth(REPORT_PDF).min(99), nesting_depth(REPORT_PDF));
-        assert!(nesting_depth(REPORT_PDF) <= MAX_PDF_NESTING);
+    fn the_fixture_is_well_within_the_bounds() {
+        let found = scan(REPORT_PDF, u64::MAX, u64::MAX);
+        assert!(found.depth <= MAX_PDF_NESTING, "{found:?}");
+        assert!(found.inflated < 1 << 20, "{found:?}");
+        assert!(found.syntax < 1 << 20, "{found:?}");
     }
 
     #[test]
@@ -428,7 +412,7 @@ mod tests {
         use std::io::Write;
         let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
         let zeros = vec![0u8; 1 << 20];
-        for _ in 0..(MAX_PDF_INFLATED_BYTES >> 20) + 8 {
+        for _ in 0..(MAX_PDF_STREAM_BYTES >> 20) + 8 {
             encoder.write_all(&zeros).unwrap();
         }
         let data = encoder.finish().unwrap();
@@ -436,13 +420,43 @@ mod tests {
         let mut pdf = b"%PDF-1.4\n1 0 obj\n<< /Filter /FlateDecode >>\nstream\n".to_vec();
         pdf.extend_from_slice(&data);
         pdf.extend_from_slice(b"\nendstream\nendobj\n%%EOF\n");
-        assert!(inflated_bytes(&pdf, MAX_PDF_INFLATED_BYTES) > MAX_PDF_INFLATED_BYTES);
         let e = extract(Path::new("bomb.pdf"), &pdf).unwrap_err();
         assert!(
-            e.to_string().contains("streams inflate past 256 MiB"),
+            e.to_string()
+                .contains("a pdf stream would inflate past 16 MiB"),
             "{e}"
         );
-        assert!(inflated_bytes(REPORT_PDF, MAX_PDF_INFLATED_BYTES) < 1 << 20);
+        // Five streams of 15 MiB each: under the bound per stream, past it in all.
+        let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        for _ in 0..15 {
+            encoder.write_all(&zeros).unwrap();
+        }
+        let data = encoder.finish().unwrap();
+        let mut pdf = b"%PDF-1.4\n".to_vec();
+        for k in 1..=5 {
+            pdf.extend_from_slice(
+                format!("{k} 0 obj\n<< /Filter /FlateDecode >>\nstream\n").as_bytes(),
+            );
+            pdf.extend_from_slice(&data);
+            pdf.extend_from_slice(b"\nendstream\nendobj\n");
+        }
+        let e = extract(Path::new("bombs.pdf"), &pdf).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("pdf streams would inflate past 64 MiB in all"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn object_syntax_past_the_limit_is_refused() {
+        let mut pdf = b"%PDF-1.4\n1 0 obj\n<< /Big [".to_vec();
+        while pdf.len() as u64 <= MAX_PDF_SYNTAX_BYTES {
+            pdf.extend_from_slice(b"[1 2 3 4] ");
+        }
+        pdf.extend_from_slice(b"] >>\nendobj\n%%EOF\n");
+        let e = extract(Path::new("syntax.pdf"), &pdf).unwrap_err();
+        assert!(e.to_string().contains("object syntax past 4 MiB"), "{e}");
     }
 
     #[test]
