@@ -576,6 +576,9 @@ async fn exports_follow_the_filters_of_the_page() {
     let (status, json) = get_json(&format!("/export.json?{filters}")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(json["total"], api["total"]);
+    assert_eq!(json["exported"], api["total"]);
+    assert_eq!(json["truncated"], false);
+    assert!(page.contains("导出全部结果"));
     let hits = json["hits"].as_array().unwrap();
     assert_eq!(hits.len() as u64, api["total"].as_u64().unwrap());
     for hit in hits {
@@ -587,7 +590,24 @@ async fn exports_follow_the_filters_of_the_page() {
             "{hit}"
         );
     }
-    let (_, _, csv) = fetch(&format!("/export.csv?{filters}")).await;
+    let (_, headers, csv) = fetch(&format!("/export.csv?{filters}")).await;
+    assert_eq!(
+        headers["x-aidsearch-total"],
+        api["total"].to_string().as_str()
+    );
+    // The file is named after the search (percent-encoded UTF-8 beside an
+    // ASCII fallback).
+    let disposition = headers[axum::http::header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap();
+    assert!(
+        disposition.contains("filename=\"aidsearch-results.csv\""),
+        "{disposition}"
+    );
+    assert!(
+        disposition.contains(&format!("filename*=UTF-8''{}", enc("检索-医疗"))),
+        "{disposition}"
+    );
     let records = csv_records(std::str::from_utf8(&csv[3..]).unwrap());
     assert_eq!(records.len() - 1, hits.len());
     // Bad input to an export is a 400, as on the page.
@@ -787,8 +807,13 @@ async fn every_error_page_speaks_chinese() {
     let default = AppState::new(common::live());
     let past_budget =
         AppState::with_budget(common::live(), 4, Duration::from_secs(10), Duration::ZERO);
-    let past_time_limit =
+    let mut past_time_limit =
         AppState::with_budget(common::live(), 4, Duration::ZERO, Duration::from_secs(5));
+    // No run slot: the search waits, so the zero time limit always passes
+    // first (a search finished before its first poll answered 200 once).
+    Arc::get_mut(&mut past_time_limit)
+        .expect("not shared yet")
+        .run_slots = Arc::new(tokio::sync::Semaphore::new(0));
     let no_slots = AppState::with_limits(common::live(), 0, Duration::from_secs(10));
     let mut no_export_slots = AppState::new(common::live());
     {

@@ -15,8 +15,14 @@ use super::AppState;
 use crate::facet::FacetKind;
 use crate::search::Hit;
 
-/// Most rows an export returns.
+/// Most rows an export returns; `total` (JSON) and `x-aidsearch-total`
+/// (CSV) still say how many hits there were, and the file name and the page
+/// say when the rows stop short of them.
 pub const EXPORT_LIMIT: usize = 5_000;
+
+/// Header of a CSV export: the search's hits, and the rows in the file.
+pub const TOTAL_HEADER: &str = "x-aidsearch-total";
+pub const ROWS_HEADER: &str = "x-aidsearch-rows";
 
 /// Run `render` over every hit of the search a query string describes, in
 /// plain rank order, as an export: in an export slot, on the blocking pool
@@ -24,7 +30,7 @@ pub const EXPORT_LIMIT: usize = 5_000;
 async fn export_hits<T: Send + 'static>(
     state: &AppState,
     raw: Option<&str>,
-    render: fn(Vec<Hit>) -> T,
+    render: fn(Exported) -> T,
 ) -> Result<T, WebError> {
     let mut request = request_from_query(raw, false)?;
     // Plain rank order, without the per-report cap that spreads the first
@@ -39,9 +45,72 @@ async fn export_hits<T: Send + 'static>(
                 deadline,
                 ..request
             };
-            crate::search::search_all(engine, &request, EXPORT_LIMIT).map(render)
+            // The true total, which the rows may fall short of (the cap).
+            let counted = crate::search::search(
+                engine,
+                &crate::search::SearchRequest {
+                    per_page: 1,
+                    ..request.clone()
+                },
+            )?;
+            let hits = crate::search::search_all(engine, &request, EXPORT_LIMIT)?;
+            Ok(render(Exported {
+                query: request.q.clone(),
+                total: counted.total,
+                hits,
+            }))
         })
         .await
+}
+
+/// Bytes a `filename*` value percent-encodes: all but RFC 5987's attr-chars
+/// that a file name needs.
+const FILE_NAME_CHARS: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_');
+
+/// What an export holds: the rows, and how many hits the search had.
+pub struct Exported {
+    pub query: String,
+    pub total: u64,
+    pub hits: Vec<Hit>,
+}
+
+impl Exported {
+    /// Whether the rows are fewer than the hits (the [`EXPORT_LIMIT`] cap).
+    pub fn truncated(&self) -> bool {
+        (self.hits.len() as u64) < self.total
+    }
+
+    /// `attachment` with a file name that says what was searched and, when
+    /// the cap cut it, how much of it the file holds (`检索-援藏-前5000条-共20065条.csv`);
+    /// a plain ASCII name for clients that read no other.
+    pub fn disposition(&self, extension: &str) -> String {
+        let what: String = self
+            .query
+            .chars()
+            .filter(|c| !c.is_control() && !"\\/:*?\"<>|".contains(*c))
+            .take(40)
+            .collect::<String>()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join("_");
+        let mut name = if what.is_empty() {
+            "检索-全部".to_string()
+        } else {
+            format!("检索-{what}")
+        };
+        if self.truncated() {
+            name.push_str(&format!("-前{}条-共{}条", self.hits.len(), self.total));
+        }
+        name.push('.');
+        name.push_str(extension);
+        let encoded = percent_encoding::utf8_percent_encode(&name, FILE_NAME_CHARS);
+        format!(
+            "attachment; filename=\"aidsearch-results.{extension}\"; filename*=UTF-8''{encoded}"
+        )
+    }
 }
 
 /// Quote a CSV field; cells that a spreadsheet would run as a formula get a
@@ -94,13 +163,22 @@ pub fn hits_csv(hits: &[Hit]) -> String {
 
 /// `GET /export.csv`: the current result set as CSV.
 pub async fn export_csv(State(state): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
-    match export_hits(&state, raw.as_deref(), |hits| hits_csv(&hits)).await {
-        Ok(csv) => (
+    let render = |e: Exported| {
+        let counts = (e.total, e.hits.len(), e.disposition("csv"));
+        (counts, hits_csv(&e.hits))
+    };
+    match export_hits(&state, raw.as_deref(), render).await {
+        Ok(((total, rows, disposition), csv)) => (
             [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (header::CONTENT_DISPOSITION, disposition),
                 (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"aidsearch-results.csv\"",
+                    header::HeaderName::from_static(TOTAL_HEADER),
+                    total.to_string(),
+                ),
+                (
+                    header::HeaderName::from_static(ROWS_HEADER),
+                    rows.to_string(),
                 ),
             ],
             csv,
@@ -112,17 +190,22 @@ pub async fn export_csv(State(state): State<Arc<AppState>>, RawQuery(raw): RawQu
 
 /// `GET /export.json`: the current result set as JSON.
 pub async fn export_json(State(state): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
-    let render = |hits: Vec<Hit>| {
-        serde_json::to_vec(&serde_json::json!({ "total": hits.len(), "hits": hits }))
+    let render = |e: Exported| {
+        let disposition = e.disposition("json");
+        let body = serde_json::to_vec(&serde_json::json!({
+            "total": e.total,
+            "exported": e.hits.len(),
+            "limit": EXPORT_LIMIT,
+            "truncated": e.truncated(),
+            "hits": e.hits,
+        }));
+        body.map(|b| (disposition, b))
     };
     match export_hits(&state, raw.as_deref(), render).await {
-        Ok(Ok(json)) => (
+        Ok(Ok((disposition, json))) => (
             [
-                (header::CONTENT_TYPE, "application/json"),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"aidsearch-results.json\"",
-                ),
+                (header::CONTENT_TYPE, "application/json".to_string()),
+                (header::CONTENT_DISPOSITION, disposition),
             ],
             json,
         )
@@ -138,6 +221,24 @@ pub async fn export_json(State(state): State<Arc<AppState>>, RawQuery(raw): RawQ
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_capped_export_says_so_in_its_file_name() {
+        let capped = Exported {
+            query: "援藏 医疗/".into(),
+            total: 20_065,
+            hits: Vec::new(),
+        };
+        assert!(capped.truncated());
+        let name = capped.disposition("csv");
+        let encoded = percent_encoding::utf8_percent_encode(
+            "检索-援藏_医疗-前0条-共20065条.csv",
+            FILE_NAME_CHARS,
+        )
+        .to_string();
+        assert!(name.ends_with(&encoded), "{name}");
+        assert!(name.starts_with("attachment; filename=\"aidsearch-results.csv\""));
+    }
 
     #[test]
     fn csv_escapes_and_defuses_formulas() {

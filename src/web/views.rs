@@ -95,6 +95,8 @@ pub struct SearchPage {
     pub prev_url: String,
     pub next_url: String,
     pub sorts: Vec<Link>,
+    /// What the export links hold: every hit, or the first of many.
+    pub export_label: String,
     pub csv_url: String,
     pub json_url: String,
     pub suggestions: Vec<Link>,
@@ -234,6 +236,15 @@ pub fn search_view(
         prev_url: pager.prev_url,
         next_url: pager.next_url,
         sorts: links::sort_links(request, response.sort),
+        export_label: if response.total > super::export::EXPORT_LIMIT as u64 {
+            format!(
+                "导出前 {} 条（共 {} 条）",
+                super::export::EXPORT_LIMIT,
+                response.total
+            )
+        } else {
+            "导出全部结果".to_string()
+        },
         csv_url: links::export_url(request, "/export.csv"),
         json_url: links::export_url(request, "/export.json"),
         suggestions: query_links(request, &response.suggestions),
