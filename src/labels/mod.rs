@@ -431,6 +431,17 @@ pub fn places(text: &str) -> (Vec<String>, Vec<String>, Vec<String>) {
     (region, found.donors, found.evidence)
 }
 
+/// Words that make a paragraph that names no place speak of the whole
+/// country (`中央财政`, `全国`, `各地`): outside articles about a paired-aid
+/// area it does not take its article's place. (In those articles 中央 and
+/// 全国 are mostly the central delegation and nationwide aid to that area.)
+const NATIONAL: [&str; 6] = ["全国", "中央", "各地", "我国", "全党", "各省"];
+
+/// Whether a paragraph speaks of the whole country (see [`NATIONAL`]).
+fn is_national(text: &str) -> bool {
+    NATIONAL.iter().any(|w| text.contains(w))
+}
+
 /// Whether `ancestor` is `path` or lies above it.
 fn is_ancestor_or_self(ancestor: &str, path: &str) -> bool {
     path == ancestor || (path.starts_with(ancestor) && path[ancestor.len()..].starts_with('/'))
@@ -618,8 +629,16 @@ pub fn label_report(report: &Report) -> Vec<Labels> {
     // In an article about an area paired aid goes to, places elsewhere that
     // are not donors are venues, partners or origins of people, not where the
     // aid goes.
+    // One passing mention (哈密 in a story about a Shandong village) does not
+    // make the article about a paired area: its paragraphs naming such a place
+    // must be at least as many as those naming only places elsewhere.
+    let paired_paragraphs = found.iter().filter(|f| !f.paired.is_empty()).count();
+    let elsewhere_paragraphs = found
+        .iter()
+        .filter(|f| f.paired.is_empty() && !f.elsewhere.is_empty())
+        .count();
     let about_paired_area = !title.paired.is_empty()
-        || found.iter().any(|f| !f.paired.is_empty())
+        || (paired_paragraphs > 0 && paired_paragraphs >= elsewhere_paragraphs)
         || sidecar_region
             .iter()
             .any(|p| programme::paired_recipients().any(|root| is_ancestor_or_self(root, p)));
@@ -681,13 +700,25 @@ pub fn label_report(report: &Report) -> Vec<Labels> {
     let inherit_region = Inherit::new("region", &article_region);
     let inherit_donor = Inherit::new("donor", &article_donor);
     let year_evidence = report_year.map(|y| format!("year {y} ← report date"));
-    for ((labels, places), region) in all.iter_mut().zip(found).zip(regions) {
+    for (((labels, places), region), paragraph) in all
+        .iter_mut()
+        .zip(found)
+        .zip(regions)
+        .zip(&report.paragraphs)
+    {
         if !about_paired_area && places.paired.is_empty() {
             for p in &region {
                 labels.evidence.push(format!("region {p} ← text"));
             }
         }
-        labels.region = inherit_region.apply(region, &mut labels.evidence);
+        labels.region = if region.is_empty() && !about_paired_area && is_national(&paragraph.text) {
+            labels
+                .evidence
+                .push("region none ← national in scope (not the article's place)".to_string());
+            Vec::new()
+        } else {
+            inherit_region.apply(region, &mut labels.evidence)
+        };
         labels.donor = inherit_donor.apply(places.donors, &mut labels.evidence);
         if labels.year.is_empty() {
             if let (Some(y), Some(e)) = (report_year, &year_evidence) {
@@ -1014,6 +1045,41 @@ mod tests {
         assert_eq!(r.labels[0].region, vec!["甘肃省/定西市/安定区"]);
         // The title names the article's place.
         assert_eq!(r.labels[1].region, vec!["甘肃省"]);
+    }
+
+    #[test]
+    fn one_passing_paired_area_name_does_not_take_over_the_article() {
+        let r = labelled(
+            "多彩休闲游 致富小康路",
+            "2021",
+            &[
+                "三年前，山东省临邑县的前杨村还是个省定贫困村。",
+                "临邑县前杨村热闹起来，游客很多。",
+                "村里请来山东省旅游规划设计院的专家做规划。",
+                "她如今是大棚的管理员，当年曾在西藏拉萨打工。",
+            ],
+        );
+        assert_eq!(r.labels[0].region, vec!["山东省/德州市/临邑县"]);
+        assert_eq!(r.labels[1].region, vec!["山东省/德州市/临邑县"]);
+        // 哈密瓜 is a melon, not 哈密市.
+        let (region, _, _) = places("张玉霞如今是哈密瓜大棚的管理员");
+        assert!(region.is_empty(), "{region:?}");
+    }
+
+    #[test]
+    fn national_paragraphs_do_not_take_the_article_s_place() {
+        let r = labelled(
+            "金寨县大湾村脱贫",
+            "2015",
+            &[
+                "金寨县大湾村种茶脱贫。",
+                "中央提出，通过产业扶持、转移就业、易地搬迁等措施解决贫困人口脱贫。",
+                "村民们说，日子越过越好。",
+            ],
+        );
+        assert!(r.labels[1].region.is_empty(), "{:?}", r.labels[1].region);
+        assert_eq!(r.labels[2].region, r.labels[0].region);
+        assert!(!r.labels[2].region.is_empty());
     }
 
     #[test]
