@@ -11,6 +11,9 @@ use serde::Deserialize;
 struct Giver {
     path: String,
     words: Vec<String>,
+    /// Names that make the unit a giver without any words of giving.
+    #[serde(default)]
+    givers: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -22,6 +25,8 @@ struct Lexicon {
     givers: Vec<Giver>,
     /// Pattern `k` is a word of `givers[owner[k]]`.
     owner: Vec<usize>,
+    /// Whether pattern `k` gives without any words of giving.
+    evident: Vec<bool>,
     matcher: AhoCorasick,
 }
 
@@ -32,10 +37,17 @@ fn lexicon() -> &'static Lexicon {
             .expect("data/givers.toml is valid");
         let mut words = Vec::new();
         let mut owner = Vec::new();
+        let mut evident = Vec::new();
         for (k, g) in data.giver.iter().enumerate() {
-            for w in &g.words {
+            for (w, gives) in g
+                .words
+                .iter()
+                .map(|w| (w, false))
+                .chain(g.givers.iter().map(|w| (w, true)))
+            {
                 words.push(w.clone());
                 owner.push(k);
+                evident.push(gives);
             }
         }
         Lexicon {
@@ -45,20 +57,33 @@ fn lexicon() -> &'static Lexicon {
                 .expect("giver words build a matcher"),
             givers: data.giver,
             owner,
+            evident,
         }
     })
 }
 
-/// Each mention of a giver in `text`: (donor path, byte range, word).
-pub fn mentions(text: &str) -> Vec<(&'static str, std::ops::Range<usize>)> {
+/// One mention of a giver in a text.
+pub struct Mention {
+    /// The donor path.
+    pub path: &'static str,
+    /// Where it stands.
+    pub range: std::ops::Range<usize>,
+    /// Whether the name alone says the unit gives (`中央定点帮扶单位`).
+    pub gives: bool,
+}
+
+/// Each mention of a giver in `text`.
+pub fn mentions(text: &str) -> Vec<Mention> {
     let l = lexicon();
     l.matcher
         .find_iter(text)
         .map(|m| {
-            (
-                l.givers[l.owner[m.pattern().as_usize()]].path.as_str(),
-                m.range(),
-            )
+            let k = m.pattern().as_usize();
+            Mention {
+                path: l.givers[l.owner[k]].path.as_str(),
+                range: m.range(),
+                gives: l.evident[k],
+            }
         })
         .collect()
 }
@@ -70,7 +95,7 @@ mod tests {
     #[test]
     fn givers_are_found_by_their_words() {
         let found = mentions("中央企业定点帮扶，兵团援疆");
-        let paths: Vec<&str> = found.iter().map(|f| f.0).collect();
+        let paths: Vec<&str> = found.iter().map(|f| f.path).collect();
         assert_eq!(
             paths,
             ["中央与兵团/中央企业", "中央与兵团/新疆生产建设兵团"]

@@ -253,6 +253,31 @@ fn is_donor_context(text: &str, start: usize, end: usize) -> bool {
     DONOR_BEFORE.iter().any(|w| before.ends_with(w)) && batch.contains("干部")
 }
 
+/// Words after a giver that is no place that make it give: it puts money in
+/// (`中央财政累计投入`, `安排扶持资金`) or takes on designated aid (`人民军队
+/// …定点帮扶`, `中央单位定点扶贫`).
+const GIVER_SPENDING: [&str; 8] = [
+    "投入",
+    "安排",
+    "下达",
+    "拨付",
+    "定点扶贫",
+    "定点帮扶",
+    "支持",
+    "支援",
+];
+
+/// Whether a giver ending at `end` puts money or designated aid in, within
+/// its clause and a few words.
+fn is_giver_spending(text: &str, end: usize) -> bool {
+    let (_, clause_end) = clause_bounds(text, end, end);
+    let near: String = text[end..clause_end]
+        .chars()
+        .take(2 * DONOR_WINDOW)
+        .collect();
+    GIVER_SPENDING.iter().any(|w| near.contains(w))
+}
+
 /// Whether the text `before` a place makes it a location (`在武汉`), also as
 /// a later item of a list (`前往湖北和武汉`, `在拉萨、日喀则`).
 fn is_location(before: &str) -> bool {
@@ -400,8 +425,12 @@ fn find_places(text: &str, context: &[&str]) -> Found {
         head = Some((mention.end, path, false));
     }
     // Givers that are not places (中央企业, 兵团) give only where the text says so.
-    for (path, range) in givers::mentions(text) {
-        if is_donor_context(text, range.start, range.end) {
+    for mention in givers::mentions(text) {
+        let (path, range) = (mention.path, mention.range);
+        if mention.gives
+            || is_donor_context(text, range.start, range.end)
+            || is_giver_spending(text, range.end)
+        {
             found
                 .evidence
                 .push(format!("donor {path} ← {}", &text[range]));
@@ -689,8 +718,19 @@ pub fn label_report(report: &Report) -> Vec<Labels> {
     let article_donor = if !sidecar_donor.is_empty() {
         sidecar_donor
     } else if !title.donors.is_empty() || paired_aid {
+        // A news item's lead paragraph names the team it is about
+        // (`广东第八批援藏工作队墨脱工作组`) as its title would.
+        let lead = found
+            .first()
+            .map(|f| f.donors.as_slice())
+            .unwrap_or_default();
+        let heading = if title.donors.is_empty() && paired_aid {
+            lead
+        } else {
+            &title.donors
+        };
         dominant(
-            &title.donors,
+            heading,
             &found.iter().map(|f| &f.donors).collect::<Vec<_>>(),
             DONOR_SUPPORT,
         )
@@ -1080,6 +1120,34 @@ mod tests {
         assert!(r.labels[1].region.is_empty(), "{:?}", r.labels[1].region);
         assert_eq!(r.labels[2].region, r.labels[0].region);
         assert!(!r.labels[2].region.is_empty());
+    }
+
+    #[test]
+    fn central_givers_give_when_they_spend_or_are_assigned() {
+        let central = vec!["中央与兵团/中央国家机关".to_string()];
+        let (_, donor, _) =
+            places("过渡期以来，中央财政累计投入衔接推进乡村振兴补助资金8500多亿元");
+        assert_eq!(donor, central);
+        let (_, donor, _) = places("人民军队在就近的4100个贫困村定点帮扶");
+        assert_eq!(donor, central);
+        let (_, donor, _) = places("天津、山东和37家中央定点帮扶单位，累计为甘肃实施项目");
+        assert!(donor.contains(&central[0]), "{donor:?}");
+        // Named without giving, the central budget gives nothing.
+        let (_, donor, _) = places("中央财政收入增长放缓");
+        assert!(donor.is_empty(), "{donor:?}");
+    }
+
+    #[test]
+    fn the_lead_paragraph_names_the_article_s_donor() {
+        let r = labelled(
+            "雪域高原上的茶园",
+            "2018",
+            &[
+                "广东第八批援藏工作队墨脱工作组来到墨脱县已经两年。",
+                "工作组把援藏资金划分为28个项目，重点投向茶、旅、果等产业。",
+            ],
+        );
+        assert_eq!(r.labels[1].donor, vec!["广东省"]);
     }
 
     #[test]
