@@ -823,6 +823,16 @@ fn label_programmes(report: &Report, all: &mut [Labels]) {
     {
         labels.evidence.extend(evidence);
         labels.programme = named;
+        if !labels.programme.is_empty() {
+            if let Some(words) = programme::general_work_besides(&paragraph.text) {
+                labels.evidence.push(format!(
+                    "programme {} ← {} besides the programme",
+                    programme::other(),
+                    words.join(" ")
+                ));
+                labels.programme.push(programme::other().to_string());
+            }
+        }
         if labels.programme.is_empty() {
             let row = labels
                 .donor

@@ -20,6 +20,7 @@ struct Programme {
 struct Other {
     name: String,
     words: Vec<String>,
+    besides: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -36,6 +37,11 @@ struct Lexicon {
     owner: Vec<usize>,
     /// Words of poverty relief that name no programme.
     other: AhoCorasick,
+    /// The programmes' words and the words of general poverty work
+    /// (`besides`), which come after them: pattern `k >= programme_words`
+    /// is general work.
+    with_besides: AhoCorasick,
+    programme_words: usize,
 }
 
 fn lexicon() -> &'static Lexicon {
@@ -58,9 +64,13 @@ fn lexicon() -> &'static Lexicon {
                 .build(patterns)
                 .expect("programme words build a matcher")
         };
+        let programme_words = words.len();
+        let both: Vec<String> = words.iter().chain(&data.other.besides).cloned().collect();
         Lexicon {
             matcher: build(&words),
             other: build(&data.other.words),
+            with_besides: build(&both),
+            programme_words,
             owner,
             data,
         }
@@ -91,6 +101,27 @@ pub fn named(text: &str) -> (Vec<String>, Vec<String>) {
         evidence.push(format!("programme {name} ← {}", &text[m.range()]));
     }
     (found, evidence)
+}
+
+/// Words of general poverty work a paragraph must use, outside the
+/// programmes' own words, to report work besides its programme: one 贫困村
+/// in a village team's story is that team's work.
+const BESIDES_NEEDED: usize = 2;
+
+/// The words of general poverty work that `text` uses outside the
+/// programmes' own words (`产业扶贫` beside `东西部扶贫协作`), when there are
+/// enough of them to report work besides the programme.
+pub fn general_work_besides(text: &str) -> Option<Vec<&str>> {
+    let l = lexicon();
+    // Leftmost-longest over both lists: a programme word swallows the
+    // general word inside it (易地扶贫搬迁).
+    let words: Vec<&str> = l
+        .with_besides
+        .find_iter(text)
+        .filter(|m| m.pattern().as_usize() >= l.programme_words)
+        .map(|m| &text[m.range()])
+        .collect();
+    (words.len() >= BESIDES_NEEDED).then_some(words)
 }
 
 /// The programme that aids a place when a donor is named beside it: the one
@@ -148,6 +179,17 @@ mod tests {
         assert_eq!(named("第一书记带领村民种植").0, vec!["驻村帮扶"]);
         assert_eq!(named("易地扶贫搬迁安置点").0, vec!["易地搬迁"]);
         assert!(named("全县脱贫攻坚取得决定性成就").0.is_empty());
+    }
+
+    #[test]
+    fn general_work_is_found_outside_programme_words() {
+        assert_eq!(
+            general_work_besides("推进东西部扶贫协作，扩大产业扶贫覆盖面，做好教育扶贫"),
+            Some(vec!["扶贫", "扶贫"])
+        );
+        assert_eq!(general_work_besides("推进东西部扶贫协作，帮助贫困村"), None);
+        assert_eq!(general_work_besides("完成易地扶贫搬迁188万人"), None);
+        assert_eq!(general_work_besides("东西部扶贫协作和定点扶贫"), None);
     }
 
     #[test]
