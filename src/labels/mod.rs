@@ -552,6 +552,31 @@ fn dominant(
     Vec::new()
 }
 
+/// The article's place (from its paragraphs, not its title) made deeper:
+/// when the article names exactly one place below it, and its lead
+/// paragraph names that one, the article is about that place (a village
+/// story in 临邑县 that also names 山东省's institutions is about 临邑县).
+fn only_deeper_place(
+    article: Vec<String>,
+    regions: &[Vec<String>],
+    lead: &[String],
+) -> Vec<String> {
+    let [place] = article.as_slice() else {
+        return article;
+    };
+    let mut below: Vec<&String> = regions
+        .iter()
+        .flatten()
+        .filter(|p| *p != place && is_ancestor_or_self(place, p))
+        .collect();
+    below.sort();
+    below.dedup();
+    match below.as_slice() {
+        [one] if lead.contains(one) => vec![(*one).clone()],
+        _ => article,
+    }
+}
+
 /// Resolve sidecar place names (names, aliases or paths) to gazetteer paths.
 fn resolve_all(names: &[String]) -> Vec<String> {
     let gazetteer = Gazetteer::global();
@@ -689,7 +714,14 @@ pub fn label_report(report: &Report) -> Vec<Labels> {
     };
     let regions: Vec<Vec<String>> = found.iter().map(own_region).collect();
     let mut article_region = if sidecar_region.is_empty() {
-        dominant(&own_region(&title), &regions.iter().collect::<Vec<_>>(), 1)
+        let title_region = own_region(&title);
+        let region = dominant(&title_region, &regions.iter().collect::<Vec<_>>(), 1);
+        if title_region.is_empty() {
+            let lead = regions.first().cloned().unwrap_or_default();
+            only_deeper_place(region, &regions, &lead)
+        } else {
+            region
+        }
     } else {
         sidecar_region
     };
@@ -1107,8 +1139,13 @@ mod tests {
                 "临邑县前杨村热闹起来，游客很多。",
                 "村里请来山东省旅游规划设计院的专家做规划。",
                 "她如今是大棚的管理员，当年曾在西藏拉萨打工。",
+                "山东省首批美丽村居建设试点名单公布。",
+                "短短几年，村民们脱了贫。",
             ],
         );
+        // The article names one place below 山东省, in its lead: a paragraph
+        // without a place of its own is about that county.
+        assert_eq!(r.labels[5].region, vec!["山东省/德州市/临邑县"]);
         assert_eq!(r.labels[0].region, vec!["山东省/德州市/临邑县"]);
         assert_eq!(r.labels[1].region, vec!["山东省/德州市/临邑县"]);
         // 哈密瓜 is a melon, not 哈密市.
