@@ -469,7 +469,7 @@ impl Gazetteer {
             .iter()
             .filter_map(|r| Some(self.mention(r.places.one()?, text, r.start, r.end)))
             .collect();
-        if !self.strict_official.is_empty() {
+        if !self.strict_official.is_empty() || !self.strict_counties.is_empty() {
             self.strict_after_enclosing(text, &mut out);
         }
         if text.contains('、') && !self.strict_counties.is_empty() {
@@ -545,19 +545,28 @@ impl Gazetteer {
         }
     }
 
-    /// Add strict official names (新县, 城区) named right after an enclosing
-    /// place (信阳市新县, 阳泉市城区).
+    /// Add strict official names (新县, 城区) and strict county aliases (精河,
+    /// 大化) named right after an enclosing place (信阳市新县, 阳泉市城区,
+    /// 新疆精河, 广西大化): the enclosing name says a place is meant.
     fn strict_after_enclosing<'g>(&'g self, text: &str, out: &mut Vec<PlaceMention<'g>>) {
         let mut found = Vec::new();
         for m in out.iter().filter(|m| m.place.level != Level::County) {
             let rest = &text[m.end..];
             let inside = prefix_ends(rest, self.strict_max).find_map(|len| {
-                let owners = self.strict_official.get(&rest[..len])?;
-                let mut inside = owners
-                    .iter()
-                    .filter(|&&p| self.places[p].is_below(&m.place.path));
-                match (inside.next(), inside.next()) {
-                    (Some(&p), None) => Some((len, p)),
+                let name = &rest[..len];
+                let official = self.strict_official.get(name).into_iter().flatten();
+                let alias = self.strict_counties.get(name).into_iter().flatten();
+                // A strict official name is also listed among the strict
+                // county names: count each place once.
+                let mut inside: Vec<usize> = official
+                    .chain(alias)
+                    .copied()
+                    .filter(|&p| self.places[p].is_below(&m.place.path))
+                    .collect();
+                inside.sort_unstable();
+                inside.dedup();
+                match inside[..] {
+                    [p] => Some((len, p)),
                     _ => None,
                 }
             });

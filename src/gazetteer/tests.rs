@@ -639,6 +639,18 @@ fn strict_official_names_after_their_enclosing_place() {
 }
 
 #[test]
+fn strict_county_aliases_after_their_enclosing_place() {
+    // 精河 and 大化 alone are strict (最大化 holds 大化); after their
+    // province they are the counties.
+    assert_eq!(found("新疆精河6.6级地震"), ["新疆维吾尔自治区", "精河县"]);
+    assert_eq!(found("广西大化"), ["广西壮族自治区", "大化瑶族自治县"]);
+    assert!(found("利益最大化").is_empty());
+    assert!(!found("精河地震").contains(&"精河县"));
+    // A strict official name that is also a strict alias: still once.
+    assert_eq!(found("临沂市费县"), ["临沂市", "费县"]);
+}
+
+#[test]
 fn parse_small_files() {
     let tsv = "# comment\n\
                1\tA省\t1\tAA\n\
