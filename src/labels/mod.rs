@@ -278,6 +278,21 @@ fn is_giver_spending(text: &str, end: usize) -> bool {
     GIVER_SPENDING.iter().any(|w| near.contains(w))
 }
 
+/// Whether the giver at `start..end` and the programme right after it are
+/// one item of a list of programme names (`东西部扶贫协作、中央单位定点扶贫、
+/// 军队扶贫`): a policy that names the programme, not a unit giving.
+fn is_programme_list_item(text: &str, start: usize, end: usize) -> bool {
+    const SEPARATORS: [char; 4] = ['、', '和', '及', '与'];
+    let Some(rest) = ["定点扶贫", "定点帮扶"]
+        .iter()
+        .find_map(|w| text[end..].strip_prefix(w))
+    else {
+        return false;
+    };
+    let rest = rest.trim_start_matches(['工', '作']);
+    rest.starts_with(SEPARATORS) || text[..start].ends_with(SEPARATORS)
+}
+
 /// Whether the text `before` a place makes it a location (`在武汉`), also as
 /// a later item of a list (`前往湖北和武汉`, `在拉萨、日喀则`).
 fn is_location(before: &str) -> bool {
@@ -429,7 +444,8 @@ fn find_places(text: &str, context: &[&str]) -> Found {
         let (path, range) = (mention.path, mention.range);
         if mention.gives
             || is_donor_context(text, range.start, range.end)
-            || is_giver_spending(text, range.end)
+            || (is_giver_spending(text, range.end)
+                && !is_programme_list_item(text, range.start, range.end))
         {
             found
                 .evidence
@@ -1186,6 +1202,9 @@ mod tests {
 
     #[test]
     fn the_lead_paragraph_names_the_article_s_donor() {
+        // A list of programme names names no giver.
+        let (_, donor, _) = places("东西部扶贫协作、中央单位定点扶贫、军队扶贫持续推进");
+        assert!(donor.is_empty(), "{donor:?}");
         let r = labelled(
             "雪域高原上的茶园",
             "2018",
