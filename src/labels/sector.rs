@@ -11,6 +11,13 @@
 //!   word in a long paragraph about something else does not label it;
 //! - an enumeration naming three or more sectors, with no sector carried by
 //!   the rest of the paragraph, makes the paragraph an overview: `综合`.
+//!
+//! `综合` stands alone: a paragraph is an overview or it has sectors of its
+//! own. Besides the enumeration it comes from breadth (three or more sectors
+//! named, none of them reported in depth: a speech's or a government report's
+//! list of tasks), from five or more sectors assigned at once, and from the
+//! lexicon's `综合` words (the whole programme's funds, projects and results),
+//! which count only when no sector of its own reaches the threshold.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -49,6 +56,12 @@ const REPEATED: f32 = 1.5;
 const OVERVIEW_LISTED: usize = 3;
 /// This many sectors assigned at once also make an overview.
 const OVERVIEW_ASSIGNED: usize = 5;
+/// This many sectors with at least [`BROAD_MIN`] each make an overview ...
+const OVERVIEW_BROAD: usize = 3;
+/// ... when none of them scores [`SHALLOW`] or more (reported in depth).
+const SHALLOW: f32 = 4.0;
+/// Score at which a sector counts as named for [`OVERVIEW_BROAD`].
+const BROAD_MIN: f32 = 2.0;
 /// Longest mean length (in characters) of the inner items of an enumeration.
 const SHORT_ITEM: usize = 4;
 
@@ -233,6 +246,12 @@ pub fn scores(text: &str) -> Vec<SectorScore> {
 pub fn classify(text: &str) -> (Vec<String>, Vec<String>) {
     let mut scored = scores(text);
     scored.sort_by(|a, b| b.score.total_cmp(&a.score));
+    // The lexicon's 综合 words are weighed apart from the sectors.
+    let whole = scored
+        .iter()
+        .position(|s| s.sector == OVERVIEW_SECTOR)
+        .map(|i| scored.remove(i));
+    let overview = |evidence: String| (vec![SECTORS[OVERVIEW_SECTOR].to_string()], vec![evidence]);
     let evidence_of = |s: &SectorScore| {
         format!(
             "{} {:.1} ← {}",
@@ -249,10 +268,21 @@ pub fn classify(text: &str) -> (Vec<String>, Vec<String>) {
             .filter(|s| s.listed)
             .map(|s| SECTORS[s.sector])
             .collect();
-        let evidence = format!("综合 ← an enumeration names {}", named.join("、"));
-        return (vec![SECTORS[OVERVIEW_SECTOR].to_string()], vec![evidence]);
+        return overview(format!("综合 ← an enumeration names {}", named.join("、")));
     }
     let top = scored.first().map_or(0.0, |s| s.score);
+    let broad: Vec<&str> = scored
+        .iter()
+        .filter(|s| s.score >= BROAD_MIN)
+        .map(|s| SECTORS[s.sector])
+        .collect();
+    if broad.len() >= OVERVIEW_BROAD && top < SHALLOW {
+        return overview(format!("综合 ← names {}, none in depth", broad.join("、")));
+    }
+    if let Some(whole) = whole.filter(|w| w.score >= FALLBACK && top < THRESHOLD && w.score >= top)
+    {
+        return overview(evidence_of(&whole));
+    }
     let mut labels: Vec<&SectorScore> = scored
         .iter()
         .filter(|s| s.score >= THRESHOLD && s.score >= SECONDARY_SHARE * top)
@@ -260,14 +290,19 @@ pub fn classify(text: &str) -> (Vec<String>, Vec<String>) {
     if labels.is_empty() {
         labels.extend(scored.first().filter(|s| s.score >= FALLBACK));
     }
+    if labels.len() >= OVERVIEW_ASSIGNED {
+        let named: Vec<&str> = labels.iter().map(|s| SECTORS[s.sector]).collect();
+        return overview(format!(
+            "综合 ← {} sectors assigned: {}",
+            named.len(),
+            named.join("、")
+        ));
+    }
     let evidence = labels.iter().map(|s| evidence_of(s)).collect();
-    let mut names: Vec<String> = labels
+    let names: Vec<String> = labels
         .iter()
         .map(|s| SECTORS[s.sector].to_string())
         .collect();
-    if labels.len() >= OVERVIEW_ASSIGNED && !names.iter().any(|n| n == "综合") {
-        names.push(SECTORS[OVERVIEW_SECTOR].to_string());
-    }
     (names, evidence)
 }
 
