@@ -181,6 +181,14 @@ fn is_listed(text: &str, spans: &[(usize, usize)], start: usize, end: usize) -> 
     })
 }
 
+/// Whether a lexicon word names a kind of aid (产业扶贫, 教育援藏, 消费帮扶,
+/// 易地扶贫搬迁): a paragraph naming three kinds is about the aid as a whole.
+fn is_kind_of_aid(word: &str) -> bool {
+    ["扶贫", "援藏", "援疆", "援青", "帮扶", "扶贫搬迁"]
+        .iter()
+        .any(|suffix| word.len() > suffix.len() && word.ends_with(suffix))
+}
+
 /// The score of one sector in a text.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SectorScore {
@@ -194,6 +202,8 @@ pub struct SectorScore {
     pub listed: bool,
     /// The words found, with their counts (`医疗×2`).
     pub words: Vec<String>,
+    /// Evidence from words that name a kind of aid ([`is_kind_of_aid`]).
+    pub kind_score: f32,
 }
 
 /// Sector scores of a text, with the words behind each, for sectors with any evidence.
@@ -235,6 +245,9 @@ pub fn scores(text: &str) -> Vec<SectorScore> {
                 entry.score += weight * repeat * LISTED;
                 entry.listed = true;
             }
+            if is_kind_of_aid(word) {
+                entry.kind_score += weight * repeat;
+            }
             entry.words.push(format!("{word}×{count}"));
         }
     }
@@ -261,7 +274,14 @@ pub fn classify(text: &str) -> (Vec<String>, Vec<String>) {
         )
     };
     let listed = scored.iter().filter(|s| s.listed).count();
-    let carried = scored.iter().any(|s| s.outside_lists >= THRESHOLD);
+    // Three sectors listed give way to one carried by the rest of the
+    // paragraph; four or more only to one the rest reports in depth.
+    let carried_at = if listed > OVERVIEW_LISTED {
+        SHALLOW
+    } else {
+        THRESHOLD
+    };
+    let carried = scored.iter().any(|s| s.outside_lists >= carried_at);
     if listed >= OVERVIEW_LISTED && !carried {
         let named: Vec<&str> = scored
             .iter()
@@ -271,6 +291,15 @@ pub fn classify(text: &str) -> (Vec<String>, Vec<String>) {
         return overview(format!("综合 ← an enumeration names {}", named.join("、")));
     }
     let top = scored.first().map_or(0.0, |s| s.score);
+    let kinds: Vec<&str> = scored
+        .iter()
+        .filter(|s| s.kind_score > 0.0)
+        .map(|s| SECTORS[s.sector])
+        .collect();
+    let in_depth = scored.iter().any(|s| s.score - s.kind_score >= SHALLOW);
+    if kinds.len() >= OVERVIEW_LISTED && !in_depth {
+        return overview(format!("综合 ← names the aid kinds {}", kinds.join("、")));
+    }
     let broad: Vec<&str> = scored
         .iter()
         .filter(|s| s.score >= BROAD_MIN)
