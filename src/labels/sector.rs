@@ -4,7 +4,9 @@
 //! labels are multi-label and never hang on one weak keyword. Four rules keep
 //! them precise:
 //! - words are matched leftmost-longest, so a word inside a longer lexicon
-//!   word does not count again (`干部人才` is not also `人才`, `主题教育` not `教育`);
+//!   word does not count again (`干部人才` is not also `人才`, `主题教育` not `教育`),
+//!   and the masked phrases of the lexicon's `不计` table count for nothing
+//!   (`发展道路` is not `道路`);
 //! - words named as items of an enumeration (`教育、医疗、科研等领域`) count half:
 //!   the text names the sectors rather than reports work in them;
 //! - a secondary sector must reach a share of the leading one, so one stray
@@ -65,6 +67,11 @@ const BROAD_MIN: f32 = 2.0;
 /// Longest mean length (in characters) of the inner items of an enumeration.
 const SHORT_ITEM: usize = 4;
 
+/// The table of `data/sectors.toml` whose words count for no sector: matched
+/// leftmost-longest like the others, they hide the lexicon words inside them
+/// (发展道路 is no road, 改革创新 no research).
+const MASKS: &str = "不计";
+
 struct Lexicon {
     matcher: AhoCorasick,
     /// For each pattern: its word and the (sector index, weight) pairs it counts for.
@@ -80,6 +87,12 @@ fn lexicon() -> &'static Lexicon {
         // One pattern per word; a word may count for several sectors (厂房).
         let mut words: BTreeMap<String, Vec<(usize, f32)>> = BTreeMap::new();
         for (sector, list) in &table {
+            if sector == MASKS {
+                for word in list.keys() {
+                    words.entry(word.clone()).or_default();
+                }
+                continue;
+            }
             let index = SECTORS
                 .iter()
                 .position(|s| s == sector)
@@ -421,6 +434,13 @@ mod tests {
             "持续打造“三交”援藏品牌，促进交往交流交融；线上线下开展教育、医疗、科研等领域双向交流",
         );
         assert_eq!(l, vec!["文化旅游"]);
+    }
+
+    #[test]
+    fn masked_phrases_count_for_nothing() {
+        assert!(labels("坚持走中国特色社会主义道路").is_empty());
+        assert_eq!(labels("修建道路和桥梁"), vec!["基础设施"]);
+        assert!(labels("习近平同普京通电话").is_empty());
     }
 
     #[test]
