@@ -72,10 +72,26 @@ const SHORT_ITEM: usize = 4;
 /// (发展道路 is no road, 改革创新 no research).
 const MASKS: &str = "不计";
 
+/// The table of `data/sectors.toml` whose words (cadre stories: 扎根, 无私奉献,
+/// 时代楷模) count for `党建与管理` only in a paragraph with no sector of its own.
+const STORIES: &str = "党建与管理·事迹";
+
+/// Index of `党建与管理` in [`SECTORS`].
+const GOVERNANCE_SECTOR: usize = 10;
+
+/// What one lexicon word counts for.
+struct Entry {
+    word: String,
+    /// (sector index, weight) pairs.
+    sectors: Vec<(usize, f32)>,
+    /// Whether it counts only for a paragraph with no sector of its own.
+    fallback_only: bool,
+}
+
 struct Lexicon {
     matcher: AhoCorasick,
-    /// For each pattern: its word and the (sector index, weight) pairs it counts for.
-    entries: Vec<(String, Vec<(usize, f32)>)>,
+    /// One entry per pattern.
+    entries: Vec<Entry>,
 }
 
 fn lexicon() -> &'static Lexicon {
@@ -85,32 +101,35 @@ fn lexicon() -> &'static Lexicon {
             toml::from_str(include_str!("../../data/sectors.toml"))
                 .expect("data/sectors.toml is valid");
         // One pattern per word; a word may count for several sectors (厂房).
-        let mut words: BTreeMap<String, Vec<(usize, f32)>> = BTreeMap::new();
+        let mut words: BTreeMap<String, Entry> = BTreeMap::new();
         for (sector, list) in &table {
-            if sector == MASKS {
-                for word in list.keys() {
-                    words.entry(word.clone()).or_default();
-                }
-                continue;
-            }
-            let index = SECTORS
-                .iter()
-                .position(|s| s == sector)
-                .unwrap_or_else(|| panic!("unknown sector {sector} in data/sectors.toml"));
+            let index = match sector.as_str() {
+                MASKS => None,
+                STORIES => Some(GOVERNANCE_SECTOR),
+                _ => Some(
+                    SECTORS
+                        .iter()
+                        .position(|s| s == sector)
+                        .unwrap_or_else(|| panic!("unknown sector {sector} in data/sectors.toml")),
+                ),
+            };
             for (word, weight) in list {
-                words
-                    .entry(word.clone())
-                    .or_default()
-                    .push((index, *weight));
+                let entry = words.entry(word.clone()).or_insert_with(|| Entry {
+                    word: word.clone(),
+                    sectors: Vec::new(),
+                    fallback_only: false,
+                });
+                entry.sectors.extend(index.map(|i| (i, *weight)));
+                entry.fallback_only |= sector == STORIES;
             }
         }
-        let entries: Vec<(String, Vec<(usize, f32)>)> = words.into_iter().collect();
+        let entries: Vec<Entry> = words.into_values().collect();
         // A DFA: the same matches as the default NFA, in fewer instructions
         // per byte (the lexicon is small, so its table is too).
         let matcher = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
             .kind(Some(AhoCorasickKind::DFA))
-            .build(entries.iter().map(|(w, _)| w))
+            .build(entries.iter().map(|e| &e.word))
             .expect("sector lexicon builds");
         Lexicon { matcher, entries }
     })
@@ -217,6 +236,9 @@ pub struct SectorScore {
     pub words: Vec<String>,
     /// Evidence from words that name a kind of aid ([`is_kind_of_aid`]).
     pub kind_score: f32,
+    /// Evidence that counts only when no sector has [`THRESHOLD`] without it
+    /// (the words of cadre stories).
+    pub fallback_only: f32,
 }
 
 /// Sector scores of a text, with the words behind each, for sectors with any evidence.
@@ -238,7 +260,11 @@ pub fn scores(text: &str) -> Vec<SectorScore> {
     }
     let mut by_sector: Vec<SectorScore> = Vec::new();
     for (pattern, count, outside) in found {
-        let (word, sectors) = &lexicon.entries[pattern];
+        let Entry {
+            word,
+            sectors,
+            fallback_only,
+        } = &lexicon.entries[pattern];
         let repeat = if count > 1 { REPEATED } else { 1.0 };
         for &(sector, weight) in sectors {
             let entry = match by_sector.iter().position(|s| s.sector == sector) {
@@ -261,6 +287,13 @@ pub fn scores(text: &str) -> Vec<SectorScore> {
             if is_kind_of_aid(word) {
                 entry.kind_score += weight * repeat;
             }
+            if *fallback_only {
+                entry.fallback_only += if outside {
+                    weight * repeat
+                } else {
+                    weight * repeat * LISTED
+                };
+            }
             entry.words.push(format!("{word}×{count}"));
         }
     }
@@ -271,6 +304,17 @@ pub fn scores(text: &str) -> Vec<SectorScore> {
 /// The sectors of a text and the evidence for each.
 pub fn classify(text: &str) -> (Vec<String>, Vec<String>) {
     let mut scored = scores(text);
+    // A paragraph with a sector of its own drops the fallback-only evidence.
+    if scored
+        .iter()
+        .any(|s| s.score - s.fallback_only >= THRESHOLD)
+    {
+        for s in &mut scored {
+            s.score -= s.fallback_only;
+            s.outside_lists = s.outside_lists.min(s.score);
+        }
+        scored.retain(|s| s.score > 0.0);
+    }
     scored.sort_by(|a, b| b.score.total_cmp(&a.score));
     // The lexicon's 综合 words are weighed apart from the sectors.
     let whole = scored
@@ -437,6 +481,16 @@ mod tests {
     }
 
     #[test]
+    fn cadre_stories_count_only_without_a_sector() {
+        assert_eq!(labels("他扎根雪域高原，无私奉献"), vec!["党建与管理"]);
+        // A paragraph about sending cadres keeps its sector alone.
+        assert_eq!(
+            labels("按需选派专技干部援藏，培训优秀干部，无私奉献"),
+            vec!["人才培训"]
+        );
+    }
+
+    #[test]
     fn masked_phrases_count_for_nothing() {
         assert!(labels("坚持走中国特色社会主义道路").is_empty());
         assert_eq!(labels("修建道路和桥梁"), vec!["基础设施"]);
@@ -449,7 +503,8 @@ mod tests {
         assert!(lexicon
             .entries
             .iter()
-            .all(|(_, sectors)| sectors.iter().all(|&(s, w)| s < SECTORS.len() && w > 0.0)));
+            .all(|e| e.sectors.iter().all(|&(s, w)| s < SECTORS.len() && w > 0.0)));
+        assert_eq!(SECTORS[GOVERNANCE_SECTOR], "党建与管理");
     }
 
     #[test]
