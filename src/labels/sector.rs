@@ -348,10 +348,13 @@ pub fn classify(text: &str) -> (Vec<String>, Vec<String>) {
         return overview(format!("综合 ← an enumeration names {}", named.join("、")));
     }
     let top = scored.first().map_or(0.0, |s| s.score);
+    // Kinds of aid are counted as words: 易地扶贫搬迁 and 就业扶贫 are two kinds
+    // of one sector. Their names are no depth.
     let kinds: Vec<&str> = scored
         .iter()
-        .filter(|s| s.kind_score > 0.0)
-        .map(|s| SECTORS[s.sector])
+        .flat_map(|s| &s.words)
+        .filter_map(|w| w.split('×').next())
+        .filter(|w| is_kind_of_aid(w))
         .collect();
     let in_depth = scored.iter().any(|s| s.score - s.kind_score >= SHALLOW);
     if kinds.len() >= OVERVIEW_LISTED && !in_depth {
@@ -362,7 +365,7 @@ pub fn classify(text: &str) -> (Vec<String>, Vec<String>) {
         .filter(|s| s.score >= BROAD_MIN)
         .map(|s| SECTORS[s.sector])
         .collect();
-    if broad.len() >= OVERVIEW_BROAD && top < SHALLOW {
+    if broad.len() >= OVERVIEW_BROAD && !in_depth {
         return overview(format!("综合 ← names {}, none in depth", broad.join("、")));
     }
     if let Some(whole) = whole.filter(|w| w.score >= FALLBACK && top < THRESHOLD && w.score >= top)
