@@ -368,8 +368,7 @@ pub fn classify(text: &str) -> (Vec<String>, Vec<String>) {
     if broad.len() >= OVERVIEW_BROAD && !in_depth {
         return overview(format!("综合 ← names {}, none in depth", broad.join("、")));
     }
-    if let Some(whole) = whole.filter(|w| w.score >= FALLBACK && top < THRESHOLD && w.score >= top)
-    {
+    if let Some(whole) = whole.filter(|w| w.score >= FALLBACK && top < THRESHOLD && w.score > top) {
         return overview(evidence_of(&whole));
     }
     let mut labels: Vec<&SectorScore> = scored
