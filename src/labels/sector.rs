@@ -64,6 +64,9 @@ const OVERVIEW_BROAD: usize = 3;
 const SHALLOW: f32 = 4.0;
 /// Score at which a sector counts as named for [`OVERVIEW_BROAD`].
 const BROAD_MIN: f32 = 2.0;
+/// This many sectors with at least [`FALLBACK`] each, none in depth, also
+/// make an overview.
+const OVERVIEW_NAMED: usize = 5;
 /// Longest mean length (in characters) of the inner items of an enumeration.
 const SHORT_ITEM: usize = 4;
 
@@ -365,7 +368,12 @@ pub fn classify(text: &str) -> (Vec<String>, Vec<String>) {
         .filter(|s| s.score >= BROAD_MIN)
         .map(|s| SECTORS[s.sector])
         .collect();
-    if broad.len() >= OVERVIEW_BROAD && !in_depth {
+    // Enumerations have their own rule above: this counts the rest.
+    let named = scored
+        .iter()
+        .filter(|s| s.outside_lists >= FALLBACK)
+        .count();
+    if (broad.len() >= OVERVIEW_BROAD || named >= OVERVIEW_NAMED) && !in_depth {
         return overview(format!("综合 ← names {}, none in depth", broad.join("、")));
     }
     if let Some(whole) = whole.filter(|w| w.score >= FALLBACK && top < THRESHOLD && w.score > top) {
