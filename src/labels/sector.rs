@@ -1,7 +1,7 @@
 //! Sector labels from a reviewed, weighted lexicon (`data/sectors.toml`).
 //!
 //! A paragraph gets every sector whose words add up to the threshold, so
-//! labels are multi-label and never hang on one weak keyword. Four rules keep
+//! labels are multi-label and never hang on one weak keyword. These rules keep
 //! them precise:
 //! - words are matched leftmost-longest, so a word inside a longer lexicon
 //!   word does not count again (`干部人才` is not also `人才`, `主题教育` not `教育`),
@@ -11,15 +11,25 @@
 //!   the text names the sectors rather than reports work in them;
 //! - a secondary sector must reach a share of the leading one, so one stray
 //!   word in a long paragraph about something else does not label it;
-//! - an enumeration naming three or more sectors, with no sector carried by
-//!   the rest of the paragraph, makes the paragraph an overview: `综合`.
+//! - cadre-story words (the `党建与管理·事迹` table: `扎根`, `先进事迹`) count for
+//!   `党建与管理` only in a paragraph where no sector reaches the threshold
+//!   without them: a story about a cadre's dedication, not about work in a sector.
 //!
-//! `综合` stands alone: a paragraph is an overview or it has sectors of its
-//! own. Besides the enumeration it comes from breadth (three or more sectors
-//! named, none of them reported in depth: a speech's or a government report's
-//! list of tasks), from five or more sectors assigned at once, and from the
-//! lexicon's `综合` words (the whole programme's funds, projects and results),
-//! which count only when no sector of its own reaches the threshold.
+//! `综合` (an overview) stands alone: a paragraph is about the aid as a whole
+//! or it has sectors of its own. It is assigned, in this order, when
+//! - an enumeration names three or more sectors and no sector is carried by
+//!   the rest of the paragraph (with four or more listed, carried means
+//!   reported in depth: [`SHALLOW`]);
+//! - the paragraph names three kinds of aid (`产业扶贫`, `易地扶贫搬迁`,
+//!   `教育援藏`: words ending in 扶贫/援藏/援疆/援青/帮扶) and reports no sector in
+//!   depth, the names of kinds not counting as depth;
+//! - three sectors reach the threshold, or five are named outside
+//!   enumerations, and none is reported in depth (a speech's or a government
+//!   report's list of tasks);
+//! - no sector reaches the threshold and the lexicon's `综合` words (the whole
+//!   programme's funds, projects and results: `援藏资金`, `脱贫摘帽`) outscore
+//!   the best sector;
+//! - five or more sectors would be assigned at once.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -488,6 +498,26 @@ mod tests {
             "持续打造“三交”援藏品牌，促进交往交流交融；线上线下开展教育、医疗、科研等领域双向交流",
         );
         assert_eq!(l, vec!["文化旅游"]);
+    }
+
+    #[test]
+    fn overviews_beyond_enumerations() {
+        // Three kinds of aid named: the aid as a whole.
+        let (l, evidence) = classify("扩大产业扶贫覆盖面，做好教育扶贫、健康扶贫");
+        assert_eq!(l, vec!["综合"], "{evidence:?}");
+        // The whole programme's totals, with no sector of its own.
+        assert_eq!(
+            labels("累计投入援藏资金296亿元，实施援藏项目8310个"),
+            vec!["综合"]
+        );
+        // A sector of its own beats the 综合 words.
+        assert_eq!(
+            labels("投入援藏资金，建设医院，援藏医生开展手术"),
+            vec!["医疗卫生"]
+        );
+        // Three sectors named but one reported in depth: no overview.
+        let l = labels("援藏医生在医院开展手术，诊疗患者，培训当地医生；学校和道路也有投入");
+        assert!(!l.contains(&"综合".to_string()), "{l:?}");
     }
 
     #[test]
