@@ -1,16 +1,35 @@
 //! Sector labels from a reviewed, weighted lexicon (`data/sectors.toml`).
 //!
 //! A paragraph gets every sector whose words add up to the threshold, so
-//! labels are multi-label and never hang on one weak keyword. Four rules keep
+//! labels are multi-label and never hang on one weak keyword. These rules keep
 //! them precise:
 //! - words are matched leftmost-longest, so a word inside a longer lexicon
-//!   word does not count again (`干部人才` is not also `人才`, `主题教育` not `教育`);
+//!   word does not count again (`干部人才` is not also `人才`, `主题教育` not `教育`),
+//!   and the masked phrases of the lexicon's `不计` table count for nothing
+//!   (`发展道路` is not `道路`);
 //! - words named as items of an enumeration (`教育、医疗、科研等领域`) count half:
 //!   the text names the sectors rather than reports work in them;
 //! - a secondary sector must reach a share of the leading one, so one stray
 //!   word in a long paragraph about something else does not label it;
-//! - an enumeration naming three or more sectors, with no sector carried by
-//!   the rest of the paragraph, makes the paragraph an overview: `综合`.
+//! - cadre-story words (the `党建与管理·事迹` table: `扎根`, `先进事迹`) count for
+//!   `党建与管理` only in a paragraph where no sector reaches the threshold
+//!   without them: a story about a cadre's dedication, not about work in a sector.
+//!
+//! `综合` (an overview) stands alone: a paragraph is about the aid as a whole
+//! or it has sectors of its own. It is assigned, in this order, when
+//! - an enumeration names three or more sectors and no sector is carried by
+//!   the rest of the paragraph (with four or more listed, carried means
+//!   reported in depth: [`SHALLOW`]);
+//! - the paragraph names three kinds of aid (`产业扶贫`, `易地扶贫搬迁`,
+//!   `教育援藏`: words ending in 扶贫/援藏/援疆/援青/帮扶) and reports no sector in
+//!   depth, the names of kinds not counting as depth;
+//! - three sectors reach the threshold, or five are named outside
+//!   enumerations, and none is reported in depth (a speech's or a government
+//!   report's list of tasks);
+//! - no sector reaches the threshold and the lexicon's `综合` words (the whole
+//!   programme's funds, projects and results: `援藏资金`, `脱贫摘帽`) outscore
+//!   the best sector;
+//! - five or more sectors would be assigned at once.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -49,13 +68,43 @@ const REPEATED: f32 = 1.5;
 const OVERVIEW_LISTED: usize = 3;
 /// This many sectors assigned at once also make an overview.
 const OVERVIEW_ASSIGNED: usize = 5;
+/// This many sectors with at least [`BROAD_MIN`] each make an overview ...
+const OVERVIEW_BROAD: usize = 3;
+/// ... when none of them scores [`SHALLOW`] or more (reported in depth).
+const SHALLOW: f32 = 4.0;
+/// Score at which a sector counts as named for [`OVERVIEW_BROAD`].
+const BROAD_MIN: f32 = 2.0;
+/// This many sectors with at least [`FALLBACK`] each, none in depth, also
+/// make an overview.
+const OVERVIEW_NAMED: usize = 5;
 /// Longest mean length (in characters) of the inner items of an enumeration.
 const SHORT_ITEM: usize = 4;
 
+/// The table of `data/sectors.toml` whose words count for no sector: matched
+/// leftmost-longest like the others, they hide the lexicon words inside them
+/// (发展道路 is no road, 改革创新 no research).
+const MASKS: &str = "不计";
+
+/// The table of `data/sectors.toml` whose words (cadre stories: 扎根, 无私奉献,
+/// 时代楷模) count for `党建与管理` only in a paragraph with no sector of its own.
+const STORIES: &str = "党建与管理·事迹";
+
+/// Index of `党建与管理` in [`SECTORS`].
+const GOVERNANCE_SECTOR: usize = 10;
+
+/// What one lexicon word counts for.
+struct Entry {
+    word: String,
+    /// (sector index, weight) pairs.
+    sectors: Vec<(usize, f32)>,
+    /// Whether it counts only for a paragraph with no sector of its own.
+    fallback_only: bool,
+}
+
 struct Lexicon {
     matcher: AhoCorasick,
-    /// For each pattern: its word and the (sector index, weight) pairs it counts for.
-    entries: Vec<(String, Vec<(usize, f32)>)>,
+    /// One entry per pattern.
+    entries: Vec<Entry>,
 }
 
 fn lexicon() -> &'static Lexicon {
@@ -65,26 +114,35 @@ fn lexicon() -> &'static Lexicon {
             toml::from_str(include_str!("../../data/sectors.toml"))
                 .expect("data/sectors.toml is valid");
         // One pattern per word; a word may count for several sectors (厂房).
-        let mut words: BTreeMap<String, Vec<(usize, f32)>> = BTreeMap::new();
+        let mut words: BTreeMap<String, Entry> = BTreeMap::new();
         for (sector, list) in &table {
-            let index = SECTORS
-                .iter()
-                .position(|s| s == sector)
-                .unwrap_or_else(|| panic!("unknown sector {sector} in data/sectors.toml"));
+            let index = match sector.as_str() {
+                MASKS => None,
+                STORIES => Some(GOVERNANCE_SECTOR),
+                _ => Some(
+                    SECTORS
+                        .iter()
+                        .position(|s| s == sector)
+                        .unwrap_or_else(|| panic!("unknown sector {sector} in data/sectors.toml")),
+                ),
+            };
             for (word, weight) in list {
-                words
-                    .entry(word.clone())
-                    .or_default()
-                    .push((index, *weight));
+                let entry = words.entry(word.clone()).or_insert_with(|| Entry {
+                    word: word.clone(),
+                    sectors: Vec::new(),
+                    fallback_only: false,
+                });
+                entry.sectors.extend(index.map(|i| (i, *weight)));
+                entry.fallback_only |= sector == STORIES;
             }
         }
-        let entries: Vec<(String, Vec<(usize, f32)>)> = words.into_iter().collect();
+        let entries: Vec<Entry> = words.into_values().collect();
         // A DFA: the same matches as the default NFA, in fewer instructions
         // per byte (the lexicon is small, so its table is too).
         let matcher = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
             .kind(Some(AhoCorasickKind::DFA))
-            .build(entries.iter().map(|(w, _)| w))
+            .build(entries.iter().map(|e| &e.word))
             .expect("sector lexicon builds");
         Lexicon { matcher, entries }
     })
@@ -168,6 +226,14 @@ fn is_listed(text: &str, spans: &[(usize, usize)], start: usize, end: usize) -> 
     })
 }
 
+/// Whether a lexicon word names a kind of aid (产业扶贫, 教育援藏, 消费帮扶,
+/// 易地扶贫搬迁): a paragraph naming three kinds is about the aid as a whole.
+fn is_kind_of_aid(word: &str) -> bool {
+    ["扶贫", "援藏", "援疆", "援青", "帮扶", "扶贫搬迁"]
+        .iter()
+        .any(|suffix| word.len() > suffix.len() && word.ends_with(suffix))
+}
+
 /// The score of one sector in a text.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SectorScore {
@@ -181,6 +247,11 @@ pub struct SectorScore {
     pub listed: bool,
     /// The words found, with their counts (`医疗×2`).
     pub words: Vec<String>,
+    /// Evidence from words that name a kind of aid ([`is_kind_of_aid`]).
+    pub kind_score: f32,
+    /// Evidence that counts only when no sector has [`THRESHOLD`] without it
+    /// (the words of cadre stories).
+    pub fallback_only: f32,
 }
 
 /// Sector scores of a text, with the words behind each, for sectors with any evidence.
@@ -202,7 +273,11 @@ pub fn scores(text: &str) -> Vec<SectorScore> {
     }
     let mut by_sector: Vec<SectorScore> = Vec::new();
     for (pattern, count, outside) in found {
-        let (word, sectors) = &lexicon.entries[pattern];
+        let Entry {
+            word,
+            sectors,
+            fallback_only,
+        } = &lexicon.entries[pattern];
         let repeat = if count > 1 { REPEATED } else { 1.0 };
         for &(sector, weight) in sectors {
             let entry = match by_sector.iter().position(|s| s.sector == sector) {
@@ -222,6 +297,16 @@ pub fn scores(text: &str) -> Vec<SectorScore> {
                 entry.score += weight * repeat * LISTED;
                 entry.listed = true;
             }
+            if is_kind_of_aid(word) {
+                entry.kind_score += weight * repeat;
+            }
+            if *fallback_only {
+                entry.fallback_only += if outside {
+                    weight * repeat
+                } else {
+                    weight * repeat * LISTED
+                };
+            }
             entry.words.push(format!("{word}×{count}"));
         }
     }
@@ -232,7 +317,24 @@ pub fn scores(text: &str) -> Vec<SectorScore> {
 /// The sectors of a text and the evidence for each.
 pub fn classify(text: &str) -> (Vec<String>, Vec<String>) {
     let mut scored = scores(text);
+    // A paragraph with a sector of its own drops the fallback-only evidence.
+    if scored
+        .iter()
+        .any(|s| s.score - s.fallback_only >= THRESHOLD)
+    {
+        for s in &mut scored {
+            s.score -= s.fallback_only;
+            s.outside_lists = s.outside_lists.min(s.score);
+        }
+        scored.retain(|s| s.score > 0.0);
+    }
     scored.sort_by(|a, b| b.score.total_cmp(&a.score));
+    // The lexicon's 综合 words are weighed apart from the sectors.
+    let whole = scored
+        .iter()
+        .position(|s| s.sector == OVERVIEW_SECTOR)
+        .map(|i| scored.remove(i));
+    let overview = |evidence: String| (vec![SECTORS[OVERVIEW_SECTOR].to_string()], vec![evidence]);
     let evidence_of = |s: &SectorScore| {
         format!(
             "{} {:.1} ← {}",
@@ -242,17 +344,51 @@ pub fn classify(text: &str) -> (Vec<String>, Vec<String>) {
         )
     };
     let listed = scored.iter().filter(|s| s.listed).count();
-    let carried = scored.iter().any(|s| s.outside_lists >= THRESHOLD);
+    // Three sectors listed give way to one carried by the rest of the
+    // paragraph; four or more only to one the rest reports in depth.
+    let carried_at = if listed > OVERVIEW_LISTED {
+        SHALLOW
+    } else {
+        THRESHOLD
+    };
+    let carried = scored.iter().any(|s| s.outside_lists >= carried_at);
     if listed >= OVERVIEW_LISTED && !carried {
         let named: Vec<&str> = scored
             .iter()
             .filter(|s| s.listed)
             .map(|s| SECTORS[s.sector])
             .collect();
-        let evidence = format!("综合 ← an enumeration names {}", named.join("、"));
-        return (vec![SECTORS[OVERVIEW_SECTOR].to_string()], vec![evidence]);
+        return overview(format!("综合 ← an enumeration names {}", named.join("、")));
     }
     let top = scored.first().map_or(0.0, |s| s.score);
+    // Kinds of aid are counted as words: 易地扶贫搬迁 and 就业扶贫 are two kinds
+    // of one sector. Their names are no depth.
+    let kinds: Vec<&str> = scored
+        .iter()
+        .flat_map(|s| &s.words)
+        .filter_map(|w| w.split('×').next())
+        .filter(|w| is_kind_of_aid(w))
+        .collect();
+    let in_depth = scored.iter().any(|s| s.score - s.kind_score >= SHALLOW);
+    if kinds.len() >= OVERVIEW_LISTED && !in_depth {
+        return overview(format!("综合 ← names the aid kinds {}", kinds.join("、")));
+    }
+    let broad: Vec<&str> = scored
+        .iter()
+        .filter(|s| s.score >= BROAD_MIN)
+        .map(|s| SECTORS[s.sector])
+        .collect();
+    // Enumerations have their own rule above: this counts the rest.
+    let named = scored
+        .iter()
+        .filter(|s| s.outside_lists >= FALLBACK)
+        .count();
+    if (broad.len() >= OVERVIEW_BROAD || named >= OVERVIEW_NAMED) && !in_depth {
+        return overview(format!("综合 ← names {}, none in depth", broad.join("、")));
+    }
+    if let Some(whole) = whole.filter(|w| w.score >= FALLBACK && top < THRESHOLD && w.score > top) {
+        return overview(evidence_of(&whole));
+    }
     let mut labels: Vec<&SectorScore> = scored
         .iter()
         .filter(|s| s.score >= THRESHOLD && s.score >= SECONDARY_SHARE * top)
@@ -260,14 +396,19 @@ pub fn classify(text: &str) -> (Vec<String>, Vec<String>) {
     if labels.is_empty() {
         labels.extend(scored.first().filter(|s| s.score >= FALLBACK));
     }
+    if labels.len() >= OVERVIEW_ASSIGNED {
+        let named: Vec<&str> = labels.iter().map(|s| SECTORS[s.sector]).collect();
+        return overview(format!(
+            "综合 ← {} sectors assigned: {}",
+            named.len(),
+            named.join("、")
+        ));
+    }
     let evidence = labels.iter().map(|s| evidence_of(s)).collect();
-    let mut names: Vec<String> = labels
+    let names: Vec<String> = labels
         .iter()
         .map(|s| SECTORS[s.sector].to_string())
         .collect();
-    if labels.len() >= OVERVIEW_ASSIGNED && !names.iter().any(|n| n == "综合") {
-        names.push(SECTORS[OVERVIEW_SECTOR].to_string());
-    }
     (names, evidence)
 }
 
@@ -360,12 +501,50 @@ mod tests {
     }
 
     #[test]
+    fn overviews_beyond_enumerations() {
+        // Three kinds of aid named: the aid as a whole.
+        let (l, evidence) = classify("扩大产业扶贫覆盖面，做好教育扶贫、健康扶贫");
+        assert_eq!(l, vec!["综合"], "{evidence:?}");
+        // The whole programme's totals, with no sector of its own.
+        assert_eq!(
+            labels("累计投入援藏资金296亿元，实施援藏项目8310个"),
+            vec!["综合"]
+        );
+        // A sector of its own beats the 综合 words.
+        assert_eq!(
+            labels("投入援藏资金，建设医院，援藏医生开展手术"),
+            vec!["医疗卫生"]
+        );
+        // Three sectors named but one reported in depth: no overview.
+        let l = labels("援藏医生在医院开展手术，诊疗患者，培训当地医生；学校和道路也有投入");
+        assert!(!l.contains(&"综合".to_string()), "{l:?}");
+    }
+
+    #[test]
+    fn cadre_stories_count_only_without_a_sector() {
+        assert_eq!(labels("他扎根雪域高原，无私奉献"), vec!["党建与管理"]);
+        // A paragraph about sending cadres keeps its sector alone.
+        assert_eq!(
+            labels("按需选派专技干部援藏，培训优秀干部，无私奉献"),
+            vec!["人才培训"]
+        );
+    }
+
+    #[test]
+    fn masked_phrases_count_for_nothing() {
+        assert!(labels("坚持走中国特色社会主义道路").is_empty());
+        assert_eq!(labels("修建道路和桥梁"), vec!["基础设施"]);
+        assert!(labels("习近平同普京通电话").is_empty());
+    }
+
+    #[test]
     fn every_lexicon_sector_is_known() {
         let lexicon = lexicon();
         assert!(lexicon
             .entries
             .iter()
-            .all(|(_, sectors)| sectors.iter().all(|&(s, w)| s < SECTORS.len() && w > 0.0)));
+            .all(|e| e.sectors.iter().all(|&(s, w)| s < SECTORS.len() && w > 0.0)));
+        assert_eq!(SECTORS[GOVERNANCE_SECTOR], "党建与管理");
     }
 
     #[test]
