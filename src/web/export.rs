@@ -10,15 +10,11 @@ use axum::response::{IntoResponse, Response};
 
 use super::error::WebError;
 use super::format::plain_amount;
+pub use super::links::EXPORT_LIMIT;
 use super::params::request_from_query;
 use super::AppState;
 use crate::facet::FacetKind;
 use crate::search::Hit;
-
-/// Most rows an export returns; `total` (JSON) and `x-aidsearch-total`
-/// (CSV) still say how many hits there were, and the file name and the page
-/// say when the rows stop short of them.
-pub const EXPORT_LIMIT: usize = 5_000;
 
 /// Header of a CSV export: the search's hits, and the rows in the file.
 pub const TOTAL_HEADER: &str = "x-aidsearch-total";

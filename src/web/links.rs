@@ -9,6 +9,13 @@ use crate::facet::{FacetKind, Shape};
 use crate::labels::programme;
 use crate::search::{FacetValue, Hit, SearchRequest, Sort};
 
+/// Most rows an export returns; `total` (JSON) and `x-aidsearch-total`
+/// (CSV) still say how many hits there were, and the file name and the page
+/// say when the rows stop short of them.
+/// (Here, below both the pages and the export handler, because the page's
+/// export link says when it stops short.)
+pub const EXPORT_LIMIT: usize = 5_000;
+
 /// A link with a label, as facets, chips, tags and pages use it.
 #[derive(Debug, Clone, Default)]
 pub struct Link {

@@ -236,10 +236,10 @@ pub fn search_view(
         prev_url: pager.prev_url,
         next_url: pager.next_url,
         sorts: links::sort_links(request, response.sort),
-        export_label: if response.total > super::export::EXPORT_LIMIT as u64 {
+        export_label: if response.total > links::EXPORT_LIMIT as u64 {
             format!(
                 "导出前 {} 条（共 {} 条）",
-                super::export::EXPORT_LIMIT,
+                links::EXPORT_LIMIT,
                 response.total
             )
         } else {
