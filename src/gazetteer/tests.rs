@@ -76,8 +76,8 @@ fn shipped_data_parses_with_expected_counts() {
     let count = |l| g().places().iter().filter(|p| p.level == l).count();
     assert_eq!(count(Level::Province), 34);
     assert_eq!(count(Level::Prefecture), 333);
-    // Every county-level division of the 2016 table, with the recorded changes.
-    assert_eq!(count(Level::County), 2848);
+    // Every county-level division of the ministry's table of 2024.
+    assert_eq!(count(Level::County), 2846);
     // Districts of the municipalities and counties governed by their
     // province sit right under the province.
     for path in [
@@ -182,6 +182,49 @@ fn recent_tibet_changes_use_new_names() {
     assert!(g().by_path("西藏自治区/那曲地区").is_none());
     assert!(g().by_path("山东省/莱芜市").is_none());
     assert_eq!(resolved("莱芜"), Some("山东省/济南市"));
+}
+
+#[test]
+fn national_changes_since_2016_use_new_names_and_keep_old_ones() {
+    // Re-typed (县 → 市, 县 → 区) under a new code: the older name resolves
+    // to the division today and is found in text.
+    assert_eq!(resolved("宁乡市"), Some("湖南省/长沙市/宁乡市"));
+    assert_eq!(resolved("宁乡县"), Some("湖南省/长沙市/宁乡市"));
+    assert_eq!(
+        resolved("库车县"),
+        Some("新疆维吾尔自治区/阿克苏地区/库车市")
+    );
+    assert_eq!(resolved("横县"), Some("广西壮族自治区/南宁市/横州市"));
+    assert_eq!(resolved("盘县"), Some("贵州省/六盘水市/盘州市"));
+    assert_eq!(
+        found("湖南省宁乡县和库车县"),
+        ["湖南省", "宁乡市", "库车市"]
+    );
+    assert!(g().by_path("湖南省/长沙市/宁乡县").is_none());
+    // Renamed under its code, and merged with a successor named by hand.
+    assert_eq!(resolved("桥西区"), None, "several 桥西区, none 邢台's now");
+    assert_eq!(
+        g().resolve_all("桥西区")
+            .iter()
+            .map(|p| p.path.as_str())
+            .collect::<Vec<_>>(),
+        ["河北省/石家庄市/桥西区", "河北省/张家口市/桥西区"]
+    );
+    assert_eq!(resolved("信都区"), Some("河北省/邢台市/信都区"));
+    assert_eq!(resolved("许昌县"), Some("河南省/许昌市/建安区"));
+    assert_eq!(resolved("下城区"), Some("浙江省/杭州市/拱墅区"));
+    // New divisions, and one that moved to another prefecture.
+    assert_eq!(
+        g().by_path("新疆维吾尔自治区/白杨市").map(|p| p.level),
+        Some(Level::County)
+    );
+    assert!(g().by_path("新疆维吾尔自治区/和田地区/和安县").is_some());
+    assert!(g().by_path("吉林省/长春市/公主岭市").is_some());
+    assert!(g().by_path("吉林省/四平市/公主岭市").is_none());
+    // Split between several divisions: gone, not guessed.
+    assert_eq!(resolved("邯郸县"), None);
+    // A stop phrase keeps a new name out of a word.
+    assert!(found("四平城区多个小区").is_empty());
 }
 
 #[test]
