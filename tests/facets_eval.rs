@@ -37,7 +37,7 @@ const RATCHET: [(&str, f64, f64); 4] = [
     ("region", 0.981, 0.981),
     ("donor", 1.0, 1.0),
     ("sector", 0.903, 0.857),
-    ("year", 0.992, 1.0),
+    ("year", 1.0, 1.0),
 ];
 
 /// The figures issue 4 asks for, as (precision, recall).
@@ -997,7 +997,7 @@ const AID_RATCHET: [(&str, usize, f64); 6] = [
     ("region~", 1, 0.82),
     ("donor", 2, 0.67),
     ("programme", 3, 0.94),
-    ("year", 4, 0.95),
+    ("year", 4, 0.96),
     ("sector", 5, 0.68),
 ];
 

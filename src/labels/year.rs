@@ -1,8 +1,8 @@
 //! Which years a paragraph is about: its *effective* years. Explicit years
 //! (`2019年`, `2020年初`, `2019—2020年`, an event named after its year such as
 //! `“2023西藏文化青岛行”`) and relative years resolved from the report's date
-//! (今年, 去年, 明年, 前年, and `两年前`, which also means the report's year it
-//! is contrasted with). What is not an event year gives none: a five-year plan
+//! (今年, 去年, 明年, 前年, and `两年前`, which also means the report's year
+//! when the paragraph contrasts it with now: 如今, 目前). What is not an event year gives none: a five-year plan
 //! (`十三五`) and its span (`“十四五”时期（2021—2025年）`), a horizon
 //! (`2035年远景目标`, `到2035年` after the report's year), the start of a
 //! period (`2012年以来`), and the baseline of a comparison (`比2022年增长`).
@@ -81,19 +81,22 @@ pub fn years(text: &str, report_year: Option<i32>) -> (Vec<i32>, Vec<String>) {
                 evidence.push(format!("{word}→{}", base + delta));
             }
         }
+        let contrasts_with_now = NOW.iter().any(|w| text.contains(w));
         for (n, at) in years_ago(&chars) {
-            // `两年前` contrasts then with now: both years are the paragraph's.
+            // `两年前…如今` contrasts then with now: both years are the
+            // paragraph's; `两年前他来到阿里` reports only then.
             found.push(base - n);
-            found.push(base);
-            evidence.push(format!(
-                "{}→{}, {base}",
-                chars[at..]
-                    .iter()
-                    .take_while(|&&c| c != '前')
-                    .chain(['前'].iter())
-                    .collect::<String>(),
-                base - n
-            ));
+            let word: String = chars[at..]
+                .iter()
+                .take_while(|&&c| c != '前')
+                .chain(['前'].iter())
+                .collect();
+            if contrasts_with_now {
+                found.push(base);
+                evidence.push(format!("{word}→{}, {base} (now)", base - n));
+            } else {
+                evidence.push(format!("{word}→{}", base - n));
+            }
         }
     }
     // A five-year plan names a period, not the year the paragraph is about.
@@ -106,6 +109,10 @@ pub fn years(text: &str, report_year: Option<i32>) -> (Vec<i32>, Vec<String>) {
     found.dedup();
     (found, evidence)
 }
+
+/// Words of the present that a paragraph contrasts `N年前` with: then it is
+/// about the report's year too.
+const NOW: [&str; 6] = ["目前", "如今", "现在", "而今", "今天", "眼下"];
 
 /// Names of five-year plans: periods, never a paragraph's year.
 const PLANS: [&str; 5] = ["十一五", "十二五", "十三五", "十四五", "十五五"];
@@ -217,11 +224,16 @@ fn is_named_event(chars: &[char], i: usize, end: usize) -> bool {
     quoted && next.is_some_and(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) && !UNITS.contains(c))
 }
 
-/// `N年前` with a small N (`两年前`, `3年前`, `十年前`): (N, position of N).
+/// `N年前` with a small N (`两年前`, `3年前`, `十年前`), not as an attribute
+/// (`一年前的承诺`): (N, position of N).
 fn years_ago(chars: &[char]) -> Vec<(i32, usize)> {
     let mut out = Vec::new();
     for k in 1..chars.len().saturating_sub(1) {
         if chars[k] != '年' || chars[k + 1] != '前' {
+            continue;
+        }
+        // `一年前的承诺` names a thing of then; the paragraph reports now.
+        if chars.get(k + 2) == Some(&'的') {
             continue;
         }
         // `前` followed by 年 is 前年 (two years ago), counted above, not here.
@@ -463,11 +475,26 @@ mod tests {
     #[test]
     fn years_ago_resolve_from_report_date() {
         assert_eq!(
-            years("两年前，一家从林周县搬到了城关区", Some(2020)).0,
+            years(
+                "两年前，一家从林周县搬到了城关区，目前在超市工作",
+                Some(2020)
+            )
+            .0,
             vec![2018, 2020]
         );
-        assert_eq!(years("10年前这里还没有路", Some(2024)).0, vec![2014, 2024]);
-        assert_eq!(years("三十年前", Some(2024)).0, vec![1994, 2024]);
+        assert_eq!(
+            years("两年前他随河北省第七批援藏队来到了阿里", Some(2015)).0,
+            vec![2013]
+        );
+        assert_eq!(
+            years("10年前这里还没有路，如今通了柏油路", Some(2024)).0,
+            vec![2014, 2024]
+        );
+        assert_eq!(years("三十年前", Some(2024)).0, vec![1994]);
+        // Of then, said of now: no year of its own.
+        assert!(years("用实实在在的成果兑现着一年前的承诺", Some(2022))
+            .0
+            .is_empty());
         assert!(years("两年前", None).0.is_empty());
         // 2019年前 is an explicit year, not 2019 years ago.
         assert_eq!(years("2019年前完成", Some(2020)).0, vec![2019]);
