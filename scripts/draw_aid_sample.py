@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Draw the paragraphs for the aid facet labels (standard library only, deterministic).
 
-usage: draw_aid_sample.py [OUT_DIR] [--src DIR] [--seed N]
+usage: draw_aid_sample.py [OUT_DIR] [--src DIR] [--seed N] [--exclude FILE ...]
+                          [--dev N] [--heldout N]
 
 Reads DIR/*.jsonl.gz (default: ../shared/scale-corpus beside the repository), keeps the
 documents that make_aid_subcorpus.py keeps (title or text contains one of its TERMS: the
@@ -17,6 +18,11 @@ the next 8 to the held-out file. 援青 has too few (16 paragraphs in 5 document
 对口支援青海), so after them come paragraphs naming a place in Qinghai with 对口支援/援建/
 对口帮扶; a programme that still falls short is split 14:8 in proportion.
 
+--exclude FILE ... skips every document named by a `doc = "..."` line of the given fixture
+files (for a further sample that shares no document with the existing ones); --dev and --heldout
+set how many paragraphs per programme go to each file (default 14 and 8; with --heldout 0 the
+held-out file is not written). With the defaults the output is the same as before these options.
+
 Writes OUT_DIR/aid-sample-dev.txt and OUT_DIR/aid-sample-heldout.txt (default OUT_DIR:
 target/aid-sample): each paragraph with its document's id, title and date, its programme
 stratum, the document's first paragraph (for context) and a proposed key (the first 12-16 characters that occur once in the document with
@@ -27,6 +33,7 @@ import gzip
 import json
 import os
 import random
+import re
 import sys
 
 # The selection rule of ../shared/eval/make_aid_subcorpus.py (same TERMS, same test).
@@ -102,12 +109,31 @@ def propose_key(paragraph, doc_squeezed):
     return None
 
 
+def excluded_docs(paths):
+    """The document ids of the `doc = "..."` lines of the given fixture files."""
+    ids = set()
+    for path in paths:
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                m = re.match(r'\s*doc\s*=\s*"([^"]+)"', line)
+                if m:
+                    ids.add(m.group(1))
+    return ids
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("out_dir", nargs="?", default=DEFAULT_OUT)
     ap.add_argument("--src", default=DEFAULT_SRC, help="folder of *.jsonl.gz (default %(default)s)")
     ap.add_argument("--seed", type=int, default=SEED)
+    ap.add_argument("--exclude", nargs="+", default=[], metavar="FILE",
+                    help="fixture files whose documents (doc = \"...\" lines) are not drawn")
+    ap.add_argument("--dev", type=int, default=DEV, help="paragraphs per programme for the dev file")
+    ap.add_argument("--heldout", type=int, default=HELDOUT,
+                    help="paragraphs per programme for the held-out file (0: not written)")
     args = ap.parse_args(argv)
+    n_dev, n_held = args.dev, args.heldout
+    excluded = excluded_docs(args.exclude)
 
     docs = {}
     candidates = {name: [] for name in PROGRAMMES}
@@ -129,7 +155,7 @@ def main(argv=None):
                 fallback.append((d["id"], i + 1, p))
 
     rng = random.Random(args.seed)
-    used = set()
+    used = set(excluded)
     drawn = {name: [] for name in PROGRAMMES}
     for name in PROGRAMMES:
         pool = sorted(candidates[name])
@@ -139,7 +165,7 @@ def main(argv=None):
             rng.shuffle(extra)
             pool += extra
         for doc_id, number, p in pool:
-            if len(drawn[name]) == DEV + HELDOUT:
+            if len(drawn[name]) == n_dev + n_held:
                 break
             if doc_id in used:
                 continue
@@ -151,11 +177,15 @@ def main(argv=None):
             drawn[name].append((doc_id, number, p, key))
 
     # A programme with fewer than DEV + HELDOUT paragraphs is split in the same proportion.
-    cut = {name: min(DEV, round(len(v) * DEV / (DEV + HELDOUT))) for name, v in drawn.items()}
+    cut = {name: min(n_dev, round(len(v) * n_dev / (n_dev + n_held))) for name, v in drawn.items()}
     os.makedirs(args.out_dir, exist_ok=True)
     print(f"aid subcorpus: {n_docs} documents, {n_paras} paragraphs")
+    if excluded:
+        print(f"excluded: {len(excluded)} documents of {', '.join(args.exclude)}")
     print(f"{'programme':<8} candidates  dev  held-out")
     for part, dev in (("dev", True), ("heldout", False)):
+        if not dev and n_held == 0:
+            continue
         path = os.path.join(args.out_dir, f"aid-sample-{part}.txt")
         with open(path, "w", encoding="utf-8", newline="\n") as fh:
             for name in PROGRAMMES:
