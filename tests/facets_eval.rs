@@ -959,11 +959,25 @@ fn evaluate_aid(name: &str) -> Option<(usize, usize, String)> {
 /// differ).
 #[test]
 fn aid_subcorpus_facets_per_programme() {
-    let Some((scored, entries, table)) = evaluate_aid("aid-labelled.toml") else {
+    check_aid_dev_set("aid-labelled.toml", 100, &AID_RATCHET);
+}
+
+/// The second development set (`aid-labelled-2.toml`: 112 more paragraphs,
+/// other documents, drawn with another seed), scored and ratcheted the
+/// same way, so that rules are judged on more than one small sample.
+#[test]
+fn aid_subcorpus_second_dev_set_per_programme() {
+    check_aid_dev_set("aid-labelled-2.toml", 100, &AID2_RATCHET);
+}
+
+/// Score a development fixture, print its table, and hold its F1 figures
+/// (the table's `all` row) at their floors.
+fn check_aid_dev_set(name: &str, min_entries: usize, ratchet: &[(&str, usize, f64)]) {
+    let Some((scored, entries, table)) = evaluate_aid(name) else {
         return;
     };
     println!("{table}");
-    assert!(entries >= 100, "the dev fixture has only {entries} entries");
+    assert!(entries >= min_entries, "{name} has only {entries} entries");
     assert_eq!(scored, entries, "not every entry was scored");
     // F1 over all paragraphs, from the table's `all` row: (region, region~,
     // donor, programme, year, sector), each a (P, R, F1) triple after the count.
@@ -976,11 +990,11 @@ fn aid_subcorpus_facets_per_programme() {
         .map(|v| v.parse().expect("a number"))
         .collect();
     let f1 = |facet: usize| all[facet * 3 + 2];
-    for (name, facet, floor) in AID_RATCHET {
+    for (facet_name, facet, floor) in ratchet {
         assert!(
-            f1(facet) >= floor,
-            "{name} F1 {:.3} fell below its ratchet {floor} (raise the ratchet when it improves)",
-            f1(facet)
+            f1(*facet) >= *floor,
+            "{name}: {facet_name} F1 {:.3} fell below its ratchet {floor} (raise the ratchet when it improves)",
+            f1(*facet)
         );
     }
 }
@@ -999,6 +1013,19 @@ const AID_RATCHET: [(&str, usize, f64); 6] = [
     ("programme", 3, 0.94),
     ("year", 4, 0.96),
     ("sector", 5, 0.68),
+];
+
+/// Floors of the second dev set's F1, in the same order. When it was added
+/// (labelled by reading, before any rule was tuned on it) it gave region
+/// 0.760, region~ 0.912, donor 0.545, programme 0.906, year 0.926, sector
+/// 0.642: the labeller's figures on unseen paragraphs at that point.
+const AID2_RATCHET: [(&str, usize, f64); 6] = [
+    ("region", 0, 0.76),
+    ("region~", 1, 0.91),
+    ("donor", 2, 0.54),
+    ("programme", 3, 0.90),
+    ("year", 4, 0.92),
+    ("sector", 5, 0.64),
 ];
 
 /// The same table on the held-out paragraphs; run on purpose
