@@ -293,6 +293,22 @@ fn is_programme_list_item(text: &str, start: usize, end: usize) -> bool {
     rest.starts_with(SEPARATORS) || text[..start].ends_with(SEPARATORS)
 }
 
+/// Whether the text between two mentions makes them items of one list: list
+/// separators, at most a short tail of the first item (`部委`) and short
+/// items that are no mention (`17个对口支援省市`), and no end of a clause.
+fn is_list_gap(gap: &str) -> bool {
+    const SEPARATORS: [char; 4] = ['、', '和', '及', '与'];
+    if gap.is_empty() || !gap.contains(SEPARATORS) || gap.chars().count() > 24 {
+        return false;
+    }
+    if gap.contains(|c: char| c != '、' && CLAUSE_END.contains(&c)) {
+        return false;
+    }
+    let mut pieces = gap.split(SEPARATORS);
+    let first = pieces.next().unwrap_or_default();
+    first.chars().count() <= 4 && pieces.all(|item| item.chars().count() <= 10)
+}
+
 /// Whether the text `before` a place makes it a location (`在武汉`), also as
 /// a later item of a list (`前往湖北和武汉`, `在拉萨、日喀则`).
 fn is_location(before: &str) -> bool {
@@ -398,6 +414,8 @@ fn find_places(text: &str, context: &[&str]) -> Found {
     // The place a mention continues (武汉市 of 武汉市新洲区), and whether that
     // one was named as a donor: the deeper place plays the same part.
     let mut head: Option<(usize, &str, bool)> = None;
+    // Every mention that could give, in text order: (start, end, path, donor).
+    let mut givers_in_text: Vec<(usize, usize, String, bool)> = Vec::new();
     for mention in scan.found {
         let path = &mention.place.path;
         let continued = head
@@ -432,10 +450,12 @@ fn find_places(text: &str, context: &[&str]) -> Found {
                 .evidence
                 .push(format!("donor {path} ← {}", mention.surface));
             found.donors.push(path.clone());
+            givers_in_text.push((mention.start, mention.end, path.clone(), true));
             head = Some((mention.end, path, true));
             continue;
         } else {
             found.elsewhere.push(path.clone());
+            givers_in_text.push((mention.start, mention.end, path.clone(), false));
         }
         head = Some((mention.end, path, false));
     }
@@ -449,8 +469,26 @@ fn find_places(text: &str, context: &[&str]) -> Found {
         {
             found
                 .evidence
-                .push(format!("donor {path} ← {}", &text[range]));
+                .push(format!("donor {path} ← {}", &text[range.clone()]));
             found.donors.push(path.to_string());
+            givers_in_text.push((range.start, range.end, path.to_string(), true));
+        } else {
+            givers_in_text.push((range.start, range.end, path.to_string(), false));
+        }
+    }
+    // Items of one list play one part: the words of giving after the last
+    // (`中央和国家机关、中央企业第十批援疆干部`, `山东、江苏援疆干部`) make each
+    // of them a giver.
+    givers_in_text.sort_by_key(|g| g.0);
+    for i in (0..givers_in_text.len().saturating_sub(1)).rev() {
+        let (next_end, next_donor) = (givers_in_text[i + 1].0, givers_in_text[i + 1].3);
+        let (_, end, ref path, donor) = givers_in_text[i];
+        if next_donor && !donor && end <= next_end && is_list_gap(&text[end..next_end]) {
+            found
+                .evidence
+                .push(format!("donor {path} ← listed with a giver"));
+            found.donors.push(path.clone());
+            givers_in_text[i].3 = true;
         }
     }
     found.elsewhere.retain(|p| !found.donors.contains(p));
@@ -1202,6 +1240,15 @@ mod tests {
 
     #[test]
     fn the_lead_paragraph_names_the_article_s_donor() {
+        // Items of one list play one part.
+        let (_, donor, _) = places("中央和国家机关、中央企业第十批援疆干部人才今天启程");
+        assert_eq!(donor, ["中央与兵团/中央企业", "中央与兵团/中央国家机关"]);
+        let (region, donor, _) = places("山东、江苏援疆干部来到喀什地区");
+        assert_eq!(donor, ["山东省", "江苏省"]);
+        assert_eq!(region, ["新疆维吾尔自治区/喀什地区"]);
+        // A list that ends its clause makes no giver of its items.
+        let (_, donor, _) = places("山东、江苏，援疆干部来到喀什");
+        assert!(!donor.contains(&"山东省".to_string()), "{donor:?}");
         // A list of programme names names no giver.
         let (_, donor, _) = places("东西部扶贫协作、中央单位定点扶贫、军队扶贫持续推进");
         assert!(donor.is_empty(), "{donor:?}");
