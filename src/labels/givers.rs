@@ -77,6 +77,8 @@ pub fn mentions(text: &str) -> Vec<Mention> {
     let l = lexicon();
     l.matcher
         .find_iter(text)
+        // `教育部门`, `财政部门`: departments at any level, not the ministry.
+        .filter(|m| !text[m.end()..].starts_with('门'))
         .map(|m| {
             let k = m.pattern().as_usize();
             Mention {
@@ -91,6 +93,12 @@ pub fn mentions(text: &str) -> Vec<Mention> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn departments_are_not_ministries() {
+        assert!(mentions("县教育部门和财政部门帮扶").is_empty());
+        assert_eq!(mentions("教育部投入资金").len(), 1);
+    }
 
     #[test]
     fn givers_are_found_by_their_words() {
