@@ -204,7 +204,9 @@ class Overlay:
                 }[kind](items)
             elif kind == "alias+":
                 cols += [""] * (4 - len(cols))
-                self.extra[cols[1]] = (split_list(cols[2]), split_list(cols[3]))
+                # Several alias+ lines of one code add up.
+                aliases, strict = self.extra.get(cols[1], ([], []))
+                self.extra[cols[1]] = (aliases + split_list(cols[2]), strict + split_list(cols[3]))
             elif re.fullmatch(r"\d{6}", kind) and 3 <= len(cols) <= 5:
                 cols += [""] * (5 - len(cols))
                 if kind in self.places:

@@ -682,6 +682,14 @@ fn strict_official_names_after_their_enclosing_place() {
 }
 
 #[test]
+fn landmark_villages_are_their_counties() {
+    assert_eq!(found("习近平来到十八洞村"), ["花垣县"]);
+    assert_eq!(found("在宁夏闽宁镇"), ["宁夏回族自治区", "永宁县"]);
+    // After its county it names something inside it: the county once.
+    assert_eq!(found("花垣县十八洞村"), ["花垣县"]);
+}
+
+#[test]
 fn strict_county_aliases_after_their_enclosing_place() {
     // 精河 and 大化 alone are strict (最大化 holds 大化); after their
     // province they are the counties.
