@@ -356,6 +356,10 @@ struct Found {
     paired: Vec<String>,
     /// Places elsewhere that are not donors, deepest only.
     elsewhere: Vec<String>,
+    /// Recipients named by a programme's word (援疆 → 新疆) where no place
+    /// inside them is named: the region when the text names none of its own,
+    /// never the article's place.
+    implied: Vec<String>,
     /// Donors, deepest only.
     donors: Vec<String>,
     /// `region …`/`donor …` lines; elsewhere places are explained by the caller.
@@ -492,6 +496,18 @@ fn find_places(text: &str, context: &[&str]) -> Found {
         }
     }
     found.elsewhere.retain(|p| !found.donors.contains(p));
+    // `援疆` names where the aid goes: a text that names no place there is
+    // about 新疆 (the labelling conventions).
+    for (recipient, word) in programme::recipients_named(text) {
+        if !found
+            .paired
+            .iter()
+            .any(|p| is_ancestor_or_self(recipient, p))
+        {
+            found.evidence.push(format!("region {recipient} ← {word}"));
+            found.implied.push(recipient.to_string());
+        }
+    }
     found.paired = deepest(std::mem::take(&mut found.paired));
     found.elsewhere = deepest(std::mem::take(&mut found.elsewhere));
     found.donors = deepest(std::mem::take(&mut found.donors));
@@ -503,13 +519,15 @@ fn find_places(text: &str, context: &[&str]) -> Found {
 /// no place inside them is named.
 pub fn places(text: &str) -> (Vec<String>, Vec<String>, Vec<String>) {
     let mut found = find_places(text, &[]);
-    let region = if found.paired.is_empty() {
+    let region = if !found.paired.is_empty() {
+        found.paired
+    } else if !found.implied.is_empty() {
+        found.implied
+    } else {
         for p in &found.elsewhere {
             found.evidence.push(format!("region {p} ← text"));
         }
         found.elsewhere
-    } else {
-        found.paired
     };
     (region, found.donors, found.evidence)
 }
@@ -740,12 +758,13 @@ pub fn label_report(report: &Report) -> Vec<Labels> {
     // One passing mention (哈密 in a story about a Shandong village) does not
     // make the article about a paired area: its paragraphs naming such a place
     // must be at least as many as those naming only places elsewhere.
-    let paired_paragraphs = found.iter().filter(|f| !f.paired.is_empty()).count();
+    let names_paired = |f: &Found| !f.paired.is_empty() || !f.implied.is_empty();
+    let paired_paragraphs = found.iter().filter(|f| names_paired(f)).count();
     let elsewhere_paragraphs = found
         .iter()
-        .filter(|f| f.paired.is_empty() && !f.elsewhere.is_empty())
+        .filter(|f| !names_paired(f) && !f.elsewhere.is_empty())
         .count();
-    let about_paired_area = !title.paired.is_empty()
+    let about_paired_area = names_paired(&title)
         || (paired_paragraphs > 0 && paired_paragraphs >= elsewhere_paragraphs)
         || sidecar_region
             .iter()
@@ -837,6 +856,11 @@ pub fn label_report(report: &Report) -> Vec<Labels> {
                 labels.evidence.push(format!("region {p} ← text"));
             }
         }
+        let region = if region.is_empty() {
+            places.implied
+        } else {
+            region
+        };
         labels.region = if region.is_empty() && !about_paired_area && is_national(&paragraph.text) {
             labels
                 .evidence
@@ -1240,6 +1264,16 @@ mod tests {
 
     #[test]
     fn the_lead_paragraph_names_the_article_s_donor() {
+        // 援疆 names where the aid goes when no place there is named.
+        let (region, _, _) = places("因为工作、进修，还曾经去援疆");
+        assert_eq!(region, ["新疆维吾尔自治区"]);
+        let (region, _, _) = places("江苏镇江的援疆干部来到帕米尔高原");
+        assert_eq!(region, ["新疆维吾尔自治区"]);
+        let (region, _, _) = places("援疆干部来到喀什地区");
+        assert_eq!(region, ["新疆维吾尔自治区/喀什地区"]);
+        // 四省藏区 is no part of 西藏.
+        let (region, _, _) = places("四省藏区经济社会发展");
+        assert!(region.is_empty(), "{region:?}");
         // Items of one list play one part.
         let (_, donor, _) = places("中央和国家机关、中央企业第十批援疆干部人才今天启程");
         assert_eq!(donor, ["中央与兵团/中央企业", "中央与兵团/中央国家机关"]);

@@ -14,6 +14,8 @@ struct Programme {
     name: String,
     words: Vec<String>,
     recipients: Vec<String>,
+    #[serde(default)]
+    names_recipient: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -122,6 +124,20 @@ pub fn general_work_besides(text: &str) -> Option<Vec<&str>> {
         .map(|m| &text[m.range()])
         .collect();
     (words.len() >= BESIDES_NEEDED).then_some(words)
+}
+
+/// The recipients that `text` names through a programme's word (援疆 →
+/// 新疆维吾尔自治区), with the word, in the data file's order.
+pub fn recipients_named(text: &str) -> Vec<(&'static str, &'static str)> {
+    let mut out = Vec::new();
+    for p in &lexicon().data.programme {
+        if let Some(word) = p.names_recipient.iter().find(|w| text.contains(w.as_str())) {
+            for r in &p.recipients {
+                out.push((r.as_str(), word.as_str()));
+            }
+        }
+    }
+    out
 }
 
 /// The programme that aids a place when a donor is named beside it: the one
