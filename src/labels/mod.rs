@@ -778,8 +778,11 @@ pub fn label_report(report: &Report) -> Vec<Labels> {
     for f in std::iter::once(&mut title).chain(found.iter_mut()) {
         f.promote_paired_donors(&named, !about_paired_area);
     }
+    // A paragraph that names a paired-aid recipient through its programme
+    // (援疆) is about that recipient: its places elsewhere are givers or
+    // origins (江苏镇江的援疆干部), never its region.
     let own_region = |f: &Found| -> Vec<String> {
-        if !f.paired.is_empty() || about_paired_area {
+        if !f.paired.is_empty() || about_paired_area || !f.implied.is_empty() {
             f.paired.clone()
         } else {
             f.elsewhere.clone()
@@ -1260,6 +1263,16 @@ mod tests {
         // Named without giving, the central budget gives nothing.
         let (_, donor, _) = places("中央财政收入增长放缓");
         assert!(donor.is_empty(), "{donor:?}");
+    }
+
+    #[test]
+    fn a_programme_word_names_its_recipient_in_an_article() {
+        let r = labelled(
+            "援疆干部献礼党的生日",
+            "2020",
+            &["今天，广东援疆干部来到帕米尔高原的国门前。江苏镇江的援疆干部也来了。"],
+        );
+        assert_eq!(r.labels[0].region, ["新疆维吾尔自治区"]);
     }
 
     #[test]
