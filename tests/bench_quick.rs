@@ -19,11 +19,16 @@ const EVERY: usize = 50;
 fn corpus_or_skip() -> Option<PathBuf> {
     let dir = bench::corpus_dir();
     if bench::corpus_files(&dir).is_empty() {
-        eprintln!(
-            "skipped: no *.jsonl.gz in {} (set {} to the scale corpus)",
+        let msg = format!(
+            "no *.jsonl.gz in {} (set {} to the scale corpus)",
             dir.display(),
             bench::CORPUS_ENV
         );
+        // Under CI the scale corpus must be there: a missing one fails.
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("{msg}");
+        }
+        eprintln!("skipped: {msg}");
         return None;
     }
     Some(dir)

@@ -11,7 +11,8 @@
 //! `target/e2e/`.
 //!
 //! Without chromium and chromedriver on `PATH` it prints
-//! "skipped: chromium not installed" and passes; `.ci/run` installs both.
+//! "skipped: chromium not installed" and passes, or fails under `CI=true`;
+//! `.ci/run` installs both.
 //!
 //! The WebDriver client is a few functions over `std::net::TcpStream`: the
 //! usual Rust client (fantoccini) depends on the MPL-licensed `webdriver`
@@ -568,11 +569,13 @@ fn breadcrumb(b: &Browser) -> Vec<String> {
 #[test]
 fn staff_walk_through_in_chromium() {
     let (Some(chromium), Some(chromedriver)) = (which("chromium"), which("chromedriver")) else {
+        let msg = "chromium not installed (apt-get install chromium chromium-driver)";
+        // Under CI the browser must be there (`.ci/run` installs it).
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("{msg}");
+        }
         // Written past the test harness's capture, so it shows in `cargo test`.
-        let _ = writeln!(
-            std::io::stderr(),
-            "skipped: chromium not installed (apt-get install chromium chromium-driver)"
-        );
+        let _ = writeln!(std::io::stderr(), "skipped: {msg}");
         return;
     };
     let bin = env!("CARGO_BIN_EXE_aidsearch");
