@@ -60,9 +60,30 @@ pub fn pairing(donor: &str, recipient: &str) -> Option<&'static Pairing> {
     if related(donor, recipient) {
         return None;
     }
-    all()
+    // Related paths share their first level, so only the rows whose donor
+    // lies in the donor's province can pair (in the table's order).
+    by_province()
+        .get(first_level(donor))?
         .iter()
         .find(|p| related(donor, &p.donor) && related(recipient, &p.recipient))
+        .copied()
+}
+
+fn first_level(path: &str) -> &str {
+    path.split('/').next().unwrap_or(path)
+}
+
+/// The rows by the first level of their donor, each list in table order.
+fn by_province() -> &'static std::collections::HashMap<&'static str, Vec<&'static Pairing>> {
+    static INDEX: OnceLock<std::collections::HashMap<&'static str, Vec<&'static Pairing>>> =
+        OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut index: std::collections::HashMap<&str, Vec<&Pairing>> = Default::default();
+        for p in all() {
+            index.entry(first_level(&p.donor)).or_default().push(p);
+        }
+        index
+    })
 }
 
 #[cfg(test)]
