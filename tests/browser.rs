@@ -780,7 +780,7 @@ fn staff_walk_through_in_chromium() {
     let (status, csv) = http(&server, "GET", csv_href.as_str().unwrap(), None).unwrap();
     assert_eq!(status, 200);
     assert!(
-        csv.starts_with("\u{FEFF}id,".as_bytes()),
+        csv.starts_with("\u{FEFF}段落ID,".as_bytes()),
         "CSV has a BOM and header"
     );
     let rows = String::from_utf8(csv).unwrap().matches("\r\n").count() - 1;

@@ -5,7 +5,7 @@
 
 mod common;
 
-use aidsearch::web::export::{CSV_HEADER, EXPORT_LIMIT};
+use aidsearch::web::export::{csv_header, EXPORT_LIMIT};
 use aidsearch::web::params::{decode_pairs, search_request};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -547,7 +547,15 @@ async fn csv_export_has_bom_header_and_every_row() {
         assert!(body.starts_with(b"\xEF\xBB\xBF"), "UTF-8 BOM");
         let text = String::from_utf8(body[3..].to_vec()).unwrap();
         let records = csv_records(&text);
-        assert_eq!(records[0].join(","), CSV_HEADER);
+        assert_eq!(records[0].join(","), csv_header());
+        // Each row links to its paragraph in its report.
+        for r in &records[1..] {
+            let link = r.last().unwrap();
+            assert!(
+                link.contains("/report/") && link.ends_with(&format!("#p-{}", r[5])),
+                "{link}"
+            );
+        }
         let columns = records[0].len();
         assert!(
             records.iter().all(|r| r.len() == columns),

@@ -26,7 +26,7 @@ pub const ROWS_HEADER: &str = "x-aidsearch-rows";
 async fn export_hits<T: Send + 'static>(
     state: &AppState,
     raw: Option<&str>,
-    render: fn(Exported) -> T,
+    render: impl FnOnce(Exported) -> T + Send + 'static,
 ) -> Result<T, WebError> {
     let mut request = request_from_query(raw, false)?;
     // Plain rank order, without the per-report cap that spreads the first
@@ -124,17 +124,54 @@ fn csv_field(value: &str) -> String {
     }
 }
 
+/// The CSV export's Chinese headings before the facets' (which are their
+/// page labels, `FacetKind::label`).
+const CSV_LEAD: [&str; 7] = [
+    "段落ID",
+    "报告ID",
+    "标题",
+    "日期",
+    "来源",
+    "段落序号",
+    "章节",
+];
+/// The headings after the facets': the largest amount as a number a
+/// spreadsheet sums and sorts, every amount, the text, a link to the
+/// paragraph in its report.
+const CSV_TAIL: [&str; 4] = ["最大金额（元）", "全部金额（元）", "原文", "链接"];
+
 /// The header row of the CSV export: the columns before the facets, one
-/// column per facet named by its parameter, then funding and text (a unit
-/// test checks it against [`FacetKind::ALL`]).
-pub const CSV_HEADER: &str =
-    "id,report_id,title,date,source,paragraph,section,region,donor,sector,year,programme,report_year,funding_yuan,text";
+/// column per facet named by its Chinese label, then the amounts, the text
+/// and the link.
+pub fn csv_header() -> String {
+    CSV_LEAD
+        .iter()
+        .copied()
+        .chain(FacetKind::ALL.map(FacetKind::label))
+        .chain(CSV_TAIL)
+        .collect::<Vec<_>>()
+        .join(",")
+}
 
 /// The CSV text of hits, UTF-8 with a BOM so Excel reads it, CRLF line ends.
-pub fn hits_csv(hits: &[Hit]) -> String {
-    let mut out = format!("\u{FEFF}{CSV_HEADER}\r\n");
+/// `site` (`http://host:port`) makes the links absolute, so a spreadsheet
+/// opens them; without it they are paths.
+pub fn hits_csv(hits: &[Hit], site: Option<&str>) -> String {
+    let mut out = format!("\u{FEFF}{}\r\n", csv_header());
     for h in hits {
         let funding: Vec<String> = h.funding.iter().map(|f| plain_amount(*f)).collect();
+        let largest = h
+            .funding
+            .iter()
+            .copied()
+            .fold(None, |m: Option<f64>, f| Some(m.map_or(f, |m| m.max(f))))
+            .map(plain_amount)
+            .unwrap_or_default();
+        let link = format!(
+            "{}{}",
+            site.unwrap_or_default(),
+            super::links::paragraph_url(&h.report.id, h.paragraph)
+        );
         let mut row = vec![
             h.id.clone(),
             h.report.id.clone(),
@@ -145,7 +182,7 @@ pub fn hits_csv(hits: &[Hit]) -> String {
             h.section.clone().unwrap_or_default(),
         ];
         row.extend(FacetKind::ALL.map(|kind| h.values(kind).join("; ")));
-        row.extend([funding.join("; "), h.text.clone()]);
+        row.extend([largest, funding.join("; "), h.text.clone(), link]);
         out.push_str(
             &row.iter()
                 .map(|f| csv_field(f))
@@ -157,11 +194,28 @@ pub fn hits_csv(hits: &[Hit]) -> String {
     out
 }
 
+/// `http://` and the request's Host, when it is a plain host name or address
+/// with a port (nothing else goes into a link).
+fn site(headers: &axum::http::HeaderMap) -> Option<String> {
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    let plain = !host.is_empty()
+        && host.len() <= 255
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c));
+    plain.then(|| format!("http://{host}"))
+}
+
 /// `GET /export.csv`: the current result set as CSV.
-pub async fn export_csv(State(state): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
-    let render = |e: Exported| {
+pub async fn export_csv(
+    State(state): State<Arc<AppState>>,
+    headers: axum::http::HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let site = site(&headers);
+    let render = move |e: Exported| {
         let counts = (e.total, e.hits.len(), e.disposition("csv"));
-        (counts, hits_csv(&e.hits))
+        (counts, hits_csv(&e.hits, site.as_deref()))
     };
     match export_hits(&state, raw.as_deref(), render).await {
         Ok(((total, rows, disposition), csv)) => (
@@ -244,12 +298,22 @@ mod tests {
     }
 
     #[test]
-    fn csv_has_a_column_per_facet() {
-        let facets: Vec<&str> = FacetKind::ALL.iter().map(|k| k.param()).collect();
+    fn csv_has_a_chinese_column_per_facet() {
+        let facets: Vec<&str> = FacetKind::ALL.iter().map(|k| k.label()).collect();
         let header = format!(
-            "id,report_id,title,date,source,paragraph,section,{},funding_yuan,text",
+            "段落ID,报告ID,标题,日期,来源,段落序号,章节,{},最大金额（元）,全部金额（元）,原文,链接",
             facets.join(",")
         );
-        assert_eq!(CSV_HEADER, header);
+        assert_eq!(csv_header(), header);
+    }
+
+    #[test]
+    fn links_are_absolute_only_for_a_plain_host() {
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert(header::HOST, "127.0.0.1:3011".parse().unwrap());
+        assert_eq!(site(&headers).as_deref(), Some("http://127.0.0.1:3011"));
+        headers.insert(header::HOST, "evil.example/\"@x".parse().unwrap());
+        assert_eq!(site(&headers), None);
+        assert_eq!(site(&axum::http::HeaderMap::new()), None);
     }
 }

@@ -355,6 +355,11 @@ pub fn query_link(request: &SearchRequest, q: &str) -> Link {
     }
 }
 
+/// The report page at `paragraph`, with nothing else (an export's link).
+pub fn paragraph_url(id: &str, paragraph: u32) -> String {
+    format!("/report/{}?p={paragraph}#p-{paragraph}", encode(id))
+}
+
 /// The report page at `paragraph`, carrying the query (for highlighting)
 /// and the search page to come back to.
 pub fn report_url(id: &str, paragraph: u32, q: &str, back: &str) -> String {
