@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::{AhoCorasick, MatchKind};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -51,11 +51,8 @@ fn lexicon() -> &'static Lexicon {
             }
         }
         Lexicon {
-            // A DFA: the default NFA's prefilter looks for "rare" bytes,
-            // which in Chinese text are the lead bytes of every character.
             matcher: AhoCorasick::builder()
                 .match_kind(MatchKind::LeftmostLongest)
-                .kind(Some(AhoCorasickKind::DFA))
                 .build(&words)
                 .expect("giver words build a matcher"),
             givers: data.giver,

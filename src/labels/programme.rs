@@ -44,10 +44,6 @@ struct Lexicon {
     /// is general work.
     with_besides: AhoCorasick,
     programme_words: usize,
-    /// The words that name a programme's recipient; pattern `k` is a word
-    /// of programme `recipient_owner[k]`.
-    recipient_words: AhoCorasick,
-    recipient_owner: Vec<usize>,
 }
 
 fn lexicon() -> &'static Lexicon {
@@ -70,14 +66,6 @@ fn lexicon() -> &'static Lexicon {
                 .build(patterns)
                 .expect("programme words build a matcher")
         };
-        let mut recipient_words = Vec::new();
-        let mut recipient_owner = Vec::new();
-        for (k, p) in data.programme.iter().enumerate() {
-            for w in &p.names_recipient {
-                recipient_words.push(w.clone());
-                recipient_owner.push(k);
-            }
-        }
         let programme_words = words.len();
         let both: Vec<String> = words.iter().chain(&data.other.besides).cloned().collect();
         Lexicon {
@@ -85,8 +73,6 @@ fn lexicon() -> &'static Lexicon {
             other: build(&data.other.words),
             with_besides: build(&both),
             programme_words,
-            recipient_words: build(&recipient_words),
-            recipient_owner,
             owner,
             data,
         }
@@ -143,29 +129,14 @@ pub fn general_work_besides(text: &str) -> Option<Vec<&str>> {
 /// The recipients that `text` names through a programme's word (援疆 →
 /// 新疆维吾尔自治区), with the word, in the data file's order.
 pub fn recipients_named(text: &str) -> Vec<(&'static str, &'static str)> {
-    let l = lexicon();
-    let mut out: Vec<(&'static str, &'static str)> = Vec::new();
-    // One pass over the text; each programme's recipients once, with the
-    // first of its words found.
-    let mut seen = Vec::new();
-    for m in l.recipient_words.find_iter(text) {
-        let k = l.recipient_owner[m.pattern().as_usize()];
-        if seen.contains(&k) {
-            continue;
+    let mut out = Vec::new();
+    for p in &lexicon().data.programme {
+        if let Some(word) = p.names_recipient.iter().find(|w| text.contains(w.as_str())) {
+            for r in &p.recipients {
+                out.push((r.as_str(), word.as_str()));
+            }
         }
-        seen.push(k);
-        let p = &l.data.programme[k];
-        let word = p.names_recipient.iter().find(|w| **w == text[m.range()]);
-        let word = word.map_or("", String::as_str);
-        out.extend(p.recipients.iter().map(|r| (r.as_str(), word)));
     }
-    // In the data file's order, as before.
-    out.sort_by_key(|(r, _)| {
-        l.data
-            .programme
-            .iter()
-            .position(|p| p.recipients.iter().any(|x| x == r))
-    });
     out
 }
 
