@@ -31,21 +31,6 @@ use aidsearch::corpus::meta::ReportMeta;
 use aidsearch::corpus::{build_reports, content_hash, Report};
 use aidsearch::labels;
 
-/// User + system CPU seconds of the calling thread (`/proc/thread-self/stat`,
-/// clock ticks of 10 ms).
-fn thread_cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
-    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    (ticks(11) + ticks(12)) / 100.0
-}
-
 /// The product's cleaning of one document, as `common::doc_reports` does it,
 /// without the labelling.
 fn clean(doc: &common::RawDoc) -> Vec<Report> {
@@ -98,10 +83,10 @@ fn main() {
     // Dictionaries, gazetteer and lexicons, loaded once as the bench does.
     let warm_up = common::warm_up_product();
 
-    let cpu = thread_cpu_seconds();
+    let cpu = common::thread_cpu_seconds();
     let started = Instant::now();
     let reports: Vec<Report> = docs.iter().flat_map(clean).collect();
-    let clean_cpu = thread_cpu_seconds() - cpu;
+    let clean_cpu = common::thread_cpu_seconds() - cpu;
     let clean_wall = started.elapsed().as_secs_f64();
     let paragraphs: usize = reports.iter().map(|r| r.paragraphs.len()).sum();
 
@@ -109,10 +94,10 @@ fn main() {
     let mut label_wall = Vec::new();
     let mut tally = [0usize; 4];
     for _ in 0..rounds {
-        let cpu = thread_cpu_seconds();
+        let cpu = common::thread_cpu_seconds();
         let started = Instant::now();
         let labelled: Vec<Vec<labels::Labels>> = reports.iter().map(labels::label_report).collect();
-        label_cpu.push(thread_cpu_seconds() - cpu);
+        label_cpu.push(common::thread_cpu_seconds() - cpu);
         label_wall.push(started.elapsed().as_secs_f64());
         tally = [0; 4];
         for l in labelled.iter().flatten() {

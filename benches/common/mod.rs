@@ -402,6 +402,17 @@ pub fn cpu_seconds() -> f64 {
 /// threads.
 pub fn process_cpu_seconds(pid: Option<u32>) -> f64 {
     let path = pid.map_or("/proc/self/stat".to_string(), |p| format!("/proc/{p}/stat"));
+    stat_cpu_seconds(&path)
+}
+
+/// User + system CPU seconds of the calling thread.
+#[allow(dead_code)] // the label_cost example's; the bench reads processes
+pub fn thread_cpu_seconds() -> f64 {
+    stat_cpu_seconds("/proc/thread-self/stat")
+}
+
+/// User + system CPU seconds in a `/proc/…/stat` file (clock ticks of 10 ms).
+fn stat_cpu_seconds(path: &str) -> f64 {
     let stat = std::fs::read_to_string(path).unwrap_or_default();
     // Fields after the command name, which is in parentheses and may hold spaces.
     let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
