@@ -267,6 +267,9 @@ const GIVER_SPENDING: [&str; 8] = [
     "支援",
 ];
 
+/// What joins the items of a list (`山东、江苏`, `湖北和武汉`).
+const LIST_SEPARATORS: [char; 4] = ['、', '和', '及', '与'];
+
 /// Whether a giver ending at `end` puts money or designated aid in, within
 /// its clause and a few words.
 fn is_giver_spending(text: &str, end: usize) -> bool {
@@ -282,7 +285,6 @@ fn is_giver_spending(text: &str, end: usize) -> bool {
 /// one item of a list of programme names (`东西部扶贫协作、中央单位定点扶贫、
 /// 军队扶贫`): a policy that names the programme, not a unit giving.
 fn is_programme_list_item(text: &str, start: usize, end: usize) -> bool {
-    const SEPARATORS: [char; 4] = ['、', '和', '及', '与'];
     let Some(rest) = ["定点扶贫", "定点帮扶"]
         .iter()
         .find_map(|w| text[end..].strip_prefix(w))
@@ -290,21 +292,20 @@ fn is_programme_list_item(text: &str, start: usize, end: usize) -> bool {
         return false;
     };
     let rest = rest.trim_start_matches(['工', '作']);
-    rest.starts_with(SEPARATORS) || text[..start].ends_with(SEPARATORS)
+    rest.starts_with(LIST_SEPARATORS) || text[..start].ends_with(LIST_SEPARATORS)
 }
 
 /// Whether the text between two mentions makes them items of one list: list
 /// separators, at most a short tail of the first item (`部委`) and short
 /// items that are no mention (`17个对口支援省市`), and no end of a clause.
 fn is_list_gap(gap: &str) -> bool {
-    const SEPARATORS: [char; 4] = ['、', '和', '及', '与'];
-    if gap.is_empty() || !gap.contains(SEPARATORS) || gap.chars().count() > 24 {
+    if gap.is_empty() || !gap.contains(LIST_SEPARATORS) || gap.chars().count() > 24 {
         return false;
     }
     if gap.contains(|c: char| c != '、' && CLAUSE_END.contains(&c)) {
         return false;
     }
-    let mut pieces = gap.split(SEPARATORS);
+    let mut pieces = gap.split(LIST_SEPARATORS);
     let first = pieces.next().unwrap_or_default();
     first.chars().count() <= 4 && pieces.all(|item| item.chars().count() <= 10)
 }
@@ -318,7 +319,7 @@ fn is_location(before: &str) -> bool {
             return true;
         }
         // Step over one earlier list item: a separator and a short name.
-        let Some(item) = rest.strip_suffix(['和', '、', '与', '及']) else {
+        let Some(item) = rest.strip_suffix(LIST_SEPARATORS) else {
             return false;
         };
         let mut chars = item.char_indices().rev().take(LOCATION_WINDOW);
