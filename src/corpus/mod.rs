@@ -8,7 +8,10 @@
 
 pub mod clean;
 pub mod formats;
+mod isolate;
 pub mod meta;
+
+pub use isolate::isolated;
 
 use std::path::{Path, PathBuf};
 
@@ -476,45 +479,6 @@ pub fn load_file_checked(dir: &Path, path: &Path, id: &str) -> Result<Loaded, Sk
     let file = relative(dir, path);
     let (dir, path, id) = (dir.to_path_buf(), path.to_path_buf(), id.to_string());
     isolated(&file, FILE_TIME_BUDGET, move || read_file(&dir, &path, &id))
-}
-
-/// Run `read` (the reading of `file`) on a thread of its own with a
-/// [`READER_STACK_BYTES`] stack, catching a panic, and waiting at most
-/// `budget`. A reader past its budget cannot be stopped (Rust threads cannot
-/// be killed): it is left running, detached, and its file skipped; it holds
-/// one core and its memory until it ends or the process exits.
-pub fn isolated<T: Send + 'static>(
-    file: &str,
-    budget: std::time::Duration,
-    read: impl FnOnce() -> Result<T, Skipped> + Send + 'static,
-) -> Result<T, Skipped> {
-    let skip = |reason: String| Skipped {
-        file: file.to_string(),
-        reason,
-    };
-    let (send, receive) = std::sync::mpsc::sync_channel(1);
-    let spawned = std::thread::Builder::new()
-        .name("corpus-reader".into())
-        .stack_size(READER_STACK_BYTES)
-        .spawn(move || {
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
-            let _ = send.send(result);
-        });
-    if let Err(e) = spawned {
-        return Err(skip(format!("could not start a reader thread: {e}")));
-    }
-    match receive.recv_timeout(budget) {
-        Ok(Ok(result)) => result,
-        Ok(Err(payload)) => Err(skip(match crate::error::panic_message(&*payload) {
-            Some(message) => format!("reader crashed: {message}"),
-            None => "reader crashed".into(),
-        })),
-        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(skip(format!(
-            "reading took longer than the {} s budget per file",
-            budget.as_secs_f64()
-        ))),
-        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(skip("reader crashed".into())),
-    }
 }
 
 /// Split blocks (paragraphs: text between blank lines) longer than
