@@ -43,6 +43,14 @@ pub const WINDOW: usize = 5;
 pub const DIMS: usize = 160;
 /// Most word sequences kept, the most frequent first.
 const SEQUENCE_CAP: usize = 100_000;
+/// Most paragraphs mined: a larger corpus is sampled evenly (every k-th
+/// paragraph), so mining's memory and time stop growing with the corpus.
+/// The co-occurrence counts grew to 730 MB at 400,000 paragraphs; 100,000
+/// still gives each of the 30,000 kept words dozens of contexts.
+pub const MINED_PARAGRAPHS_CAP: usize = 100_000;
+/// Paragraphs segmented at once in the counting pass: their token ids are
+/// held only until they are counted.
+const SEGMENT_CHUNK: usize = 4096;
 /// Least cosine between a word and a variant that is kept.
 const VARIANT_COSINE: f32 = 0.4;
 /// Shortest word whose long forms are looked for.
@@ -100,6 +108,9 @@ impl ModelSlot {
 /// What mining took, for the reindex summary and BENCHMARKS.md.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct MiningSummary {
+    /// Paragraphs mined, and the number they were sampled from.
+    pub paragraphs: usize,
+    pub of_paragraphs: usize,
     pub words: usize,
     pub sequences: usize,
     pub dims: usize,
@@ -131,6 +142,45 @@ impl Hasher for Mix {
 
 type Counts<K> = HashMap<K, u32, BuildHasherDefault<Mix>>;
 
+/// Count one segmented paragraph's co-occurring kept words (within
+/// [`WINDOW`]) and its runs of two or three adjacent kept words.
+fn count_paragraph(
+    tokens: &[(Option<u32>, bool)],
+    pairs: &mut Counts<u64>,
+    sequences: &mut Counts<u64>,
+) {
+    let kept: Vec<u32> = tokens.iter().filter_map(|t| t.0).collect();
+    for (i, a) in kept.iter().enumerate() {
+        for b in kept.iter().skip(i + 1).take(WINDOW) {
+            if a != b {
+                let (x, y) = if a < b { (*a, *b) } else { (*b, *a) };
+                *pairs.entry(u64::from(x) << 32 | u64::from(y)).or_default() += 1;
+            }
+        }
+    }
+    for i in 0..tokens.len() {
+        let mut key = 0u64;
+        for len in 1..=3 {
+            let Some((Some(w), adjacent)) = tokens.get(i + len - 1) else {
+                break;
+            };
+            if len > 1 && !adjacent {
+                break;
+            }
+            key = key << 21 | u64::from(*w + 1);
+            if len > 1 {
+                *sequences.entry(key).or_default() += 1;
+            }
+        }
+    }
+}
+
+/// Take every k-th of `total` items, k chosen so that at most
+/// [`MINED_PARAGRAPHS_CAP`] are taken: whether item `i` is taken.
+pub fn sampled(i: usize, total: usize) -> bool {
+    i.is_multiple_of(total.div_ceil(MINED_PARAGRAPHS_CAP).max(1))
+}
+
 /// Whether a token can be a kept word: two or more characters with a CJK
 /// one (single characters and numbers carry little on their own).
 fn keepable(word: &str) -> bool {
@@ -139,10 +189,17 @@ fn keepable(word: &str) -> bool {
 
 impl Model {
     /// Mine the paragraphs, segmented with `vocabulary`.
-    pub fn mine(paragraphs: &[&str], vocabulary: &Vocabulary) -> (Model, MiningSummary) {
+    pub fn mine(all: &[&str], vocabulary: &Vocabulary) -> (Model, MiningSummary) {
         let started = std::time::Instant::now();
+        let paragraphs: Vec<&str> = all
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| sampled(*i, all.len()))
+            .map(|(_, p)| *p)
+            .collect();
         // Two passes over the segmenter rather than keeping every token as a
-        // string: the first counts words, the second keeps kept words' ids.
+        // string: the first counts words, the second counts kept words'
+        // co-occurrences, a chunk of paragraphs at a time.
         let freq: HashMap<String, u32> = paragraphs
             .par_iter()
             .fold(HashMap::new, |mut freq: HashMap<String, u32>, text| {
@@ -168,53 +225,30 @@ impl Model {
             .map(|(i, (w, _))| (w.as_str(), i as u32))
             .collect();
         let n = words.len();
-        // Each paragraph as (kept word's id, adjacent to the previous token).
-        let segmented: Vec<Vec<(Option<u32>, bool)>> = paragraphs
-            .par_iter()
-            .map(|text| {
-                let mut end = usize::MAX;
-                analyze_with(vocabulary, text, false)
-                    .into_iter()
-                    .map(|t| {
-                        let adjacent = t.char_start == end;
-                        end = t.char_end;
-                        (id.get(t.text.as_str()).copied(), adjacent)
-                    })
-                    .collect()
-            })
-            .collect();
 
         // Co-occurrence (i < j) within the window, and adjacent sequences.
         let mut pairs: Counts<u64> = Counts::default();
         let mut sequences: Counts<u64> = Counts::default();
-        for p in &segmented {
-            let ids: Vec<Option<u32>> = p.iter().map(|t| t.0).collect();
-            let kept: Vec<u32> = ids.iter().flatten().copied().collect();
-            for (i, a) in kept.iter().enumerate() {
-                for b in kept.iter().skip(i + 1).take(WINDOW) {
-                    if a != b {
-                        let (x, y) = if a < b { (*a, *b) } else { (*b, *a) };
-                        *pairs.entry(u64::from(x) << 32 | u64::from(y)).or_default() += 1;
-                    }
-                }
-            }
-            for i in 0..ids.len() {
-                let mut key = 0u64;
-                for len in 1..=3 {
-                    let Some(Some(w)) = ids.get(i + len - 1) else {
-                        break;
-                    };
-                    if len > 1 && !p[i + len - 1].1 {
-                        break;
-                    }
-                    key = key << 21 | u64::from(*w + 1);
-                    if len > 1 {
-                        *sequences.entry(key).or_default() += 1;
-                    }
-                }
+        for chunk in paragraphs.chunks(SEGMENT_CHUNK) {
+            // Each paragraph as (kept word's id, adjacent to the previous token).
+            let segmented: Vec<Vec<(Option<u32>, bool)>> = chunk
+                .par_iter()
+                .map(|text| {
+                    let mut end = usize::MAX;
+                    analyze_with(vocabulary, text, false)
+                        .into_iter()
+                        .map(|t| {
+                            let adjacent = t.char_start == end;
+                            end = t.char_end;
+                            (id.get(t.text.as_str()).copied(), adjacent)
+                        })
+                        .collect()
+                })
+                .collect();
+            for p in &segmented {
+                count_paragraph(p, &mut pairs, &mut sequences);
             }
         }
-        drop(segmented);
 
         let mut model = Model {
             n_words: n,
@@ -251,6 +285,8 @@ impl Model {
         model.vectors = vectors;
         model.build_lookups();
         let summary = MiningSummary {
+            paragraphs: paragraphs.len(),
+            of_paragraphs: all.len(),
             words: n,
             sequences: model.entries.len() - n,
             dims,
@@ -772,6 +808,20 @@ mod tests {
             assert_eq!(a.0, b.0);
             assert!((a.1 - b.1).abs() < 0.02, "{a:?} {b:?}");
         }
+    }
+
+    #[test]
+    fn a_corpus_past_the_cap_is_sampled_evenly_and_a_smaller_one_whole() {
+        let total = MINED_PARAGRAPHS_CAP * 3 + 7;
+        let taken: Vec<usize> = (0..total).filter(|&i| sampled(i, total)).collect();
+        assert!(taken.len() <= MINED_PARAGRAPHS_CAP, "{}", taken.len());
+        assert!(
+            taken.len() > MINED_PARAGRAPHS_CAP * 7 / 10,
+            "{}",
+            taken.len()
+        );
+        assert!(taken.windows(2).all(|w| w[1] - w[0] == 4));
+        assert!((0..MINED_PARAGRAPHS_CAP).all(|i| sampled(i, MINED_PARAGRAPHS_CAP)));
     }
 
     #[test]

@@ -98,8 +98,13 @@ pub fn print_summary(s: &BuildSummary, style: Style) -> std::io::Result<()> {
         let what = if m.reused {
             "kept the previous generation's".to_string()
         } else {
+            let sample = if m.paragraphs < m.of_paragraphs {
+                format!(" (from {} of {} paragraphs)", m.paragraphs, m.of_paragraphs)
+            } else {
+                String::new()
+            };
             format!(
-                "{} words, {} sequences, {} dimensions",
+                "{} words, {} sequences, {} dimensions{sample}",
                 m.words, m.sequences, m.dims
             )
         };

@@ -25,6 +25,7 @@ use crate::labels::{LabelledReport, Labels};
 use crate::vocabulary::Vocabulary;
 
 mod incremental;
+mod pread;
 mod stream;
 pub use incremental::{
     builder_stamp, reindex_incremental, reindex_incremental_with_options,
@@ -209,7 +210,7 @@ pub fn write_index_with_progress(
 ) -> Result<Index> {
     fs::create_dir_all(dir)?;
     vocabulary.write_snapshot(dir)?;
-    let index = Index::create_in_dir(dir, build_schema())?;
+    let index = create_for_build(dir)?;
     crate::tokenizer::register(&index, vocabulary);
     let fields = Fields::from_schema(&index.schema())?;
     let mut writer = bulk_writer(&index)?;
@@ -218,6 +219,17 @@ pub fn write_index_with_progress(
     writer.wait_merging_threads()?;
     write_titles(dir, reports)?;
     Ok(index)
+}
+
+/// A new index in the empty folder `dir`, read back through
+/// [`pread::PreadDirectory`] so that merges do not map whole segments.
+fn create_for_build(dir: &Path) -> Result<Index> {
+    let directory = pread::PreadDirectory::open(dir)?;
+    Ok(Index::create(
+        directory,
+        build_schema(),
+        tantivy::IndexSettings::default(),
+    )?)
 }
 
 /// A writer on all cores (up to 8) with the bulk-build memory budget.
@@ -322,7 +334,7 @@ fn write_on_top(
             fs::copy(entry.path(), &target)?;
         }
     }
-    let index = Index::open_in_dir(dir)?;
+    let index = Index::open(pread::PreadDirectory::open(dir)?)?;
     crate::tokenizer::register(&index, vocabulary);
     let fields = Fields::from_schema(&index.schema())?;
     let mut writer = bulk_writer(&index)?;
@@ -573,7 +585,7 @@ pub fn reindex_with_options(
     let _lock = ReindexLock::acquire(root)?;
     prune(root)?;
     let vocabulary = options.vocabulary()?;
-    stream::stream_generation(corpus_dir, root, &options, &vocabulary, started, progress)
+    stream::stream_generation(corpus_dir, root, &options, vocabulary, started, progress)
 }
 
 /// `path` made absolute with its links resolved, as far as it exists.

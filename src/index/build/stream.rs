@@ -14,12 +14,12 @@ use rayon::prelude::*;
 
 use super::incremental::write_builder_stamp;
 use super::{
-    add_reports, bulk_writer, check_shrink_counts, next_generation, prune, unreadable_folder,
-    verify_counts, BuildSummary, Coverage, Progress, ReindexOptions,
+    add_reports, bulk_writer, check_shrink_counts, create_for_build, next_generation, prune,
+    unreadable_folder, verify_counts, BuildSummary, Coverage, Progress, ReindexOptions,
 };
 use crate::corpus::{self, LoadProgress, Skipped};
 use crate::error::{Error, Result};
-use crate::index::schema::{build_schema, Fields};
+use crate::index::schema::Fields;
 use crate::index::{generation_dir, switch_current};
 use crate::labels::{self, LabelledReport};
 use crate::vocabulary::Vocabulary;
@@ -92,7 +92,7 @@ pub(super) fn stream_generation(
     corpus_dir: &Path,
     root: &Path,
     options: &ReindexOptions,
-    vocabulary: &Arc<Vocabulary>,
+    vocabulary: Arc<Vocabulary>,
     started: Instant,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<BuildSummary> {
@@ -115,30 +115,46 @@ pub(super) fn stream_generation(
         skipped: special,
         ..Tally::default()
     };
+    let data = match vocabulary.source() {
+        crate::vocabulary::Source::BuiltIn => "built-in".to_string(),
+        crate::vocabulary::Source::Folder(dir) => dir.display().to_string(),
+    };
+    let data_missing = vocabulary.missing().iter().map(|m| m.to_string()).collect();
     let built = write_batches(
-        corpus_dir, &dir, next, &files, &ids, vocabulary, &mut tally, progress,
-    )
-    .and_then(|()| {
-        if tally.files_read == 0 && !tally.skipped.is_empty() {
-            return Err(Error::Corpus(format!(
-                "no file in {} could be read ({} skipped)",
-                corpus_dir.display(),
-                tally.skipped.len()
-            )));
-        }
-        check_shrink_counts(
-            root,
-            tally.files_read,
-            tally.skipped.len(),
-            tally.paragraphs,
-            options,
-        )
-    })
-    .and_then(|()| write_builder_stamp(&dir))
-    .and_then(|()| {
-        progress(Progress::Verifying);
-        verify_counts(&dir, next, tally.probe.as_ref(), tally.paragraphs)
-    });
+        corpus_dir,
+        &dir,
+        next,
+        &files,
+        &ids,
+        &vocabulary,
+        &mut tally,
+        progress,
+    );
+    // Verifying and mining load the generation's own snapshot of it: two
+    // copies would add about 20 MB to the peak.
+    drop(vocabulary);
+    let built = built
+        .and_then(|()| {
+            if tally.files_read == 0 && !tally.skipped.is_empty() {
+                return Err(Error::Corpus(format!(
+                    "no file in {} could be read ({} skipped)",
+                    corpus_dir.display(),
+                    tally.skipped.len()
+                )));
+            }
+            check_shrink_counts(
+                root,
+                tally.files_read,
+                tally.skipped.len(),
+                tally.paragraphs,
+                options,
+            )
+        })
+        .and_then(|()| write_builder_stamp(&dir))
+        .and_then(|()| {
+            progress(Progress::Verifying);
+            verify_counts(&dir, next, tally.probe.as_ref(), tally.paragraphs)
+        });
     if let Err(e) = built {
         let _ = fs::remove_dir_all(&dir);
         return Err(e);
@@ -148,7 +164,7 @@ pub(super) fn stream_generation(
     // Timed apart: the generation serves before its mined vocabulary exists.
     let seconds = started.elapsed().as_secs_f64();
     let mining = if options.mine {
-        Some(mine_stored(&dir, next, vocabulary)?)
+        Some(mine_stored(&dir)?)
     } else {
         None
     };
@@ -163,35 +179,43 @@ pub(super) fn stream_generation(
         index_bytes: crate::index::dir_size(&dir),
         seconds,
         mb_per_second: tally.text_bytes as f64 / 1e6 / seconds.max(1e-9),
-        data: match vocabulary.source() {
-            crate::vocabulary::Source::BuiltIn => "built-in".to_string(),
-            crate::vocabulary::Source::Folder(dir) => dir.display().to_string(),
-        },
-        data_missing: vocabulary.missing().iter().map(|m| m.to_string()).collect(),
+        data,
+        data_missing,
         mining,
     })
 }
 
 /// Mine the vocabulary of the generation in `dir` from its own stored
 /// paragraphs: the streamed build kept none of them, and reading them back
-/// costs less than holding them through the build.
-fn mine_stored(
-    dir: &Path,
-    generation: u64,
-    vocabulary: &Vocabulary,
-) -> Result<crate::mining::MiningSummary> {
-    let built = crate::index::Generation::open_dir(dir, generation)?;
-    let searcher = built.searcher();
+/// costs less than holding them through the build. The store is read with
+/// positioned reads, like the build's merges (see `pread`).
+fn mine_stored(dir: &Path) -> Result<crate::mining::MiningSummary> {
+    let index = tantivy::Index::open(super::pread::PreadDirectory::open(dir)?)?;
+    let text = Fields::from_schema(&index.schema())?.text;
+    let reader: tantivy::IndexReader = index
+        .reader_builder()
+        .reload_policy(tantivy::ReloadPolicy::Manual)
+        .try_into()?;
+    let searcher = reader.searcher();
+    // Only the paragraphs mining samples are held (see `mining::sampled`).
+    let total = searcher.num_docs() as usize;
     let mut texts = Vec::new();
+    let mut i = 0;
     for segment in searcher.segment_readers() {
         let store = segment.get_store_reader(1)?;
         for doc in store.iter::<tantivy::TantivyDocument>(segment.alive_bitset()) {
-            texts.extend(crate::index::schema::stored_text(&doc?, built.fields.text));
+            let doc = doc?;
+            if crate::mining::sampled(i, total) {
+                texts.extend(crate::index::schema::stored_text(&doc, text));
+            }
+            i += 1;
         }
     }
-    drop(built);
+    drop((searcher, reader, index));
+    let vocabulary = Vocabulary::of_generation(dir)?;
     let paragraphs: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let (model, summary) = crate::mining::Model::mine(&paragraphs, vocabulary);
+    let (model, mut summary) = crate::mining::Model::mine(&paragraphs, &vocabulary);
+    summary.of_paragraphs = total;
     model.save(&crate::index::mined_model_path(dir))?;
     Ok(summary)
 }
@@ -211,7 +235,7 @@ fn write_batches(
 ) -> Result<()> {
     fs::create_dir_all(dir)?;
     vocabulary.write_snapshot(dir)?;
-    let index = tantivy::Index::create_in_dir(dir, build_schema())?;
+    let index = create_for_build(dir)?;
     crate::tokenizer::register(&index, vocabulary);
     let fields = Fields::from_schema(&index.schema())?;
     let mut writer = bulk_writer(&index)?;
