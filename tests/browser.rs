@@ -824,12 +824,22 @@ fn staff_walk_through_in_chromium() {
     b.wait_url("back to the results", |u| local(u) == local(&with_year));
 
     // # 9. Keyboard: the first Tab shows a visible skip link that jumps to the results.
-    b.goto(&searched);
-    b.keys(&["\u{E004}"]);
-    let focused = b.js(
-        "const a = document.activeElement; const s = getComputedStyle(a);
-         return {cls: a.className, outline: s.outlineStyle, top: a.getBoundingClientRect().top}",
-    );
+    // Under load chromedriver sometimes delivered the Tab before the new
+    // document took keyboard focus (focus stayed on the body): the page is
+    // loaded again for a second try, so only a skip link that never takes
+    // the first Tab fails.
+    let mut focused = serde_json::Value::Null;
+    for _ in 0..2 {
+        b.goto(&searched);
+        b.keys(&["\u{E004}"]);
+        focused = b.js(
+            "const a = document.activeElement; const s = getComputedStyle(a);
+             return {cls: a.className, outline: s.outlineStyle, top: a.getBoundingClientRect().top}",
+        );
+        if focused["cls"] == "skip" {
+            break;
+        }
+    }
     assert_eq!(focused["cls"], "skip", "{focused}");
     assert_eq!(focused["outline"], "solid", "focus is visible: {focused}");
     assert!(
