@@ -3,10 +3,13 @@
 //!
 //! Index-time tokens are jieba's search-mode cut: every word of the default cut
 //! plus the dictionary words inside it, so `日喀则` is found inside `日喀则市`.
-//! A token's position is its *character* offset in the text, which keeps phrase
-//! queries exact whichever way a word was split: a query phrase is matched by
-//! the character offsets of its words (see `search::query`). Byte offsets point
-//! into the original, unfolded text.
+//! A token's position counts the *characters* before it that are letters,
+//! digits or ideographs, which keeps phrase queries exact whichever way a
+//! word was split: a query phrase is matched by the character positions of
+//! its words (see `search::query`). Punctuation and spaces take no position,
+//! so a phrase matches across them as Lucene's analyzers do: "扶上马、送一程"
+//! finds 扶上马，送一程 and 扶上马送一程. Byte offsets point into the
+//! original, unfolded text.
 //!
 //! The second analyzer, [`CharTokenizer`], cuts the same folded text into
 //! its CJK characters, for exact substring matching whatever jieba did to
@@ -25,7 +28,7 @@ use crate::normalize::{fold, fold_char, is_cjk};
 use crate::vocabulary::{self, Vocabulary};
 
 /// Name under which the analyzer is registered in every index.
-pub const TOKENIZER_NAME: &str = "zh";
+pub const TOKENIZER_NAME: &str = "zh_v2";
 
 /// The segmenter of the vocabulary entered on this thread (the searched
 /// generation's, see [`vocabulary::current`]), or the built-in one.
@@ -33,10 +36,12 @@ pub fn jieba() -> Arc<Jieba> {
     vocabulary::current().jieba_arc()
 }
 
-/// One analysed token: folded text, character span, and byte span in the original.
+/// One analysed token: folded text, character span, and byte span in the
+/// original, and its position for phrases ([`takes_position`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Term {
     pub text: String,
+    pub position: usize,
     pub char_start: usize,
     pub char_end: usize,
     pub byte_start: usize,
@@ -44,25 +49,48 @@ pub struct Term {
 }
 
 /// True when a token carries meaning (not punctuation or spaces).
+fn is_word(token: &str) -> bool {
+    token.chars().any(takes_position)
+}
+
+/// Whether a character takes a phrase position and makes a token a word:
+/// letters, digits and ideographs do; punctuation, symbols and spaces do
+/// not.
 ///
 /// Ideographs and ASCII are decided by range before `char::is_alphanumeric`,
 /// whose Unicode table lookup showed in indexing profiles for every Chinese
 /// token; the most common Chinese punctuation is rejected the same way.
-fn is_word(token: &str) -> bool {
-    token.chars().any(|c| {
-        if is_cjk(c) {
-            true
-        } else if c.is_ascii() {
-            c.is_ascii_alphanumeric()
-        } else if matches!(
-            c,
-            '。' | '、' | '“' | '”' | '‘' | '’' | '《' | '》' | '—' | '…' | '·' | '【' | '】'
-        ) {
-            false
-        } else {
-            c.is_alphanumeric()
-        }
-    })
+pub fn takes_position(c: char) -> bool {
+    if is_cjk(c) {
+        true
+    } else if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else if matches!(
+        c,
+        '。' | '、'
+            | '“'
+            | '”'
+            | '‘'
+            | '’'
+            | '《'
+            | '》'
+            | '—'
+            | '…'
+            | '·'
+            | '【'
+            | '】'
+            | '，'
+            | '；'
+            | '：'
+            | '！'
+            | '？'
+            | '（'
+            | '）'
+    ) {
+        false
+    } else {
+        c.is_alphanumeric()
+    }
 }
 
 /// Segment `text` for matching, with the vocabulary entered on this thread.
@@ -92,6 +120,8 @@ struct Scratch {
     folded: String,
     /// Byte offset of every char boundary of the original text, and its length.
     byte_of: Vec<usize>,
+    /// Phrase position at every char boundary ([`takes_position`]).
+    position_of: Vec<usize>,
 }
 
 /// Characters that `fast2s` 0.3 converts or keeps depending on their
@@ -160,6 +190,14 @@ fn analyze_into(
     byte_of.clear();
     byte_of.extend(text.char_indices().map(|(i, _)| i));
     byte_of.push(text.len());
+    let position_of = &mut scratch.position_of;
+    position_of.clear();
+    let mut positions = 0;
+    for c in folded.chars() {
+        position_of.push(positions);
+        positions += usize::from(takes_position(c));
+    }
+    position_of.push(positions);
     let words = if search_mode {
         jieba.cut_for_search(folded, false)
     } else {
@@ -167,6 +205,7 @@ fn analyze_into(
     };
     let mut term = Term {
         text: String::new(),
+        position: 0,
         char_start: 0,
         char_end: 0,
         byte_start: 0,
@@ -180,6 +219,7 @@ fn analyze_into(
         term.text.push_str(word.word.trim());
         term.char_start = word.start;
         term.char_end = word.end;
+        term.position = position_of[word.start.min(position_of.len() - 1)];
         term.byte_start = byte_of[word.start.min(byte_of.len() - 1)];
         term.byte_end = byte_of[word.end.min(byte_of.len() - 1)];
         sink(&term);
@@ -259,7 +299,7 @@ impl Tokenizer for ChineseTokenizer {
             token.text.push_str(&term.text);
             token.offset_from = term.byte_start;
             token.offset_to = term.byte_end;
-            token.position = term.char_start;
+            token.position = term.position;
             token.position_length = 1;
             used += 1;
         });
@@ -299,23 +339,26 @@ impl TokenStream for ChineseTokenStream<'_> {
 /// Name under which the character analyzer is registered. The version is
 /// part of the name: an index whose characters were cut otherwise names
 /// another analyzer and is refused when opened (`index::schema::Fields`).
-pub const CHARS_TOKENIZER_NAME: &str = "zh_chars_v1";
+pub const CHARS_TOKENIZER_NAME: &str = "zh_chars_v2";
 
 /// Calls `sink(position, character, byte_start, byte_end)` for every CJK
-/// character of `folded`, the fold of `text`: the position is its offset
-/// in characters, the character is cut from `folded`, the byte span points
+/// character of `folded`, the fold of `text`: the position counts the
+/// characters before it that take one ([`takes_position`]), the character is cut from `folded`, the byte span points
 /// into `text`. Latin letters, digits and punctuation give nothing: the
 /// word field finds those.
 fn cjk_chars_into(text: &str, folded: &str, sink: &mut dyn FnMut(usize, &str, usize, usize)) {
     let mut folded_chars = folded.char_indices();
-    for (position, (text_byte, original)) in text.char_indices().enumerate() {
+    let mut position = 0;
+    for (text_byte, original) in text.char_indices() {
         // Folding maps char to char, so the two walks stay in step.
         let Some((folded_byte, c)) = folded_chars.next() else {
             return;
         };
+        let this = position;
+        position += usize::from(takes_position(c));
         if is_cjk(c) {
             sink(
-                position,
+                this,
                 &folded[folded_byte..folded_byte + c.len_utf8()],
                 text_byte,
                 text_byte + original.len_utf8(),
@@ -330,7 +373,7 @@ fn cjk_chars_into(text: &str, folded: &str, sink: &mut dyn FnMut(usize, &str, us
 ///
 /// ```
 /// let chars = aidsearch::tokenizer::cjk_chars("電子，O2O商务");
-/// let expected = [(0, "电"), (1, "子"), (6, "商"), (7, "务")];
+/// let expected = [(0, "电"), (1, "子"), (5, "商"), (6, "务")];
 /// assert_eq!(chars, expected.map(|(p, c)| (p, c.to_string())));
 /// ```
 pub fn cjk_chars(text: &str) -> Vec<(usize, String)> {
@@ -397,8 +440,11 @@ impl Tokenizer for CharTokenizer {
         // folding again was a quarter of this field's indexing instructions).
         let candidates = t2s_candidates();
         let (tokens, mut used, mut fold) = (&mut self.tokens, 0, false);
-        for (position, (byte, c)) in text.char_indices().enumerate() {
+        let mut position = 0;
+        for (byte, c) in text.char_indices() {
             if !is_cjk(c) {
+                // Folding keeps whether a character takes a position.
+                position += usize::from(takes_position(c));
                 continue;
             }
             let code = c as usize;
@@ -408,6 +454,7 @@ impl Tokenizer for CharTokenizer {
             }
             let to = byte + c.len_utf8();
             push_char_token(tokens, &mut used, position, &text[byte..to], byte, to);
+            position += 1;
         }
         if fold {
             used = 0;
@@ -615,15 +662,16 @@ mod tests {
     }
 
     #[test]
-    fn cjk_chars_are_the_cjk_characters_at_their_offsets() {
+    fn cjk_chars_are_the_cjk_characters_at_their_positions() {
+        // Punctuation and spaces take no position; letters and digits do.
         let chars = cjk_chars("援藏，第5批 O2O中心");
         let expected = [
             (0, "援"),
             (1, "藏"),
-            (3, "第"),
-            (5, "批"),
-            (10, "中"),
-            (11, "心"),
+            (2, "第"),
+            (4, "批"),
+            (8, "中"),
+            (9, "心"),
         ];
         assert_eq!(chars, expected.map(|(p, c)| (p, c.to_string())));
         assert!(cjk_chars("O2O, 2020").is_empty());

@@ -180,3 +180,44 @@ fn random_runs_of_the_aid_subcorpus_find_their_paragraph_in_the_top_10() {
         failures.join("\n")
     );
 }
+
+/// Runs of the seed paragraphs with a comma inside (three CJK characters,
+/// `，`, three more), as users copy them.
+fn comma_runs(paragraphs: &[StoredParagraph], wanted: usize) -> Vec<(String, String)> {
+    let mut runs = Vec::new();
+    for p in paragraphs {
+        let chars: Vec<char> = p.text.chars().collect();
+        for w in chars.windows(7) {
+            if w[3] == '，' && w.iter().enumerate().all(|(i, c)| i == 3 || is_cjk(*c)) {
+                runs.push((p.id.clone(), w.iter().collect()));
+                break;
+            }
+        }
+        if runs.len() == wanted {
+            break;
+        }
+    }
+    runs
+}
+
+#[test]
+fn a_quoted_phrase_matches_across_other_punctuation_or_none() {
+    let engine = common::engine();
+    let paragraphs = common::stored_paragraphs(&engine);
+    let runs = comma_runs(&paragraphs, 20);
+    assert_eq!(runs.len(), 20, "the seed corpus has commas between words");
+    for (id, copied) in runs {
+        for typed in [
+            copied.replace('，', "、"),
+            copied.replace('，', ""),
+            copied.replace('，', " "),
+        ] {
+            let query = format!("\"{typed}\"");
+            let response = run(&engine, &query, 100);
+            assert!(
+                response.hits.iter().any(|h| h.id == id),
+                "{query} did not find {id} ({copied})"
+            );
+        }
+    }
+}

@@ -220,7 +220,7 @@ pub(super) struct Concept {
 pub(super) fn content_tokens(text: &str, keep_stopwords: bool) -> Vec<(usize, String)> {
     let all: Vec<(usize, String)> = analyze(text, false)
         .into_iter()
-        .map(|t| (t.char_start, t.text))
+        .map(|t| (t.position, t.text))
         .collect();
     if keep_stopwords {
         return all;
@@ -889,10 +889,12 @@ mod tests {
         let chars = exact_chars("子商务公共").expect("all CJK");
         assert_eq!(chars.len(), 5);
         assert_eq!(chars[0], (0, "子".to_string()));
-        // Punctuation and spaces are gaps the phrase keeps.
+        // Punctuation and spaces take no position: the phrase matches the
+        // text with other punctuation there, or none.
         let chars = exact_chars("扶上马、送一程").expect("CJK and punctuation");
         let positions: Vec<usize> = chars.iter().map(|c| c.0).collect();
-        assert_eq!(positions, vec![0, 1, 2, 4, 5, 6]);
+        assert_eq!(positions, vec![0, 1, 2, 3, 4, 5]);
+        assert_eq!(exact_chars("扶上马 送一程"), exact_chars("扶上马送一程"));
         assert!(exact_chars("援").is_some());
         // Letters or digits cannot be required, nor can nothing.
         for text in ["第5批", "5G基站", "app", "，", ""] {

@@ -91,7 +91,7 @@ fn doc_freq(scope: &Scope, word: &str) -> u64 {
 fn text_freq(scope: &Scope, text: &str) -> u64 {
     let tokens: Vec<(usize, String)> = crate::tokenizer::analyze(text, false)
         .into_iter()
-        .map(|t| (t.char_start, t.text))
+        .map(|t| (t.position, t.text))
         .collect();
     match tokens.as_slice() {
         [] => 0,
