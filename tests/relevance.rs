@@ -26,7 +26,7 @@ use common::eval;
 /// Best nDCG@10 reached on the seed dev queries.
 const SEED_RATCHET: f64 = 0.90;
 /// Best nDCG@10 reached on the aid dev queries.
-const AID_RATCHET: f64 = 0.77;
+const AID_RATCHET: f64 = 0.78;
 /// Out-of-fold nDCG@10 of the fitted reranker over both sets (5 folds).
 const CROSS_VALIDATED_RATCHET: f64 = 0.79;
 
