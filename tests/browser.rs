@@ -826,11 +826,12 @@ fn staff_walk_through_in_chromium() {
     // # 9. Keyboard: the first Tab shows a visible skip link that jumps to the results.
     // Under load chromedriver sometimes delivered the Tab before the new
     // document took keyboard focus (focus stayed on the body): the page is
-    // loaded again for a second try, so only a skip link that never takes
-    // the first Tab fails.
+    // loaded again, with a pause before the Tab, up to three times, so only
+    // a skip link that never takes the first Tab fails.
     let mut focused = serde_json::Value::Null;
-    for _ in 0..2 {
+    for attempt in 0..3u64 {
         b.goto(&searched);
+        std::thread::sleep(std::time::Duration::from_millis(200 * attempt));
         b.keys(&["\u{E004}"]);
         focused = b.js(
             "const a = document.activeElement; const s = getComputedStyle(a);
