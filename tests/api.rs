@@ -823,10 +823,25 @@ fn check_against_spec(spec: &Value, closed: &Value, x: &Exchange) -> String {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
+    let media_type = content_type.split(';').next().unwrap();
     let media = response["content"]
-        .get(content_type.split(';').next().unwrap())
+        .get(media_type)
         .unwrap_or_else(|| panic!("{name} documents no {content_type}: {}", x.describe()));
-    let errors = schema_errors(closed, &media["schema"], &x.json());
+    // JSON is checked against its schema; a CSV export and an error page
+    // are strings, and the CSV's first line is the export's header row.
+    let instance = match media_type {
+        "application/json" => x.json(),
+        _ => {
+            let text = String::from_utf8(x.body.clone())
+                .unwrap_or_else(|e| panic!("{name}: not UTF-8 ({e}): {}", x.describe()));
+            if media_type == "text/csv" {
+                let head = format!("\u{FEFF}{}\r\n", aidsearch::web::export::csv_header());
+                assert!(text.starts_with(&head), "{name}: {}", x.describe());
+            }
+            Value::String(text)
+        }
+    };
+    let errors = schema_errors(closed, &media["schema"], &instance);
     assert!(
         errors.is_empty(),
         "{name}: the response does not match the spec:\n  {}\n{}\n\
@@ -898,6 +913,15 @@ fn cases() -> Vec<(Method, String, Option<String>)> {
         g("/api/suggest?q=".into()),
         g("/api/suggest?limit=0".into()),
         g(format!("/api/suggest?q={long}")),
+        g(format!("/export.csv?q={}&per_page=3", enc("援藏"))),
+        g(format!("/export.csv?min_funding={}", enc("很多"))),
+        g(format!(
+            "/export.json?q={}&region={}",
+            enc("援藏"),
+            enc("日喀则")
+        )),
+        g("/export.json?page=0".into()),
+        g(format!("/export.json?q={long}")),
         g("/healthz".into()),
         g("/readyz".into()),
         g("/api/openapi.json".into()),
@@ -929,8 +953,16 @@ async fn real_responses_match_the_openapi_description() {
         0,
         Duration::from_secs(10),
     ));
-    let x = exchange(full, Method::GET, "/api/search?q=x", None).await;
-    covered.insert(check_against_spec(&spec, &closed, &x));
+    for uri in ["/api/search?q=x", "/export.json?q=x", "/export.csv?q=x"] {
+        let x = exchange(full.clone(), Method::GET, uri, None).await;
+        assert_eq!(
+            x.status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{}",
+            x.describe()
+        );
+        covered.insert(check_against_spec(&spec, &closed, &x));
+    }
     let x = stalled_post(Duration::from_millis(100)).await;
     covered.insert(check_against_spec(&spec, &closed, &x));
     let stopping = AppState::new(common::live());
@@ -1005,6 +1037,13 @@ async fn the_description_lists_exactly_the_parameters_and_codes_the_server_knows
         v
     };
     assert_eq!(body_fields, sorted(&aidsearch::web::params::SEARCH_PARAMS));
+    for export in ["/export.csv", "/export.json"] {
+        assert_eq!(
+            names(export),
+            sorted(&aidsearch::web::params::EXPORT_PARAMS),
+            "{export}"
+        );
+    }
     let codes: Vec<&str> = spec["components"]["schemas"]["Error"]["properties"]["error"]
         ["properties"]["code"]["enum"]
         .as_array()
@@ -1016,6 +1055,84 @@ async fn the_description_lists_exactly_the_parameters_and_codes_the_server_knows
         codes,
         Code::ALL.iter().map(|c| c.name()).collect::<Vec<_>>()
     );
+}
+
+/// Paths of the router that are pages for people, which the OpenAPI
+/// document leaves out.
+const PAGE_ROUTES: [&str; 3] = ["/", "/report/{id}", "/static/style.css"];
+
+/// The routes `aidsearch::web::routes` registers, as (path, method), read
+/// from its source: axum cannot list a router's routes, and a test that
+/// probes a fixed list would miss the route added next. Routes of the
+/// router nested under `/api` get that prefix.
+fn registered_routes() -> BTreeSet<(String, String)> {
+    let source = include_str!("../src/web/mod.rs");
+    let body = source
+        .split_once("pub fn routes()")
+        .expect("routes() in src/web/mod.rs")
+        .1;
+    let body = &body[..body.find("\n}\n").expect("end of routes()")];
+    // `let api = …;` first, then the top-level router that nests it.
+    let (api, rest) = body
+        .split_once("let api = ")
+        .and_then(|(_, after)| after.split_once(';'))
+        .expect("routes() builds the API router first");
+    assert!(rest.contains(".nest(\"/api\", api)"), "{rest}");
+    let mut routes = BTreeSet::new();
+    for (prefix, part) in [("/api", api), ("", rest)] {
+        for call in part.split(".route(\"").skip(1) {
+            let (path, handlers) = call.split_once('"').unwrap();
+            let handlers = handlers.split(")\n").next().unwrap();
+            for method in ["get", "post", "put", "delete", "patch"] {
+                if handlers.contains(&format!("{method}(")) {
+                    routes.insert((format!("{prefix}{path}"), method.to_string()));
+                }
+            }
+        }
+    }
+    assert!(
+        routes.len() > 10,
+        "routes() read from its source: {routes:?}"
+    );
+    routes
+}
+
+/// Every route but the pages is in the OpenAPI document with its methods,
+/// and the document describes no route the server lacks.
+#[tokio::test]
+async fn every_route_is_in_the_openapi_description() {
+    let spec = spec().await;
+    let routes: BTreeSet<(String, String)> = registered_routes()
+        .into_iter()
+        .filter(|(path, _)| !PAGE_ROUTES.contains(&path.as_str()))
+        .collect();
+    let documented: BTreeSet<(String, String)> = spec["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .map(move |method| (path.clone(), method.clone()))
+        })
+        .collect();
+    let undocumented: Vec<_> = routes.difference(&documented).collect();
+    assert!(
+        undocumented.is_empty(),
+        "not in openapi.json: {undocumented:?}"
+    );
+    let stale: Vec<_> = documented.difference(&routes).collect();
+    assert!(
+        stale.is_empty(),
+        "openapi.json describes no route: {stale:?}"
+    );
+    for page in PAGE_ROUTES {
+        assert!(
+            registered_routes().iter().any(|(p, _)| p == page),
+            "{page} is no longer a route"
+        );
+    }
 }
 
 /// The request schema and the server agree on which bodies are valid.

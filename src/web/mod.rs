@@ -390,9 +390,15 @@ async fn drop_unfit_request_id(mut request: Request) -> Request {
     request
 }
 
-/// Whether a path belongs to the JSON API (whose errors are JSON).
+/// Whether a path belongs to the JSON API (whose errors are JSON). The
+/// JSON export is read by programs too, so its errors are JSON like its
+/// handler's, not a page (the OpenAPI document says so).
 fn is_api_path(path: &str) -> bool {
-    path == "/api" || path.starts_with("/api/") || path == "/healthz" || path == "/readyz"
+    path == "/api"
+        || path.starts_with("/api/")
+        || path == "/healthz"
+        || path == "/readyz"
+        || path == "/export.json"
 }
 
 /// The span of one request: its id, method and (clipped) URI, which the

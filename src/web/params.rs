@@ -32,6 +32,14 @@ const FACET_TAIL: [&str; 3] = ["min_funding", "max_funding", "report"];
 pub const FACET_PARAMS: [&str; 1 + FacetKind::ALL.len() + FACET_TAIL.len()] =
     around_facets(&["q"], &FACET_TAIL);
 
+/// Parameters of the exports after the facets: what changes the rows and
+/// their order (paging parameters are checked and ignored).
+const EXPORT_TAIL: [&str; 4] = ["report", "sort", "min_funding", "max_funding"];
+
+/// Parameters the exports (`/export.csv`, `/export.json`) document.
+pub const EXPORT_PARAMS: [&str; 1 + FacetKind::ALL.len() + EXPORT_TAIL.len()] =
+    around_facets(&["q"], &EXPORT_TAIL);
+
 /// `head`, every facet's parameter in [`FacetKind::ALL`] order, then `tail`.
 const fn around_facets<const N: usize>(
     head: &[&'static str],
