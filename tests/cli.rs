@@ -229,6 +229,33 @@ fn the_text_summary_is_a_table_with_skipped_files() {
     assert!(out.contains("scan.pdf  pdf has no text layer"), "{out}");
 }
 
+/// A sidecar with several mistakes names all of them in the skip reason,
+/// so one edit fixes it (it named only the first).
+#[test]
+fn every_error_of_a_sidecar_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = temp_corpus(dir.path());
+    std::fs::write(
+        corpus.join(format!("{}.toml", REPORTS[0])),
+        "titel = \"x\"\ndate = \"2020-13\"\n",
+    )
+    .unwrap();
+    let output = run(aidsearch()
+        .args(["reindex", "--corpus"])
+        .arg(&corpus)
+        .arg("--index")
+        .arg(dir.path().join("index")));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let out = text(&output.stdout);
+    let line = out
+        .lines()
+        .find(|l| l.contains(&format!("{}.txt", REPORTS[0])))
+        .unwrap_or_else(|| panic!("no skipped line for the report: {out}"));
+    assert!(line.contains("bad sidecar"), "{line}");
+    assert!(line.contains("unknown field `titel`"), "{line}");
+    assert!(line.contains("date \"2020-13\""), "{line}");
+}
+
 #[test]
 fn usage_errors_exit_2() {
     for args in [

@@ -908,3 +908,21 @@ fn a_pdf_declaring_a_huge_cross_reference_field_is_skipped() {
         "{reason}"
     );
 }
+
+/// A sidecar with several mistakes (an unknown field and a bad date) was
+/// skipped naming only the first, so staff fixed one and met the next at
+/// the following reindex. Now the reason names every one.
+#[test]
+fn a_sidecar_with_two_errors_names_both() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), "援藏干部在日喀则开展工作。\n").unwrap();
+    std::fs::write(
+        dir.path().join("a.toml"),
+        "titel = \"x\"\ndate = \"2020-13\"\n",
+    )
+    .unwrap();
+    let corpus = aidsearch::corpus::load_dir(dir.path()).unwrap();
+    let reason = &corpus.skipped[0].reason;
+    assert!(reason.contains("unknown field `titel`"), "{reason}");
+    assert!(reason.contains("2020-13"), "{reason}");
+}
