@@ -926,3 +926,25 @@ fn a_sidecar_with_two_errors_names_both() {
     assert!(reason.contains("unknown field `titel`"), "{reason}");
     assert!(reason.contains("2020-13"), "{reason}");
 }
+
+/// Plain text named as another format was skipped with three wordings: a
+/// .zip was "not a text document (named .zip but holds plain text, not a
+/// .zip file)", a .pdf "corrupt pdf: …", a .docx "corrupt docx: …". Now one.
+#[test]
+fn plain_text_under_another_name_is_skipped_with_one_wording() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["batch.zip", "a.pdf", "b.docx"] {
+        std::fs::write(dir.path().join(name), "援藏干部在日喀则开展工作。\n").unwrap();
+    }
+    let corpus = aidsearch::corpus::load_dir(dir.path()).unwrap();
+    assert_eq!(corpus.skipped.len(), 3);
+    for skipped in &corpus.skipped {
+        let ext = skipped.file.rsplit('.').next().unwrap();
+        assert_eq!(
+            skipped.reason,
+            format!("named .{ext} but holds plain text"),
+            "{}",
+            skipped.file
+        );
+    }
+}
