@@ -229,6 +229,63 @@ fn the_text_summary_is_a_table_with_skipped_files() {
     assert!(out.contains("scan.pdf  pdf has no text layer"), "{out}");
 }
 
+/// Amounts as staff write them: `--min-funding 500万` is 5,000,000 yuan,
+/// the text output writes amounts in 万元/亿元 as the page does (it printed
+/// 38000万元 where the page showed 3.8亿元), and a word is a usage error.
+#[test]
+fn amounts_in_wan_and_yi_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = temp_corpus(dir.path());
+    let index = dir.path().join("index");
+    let output = run(aidsearch()
+        .args(["reindex", "--corpus"])
+        .arg(&corpus)
+        .arg("--index")
+        .arg(&index));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let search = |args: &[&str]| {
+        run(aidsearch()
+            .args(["--color", "never", "search", "", "--index"])
+            .arg(&index)
+            .args(args))
+    };
+    let wan = json_of(&search(&["--min-funding", "500万", "--json"]));
+    let plain = json_of(&search(&["--min-funding", "5000000", "--json"]));
+    assert_eq!(wan["total"], plain["total"]);
+    assert!(wan["total"].as_u64().unwrap() > 0, "{wan}");
+    for hit in wan["hits"].as_array().unwrap() {
+        let amounts = hit["funding"].as_array().unwrap();
+        assert!(
+            amounts.iter().all(|a| a.is_u64()),
+            "whole yuan: {amounts:?}"
+        );
+        assert!(amounts.iter().any(|a| a.as_u64().unwrap() >= 5_000_000));
+    }
+
+    let output = search(&["--min-funding", "0.05亿"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let out = text(&output.stdout);
+    assert!(out.contains("min_funding=500万元"), "{out}");
+    assert!(out.contains("万元"), "{out}");
+    let long_wan = out.split("万元").any(|before| {
+        before
+            .chars()
+            .rev()
+            .take_while(char::is_ascii_digit)
+            .count()
+            >= 5
+    });
+    assert!(!long_wan, "10,000万元 or more is written in 亿元: {out}");
+
+    let output = search(&["--min-funding", "很多"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("500万"),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
 /// A sidecar with several mistakes names all of them in the skip reason,
 /// so one edit fixes it (it named only the first).
 #[test]
