@@ -425,6 +425,17 @@ async fn pagination_walks_the_results() {
     assert!(pages.contains("rel=\"prev\"") && pages.contains("rel=\"next\""));
     assert!(pages.contains("<span aria-current=\"page\">2</span>"));
     assert!(html.contains("第 11–20 条"));
+    // Pages left out between the near ones and the last are marked.
+    let numbers: Vec<String> = between(pages, "rel=\"prev\"", "rel=\"next\"")
+        .split(['<', '>'])
+        .filter(|t| t.chars().all(|c| c.is_ascii_digit() || c == '…') && !t.is_empty())
+        .map(str::to_string)
+        .collect();
+    assert_eq!(
+        numbers,
+        ["1", "2", "3", "4", "…", &last.to_string()],
+        "{pages}"
+    );
 }
 
 #[tokio::test]

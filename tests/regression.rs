@@ -948,3 +948,34 @@ fn plain_text_under_another_name_is_skipped_with_one_wording() {
         );
     }
 }
+
+/// A page past the last one (a stale bookmark) said "当前显示第 78–78 条"
+/// beside "没有找到相关段落" and its advice to change the words. Now it
+/// says the page is past the end and links the last page.
+#[tokio::test]
+async fn a_page_past_the_end_says_so_and_links_the_last_page() {
+    let (_, api) = common::get_json(&format!("/api/search?q={}", common::enc("援藏"))).await;
+    let total = api["total"].as_u64().unwrap();
+    let last = total.div_ceil(10);
+    let (status, html) =
+        common::get(&format!("/?q={}&page={}", common::enc("援藏"), last + 5)).await;
+    assert_eq!(status, 200);
+    assert!(
+        !html.contains("当前显示第"),
+        "no range of hits it does not show"
+    );
+    assert!(
+        !html.contains("id=\"no-results\""),
+        "the search has results"
+    );
+    assert!(
+        html.contains("id=\"past-end\""),
+        "the page says why it is empty"
+    );
+    let notice = html.split("id=\"past-end\"").nth(1).unwrap();
+    let notice = &notice[..notice.find("</p>").unwrap()];
+    assert!(
+        notice.contains(&format!("page={last}\"")),
+        "links page {last}: {notice}"
+    );
+}

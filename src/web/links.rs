@@ -270,17 +270,22 @@ pub fn within_report(request: &SearchRequest, report: &str) -> String {
     })
 }
 
-/// The pager: the first, the last and the pages near the current one, and
-/// the previous and next page (empty at either end).
+/// The pager: the first, the last and the pages near the current one, a
+/// gap (a link with no URL, shown as …) where pages are left out, and the
+/// previous and next page (empty at either end).
 #[derive(Debug, Clone, Default)]
 pub struct Pager {
     pub pages: Vec<Link>,
     pub prev_url: String,
     pub next_url: String,
+    /// The last page with hits, and its URL.
+    pub last_page: usize,
+    pub last_url: String,
 }
 
 /// The pager of a search with `total` hits; pages past what a search may
-/// reach ([`crate::search::MAX_OFFSET`]) are not linked.
+/// reach ([`crate::search::MAX_OFFSET`]) are not linked. A page past the
+/// end gets a pager of the pages that exist, its "previous" the last one.
 pub fn pager(request: &SearchRequest, total: u64) -> Pager {
     let reachable = crate::search::MAX_OFFSET / request.per_page;
     let last_page = (total as usize)
@@ -291,17 +296,30 @@ pub fn pager(request: &SearchRequest, total: u64) -> Pager {
         r.page = p;
         url(&r)
     };
-    let pages = (1..=last_page)
-        .filter(|p| *p == 1 || *p == last_page || p.abs_diff(request.page) <= 2)
-        .map(|p| Link {
+    let near = |p: usize| p == 1 || p == last_page || p.abs_diff(request.page) <= 2;
+    let mut pages: Vec<Link> = Vec::new();
+    let mut shown = 0;
+    for p in 1..=last_page {
+        // A gap of one page shows that page instead of "…".
+        if !(near(p) || (near(p - 1) && p < last_page && near(p + 1))) {
+            continue;
+        }
+        if p > shown + 1 {
+            pages.push(Link {
+                label: "…".to_string(),
+                ..Link::default()
+            });
+        }
+        pages.push(Link {
             label: p.to_string(),
             url: page_url(p),
             selected: p == request.page,
             ..Link::default()
-        })
-        .collect();
+        });
+        shown = p;
+    }
     let prev_url = if request.page > 1 {
-        page_url(request.page - 1)
+        page_url((request.page - 1).min(last_page))
     } else {
         String::new()
     };
@@ -314,6 +332,8 @@ pub fn pager(request: &SearchRequest, total: u64) -> Pager {
         pages,
         prev_url,
         next_url,
+        last_page,
+        last_url: page_url(last_page),
     }
 }
 
@@ -496,8 +516,14 @@ mod tests {
         r.page = 5;
         let middle = pager(&r, 95);
         let labels: Vec<&str> = middle.pages.iter().map(|l| l.label.as_str()).collect();
-        assert_eq!(labels, ["1", "3", "4", "5", "6", "7", "10"]);
-        assert!(middle.pages[3].selected);
+        assert_eq!(labels, ["1", "2", "3", "4", "5", "6", "7", "…", "10"]);
+        assert!(middle.pages[4].selected);
+        assert!(middle.pages[7].url.is_empty(), "a gap is no link");
+        r.page = 50;
+        let far = pager(&r, 1000);
+        let labels: Vec<&str> = far.pages.iter().map(|l| l.label.as_str()).collect();
+        assert_eq!(labels, ["1", "…", "48", "49", "50", "51", "52", "…", "100"]);
+        r.page = 5;
         assert!(middle.prev_url.contains("page=4"), "{}", middle.prev_url);
         assert!(middle.next_url.contains("page=6"), "{}", middle.next_url);
         r.page = 1;
@@ -509,6 +535,14 @@ mod tests {
             first.pages[0].url
         );
         assert_eq!((first.prev_url.as_str(), first.next_url.as_str()), ("", ""));
+        // Past the end: the pages that exist, "previous" the last of them.
+        r.page = 30;
+        let past = pager(&r, 95);
+        assert_eq!(past.last_page, 10);
+        assert!(past.prev_url.contains("page=10"), "{}", past.prev_url);
+        assert_eq!(past.next_url, "");
+        assert!(past.pages.iter().all(|p| !p.selected));
+        assert_eq!(past.pages.last().unwrap().label, "10");
     }
 
     #[test]

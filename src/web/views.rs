@@ -94,6 +94,13 @@ pub struct SearchPage {
     pub pages: Vec<Link>,
     pub prev_url: String,
     pub next_url: String,
+    /// A page past the last one with hits (a stale bookmark, an edited
+    /// URL): the page says so and links the last page instead of showing a
+    /// range of hits it does not hold.
+    pub past_end: bool,
+    pub page: usize,
+    pub last_page: usize,
+    pub last_url: String,
     pub sorts: Vec<Link>,
     /// What the export links hold: every hit, or the first of many.
     pub export_label: String,
@@ -232,6 +239,10 @@ pub fn search_view(
         clear_url: links::clear_url(request),
         years,
         chart_width,
+        past_end: response.total > 0 && response.hits.is_empty(),
+        page: request.page,
+        last_page: pager.last_page,
+        last_url: pager.last_url,
         pages: pager.pages,
         prev_url: pager.prev_url,
         next_url: pager.next_url,
