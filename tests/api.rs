@@ -883,6 +883,7 @@ fn cases() -> Vec<(Method, String, Option<String>)> {
             enc("西藏自治区/日喀则市")
         )),
         g(format!("/api/search?q={}", enc("\"援藏"))),
+        g(format!("/api/search?q={}", enc("援藏 year:abc region:"))),
         g(format!("/api/search?q={}", enc(&"援藏 拉萨 ".repeat(20)))),
         g("/api/search?q=%FF".into()),
         g("/api/search?per_page=500".into()),
@@ -1377,6 +1378,18 @@ async fn filters_that_cannot_match_are_warned_about() {
 
     let (_, r) = get_json("/api/search?min_funding=5000000&max_funding=100").await;
     assert_eq!(r["warnings"][0]["code"], "empty_range");
+
+    // Typed in the query: a year that is no year, a field with no value.
+    let (status, r) = get_json(&format!("/api/search?q={}", enc("援藏 year:abc region:"))).await;
+    assert_eq!(status, StatusCode::OK);
+    let codes: Vec<(&str, &str)> = r["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| (w["param"].as_str().unwrap(), w["code"].as_str().unwrap()))
+        .collect();
+    assert!(codes.contains(&("year", "bad_value")), "{codes:?}");
+    assert!(codes.contains(&("region", "empty_value")), "{codes:?}");
 
     let (_, r) = get_json(&format!(
         "/api/search?q={}&sector={}&region={}",

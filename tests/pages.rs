@@ -916,3 +916,51 @@ async fn every_error_page_speaks_chinese() {
         }
     }
 }
+
+/// Filters typed in the query behave like clicked ones (issue #17): chips
+/// that remove them from the query, the region's breadcrumb, values folded
+/// (traditional, full-width), and a bad value said in Chinese.
+#[tokio::test]
+async fn typed_filters_are_chips_with_a_breadcrumb() {
+    let typed = "援藏 region:日喀則 year:２０２３";
+    let (status, html) = get(&format!("/?q={}", enc(typed))).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, clicked) = get_json(&format!(
+        "/api/search?q={}&region={}&year=2023",
+        enc("援藏"),
+        enc("西藏自治区/日喀则市")
+    ))
+    .await;
+    assert!(clicked["total"].as_u64().unwrap() > 0);
+    assert_eq!(shown_total(&html), clicked["total"].as_u64().unwrap());
+
+    let chips = section(&html, "id=\"chips\"", "</div>");
+    assert!(chips.contains("地区：日喀则市"), "{chips}");
+    assert!(chips.contains("年份：2023"), "{chips}");
+    let hrefs: Vec<String> = attrs(chips, "href").iter().map(|h| unescape(h)).collect();
+    // Each chip's link is the query without that filter.
+    assert!(
+        hrefs.contains(&format!("/?q={}", enc("援藏 year:２０２３"))),
+        "{hrefs:?}"
+    );
+    assert!(
+        hrefs.contains(&format!("/?q={}", enc("援藏 region:日喀則"))),
+        "{hrefs:?}"
+    );
+    let crumbs = section(&html, "class=\"breadcrumb\"", "</nav>");
+    assert!(
+        crumbs.contains("全部地区") && crumbs.contains("西藏自治区"),
+        "{crumbs}"
+    );
+    assert!(crumbs.contains("aria-current=\"location\""), "{crumbs}");
+
+    let (_, html) = get(&format!("/?q={}", enc("援藏 year:abc region:"))).await;
+    assert!(
+        html.contains("「abc」不是年份"),
+        "a bad year is said in Chinese"
+    );
+    assert!(
+        html.contains("「region:」后面没有写值"),
+        "an empty field too"
+    );
+}

@@ -979,3 +979,21 @@ async fn a_page_past_the_end_says_so_and_links_the_last_page() {
         "links page {last}: {notice}"
     );
 }
+
+/// `region:日喀則` (traditional characters) typed in a query found nothing,
+/// although the query's words are folded; the value went to the gazetteer
+/// as typed. Now a typed value is folded as the words are.
+#[tokio::test]
+async fn a_typed_place_in_traditional_characters_is_found() {
+    let total = |q: &str| {
+        let q = common::enc(q);
+        async move {
+            let (_, r) = common::get_json(&format!("/api/search?q={q}")).await;
+            r["total"].as_u64().unwrap()
+        }
+    };
+    let simplified = total("援藏 region:日喀则").await;
+    assert!(simplified > 0);
+    assert_eq!(total("援藏 region:日喀則").await, simplified);
+    assert_eq!(total("援藏 ＲＥＧＩＯＮ:日喀则").await, simplified);
+}

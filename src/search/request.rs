@@ -351,7 +351,8 @@ pub struct Warning {
     pub param: String,
     /// The value as given.
     pub value: String,
-    /// `unknown_value` or `empty_range`.
+    /// `unknown_value`, `bad_value` (a year that is no year), `empty_value`
+    /// (`region:` typed with nothing after it) or `empty_range`.
     pub code: String,
     /// For people, in English.
     pub message: String,

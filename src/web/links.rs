@@ -7,7 +7,8 @@ use super::format::format_yuan;
 use super::params::{decode_pairs, encode, to_query_string};
 use crate::facet::{FacetKind, Shape};
 use crate::labels::programme;
-use crate::search::{FacetValue, Hit, SearchRequest, Sort};
+use crate::search::query::{self, without_filter};
+use crate::search::{typed_values, FacetValue, Hit, SearchRequest, Sort};
 
 /// Most rows an export returns; `total` (JSON) and `x-aidsearch-total`
 /// (CSV) still say how many hits there were, and the file name and the page
@@ -143,17 +144,47 @@ pub fn tree_value_link(
     }
 }
 
+/// The `field:value` filters typed in the query (not a bare `region:`),
+/// field in lower case, value as typed.
+pub fn typed_filters(request: &SearchRequest) -> Vec<(String, String)> {
+    query::parse(&request.q)
+        .filters
+        .into_iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .collect()
+}
+
+/// `q` without the typed filters `typed`.
+fn without_typed(q: &str, typed: &[(String, String)]) -> String {
+    typed
+        .iter()
+        .fold(q.to_string(), |q, (f, v)| without_filter(&q, f, v))
+}
+
 /// The breadcrumb of a tree facet, from "all" down to `parent`, the level
-/// listed; empty when nothing of the facet is chosen.
+/// listed; empty when nothing of the facet is chosen, by parameter or typed
+/// in the query. A crumb replaces the facet's typed filters by a parameter
+/// (the query keeps its words), so climbing works the same for both.
 pub fn crumbs(request: &SearchRequest, kind: FacetKind, parent: &str) -> Vec<Link> {
-    let selected = request.values(kind);
+    let typed: Vec<(String, String)> = typed_filters(request)
+        .into_iter()
+        .filter(|(f, _)| f == kind.param())
+        .collect();
+    let mut selected = request.values(kind).to_vec();
+    for (_, v) in &typed {
+        selected.extend(typed_values(kind, v));
+    }
     let mut crumbs = Vec::new();
     if selected.is_empty() {
         return crumbs;
     }
+    let climb = |r: &mut SearchRequest, to: Vec<String>| {
+        r.q = without_typed(&r.q, &typed);
+        *r.values_mut(kind) = to;
+    };
     crumbs.push(Link {
         label: format!("全部{}", kind.label()),
-        url: changed(request, |r| r.values_mut(kind).clear()),
+        url: changed(request, |r| climb(r, Vec::new())),
         ..Link::default()
     });
     let mut path = String::new();
@@ -165,8 +196,8 @@ pub fn crumbs(request: &SearchRequest, kind: FacetKind, parent: &str) -> Vec<Lin
         let p = path.clone();
         crumbs.push(Link {
             label: part.to_string(),
-            url: changed(request, |r| *r.values_mut(kind) = vec![p]),
-            selected: *selected == [path.clone()],
+            url: changed(request, |r| climb(r, vec![p])),
+            selected: selected == [path.clone()],
             title: path.clone(),
             ..Link::default()
         });
@@ -217,6 +248,28 @@ pub fn chips(request: &SearchRequest, report_title: Option<&str>) -> Vec<Link> {
             });
         }
     }
+    // Filters typed in the query are chips too; removing one edits the
+    // query. The label shows the value as it is searched (a place's name,
+    // folded), the tooltip what was typed.
+    for (field, value) in typed_filters(request) {
+        let label = match FacetKind::from_param(&field) {
+            Some(kind) => {
+                let shown = match typed_values(kind, &value).as_slice() {
+                    [one] => last_part(one).to_string(),
+                    _ => value.clone(),
+                };
+                format!("{}：{shown}", kind.label())
+            }
+            None => format!("报告：{value}"),
+        };
+        chips.push(Link {
+            label,
+            url: changed(request, |r| r.q = without_filter(&r.q, &field, &value)),
+            selected: true,
+            title: format!("{field}:{value}"),
+            ..Link::default()
+        });
+    }
     if let Some(min) = request.min_funding {
         chips.push(Link {
             label: format!("金额 ≥ {}", format_yuan(min)),
@@ -251,7 +304,9 @@ pub fn chips(request: &SearchRequest, report_title: Option<&str>) -> Vec<Link> {
 
 /// The same words without any filter.
 pub fn clear_url(request: &SearchRequest) -> String {
+    let typed = typed_filters(request);
     changed(request, |r| {
+        r.q = without_typed(&r.q, &typed);
         for kind in FacetKind::ALL {
             r.values_mut(kind).clear();
         }

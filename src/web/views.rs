@@ -416,7 +416,24 @@ fn warning_text(w: &crate::search::Warning) -> String {
     if w.code == "empty_range" {
         return "最低金额高于最高金额，没有段落能同时满足这两个条件。".to_string();
     }
-    let label = crate::facet::FacetKind::from_param(&w.param).map_or("筛选", |k| k.label());
+    let other = if w.param == "report" {
+        "报告"
+    } else {
+        "筛选"
+    };
+    let label = crate::facet::FacetKind::from_param(&w.param).map_or(other, |k| k.label());
+    if w.code == "bad_value" {
+        return format!(
+            "「{}」不是{label}，{label}请写四位数字，如 {}:2023。",
+            w.value, w.param
+        );
+    }
+    if w.code == "empty_value" {
+        return format!(
+            "检索词中的「{}:」后面没有写值，这一条件没有使用；请在冒号后写上要筛选的{label}。",
+            w.param
+        );
+    }
     let mut text = format!("没有段落的{label}是「{}」，这一条件匹配不到结果", w.value);
     if !w.did_you_mean.is_empty() {
         text.push_str(&format!("；相近的有：{}", w.did_you_mean.join("、")));
