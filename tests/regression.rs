@@ -997,3 +997,25 @@ async fn a_typed_place_in_traditional_characters_is_found() {
     assert_eq!(total("援藏 region:日喀則").await, simplified);
     assert_eq!(total("援藏 ＲＥＧＩＯＮ:日喀则").await, simplified);
 }
+
+/// Each cell of a DOCX table became its own paragraph, so a row
+/// "医院改造 | 500万元" was indexed as two, and "500万元" alone, with no
+/// project beside it. HTML rows were already one paragraph; now DOCX rows
+/// are too.
+#[test]
+fn a_docx_table_row_is_one_paragraph() {
+    use std::io::Write;
+    let cell = |t: &str| format!("<w:tc><w:p><w:r><w:t>{t}</w:t></w:r></w:p></w:tc>");
+    let document = format!(
+        r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:tbl><w:tr>{}{}</w:tr></w:tbl></w:body></w:document>"#,
+        cell("医院改造"),
+        cell("500万元")
+    );
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("word/document.xml", options).unwrap();
+    zip.write_all(document.as_bytes()).unwrap();
+    let bytes = zip.finish().unwrap().into_inner();
+    let e = aidsearch::corpus::formats::extract(std::path::Path::new("t.docx"), &bytes).unwrap();
+    assert_eq!(e.text, "医院改造 500万元");
+}
