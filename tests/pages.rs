@@ -964,3 +964,37 @@ async fn typed_filters_are_chips_with_a_breadcrumb() {
         "an empty field too"
     );
 }
+
+/// The report page speaks Chinese about its date (issue #17): a sidecar's
+/// English date note ("inferred: …") stays in the API, and the page says
+/// the date is inferred.
+#[tokio::test]
+async fn an_inferred_date_is_said_in_chinese() {
+    let id = "2020-zibo-aid-team-ngamring";
+    let (_, report) = get_json(&format!("/api/reports/{id}")).await;
+    let note = report["date_note"].as_str().unwrap();
+    assert!(note.starts_with("inferred"), "the fixture's note: {note}");
+    let (status, html) = get(&format!("/report/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let meta = section(&html, "class=\"report-meta\"", "</dl>");
+    assert!(meta.contains("日期为推断"), "{meta}");
+    assert!(!meta.contains("inferred"), "{meta}");
+}
+
+/// Printing (issue #17): a printed result list says what was searched (the
+/// search box is hidden in print), and the report's back links are hidden
+/// in print although `.report nav.back` sets their display on screen.
+#[tokio::test]
+async fn printing_shows_the_query_and_hides_navigation() {
+    let (_, html) = get(&format!("/?q={}&sector={}", enc("援藏"), enc("医疗卫生"))).await;
+    let printed = section(&html, "id=\"print-query\"", "</p>");
+    assert!(printed.contains("援藏") && printed.contains("领域：医疗卫生"), "{printed}");
+    let (_, _, css) = fetch("/static/style.css").await;
+    let css = String::from_utf8(css).unwrap();
+    let print = &css[css.find("@media print").expect("print styles")..];
+    let hidden = &print[..print.find("display: none").unwrap()];
+    for selector in [".report nav.back", ".searchbox", ".facets", ".pagination"] {
+        assert!(hidden.contains(selector), "{selector} printed: {hidden}");
+    }
+    assert!(print.contains(".print-only { display: block; }"));
+}

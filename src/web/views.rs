@@ -475,6 +475,23 @@ fn kind_label(kind: &str) -> &'static str {
     }
 }
 
+/// A sidecar's date note as the Chinese page says it. Notes are written
+/// for the archive in English ("inferred: …"), and the page speaks Chinese:
+/// a note in Chinese is shown as it is, an inferred date is said to be
+/// inferred, and the rest of an English note stays in the API.
+fn date_note_text(note: Option<&str>) -> String {
+    let Some(note) = note.map(str::trim).filter(|n| !n.is_empty()) else {
+        return String::new();
+    };
+    if !note.chars().any(|c| c.is_ascii_alphabetic()) {
+        note.to_string()
+    } else if note.to_ascii_lowercase().starts_with("inferred") {
+        "日期为推断，原文未注明".to_string()
+    } else {
+        String::new()
+    }
+}
+
 /// The report page: the whole report, `target` marked, `q` highlighted, and
 /// `back` the search page to return to (when it came from one).
 pub fn report_view(report: ReportView, q: String, target: u32, back: Option<String>) -> ReportPage {
@@ -499,7 +516,7 @@ pub fn report_view(report: ReportView, q: String, target: u32, back: Option<Stri
     ReportPage {
         title: report.title,
         date: report.date.unwrap_or_default(),
-        date_note: report.date_note.unwrap_or_default(),
+        date_note: date_note_text(report.date_note.as_deref()),
         source: report.source.unwrap_or_default(),
         byline: report.byline.join("；"),
         file: report.file,
