@@ -988,7 +988,10 @@ async fn an_inferred_date_is_said_in_chinese() {
 async fn printing_shows_the_query_and_hides_navigation() {
     let (_, html) = get(&format!("/?q={}&sector={}", enc("援藏"), enc("医疗卫生"))).await;
     let printed = section(&html, "id=\"print-query\"", "</p>");
-    assert!(printed.contains("援藏") && printed.contains("领域：医疗卫生"), "{printed}");
+    assert!(
+        printed.contains("援藏") && printed.contains("领域：医疗卫生"),
+        "{printed}"
+    );
     let (_, _, css) = fetch("/static/style.css").await;
     let css = String::from_utf8(css).unwrap();
     let print = &css[css.find("@media print").expect("print styles")..];
