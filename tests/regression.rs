@@ -1019,3 +1019,22 @@ fn a_docx_table_row_is_one_paragraph() {
     let e = aidsearch::corpus::formats::extract(std::path::Path::new("t.docx"), &bytes).unwrap();
     assert_eq!(e.text, "医院改造 500万元");
 }
+
+/// A snippet could start with the quote closing the sentence before it
+/// (…”2023年7月28日): the window moved back to the 。 inside the quotation
+/// and began just after it. Now it begins after the closing quote.
+#[test]
+fn a_snippet_does_not_start_with_a_stray_closing_quote() {
+    use aidsearch::search::snippet::{snippet, WINDOW};
+    // The window starts WINDOW / 5 characters before the match; put the
+    // quotation's 。” just before that.
+    let lead = "前".repeat(200);
+    let gap = "中".repeat(WINDOW / 5 - 12);
+    let text = format!(
+        "{lead}“要久久为功。”2023年7月28日，{gap}检测饮用水{}",
+        "后".repeat(300)
+    );
+    let s = snippet(&text, &["检测".to_string()]);
+    assert!(s.contains("<mark>检测</mark>"), "{s}");
+    assert!(!s.starts_with("…”"), "{s}");
+}
