@@ -1001,3 +1001,30 @@ async fn printing_shows_the_query_and_hides_navigation() {
     }
     assert!(print.contains(".print-only { display: block; }"));
 }
+
+/// Long facet lists show their top values and the rest behind "更多…"
+/// (issue #17), as library catalogues do; a checked value stays in view.
+#[tokio::test]
+async fn long_facet_lists_put_the_rest_behind_more() {
+    use aidsearch::web::views::TOP_VALUES;
+    let (_, api) = get_json("/api/search?q=").await;
+    let sectors = api_facet(&api, "sector");
+    assert!(
+        sectors.len() > TOP_VALUES + 1,
+        "the seed corpus has {} sectors",
+        sectors.len()
+    );
+    let (_, html) = get("/").await;
+    let block = section(&html, "id=\"facet-sector\"", "</section>");
+    let (top, more) = block.split_once("<details class=\"more\">").expect("更多…");
+    assert_eq!(top.matches("<li>").count(), TOP_VALUES, "{top}");
+    assert!(more.contains(&format!("更多…（{}）", sectors.len() - TOP_VALUES)));
+    assert_eq!(more.matches("<li>").count(), sectors.len() - TOP_VALUES);
+    // Checking the last value keeps it above "更多…".
+    let (last, _) = sectors.last().unwrap();
+    let (_, html) = get(&format!("/?sector={}", enc(last))).await;
+    let block = section(&html, "id=\"facet-sector\"", "</section>");
+    let top = block.split("<details").next().unwrap();
+    assert!(top.contains("class=\"selected\""), "{top}");
+    assert!(top.contains(last.as_str()), "{top}");
+}

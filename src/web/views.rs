@@ -45,6 +45,9 @@ pub struct FacetGroup {
     pub name: &'static str,
     pub title: &'static str,
     pub items: Vec<FacetItem>,
+    /// The values after the first [`TOP_VALUES`], behind "更多…" (checked
+    /// ones stay in `items`).
+    pub more: Vec<FacetItem>,
     /// The path to the current level of a tree facet, from "all" down; empty
     /// for flat facets and at the top.
     pub crumbs: Vec<Link>,
@@ -290,7 +293,27 @@ fn facet_groups(
             Shape::Number if kind == FacetKind::Year => None,
             Shape::Number => Some(flat_group(request, kind, response.facets.values(kind))),
         })
+        .map(with_more)
         .collect()
+}
+
+/// Values a facet list shows before "更多…", as library catalogues do: a
+/// large corpus lists dozens of regions and donors.
+pub const TOP_VALUES: usize = 8;
+
+/// Move the values after the first [`TOP_VALUES`] behind "更多…", except
+/// checked ones (they must stay visible to be unchecked). Hiding a single
+/// value saves nothing, so a list of one more than the top stays whole.
+fn with_more(mut group: FacetGroup) -> FacetGroup {
+    if group.items.len() <= TOP_VALUES + 1 {
+        return group;
+    }
+    let rest = group.items.split_off(TOP_VALUES);
+    let (checked, more): (Vec<FacetItem>, Vec<FacetItem>) =
+        rest.into_iter().partition(|i| i.link.selected);
+    group.items.extend(checked);
+    group.more = more;
+    group
 }
 
 /// A tree facet (region, donor): the current level with the selected value
@@ -316,6 +339,7 @@ fn tree_group(
         name: kind.param(),
         title: kind.label(),
         items,
+        more: Vec::new(),
         crumbs: links::crumbs(request, kind, response.parent(kind)),
     }
 }
@@ -380,6 +404,7 @@ fn flat_group(request: &SearchRequest, kind: FacetKind, values: &[FacetValue]) -
                 children: Vec::new(),
             })
             .collect(),
+        more: Vec::new(),
         crumbs: Vec::new(),
     }
 }
