@@ -1028,3 +1028,17 @@ async fn long_facet_lists_put_the_rest_behind_more() {
     assert!(top.contains("class=\"selected\""), "{top}");
     assert!(top.contains(last.as_str()), "{top}");
 }
+
+/// The year chart keeps its size and scrolls (issue #17): it was scaled to
+/// the sidebar, so 57 years drew bars 4 px wide; its bars are in pixels.
+#[tokio::test]
+async fn the_year_chart_scrolls_instead_of_shrinking() {
+    let (_, html) = get("/").await;
+    let chart = section(&html, "<div class=\"year-scroll\">", "</svg>");
+    let years = chart.matches("<a href=").count();
+    assert!(years > 1);
+    let width = format!("width=\"{}\"", years.max(8) * 30);
+    assert!(chart.contains(&width), "{width}: {chart}");
+    assert!(!chart.contains("width=\"100%\""));
+    assert!(chart.contains("对数"), "the scale is said");
+}

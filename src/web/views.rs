@@ -409,8 +409,11 @@ fn flat_group(request: &SearchRequest, kind: FacetKind, values: &[FacetValue]) -
     }
 }
 
-/// The year chart: one bar per year, height by count, each bar a link; and
-/// the chart's width.
+/// The year chart: one bar per year, each bar a link; and the chart's
+/// width in pixels. Heights are logarithmic in the count, so a year of one
+/// paragraph stays visible beside one of 18,929 (linear heights let 2020
+/// hide every other year). The chart keeps its size and scrolls when there
+/// are many years (it was scaled down to fit: bars 4 px wide at 57 years).
 fn year_chart(request: &SearchRequest, values: &[FacetValue]) -> (Vec<YearBar>, u32) {
     let max = values.iter().map(|v| v.count).max().unwrap_or(1).max(1);
     let slot = 30u32;
@@ -418,7 +421,7 @@ fn year_chart(request: &SearchRequest, values: &[FacetValue]) -> (Vec<YearBar>, 
         .iter()
         .enumerate()
         .map(|(i, v)| {
-            let height = ((v.count as f64 / max as f64) * 60.0).ceil().max(2.0) as u32;
+            let height = bar_height(v.count, max);
             YearBar {
                 link: Link {
                     title: format!("{}年：{} 条", v.label, v.count),
@@ -430,10 +433,20 @@ fn year_chart(request: &SearchRequest, values: &[FacetValue]) -> (Vec<YearBar>, 
             }
         })
         .collect();
-    // At least eight slots wide, so a chart of two years keeps small text
-    // when the SVG scales to the sidebar.
+    // At least eight slots wide: the sidebar's width, so a chart of a few
+    // years sits in the same box as one that scrolls.
     let chart_width = years.len().max(8) as u32 * slot;
     (years, chart_width)
+}
+
+/// The height of a bar of `count` in a chart whose tallest is `max`: 4 px
+/// for a count of one up to 60 px, by the logarithm of the count.
+fn bar_height(count: u64, max: u64) -> u32 {
+    if count == 0 {
+        return 2;
+    }
+    let share = (count as f64).ln_1p() / (max.max(count) as f64).ln_1p();
+    (4.0 + 56.0 * share).round() as u32
 }
 
 /// A filter warning as the page says it.
@@ -551,5 +564,40 @@ pub fn report_view(report: ReportView, q: String, target: u32, back: Option<Stri
         from_search: back.is_some(),
         back_url: back.unwrap_or_else(|| "/".to_string()),
         within_url,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_year_chart_stays_readable_at_one_and_eighty_years() {
+        let values: Vec<FacetValue> = (1946..2026)
+            .map(|y| FacetValue {
+                value: y.to_string(),
+                label: y.to_string(),
+                count: if y == 2020 {
+                    18_929
+                } else {
+                    1 + (y as u64 % 7)
+                },
+                selected: false,
+            })
+            .collect();
+        let request = SearchRequest::default();
+        let (bars, width) = year_chart(&request, &values);
+        assert_eq!(bars.len(), 80);
+        assert_eq!(width, 80 * 30, "a slot of 30 px per year, scrolled");
+        let tallest = bars.iter().map(|b| b.height).max().unwrap();
+        let lowest = bars.iter().map(|b| b.height).min().unwrap();
+        assert_eq!(tallest, 60);
+        assert!(
+            lowest >= 8,
+            "a year of one or two paragraphs shows: {lowest}"
+        );
+        assert!(bars.iter().all(|b| b.y + b.height == 76));
+        let (one, width) = year_chart(&request, &values[74..75]);
+        assert_eq!((one[0].height, width), (60, 8 * 30));
     }
 }
