@@ -236,19 +236,42 @@ async fn funding_amounts_are_shown_in_yuan_units() {
 
 #[tokio::test]
 async fn region_tree_drills_down_to_a_county_and_climbs_back() {
-    // The top level lists Tibet's prefectures and other provinces.
+    // The top level lists the provinces, the areas paired aid goes to
+    // first, so every paragraph with a region is under one of them.
     let (_, top) = get(&format!("/?q={}", enc("医疗"))).await;
     let top_links = facet_links(section(&top, "id=\"facet-region\"", "</section>"));
-    let (_, chamdo_count, chamdo_href) = top_links
-        .iter()
-        .find(|(l, ..)| l == "昌都市")
-        .cloned()
-        .expect("昌都市 at the top");
-    assert_eq!(chamdo_href, region_query("西藏自治区/昌都市"));
+    assert_eq!(top_links[0].0, "西藏自治区", "{top_links:?}");
+    assert!(top_links.iter().all(|(_, _, href)| !href.contains("%2F")));
     assert!(
         !top.contains("aria-label=\"地区层级\""),
         "no breadcrumb at the top"
     );
+    // Every hit's region is under a listed province (154 of 221 seed
+    // paragraphs could be reached when Tibet's prefectures were the top).
+    let (_, hits) = get_json(&format!("/api/search?q={}&per_page=100", enc("医疗"))).await;
+    for hit in hits["hits"].as_array().unwrap() {
+        for path in hit["region"].as_array().unwrap() {
+            let province = path.as_str().unwrap().split('/').next().unwrap();
+            assert!(
+                top_links.iter().any(|(l, ..)| l == province),
+                "{path} is under no listed province: {top_links:?}"
+            );
+        }
+    }
+    // 西藏自治区: checked among the provinces, its prefectures nested.
+    let (_, tibet) = get(&top_links[0].2).await;
+    let tibet_block = section(&tibet, "id=\"facet-region\"", "</section>");
+    let prefectures = facet_links(section(
+        tibet_block,
+        "<ul class=\"values children\">",
+        "</ul>",
+    ));
+    let (_, chamdo_count, chamdo_href) = prefectures
+        .iter()
+        .find(|(l, ..)| l == "昌都市")
+        .cloned()
+        .expect("昌都市 under 西藏自治区");
+    assert_eq!(chamdo_href, region_query("西藏自治区/昌都市"));
 
     // 昌都市: checked, its counties nested with the API's counts, breadcrumb.
     let (_, html) = get(&chamdo_href).await;
@@ -285,8 +308,12 @@ async fn region_tree_drills_down_to_a_county_and_climbs_back() {
         .into_iter()
         .find(|(l, ..)| l == "日喀则市");
     if let Some((_, count, href)) = shigatse {
-        let top_count = top_links.iter().find(|(l, ..)| l == "日喀则市").unwrap().1;
-        assert_eq!(count, top_count);
+        let tibet_count = prefectures
+            .iter()
+            .find(|(l, ..)| l == "日喀则市")
+            .unwrap()
+            .1;
+        assert_eq!(count, tibet_count);
         let pairs = decode_pairs(href.trim_start_matches("/?")).unwrap();
         let regions: Vec<&str> = pairs
             .iter()

@@ -6,7 +6,6 @@
 use super::format::format_yuan;
 use super::params::{decode_pairs, encode, to_query_string};
 use crate::facet::{FacetKind, Shape};
-use crate::labels::programme;
 use crate::search::query::{self, without_filter};
 use crate::search::{typed_values, FacetValue, Hit, SearchRequest, Sort};
 
@@ -65,15 +64,9 @@ pub fn last_part(path: &str) -> &str {
 }
 
 /// The level a tree facet lists its siblings from: the parent path, or
-/// empty for the top. The region tree's top level already shows the
-/// prefectures of the areas paired aid goes to beside the provinces, so
-/// their children count as top.
-fn sibling_level(kind: FacetKind, path: &str) -> Option<String> {
-    match parent_of(path) {
-        None => None,
-        Some(p) if kind == FacetKind::Region && programme::is_paired_recipient(p) => None,
-        Some(p) => Some(p.to_string()),
-    }
+/// none for the top.
+fn sibling_level(path: &str) -> Option<String> {
+    parent_of(path).map(str::to_string)
 }
 
 /// The request that lists the siblings of the one selected value of a tree
@@ -82,16 +75,11 @@ fn sibling_level(kind: FacetKind, path: &str) -> Option<String> {
 /// facet is counted without its own filter. `None` for facets not trees.
 pub fn siblings_request(request: &SearchRequest, kind: FacetKind) -> Option<SearchRequest> {
     let selected = request.values(kind);
-    // Such an area is not listed at the top (its prefectures are), so with
-    // it chosen its own listing is the level to show.
-    if kind.shape() != Shape::Tree
-        || selected.len() != 1
-        || (kind == FacetKind::Region && programme::is_paired_recipient(&selected[0]))
-    {
+    if kind.shape() != Shape::Tree || selected.len() != 1 {
         return None;
     }
     let mut r = request.clone();
-    *r.values_mut(kind) = sibling_level(kind, &selected[0]).into_iter().collect();
+    *r.values_mut(kind) = sibling_level(&selected[0]).into_iter().collect();
     r.page = 1;
     r.per_page = 1;
     Some(r)
@@ -107,7 +95,7 @@ fn tree_link(request: &SearchRequest, kind: FacetKind, value: &str, selected: bo
             // county unchecked leaves its prefecture selected.
             list.retain(|x| x != value);
             if list.is_empty() {
-                if let Some(level) = sibling_level(kind, value) {
+                if let Some(level) = sibling_level(value) {
                     list.push(level);
                 }
             }
@@ -117,7 +105,7 @@ fn tree_link(request: &SearchRequest, kind: FacetKind, value: &str, selected: bo
             list.push(value.to_string());
         } else if current
             .iter()
-            .all(|c| sibling_level(kind, c) == sibling_level(kind, value))
+            .all(|c| sibling_level(c) == sibling_level(value))
         {
             // Nothing chosen yet, or a sibling of what is: add it (OR).
             list.push(value.to_string());
@@ -502,11 +490,11 @@ mod tests {
         let chamdo = "西藏自治区/昌都市";
         let markam = "西藏自治区/昌都市/芒康县";
         let zogang = "西藏自治区/昌都市/左贡县";
-        // From the top, a prefecture is chosen.
+        // From the top, a province is chosen.
         let top = request(&[]);
         assert_eq!(
-            regions_of(&tree_link(&top, FacetKind::Region, chamdo, false)),
-            [chamdo]
+            regions_of(&tree_link(&top, FacetKind::Region, "西藏自治区", false)),
+            ["西藏自治区"]
         );
         // Below a chosen prefecture, a county replaces it (drill down).
         let at_chamdo = request(&[chamdo]);
@@ -526,20 +514,29 @@ mod tests {
             regions_of(&tree_link(&at_markam, FacetKind::Region, zogang, false)),
             [markam, zogang]
         );
-        // Unchecking the county climbs to its prefecture; unchecking the
-        // prefecture climbs to the top (Tibet's level is the top).
+        // Unchecking the county climbs to its prefecture, the prefecture to
+        // its province, the province to the top.
         assert_eq!(
             regions_of(&tree_link(&at_markam, FacetKind::Region, markam, true)),
             [chamdo]
         );
-        assert!(regions_of(&tree_link(&at_chamdo, FacetKind::Region, chamdo, true)).is_empty());
-        // Below Tibet itself (reached by the breadcrumb), a prefecture drills down.
+        assert_eq!(
+            regions_of(&tree_link(&at_chamdo, FacetKind::Region, chamdo, true)),
+            ["西藏自治区"]
+        );
+        // Below Tibet, a province of the top level, a prefecture drills down.
         let at_tibet = request(&["西藏自治区"]);
         assert_eq!(
             regions_of(&tree_link(&at_tibet, FacetKind::Region, chamdo, false)),
             [chamdo]
         );
-        assert!(siblings_request(&at_tibet, FacetKind::Region).is_none());
+        assert!(
+            regions_of(&tree_link(&at_tibet, FacetKind::Region, "西藏自治区", true)).is_empty()
+        );
+        assert!(siblings_request(&at_tibet, FacetKind::Region)
+            .unwrap()
+            .region
+            .is_empty());
         // Every filter change goes back to page 1 and keeps the words.
         let mut deep = request(&[chamdo]);
         deep.page = 3;
@@ -554,7 +551,7 @@ mod tests {
             siblings_request(&request(&["西藏自治区/昌都市/芒康县"]), FacetKind::Region).unwrap();
         assert_eq!(r.region, ["西藏自治区/昌都市"]);
         let r = siblings_request(&request(&["西藏自治区/昌都市"]), FacetKind::Region).unwrap();
-        assert!(r.region.is_empty());
+        assert_eq!(r.region, ["西藏自治区"]);
         let r = siblings_request(&request(&["四川省"]), FacetKind::Region).unwrap();
         assert!(r.region.is_empty());
         assert!(siblings_request(&request(&[]), FacetKind::Region).is_none());
