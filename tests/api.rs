@@ -1060,7 +1060,12 @@ async fn the_description_lists_exactly_the_parameters_and_codes_the_server_knows
 
 /// Paths of the router that are pages for people, which the OpenAPI
 /// document leaves out.
-const PAGE_ROUTES: [&str; 3] = ["/", "/report/{id}", "/static/style.css"];
+const PAGE_ROUTES: [&str; 4] = [
+    "/",
+    "/report/{id}",
+    "/static/style.css",
+    "/static/suggest.js",
+];
 
 /// The routes `aidsearch::web::routes` registers, as (path, method), read
 /// from its source: axum cannot list a router's routes, and a test that

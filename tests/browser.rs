@@ -865,8 +865,10 @@ fn staff_walk_through_in_chromium() {
         for (what, path) in visits {
             b.goto(&format!("{site}{path}"));
             assert_eq!(b.alert(), None, "an alert ran on {path}");
-            let injected =
-                b.js("return document.querySelectorAll('script, img, iframe, [onerror]').length");
+            // The search page's own script (search-as-you-type) is no injection.
+            let injected = b.js(
+                "return document.querySelectorAll('script:not([src=\"/static/suggest.js\"]), img, iframe, [onerror]').length",
+            );
             assert_eq!(injected, 0, "an element was injected on {path}");
             let text = b.js("return document.body.textContent");
             let text = text.as_str().unwrap();
@@ -885,6 +887,35 @@ fn staff_walk_through_in_chromium() {
             }
         }
     }
+
+    // # 10b. Search-as-you-type: the last word is completed from
+    // /api/suggest, and a place chosen becomes a region filter.
+    b.goto(&format!("{site}/"));
+    b.js(
+        "const q = document.getElementById('q'); q.focus(); q.value = '医疗 日喀'; \
+          q.dispatchEvent(new Event('input')); return null",
+    );
+    let deadline = Instant::now() + STEP_TIMEOUT;
+    let option = loop {
+        let found = b.js(
+            "const li = Array.from(document.querySelectorAll('#suggestions li')).find(li =>
+                li.firstChild.textContent === '日喀则市');
+             return li || null",
+        );
+        if let Some(id) = found[ELEMENT].as_str() {
+            break id.to_string();
+        }
+        assert!(Instant::now() < deadline, "no suggestion 日喀则市");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    b.click(&option);
+    let chosen = b.wait_url("the suggested place", |u| u.contains("region="));
+    let pairs = aidsearch::web::params::decode_pairs(&query_of(&chosen)).unwrap();
+    assert!(
+        pairs.contains(&("q".to_string(), "医疗".to_string()))
+            && pairs.contains(&("region".to_string(), "西藏自治区/日喀则市".to_string())),
+        "{pairs:?}"
+    );
 
     // # 11. A phone: no sideways scrolling, and screenshots.
     b.cdp(

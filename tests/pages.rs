@@ -20,6 +20,9 @@ const XSS: [&str; 3] = [
 ];
 
 /// Undo the HTML escaping askama applies.
+/// The search page's own script element (search-as-you-type).
+const OWN_SCRIPT: &str = "<script src=\"/static/suggest.js\" defer></script>";
+
 fn unescape(s: &str) -> String {
     s.replace("&#60;", "<")
         .replace("&#62;", ">")
@@ -736,8 +739,11 @@ async fn hostile_text_is_escaped_everywhere() {
                 "{url}: {status}"
             );
             assert!(!html.contains(payload), "raw payload on {url}");
+            // The search page's one script is its own (search-as-you-type).
+            let own = html.matches(OWN_SCRIPT).count();
+            assert!(own <= 1, "{url}");
             assert!(
-                !html.contains("<script") && !html.contains("<img"),
+                html.matches("<script").count() == own && !html.contains("<img"),
                 "element injected on {url}"
             );
             assert!(
@@ -1068,4 +1074,42 @@ async fn the_year_chart_scrolls_instead_of_shrinking() {
     assert!(chart.contains(&width), "{width}: {chart}");
     assert!(!chart.contains("width=\"100%\""));
     assert!(chart.contains("对数"), "the scale is said");
+}
+
+/// Search-as-you-type (issue #17) is a script of the site's own over
+/// `/api/suggest`, loaded deferred by the search page only, which works
+/// without it (a plain GET form); a place suggestion carries its region
+/// path so that choosing it filters by region.
+#[tokio::test]
+async fn search_as_you_type_is_an_enhancement_over_suggest() {
+    let (status, headers, body) = fetch("/static/suggest.js").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers[header::CONTENT_TYPE],
+        "text/javascript; charset=utf-8"
+    );
+    let script = String::from_utf8(body).unwrap();
+    assert!(script.contains("/api/suggest"));
+    assert!(script.contains("textContent") && !script.contains("innerHTML"));
+    let (_, html) = get("/").await;
+    assert_eq!(html.matches(OWN_SCRIPT).count(), 1);
+    assert!(html.contains("<form class=\"searchbox\" role=\"search\" method=\"get\" action=\"/\">"));
+    let (_, report) = get("/report/2020-zibo-aid-team-ngamring").await;
+    assert!(!report.contains("<script"), "the report page needs none");
+
+    let (_, suggest) = get_json(&format!("/api/suggest?q={}", enc("日喀"))).await;
+    let shigatse = suggest["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["text"] == "日喀则市")
+        .unwrap_or_else(|| panic!("{suggest}"));
+    assert_eq!(shigatse["kind"], "place");
+    assert_eq!(shigatse["path"], "西藏自治区/日喀则市");
+    let (_, words) = get_json(&format!("/api/suggest?q={}", enc("援藏"))).await;
+    assert!(words["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s.get("path").is_none()));
 }

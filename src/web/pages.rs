@@ -109,6 +109,19 @@ pub async fn stylesheet() -> Response {
         .into_response()
 }
 
+/// `GET /static/suggest.js`: search-as-you-type for the search box, over
+/// `/api/suggest`; the page works without it.
+pub async fn suggest_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../../templates/suggest.js"),
+    )
+        .into_response()
+}
+
 /// Unknown page.
 pub async fn not_found() -> Response {
     WebError::not_found("page")
