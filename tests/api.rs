@@ -1060,12 +1060,7 @@ async fn the_description_lists_exactly_the_parameters_and_codes_the_server_knows
 
 /// Paths of the router that are pages for people, which the OpenAPI
 /// document leaves out.
-const PAGE_ROUTES: [&str; 4] = [
-    "/",
-    "/report/{id}",
-    "/static/style.css",
-    "/static/suggest.js",
-];
+const PAGE_ROUTES: [&str; 4] = ["/", "/report/{id}", "/static/style.css", "/static/page.js"];
 
 /// The routes `aidsearch::web::routes` registers, as (path, method), read
 /// from its source: axum cannot list a router's routes, and a test that

@@ -867,7 +867,7 @@ fn staff_walk_through_in_chromium() {
             assert_eq!(b.alert(), None, "an alert ran on {path}");
             // The search page's own script (search-as-you-type) is no injection.
             let injected = b.js(
-                "return document.querySelectorAll('script:not([src=\"/static/suggest.js\"]), img, iframe, [onerror]').length",
+                "return document.querySelectorAll('script:not([src=\"/static/page.js\"]), img, iframe, [onerror]').length",
             );
             assert_eq!(injected, 0, "an element was injected on {path}");
             let text = b.js("return document.body.textContent");
@@ -888,7 +888,21 @@ fn staff_walk_through_in_chromium() {
         }
     }
 
-    // # 10b. Search-as-you-type: the last word is completed from
+    // # 10b. A long facet list has a filter box: typing keeps the values
+    // that hold the text, those behind 更多… included.
+    b.goto(&format!("{site}/"));
+    let shown = b.js(
+        "const box = document.querySelector('#facet-sector input.facet-filter');
+         if (!box) return null;
+         box.value = '发展'; box.dispatchEvent(new Event('input'));
+         return Array.from(document.querySelectorAll('#facet-sector ul.values > li'))
+           .filter(li => !li.hidden).map(li => li.querySelector('.label').textContent)",
+    );
+    let shown: Vec<String> = serde_json::from_value(shown).expect("a sector filter box");
+    assert!(!shown.is_empty(), "some sector holds 发展");
+    assert!(shown.iter().all(|l| l.contains("发展")), "{shown:?}");
+
+    // # 10c. Search-as-you-type: the last word is completed from
     // /api/suggest, and a place chosen becomes a region filter.
     b.goto(&format!("{site}/"));
     b.js(

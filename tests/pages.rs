@@ -21,7 +21,7 @@ const XSS: [&str; 3] = [
 
 /// Undo the HTML escaping askama applies.
 /// The search page's own script element (search-as-you-type).
-const OWN_SCRIPT: &str = "<script src=\"/static/suggest.js\" defer></script>";
+const OWN_SCRIPT: &str = "<script src=\"/static/page.js\" defer></script>";
 
 fn unescape(s: &str) -> String {
     s.replace("&#60;", "<")
@@ -1082,7 +1082,7 @@ async fn the_year_chart_scrolls_instead_of_shrinking() {
 /// path so that choosing it filters by region.
 #[tokio::test]
 async fn search_as_you_type_is_an_enhancement_over_suggest() {
-    let (status, headers, body) = fetch("/static/suggest.js").await;
+    let (status, headers, body) = fetch("/static/page.js").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         headers[header::CONTENT_TYPE],
@@ -1090,6 +1090,7 @@ async fn search_as_you_type_is_an_enhancement_over_suggest() {
     );
     let script = String::from_utf8(body).unwrap();
     assert!(script.contains("/api/suggest"));
+    assert!(script.contains("details.more"), "the facet filter box");
     assert!(script.contains("textContent") && !script.contains("innerHTML"));
     let (_, html) = get("/").await;
     assert_eq!(html.matches(OWN_SCRIPT).count(), 1);

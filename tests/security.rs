@@ -171,7 +171,7 @@ fn tags(html: &str) -> Vec<(String, Vec<(String, String)>)> {
 
 /// The one script element of the pages' own: search-as-you-type on the
 /// search page, from the site, with no inline code.
-const OWN_SCRIPT: [(&str, &str); 2] = [("src", "/static/suggest.js"), ("defer", "")];
+const OWN_SCRIPT: [(&str, &str); 2] = [("src", "/static/page.js"), ("defer", "")];
 
 /// Fails when an HTML body holds markup that a payload could have made: a
 /// script, image, frame or object element, an event-handler attribute, or a

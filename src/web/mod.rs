@@ -259,7 +259,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/export.csv", get(export::export_csv))
         .route("/export.json", get(export::export_json))
         .route("/static/style.css", get(pages::stylesheet))
-        .route("/static/suggest.js", get(pages::suggest_script))
+        .route("/static/page.js", get(pages::page_script))
         .route("/healthz", get(api::healthz))
         .route("/readyz", get(api::readyz))
         .nest("/api", api)

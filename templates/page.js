@@ -1,7 +1,33 @@
-// Search-as-you-type over /api/suggest. Progressive enhancement: without
-// this script the search box is a plain form. The last word typed is
-// completed; a place that names one gazetteer place becomes a region
-// filter when chosen, instead of words to search.
+// The search page's enhancements. Without this script the page works: the
+// search box is a plain form and long facet lists open with 更多….
+
+// A filter box in each long facet list: typing hides the values whose
+// label does not hold the text (opening 更多… to show the rest).
+(function () {
+  "use strict";
+  Array.prototype.forEach.call(document.querySelectorAll(".facet details.more"), function (more) {
+    var facet = more.closest(".facet");
+    var title = facet.querySelector("h3");
+    var box = document.createElement("input");
+    box.type = "search";
+    box.className = "facet-filter";
+    box.placeholder = "筛选" + (title ? title.textContent : "") + "…";
+    box.setAttribute("aria-label", box.placeholder);
+    facet.insertBefore(box, facet.querySelector("ul.values"));
+    box.addEventListener("input", function () {
+      var text = box.value.trim().toLowerCase();
+      if (text) more.open = true;
+      Array.prototype.forEach.call(facet.querySelectorAll("ul.values > li"), function (li) {
+        var label = li.querySelector(".label");
+        li.hidden = !!text && !!label && label.textContent.toLowerCase().indexOf(text) < 0;
+      });
+    });
+  });
+})();
+
+// Search-as-you-type over /api/suggest. The last word typed is completed;
+// a place that names one gazetteer place becomes a region filter when
+// chosen, instead of words to search.
 (function () {
   "use strict";
   var input = document.getElementById("q");
