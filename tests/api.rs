@@ -884,6 +884,7 @@ fn cases() -> Vec<(Method, String, Option<String>)> {
         )),
         g(format!("/api/search?q={}", enc("\"援藏"))),
         g(format!("/api/search?q={}", enc("援藏 year:abc region:"))),
+        g("/api/search?q=&year_from=2023&year_to=2020".into()),
         g(format!("/api/search?q={}", enc(&"援藏 拉萨 ".repeat(20)))),
         g("/api/search?q=%FF".into()),
         g("/api/search?per_page=500".into()),
@@ -1160,6 +1161,9 @@ async fn the_request_schema_accepts_what_the_server_accepts() {
         // taken as staff and scripts write them.
         (json!({"region": "西藏自治区"}), true),
         (json!({"year": [2023], "min_funding": "1亿"}), true),
+        (json!({"year_from": 2015, "year_to": "2020"}), true),
+        (json!({"year_from": 3000}), false),
+        (json!({"year_to": "abc"}), false),
         (json!({"region": {"name": "西藏自治区"}}), false),
         (json!({"year": ["20"]}), false),
         (json!({"page": 0}), false),
@@ -1407,4 +1411,56 @@ async fn filters_that_cannot_match_are_warned_about() {
         "the page says it in Chinese"
     );
     assert!(page.contains("医疗卫生"));
+}
+
+/// A year range (issue #17): `year_from`..`year_to` finds what the years
+/// in it find, ANDed with chosen years; open at either end; a start after
+/// its end is warned about; bad years are 400s naming the parameter; POST
+/// takes numbers or strings.
+#[tokio::test]
+async fn a_year_range_filters_like_its_years() {
+    let total = |uri: String| async move {
+        let (status, r) = get_json(&uri).await;
+        assert_eq!(status, StatusCode::OK, "{uri}: {r}");
+        (r["total"].as_u64().unwrap(), r)
+    };
+    let (range, _) = total("/api/search?q=&year_from=2020&year_to=2022".into()).await;
+    let (years, _) = total("/api/search?q=&year=2020&year=2021&year=2022".into()).await;
+    assert_eq!(range, years);
+    assert!(range > 0);
+    let (from, _) = total("/api/search?q=&year_from=2023".into()).await;
+    let (after, _) = total("/api/search?q=&year=2023&year=2024".into()).await;
+    assert_eq!(
+        from, after,
+        "open at the end (the seed's years stop at 2024)"
+    );
+    // A chosen year and the range both hold: a paragraph about 2019 and a
+    // later year.
+    let (both, r) = total("/api/search?q=&year=2019&year_from=2020&per_page=100".into()).await;
+    let (y2019, _) = total("/api/search?q=&year=2019".into()).await;
+    assert!(both < y2019, "{both} of {y2019}");
+    for hit in r["hits"].as_array().unwrap() {
+        let years: Vec<&str> = hit["year"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|y| y.as_str().unwrap())
+            .collect();
+        assert!(
+            years.contains(&"2019") && years.iter().any(|y| *y >= "2020"),
+            "{years:?}"
+        );
+    }
+    let (none, r) = total("/api/search?q=&year_from=2023&year_to=2020".into()).await;
+    assert_eq!(none, 0);
+    assert_eq!(r["warnings"][0]["code"], "empty_range");
+    assert_eq!(r["warnings"][0]["param"], "year_from");
+    for bad in ["year_from=abc", "year_to=3000"] {
+        let x = get(&format!("/api/search?{bad}")).await;
+        let param = bad.split('=').next().unwrap();
+        assert_error(&x, StatusCode::BAD_REQUEST, "bad_parameter", Some(param));
+    }
+    let posted = post(r#"{"year_from": "2020", "year_to": 2022}"#).await;
+    assert_eq!(posted.status, StatusCode::OK, "{}", posted.describe());
+    assert_eq!(posted.json()["total"].as_u64().unwrap(), range);
 }

@@ -1114,3 +1114,29 @@ async fn search_as_you_type_is_an_enhancement_over_suggest() {
         .iter()
         .all(|s| s.get("path").is_none()));
 }
+
+/// The year facet has from–to boxes (issue #17): the range is a removable
+/// chip, shown back in the boxes, and a start after the end is said in
+/// Chinese.
+#[tokio::test]
+async fn a_year_range_from_the_boxes_is_a_chip() {
+    let url = "/?q=&year_from=2020&year_to=2022";
+    let (status, html) = get(url).await;
+    assert_eq!(status, StatusCode::OK);
+    let api = api_for(url).await;
+    assert_eq!(shown_total(&html), api["total"].as_u64().unwrap());
+    let block = section(&html, "id=\"facet-year\"", "</section>");
+    assert!(
+        block.contains("name=\"year_from\" type=\"number\""),
+        "{block}"
+    );
+    assert!(block.contains("value=\"2020\"") && block.contains("value=\"2022\""));
+    let chips = section(&html, "id=\"chips\"", "</div>");
+    assert!(chips.contains("年份：2020–2022"), "{chips}");
+    assert!(attrs(chips, "href").contains(&"/".to_string()), "{chips}");
+    // An empty box is no bound (the form sends both).
+    let (status, _) = get("/?q=&year_from=&year_to=2022").await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, html) = get("/?q=&year_from=2023&year_to=2020").await;
+    assert!(html.contains("起始年份晚于截止年份"));
+}

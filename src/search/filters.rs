@@ -20,6 +20,9 @@ use crate::index::Fields;
 pub(super) struct Filters {
     pub(super) facets: PerFacet<Vec<String>>,
     pub(super) reports: Vec<String>,
+    /// The years of `year_from`..`year_to`, a filter of its own (ANDed
+    /// with chosen years); empty without a range.
+    pub(super) year_range: Vec<String>,
 }
 
 impl std::ops::Index<FacetKind> for Filters {
@@ -122,6 +125,16 @@ pub(super) fn resolve_filters(request: &SearchRequest, parsed: &ParsedQuery) -> 
             filters.reports.push(value.clone());
         }
     }
+    if request.year_from.is_some() || request.year_to.is_some() {
+        let from = request.year_from.unwrap_or(*YEARS.start());
+        let to = request.year_to.unwrap_or(*YEARS.end());
+        filters.year_range = (from..=to).map(|y| y.to_string()).collect();
+        if filters.year_range.is_empty() {
+            // A range from after its end matches nothing (and is warned
+            // about), rather than no range at all.
+            filters.year_range.push(format!("{from}-{to}"));
+        }
+    }
     for list in filters.facets.0.iter_mut().chain([&mut filters.reports]) {
         list.sort();
         list.dedup();
@@ -194,6 +207,17 @@ pub(super) fn warnings(
                     kind.param()
                 ),
                 did_you_mean: close.into_iter().map(str::to_string).collect(),
+            });
+        }
+    }
+    if let (Some(from), Some(to)) = (request.year_from, request.year_to) {
+        if from > to {
+            out.push(Warning {
+                param: "year_from".to_string(),
+                value: from.to_string(),
+                code: "empty_range".to_string(),
+                message: format!("year_from {from} is after year_to {to}, so nothing can match"),
+                did_you_mean: Vec::new(),
             });
         }
     }

@@ -258,6 +258,23 @@ pub fn chips(request: &SearchRequest, report_title: Option<&str>) -> Vec<Link> {
             ..Link::default()
         });
     }
+    if request.year_from.is_some() || request.year_to.is_some() {
+        let range = match (request.year_from, request.year_to) {
+            (Some(from), Some(to)) => format!("{from}–{to}"),
+            (Some(from), None) => format!("{from} 年起"),
+            (None, Some(to)) => format!("至 {to} 年"),
+            (None, None) => String::new(),
+        };
+        chips.push(Link {
+            label: format!("{}：{range}", FacetKind::Year.label()),
+            url: changed(request, |r| {
+                r.year_from = None;
+                r.year_to = None;
+            }),
+            selected: true,
+            ..Link::default()
+        });
+    }
     if let Some(min) = request.min_funding {
         chips.push(Link {
             label: format!("金额 ≥ {}", format_yuan(min)),
@@ -300,6 +317,8 @@ pub fn clear_url(request: &SearchRequest) -> String {
         }
         r.min_funding = None;
         r.max_funding = None;
+        r.year_from = None;
+        r.year_to = None;
         r.report = None;
         r.per_report = None;
     })

@@ -119,6 +119,10 @@ pub struct SearchPage {
     pub form_hidden: Vec<(String, String)>,
     /// State the funding form carries (all but the amounts).
     pub funding_hidden: Vec<(String, String)>,
+    /// The year range boxes, and the state their form keeps.
+    pub year_from: String,
+    pub year_to: String,
+    pub years_hidden: Vec<(String, String)>,
 }
 
 /// One paragraph of the report page.
@@ -268,6 +272,9 @@ pub fn search_view(
         max_funding: request.max_funding.map(format_yuan).unwrap_or_default(),
         form_hidden: links::state_pairs(request, &["q", "page"]),
         funding_hidden: links::state_pairs(request, &["min_funding", "max_funding", "page"]),
+        year_from: request.year_from.map(|y| y.to_string()).unwrap_or_default(),
+        year_to: request.year_to.map(|y| y.to_string()).unwrap_or_default(),
+        years_hidden: links::state_pairs(request, &["year_from", "year_to", "page"]),
         response,
     }
 }
@@ -451,6 +458,9 @@ fn bar_height(count: u64, max: u64) -> u32 {
 
 /// A filter warning as the page says it.
 fn warning_text(w: &crate::search::Warning) -> String {
+    if w.code == "empty_range" && w.param == "year_from" {
+        return "起始年份晚于截止年份，没有段落能同时满足这两个条件。".to_string();
+    }
     if w.code == "empty_range" {
         return "最低金额高于最高金额，没有段落能同时满足这两个条件。".to_string();
     }
