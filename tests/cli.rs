@@ -286,6 +286,46 @@ fn amounts_in_wan_and_yi_on_the_command_line() {
     );
 }
 
+/// A year range on the command line finds what the API finds for it, and
+/// the header names it; a year that is no number is a usage error.
+#[tokio::test]
+async fn a_year_range_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = temp_corpus(dir.path());
+    let index = dir.path().join("index");
+    let output = run(aidsearch()
+        .args(["reindex", "--corpus"])
+        .arg(&corpus)
+        .arg("--index")
+        .arg(&index));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let search = |args: &[&str]| {
+        run(aidsearch()
+            .args(["--color", "never", "search", "", "--index"])
+            .arg(&index)
+            .args(args))
+    };
+    let cli = json_of(&search(&[
+        "--year-from",
+        "2020",
+        "--year-to",
+        "2021",
+        "--json",
+    ]));
+    let live = std::sync::Arc::new(aidsearch::search::LiveEngine::open(&index).unwrap());
+    let app = aidsearch::web::app(aidsearch::web::AppState::new(live));
+    let request = axum::http::Request::get("/api/search?q=&year=2020&year=2021")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let (_, _, body) = common::send(app, request).await;
+    let api: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(cli["total"], api["total"]);
+    assert!(cli["total"].as_u64().unwrap() > 0, "{cli}");
+    let out = text(&search(&["--year-from", "2020"]).stdout);
+    assert!(out.contains("year_from=2020"), "{out}");
+    assert_eq!(search(&["--year-to", "soon"]).status.code(), Some(2));
+}
+
 /// A sidecar with several mistakes names all of them in the skip reason,
 /// so one edit fixes it (it named only the first).
 #[test]
