@@ -1139,4 +1139,13 @@ async fn a_year_range_from_the_boxes_is_a_chip() {
     assert_eq!(status, StatusCode::OK);
     let (_, html) = get("/?q=&year_from=2023&year_to=2020").await;
     assert!(html.contains("起始年份晚于截止年份"));
+    // The report's year is listed right under the year chart.
+    let after_year = html.split("id=\"facet-year\"").nth(1).unwrap();
+    let next = after_year.split("</section>").nth(1).unwrap();
+    assert!(
+        next.trim_start()
+            .starts_with("<section class=\"facet\" id=\"facet-report_year\""),
+        "{}",
+        &next[..200.min(next.len())]
+    );
 }

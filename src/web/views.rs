@@ -90,6 +90,8 @@ pub struct SearchPage {
     pub capped: bool,
     pub hits: Vec<HitView>,
     pub groups: Vec<FacetGroup>,
+    /// The other year facets (the report's year), listed beside the chart.
+    pub year_groups: Vec<FacetGroup>,
     pub chips: Vec<Link>,
     pub clear_url: String,
     pub years: Vec<YearBar>,
@@ -230,6 +232,14 @@ pub fn search_view(
     let (years, chart_width) = year_chart(request, response.facets.values(FacetKind::Year));
     let pager = links::pager(request, response.total);
     let report_title = response.hits.first().map(|h| h.report.title.as_str());
+    // Number facets other than the paragraph's year (the report's year) sit
+    // under the year chart, so both years are filtered in one place.
+    let (year_groups, groups): (Vec<FacetGroup>, Vec<FacetGroup>) =
+        facet_groups(request, &response, siblings)
+            .into_iter()
+            .partition(|g| {
+                FacetKind::from_param(g.name).is_some_and(|k| k.shape() == Shape::Number)
+            });
     let offset = (request.page as u64 - 1) * request.per_page as u64;
     SearchPage {
         q: request.q.clone(),
@@ -241,7 +251,8 @@ pub fn search_view(
             .iter()
             .map(|h| hit_view(request, &here, h))
             .collect(),
-        groups: facet_groups(request, &response, siblings),
+        groups,
+        year_groups,
         chips: links::chips(request, report_title),
         clear_url: links::clear_url(request),
         years,
