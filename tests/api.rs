@@ -823,10 +823,25 @@ fn check_against_spec(spec: &Value, closed: &Value, x: &Exchange) -> String {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
+    let media_type = content_type.split(';').next().unwrap();
     let media = response["content"]
-        .get(content_type.split(';').next().unwrap())
+        .get(media_type)
         .unwrap_or_else(|| panic!("{name} documents no {content_type}: {}", x.describe()));
-    let errors = schema_errors(closed, &media["schema"], &x.json());
+    // JSON is checked against its schema; a CSV export and an error page
+    // are strings, and the CSV's first line is the export's header row.
+    let instance = match media_type {
+        "application/json" => x.json(),
+        _ => {
+            let text = String::from_utf8(x.body.clone())
+                .unwrap_or_else(|e| panic!("{name}: not UTF-8 ({e}): {}", x.describe()));
+            if media_type == "text/csv" {
+                let head = format!("\u{FEFF}{}\r\n", aidsearch::web::export::csv_header());
+                assert!(text.starts_with(&head), "{name}: {}", x.describe());
+            }
+            Value::String(text)
+        }
+    };
+    let errors = schema_errors(closed, &media["schema"], &instance);
     assert!(
         errors.is_empty(),
         "{name}: the response does not match the spec:\n  {}\n{}\n\
@@ -868,6 +883,8 @@ fn cases() -> Vec<(Method, String, Option<String>)> {
             enc("西藏自治区/日喀则市")
         )),
         g(format!("/api/search?q={}", enc("\"援藏"))),
+        g(format!("/api/search?q={}", enc("援藏 year:abc region:"))),
+        g("/api/search?q=&year_from=2023&year_to=2020".into()),
         g(format!("/api/search?q={}", enc(&"援藏 拉萨 ".repeat(20)))),
         g("/api/search?q=%FF".into()),
         g("/api/search?per_page=500".into()),
@@ -898,6 +915,15 @@ fn cases() -> Vec<(Method, String, Option<String>)> {
         g("/api/suggest?q=".into()),
         g("/api/suggest?limit=0".into()),
         g(format!("/api/suggest?q={long}")),
+        g(format!("/export.csv?q={}&per_page=3", enc("援藏"))),
+        g(format!("/export.csv?min_funding={}", enc("很多"))),
+        g(format!(
+            "/export.json?q={}&region={}",
+            enc("援藏"),
+            enc("日喀则")
+        )),
+        g("/export.json?page=0".into()),
+        g(format!("/export.json?q={long}")),
         g("/healthz".into()),
         g("/readyz".into()),
         g("/api/openapi.json".into()),
@@ -929,8 +955,16 @@ async fn real_responses_match_the_openapi_description() {
         0,
         Duration::from_secs(10),
     ));
-    let x = exchange(full, Method::GET, "/api/search?q=x", None).await;
-    covered.insert(check_against_spec(&spec, &closed, &x));
+    for uri in ["/api/search?q=x", "/export.json?q=x", "/export.csv?q=x"] {
+        let x = exchange(full.clone(), Method::GET, uri, None).await;
+        assert_eq!(
+            x.status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{}",
+            x.describe()
+        );
+        covered.insert(check_against_spec(&spec, &closed, &x));
+    }
     let x = stalled_post(Duration::from_millis(100)).await;
     covered.insert(check_against_spec(&spec, &closed, &x));
     let stopping = AppState::new(common::live());
@@ -1005,6 +1039,13 @@ async fn the_description_lists_exactly_the_parameters_and_codes_the_server_knows
         v
     };
     assert_eq!(body_fields, sorted(&aidsearch::web::params::SEARCH_PARAMS));
+    for export in ["/export.csv", "/export.json"] {
+        assert_eq!(
+            names(export),
+            sorted(&aidsearch::web::params::EXPORT_PARAMS),
+            "{export}"
+        );
+    }
     let codes: Vec<&str> = spec["components"]["schemas"]["Error"]["properties"]["error"]
         ["properties"]["code"]["enum"]
         .as_array()
@@ -1016,6 +1057,84 @@ async fn the_description_lists_exactly_the_parameters_and_codes_the_server_knows
         codes,
         Code::ALL.iter().map(|c| c.name()).collect::<Vec<_>>()
     );
+}
+
+/// Paths of the router that are pages for people, which the OpenAPI
+/// document leaves out.
+const PAGE_ROUTES: [&str; 4] = ["/", "/report/{id}", "/static/style.css", "/static/page.js"];
+
+/// The routes `aidsearch::web::routes` registers, as (path, method), read
+/// from its source: axum cannot list a router's routes, and a test that
+/// probes a fixed list would miss the route added next. Routes of the
+/// router nested under `/api` get that prefix.
+fn registered_routes() -> BTreeSet<(String, String)> {
+    let source = include_str!("../src/web/mod.rs");
+    let body = source
+        .split_once("pub fn routes()")
+        .expect("routes() in src/web/mod.rs")
+        .1;
+    let body = &body[..body.find("\n}\n").expect("end of routes()")];
+    // `let api = …;` first, then the top-level router that nests it.
+    let (api, rest) = body
+        .split_once("let api = ")
+        .and_then(|(_, after)| after.split_once(';'))
+        .expect("routes() builds the API router first");
+    assert!(rest.contains(".nest(\"/api\", api)"), "{rest}");
+    let mut routes = BTreeSet::new();
+    for (prefix, part) in [("/api", api), ("", rest)] {
+        for call in part.split(".route(\"").skip(1) {
+            let (path, handlers) = call.split_once('"').unwrap();
+            let handlers = handlers.split(")\n").next().unwrap();
+            for method in ["get", "post", "put", "delete", "patch"] {
+                if handlers.contains(&format!("{method}(")) {
+                    routes.insert((format!("{prefix}{path}"), method.to_string()));
+                }
+            }
+        }
+    }
+    assert!(
+        routes.len() > 10,
+        "routes() read from its source: {routes:?}"
+    );
+    routes
+}
+
+/// Every route but the pages is in the OpenAPI document with its methods,
+/// and the document describes no route the server lacks.
+#[tokio::test]
+async fn every_route_is_in_the_openapi_description() {
+    let spec = spec().await;
+    let routes: BTreeSet<(String, String)> = registered_routes()
+        .into_iter()
+        .filter(|(path, _)| !PAGE_ROUTES.contains(&path.as_str()))
+        .collect();
+    let documented: BTreeSet<(String, String)> = spec["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .map(move |method| (path.clone(), method.clone()))
+        })
+        .collect();
+    let undocumented: Vec<_> = routes.difference(&documented).collect();
+    assert!(
+        undocumented.is_empty(),
+        "not in openapi.json: {undocumented:?}"
+    );
+    let stale: Vec<_> = documented.difference(&routes).collect();
+    assert!(
+        stale.is_empty(),
+        "openapi.json describes no route: {stale:?}"
+    );
+    for page in PAGE_ROUTES {
+        assert!(
+            registered_routes().iter().any(|(p, _)| p == page),
+            "{page} is no longer a route"
+        );
+    }
 }
 
 /// The request schema and the server agree on which bodies are valid.
@@ -1042,6 +1161,9 @@ async fn the_request_schema_accepts_what_the_server_accepts() {
         // taken as staff and scripts write them.
         (json!({"region": "西藏自治区"}), true),
         (json!({"year": [2023], "min_funding": "1亿"}), true),
+        (json!({"year_from": 2015, "year_to": "2020"}), true),
+        (json!({"year_from": 3000}), false),
+        (json!({"year_to": "abc"}), false),
         (json!({"region": {"name": "西藏自治区"}}), false),
         (json!({"year": ["20"]}), false),
         (json!({"page": 0}), false),
@@ -1261,6 +1383,18 @@ async fn filters_that_cannot_match_are_warned_about() {
     let (_, r) = get_json("/api/search?min_funding=5000000&max_funding=100").await;
     assert_eq!(r["warnings"][0]["code"], "empty_range");
 
+    // Typed in the query: a year that is no year, a field with no value.
+    let (status, r) = get_json(&format!("/api/search?q={}", enc("援藏 year:abc region:"))).await;
+    assert_eq!(status, StatusCode::OK);
+    let codes: Vec<(&str, &str)> = r["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| (w["param"].as_str().unwrap(), w["code"].as_str().unwrap()))
+        .collect();
+    assert!(codes.contains(&("year", "bad_value")), "{codes:?}");
+    assert!(codes.contains(&("region", "empty_value")), "{codes:?}");
+
     let (_, r) = get_json(&format!(
         "/api/search?q={}&sector={}&region={}",
         enc("援藏"),
@@ -1277,4 +1411,56 @@ async fn filters_that_cannot_match_are_warned_about() {
         "the page says it in Chinese"
     );
     assert!(page.contains("医疗卫生"));
+}
+
+/// A year range (issue #17): `year_from`..`year_to` finds what the years
+/// in it find, ANDed with chosen years; open at either end; a start after
+/// its end is warned about; bad years are 400s naming the parameter; POST
+/// takes numbers or strings.
+#[tokio::test]
+async fn a_year_range_filters_like_its_years() {
+    let total = |uri: String| async move {
+        let (status, r) = get_json(&uri).await;
+        assert_eq!(status, StatusCode::OK, "{uri}: {r}");
+        (r["total"].as_u64().unwrap(), r)
+    };
+    let (range, _) = total("/api/search?q=&year_from=2020&year_to=2022".into()).await;
+    let (years, _) = total("/api/search?q=&year=2020&year=2021&year=2022".into()).await;
+    assert_eq!(range, years);
+    assert!(range > 0);
+    let (from, _) = total("/api/search?q=&year_from=2023".into()).await;
+    let (after, _) = total("/api/search?q=&year=2023&year=2024".into()).await;
+    assert_eq!(
+        from, after,
+        "open at the end (the seed's years stop at 2024)"
+    );
+    // A chosen year and the range both hold: a paragraph about 2019 and a
+    // later year.
+    let (both, r) = total("/api/search?q=&year=2019&year_from=2020&per_page=100".into()).await;
+    let (y2019, _) = total("/api/search?q=&year=2019".into()).await;
+    assert!(both < y2019, "{both} of {y2019}");
+    for hit in r["hits"].as_array().unwrap() {
+        let years: Vec<&str> = hit["year"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|y| y.as_str().unwrap())
+            .collect();
+        assert!(
+            years.contains(&"2019") && years.iter().any(|y| *y >= "2020"),
+            "{years:?}"
+        );
+    }
+    let (none, r) = total("/api/search?q=&year_from=2023&year_to=2020".into()).await;
+    assert_eq!(none, 0);
+    assert_eq!(r["warnings"][0]["code"], "empty_range");
+    assert_eq!(r["warnings"][0]["param"], "year_from");
+    for bad in ["year_from=abc", "year_to=3000"] {
+        let x = get(&format!("/api/search?{bad}")).await;
+        let param = bad.split('=').next().unwrap();
+        assert_error(&x, StatusCode::BAD_REQUEST, "bad_parameter", Some(param));
+    }
+    let posted = post(r#"{"year_from": "2020", "year_to": 2022}"#).await;
+    assert_eq!(posted.status, StatusCode::OK, "{}", posted.describe());
+    assert_eq!(posted.json()["total"].as_u64().unwrap(), range);
 }

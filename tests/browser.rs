@@ -665,15 +665,27 @@ fn staff_walk_through_in_chromium() {
         api_facet(&api, "region"),
         "the top of the region tree is the API's"
     );
-    assert!(
-        top.iter().any(|(l, _, _, _)| l == "昌都市"),
-        "昌都市 at the top of the region tree: {top:?}"
+    assert_eq!(
+        top.first().map(|t| t.0.as_str()),
+        Some("西藏自治区"),
+        "the provinces, the areas paired aid goes to first: {top:?}"
     );
 
-    // # 2. Click a prefecture in the region tree.
-    let chamdo_count = top.iter().find(|(l, ..)| l == "昌都市").unwrap().1;
-    b.click(&region_link(&b, "昌都市", 0));
-    let at_chamdo = b.wait_url("the region filter", |u| u.contains("region="));
+    // # 2. Click the province, then a prefecture below it.
+    b.click(&region_link(&b, "西藏自治区", 0));
+    let at_tibet = b.wait_url("the province filter", |u| u.contains("region="));
+    check_counts_match_api(&b, &server);
+    let prefectures: Vec<_> = shown_facet(&b, "region")
+        .into_iter()
+        .filter(|r| r.3 == 1)
+        .collect();
+    let chamdo_count = prefectures
+        .iter()
+        .find(|(l, ..)| l == "昌都市")
+        .unwrap_or_else(|| panic!("昌都市 under 西藏自治区: {prefectures:?}"))
+        .1;
+    b.click(&region_link(&b, "昌都市", 1));
+    let at_chamdo = b.wait_url("the prefecture filter", |u| u != at_tibet);
     let api = check_counts_match_api(&b, &server);
     assert_eq!(
         shown_total(&b),
@@ -702,11 +714,11 @@ fn staff_walk_through_in_chromium() {
     assert!(counties
         .iter()
         .all(|(l, _)| l.ends_with('县') || l.ends_with('区')));
-    // Siblings stay listed with their own counts, as at the top.
+    // Siblings stay listed with their own counts, as under the province.
     for (label, count, _, depth) in &tree {
         if *depth == 0 {
-            let at_top = top.iter().find(|t| &t.0 == label).map(|t| t.1);
-            assert_eq!(at_top, Some(*count), "sibling {label} keeps its count");
+            let listed = prefectures.iter().find(|t| &t.0 == label).map(|t| t.1);
+            assert_eq!(listed, Some(*count), "sibling {label} keeps its count");
         }
     }
     // Tall enough to show the whole sidebar, year chart included.
@@ -864,8 +876,10 @@ fn staff_walk_through_in_chromium() {
         for (what, path) in visits {
             b.goto(&format!("{site}{path}"));
             assert_eq!(b.alert(), None, "an alert ran on {path}");
-            let injected =
-                b.js("return document.querySelectorAll('script, img, iframe, [onerror]').length");
+            // The search page's own script (search-as-you-type) is no injection.
+            let injected = b.js(
+                "return document.querySelectorAll('script:not([src=\"/static/page.js\"]), img, iframe, [onerror]').length",
+            );
             assert_eq!(injected, 0, "an element was injected on {path}");
             let text = b.js("return document.body.textContent");
             let text = text.as_str().unwrap();
@@ -884,6 +898,49 @@ fn staff_walk_through_in_chromium() {
             }
         }
     }
+
+    // # 10b. A long facet list has a filter box: typing keeps the values
+    // that hold the text, those behind 更多… included.
+    b.goto(&format!("{site}/"));
+    let shown = b.js(
+        "const box = document.querySelector('#facet-sector input.facet-filter');
+         if (!box) return null;
+         box.value = '发展'; box.dispatchEvent(new Event('input'));
+         return Array.from(document.querySelectorAll('#facet-sector ul.values > li'))
+           .filter(li => !li.hidden).map(li => li.querySelector('.label').textContent)",
+    );
+    let shown: Vec<String> = serde_json::from_value(shown).expect("a sector filter box");
+    assert!(!shown.is_empty(), "some sector holds 发展");
+    assert!(shown.iter().all(|l| l.contains("发展")), "{shown:?}");
+
+    // # 10c. Search-as-you-type: the last word is completed from
+    // /api/suggest, and a place chosen becomes a region filter.
+    b.goto(&format!("{site}/"));
+    b.js(
+        "const q = document.getElementById('q'); q.focus(); q.value = '医疗 日喀'; \
+          q.dispatchEvent(new Event('input')); return null",
+    );
+    let deadline = Instant::now() + STEP_TIMEOUT;
+    let option = loop {
+        let found = b.js(
+            "const li = Array.from(document.querySelectorAll('#suggestions li')).find(li =>
+                li.firstChild.textContent === '日喀则市');
+             return li || null",
+        );
+        if let Some(id) = found[ELEMENT].as_str() {
+            break id.to_string();
+        }
+        assert!(Instant::now() < deadline, "no suggestion 日喀则市");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    b.click(&option);
+    let chosen = b.wait_url("the suggested place", |u| u.contains("region="));
+    let pairs = aidsearch::web::params::decode_pairs(&query_of(&chosen)).unwrap();
+    assert!(
+        pairs.contains(&("q".to_string(), "医疗".to_string()))
+            && pairs.contains(&("region".to_string(), "西藏自治区/日喀则市".to_string())),
+        "{pairs:?}"
+    );
 
     // # 11. A phone: no sideways scrolling, and screenshots.
     b.cdp(

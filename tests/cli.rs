@@ -229,6 +229,130 @@ fn the_text_summary_is_a_table_with_skipped_files() {
     assert!(out.contains("scan.pdf  pdf has no text layer"), "{out}");
 }
 
+/// Amounts as staff write them: `--min-funding 500万` is 5,000,000 yuan,
+/// the text output writes amounts in 万元/亿元 as the page does (it printed
+/// 38000万元 where the page showed 3.8亿元), and a word is a usage error.
+#[test]
+fn amounts_in_wan_and_yi_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = temp_corpus(dir.path());
+    let index = dir.path().join("index");
+    let output = run(aidsearch()
+        .args(["reindex", "--corpus"])
+        .arg(&corpus)
+        .arg("--index")
+        .arg(&index));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let search = |args: &[&str]| {
+        run(aidsearch()
+            .args(["--color", "never", "search", "", "--index"])
+            .arg(&index)
+            .args(args))
+    };
+    let wan = json_of(&search(&["--min-funding", "500万", "--json"]));
+    let plain = json_of(&search(&["--min-funding", "5000000", "--json"]));
+    assert_eq!(wan["total"], plain["total"]);
+    assert!(wan["total"].as_u64().unwrap() > 0, "{wan}");
+    for hit in wan["hits"].as_array().unwrap() {
+        let amounts = hit["funding"].as_array().unwrap();
+        assert!(
+            amounts.iter().all(|a| a.is_u64()),
+            "whole yuan: {amounts:?}"
+        );
+        assert!(amounts.iter().any(|a| a.as_u64().unwrap() >= 5_000_000));
+    }
+
+    let output = search(&["--min-funding", "0.05亿"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let out = text(&output.stdout);
+    assert!(out.contains("min_funding=500万元"), "{out}");
+    assert!(out.contains("万元"), "{out}");
+    let long_wan = out.split("万元").any(|before| {
+        before
+            .chars()
+            .rev()
+            .take_while(char::is_ascii_digit)
+            .count()
+            >= 5
+    });
+    assert!(!long_wan, "10,000万元 or more is written in 亿元: {out}");
+
+    let output = search(&["--min-funding", "很多"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("500万"),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
+/// A year range on the command line finds what the API finds for it, and
+/// the header names it; a year that is no number is a usage error.
+#[tokio::test]
+async fn a_year_range_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = temp_corpus(dir.path());
+    let index = dir.path().join("index");
+    let output = run(aidsearch()
+        .args(["reindex", "--corpus"])
+        .arg(&corpus)
+        .arg("--index")
+        .arg(&index));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let search = |args: &[&str]| {
+        run(aidsearch()
+            .args(["--color", "never", "search", "", "--index"])
+            .arg(&index)
+            .args(args))
+    };
+    let cli = json_of(&search(&[
+        "--year-from",
+        "2020",
+        "--year-to",
+        "2021",
+        "--json",
+    ]));
+    let live = std::sync::Arc::new(aidsearch::search::LiveEngine::open(&index).unwrap());
+    let app = aidsearch::web::app(aidsearch::web::AppState::new(live));
+    let request = axum::http::Request::get("/api/search?q=&year=2020&year=2021")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let (_, _, body) = common::send(app, request).await;
+    let api: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(cli["total"], api["total"]);
+    assert!(cli["total"].as_u64().unwrap() > 0, "{cli}");
+    let out = text(&search(&["--year-from", "2020"]).stdout);
+    assert!(out.contains("year_from=2020"), "{out}");
+    assert_eq!(search(&["--year-to", "soon"]).status.code(), Some(2));
+}
+
+/// A sidecar with several mistakes names all of them in the skip reason,
+/// so one edit fixes it (it named only the first).
+#[test]
+fn every_error_of_a_sidecar_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = temp_corpus(dir.path());
+    std::fs::write(
+        corpus.join(format!("{}.toml", REPORTS[0])),
+        "titel = \"x\"\ndate = \"2020-13\"\n",
+    )
+    .unwrap();
+    let output = run(aidsearch()
+        .args(["reindex", "--corpus"])
+        .arg(&corpus)
+        .arg("--index")
+        .arg(dir.path().join("index")));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let out = text(&output.stdout);
+    let line = out
+        .lines()
+        .find(|l| l.contains(&format!("{}.txt", REPORTS[0])))
+        .unwrap_or_else(|| panic!("no skipped line for the report: {out}"));
+    assert!(line.contains("bad sidecar"), "{line}");
+    assert!(line.contains("unknown field `titel`"), "{line}");
+    assert!(line.contains("date \"2020-13\""), "{line}");
+}
+
 #[test]
 fn usage_errors_exit_2() {
     for args in [

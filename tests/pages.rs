@@ -20,6 +20,9 @@ const XSS: [&str; 3] = [
 ];
 
 /// Undo the HTML escaping askama applies.
+/// The search page's own script element (search-as-you-type).
+const OWN_SCRIPT: &str = "<script src=\"/static/page.js\" defer></script>";
+
 fn unescape(s: &str) -> String {
     s.replace("&#60;", "<")
         .replace("&#62;", ">")
@@ -236,19 +239,42 @@ async fn funding_amounts_are_shown_in_yuan_units() {
 
 #[tokio::test]
 async fn region_tree_drills_down_to_a_county_and_climbs_back() {
-    // The top level lists Tibet's prefectures and other provinces.
+    // The top level lists the provinces, the areas paired aid goes to
+    // first, so every paragraph with a region is under one of them.
     let (_, top) = get(&format!("/?q={}", enc("医疗"))).await;
     let top_links = facet_links(section(&top, "id=\"facet-region\"", "</section>"));
-    let (_, chamdo_count, chamdo_href) = top_links
-        .iter()
-        .find(|(l, ..)| l == "昌都市")
-        .cloned()
-        .expect("昌都市 at the top");
-    assert_eq!(chamdo_href, region_query("西藏自治区/昌都市"));
+    assert_eq!(top_links[0].0, "西藏自治区", "{top_links:?}");
+    assert!(top_links.iter().all(|(_, _, href)| !href.contains("%2F")));
     assert!(
         !top.contains("aria-label=\"地区层级\""),
         "no breadcrumb at the top"
     );
+    // Every hit's region is under a listed province (142 of 221 seed
+    // paragraphs could be reached when Tibet's prefectures were the top).
+    let (_, hits) = get_json(&format!("/api/search?q={}&per_page=100", enc("医疗"))).await;
+    for hit in hits["hits"].as_array().unwrap() {
+        for path in hit["region"].as_array().unwrap() {
+            let province = path.as_str().unwrap().split('/').next().unwrap();
+            assert!(
+                top_links.iter().any(|(l, ..)| l == province),
+                "{path} is under no listed province: {top_links:?}"
+            );
+        }
+    }
+    // 西藏自治区: checked among the provinces, its prefectures nested.
+    let (_, tibet) = get(&top_links[0].2).await;
+    let tibet_block = section(&tibet, "id=\"facet-region\"", "</section>");
+    let prefectures = facet_links(section(
+        tibet_block,
+        "<ul class=\"values children\">",
+        "</ul>",
+    ));
+    let (_, chamdo_count, chamdo_href) = prefectures
+        .iter()
+        .find(|(l, ..)| l == "昌都市")
+        .cloned()
+        .expect("昌都市 under 西藏自治区");
+    assert_eq!(chamdo_href, region_query("西藏自治区/昌都市"));
 
     // 昌都市: checked, its counties nested with the API's counts, breadcrumb.
     let (_, html) = get(&chamdo_href).await;
@@ -285,8 +311,12 @@ async fn region_tree_drills_down_to_a_county_and_climbs_back() {
         .into_iter()
         .find(|(l, ..)| l == "日喀则市");
     if let Some((_, count, href)) = shigatse {
-        let top_count = top_links.iter().find(|(l, ..)| l == "日喀则市").unwrap().1;
-        assert_eq!(count, top_count);
+        let tibet_count = prefectures
+            .iter()
+            .find(|(l, ..)| l == "日喀则市")
+            .unwrap()
+            .1;
+        assert_eq!(count, tibet_count);
         let pairs = decode_pairs(href.trim_start_matches("/?")).unwrap();
         let regions: Vec<&str> = pairs
             .iter()
@@ -425,6 +455,17 @@ async fn pagination_walks_the_results() {
     assert!(pages.contains("rel=\"prev\"") && pages.contains("rel=\"next\""));
     assert!(pages.contains("<span aria-current=\"page\">2</span>"));
     assert!(html.contains("第 11–20 条"));
+    // Pages left out between the near ones and the last are marked.
+    let numbers: Vec<String> = between(pages, "rel=\"prev\"", "rel=\"next\"")
+        .split(['<', '>'])
+        .filter(|t| t.chars().all(|c| c.is_ascii_digit() || c == '…') && !t.is_empty())
+        .map(str::to_string)
+        .collect();
+    assert_eq!(
+        numbers,
+        ["1", "2", "3", "4", "…", &last.to_string()],
+        "{pages}"
+    );
 }
 
 #[tokio::test]
@@ -698,8 +739,11 @@ async fn hostile_text_is_escaped_everywhere() {
                 "{url}: {status}"
             );
             assert!(!html.contains(payload), "raw payload on {url}");
+            // The search page's one script is its own (search-as-you-type).
+            let own = html.matches(OWN_SCRIPT).count();
+            assert!(own <= 1, "{url}");
             assert!(
-                !html.contains("<script") && !html.contains("<img"),
+                html.matches("<script").count() == own && !html.contains("<img"),
                 "element injected on {url}"
             );
             assert!(
@@ -904,4 +948,204 @@ async fn every_error_page_speaks_chinese() {
             panic!("{uri}: English on the page ({english:?}): {text}");
         }
     }
+}
+
+/// Filters typed in the query behave like clicked ones (issue #17): chips
+/// that remove them from the query, the region's breadcrumb, values folded
+/// (traditional, full-width), and a bad value said in Chinese.
+#[tokio::test]
+async fn typed_filters_are_chips_with_a_breadcrumb() {
+    let typed = "援藏 region:日喀則 year:２０２３";
+    let (status, html) = get(&format!("/?q={}", enc(typed))).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, clicked) = get_json(&format!(
+        "/api/search?q={}&region={}&year=2023",
+        enc("援藏"),
+        enc("西藏自治区/日喀则市")
+    ))
+    .await;
+    assert!(clicked["total"].as_u64().unwrap() > 0);
+    assert_eq!(shown_total(&html), clicked["total"].as_u64().unwrap());
+
+    let chips = section(&html, "id=\"chips\"", "</div>");
+    assert!(chips.contains("地区：日喀则市"), "{chips}");
+    assert!(chips.contains("年份：2023"), "{chips}");
+    let hrefs: Vec<String> = attrs(chips, "href").iter().map(|h| unescape(h)).collect();
+    // Each chip's link is the query without that filter.
+    assert!(
+        hrefs.contains(&format!("/?q={}", enc("援藏 year:２０２３"))),
+        "{hrefs:?}"
+    );
+    assert!(
+        hrefs.contains(&format!("/?q={}", enc("援藏 region:日喀則"))),
+        "{hrefs:?}"
+    );
+    let crumbs = section(&html, "class=\"breadcrumb\"", "</nav>");
+    assert!(
+        crumbs.contains("全部地区") && crumbs.contains("西藏自治区"),
+        "{crumbs}"
+    );
+    assert!(crumbs.contains("aria-current=\"location\""), "{crumbs}");
+
+    let (_, html) = get(&format!("/?q={}", enc("援藏 year:abc region:"))).await;
+    assert!(
+        html.contains("「abc」不是年份"),
+        "a bad year is said in Chinese"
+    );
+    assert!(
+        html.contains("「region:」后面没有写值"),
+        "an empty field too"
+    );
+}
+
+/// The report page speaks Chinese about its date (issue #17): a sidecar's
+/// English date note ("inferred: …") stays in the API, and the page says
+/// the date is inferred.
+#[tokio::test]
+async fn an_inferred_date_is_said_in_chinese() {
+    let id = "2020-zibo-aid-team-ngamring";
+    let (_, report) = get_json(&format!("/api/reports/{id}")).await;
+    let note = report["date_note"].as_str().unwrap();
+    assert!(note.starts_with("inferred"), "the fixture's note: {note}");
+    let (status, html) = get(&format!("/report/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let meta = section(&html, "class=\"report-meta\"", "</dl>");
+    assert!(meta.contains("日期为推断"), "{meta}");
+    assert!(!meta.contains("inferred"), "{meta}");
+}
+
+/// Printing (issue #17): a printed result list says what was searched (the
+/// search box is hidden in print), and the report's back links are hidden
+/// in print although `.report nav.back` sets their display on screen.
+#[tokio::test]
+async fn printing_shows_the_query_and_hides_navigation() {
+    let (_, html) = get(&format!("/?q={}&sector={}", enc("援藏"), enc("医疗卫生"))).await;
+    let printed = section(&html, "id=\"print-query\"", "</p>");
+    assert!(
+        printed.contains("援藏") && printed.contains("领域：医疗卫生"),
+        "{printed}"
+    );
+    let (_, _, css) = fetch("/static/style.css").await;
+    let css = String::from_utf8(css).unwrap();
+    let print = &css[css.find("@media print").expect("print styles")..];
+    let hidden = &print[..print.find("display: none").unwrap()];
+    for selector in [".report nav.back", ".searchbox", ".facets", ".pagination"] {
+        assert!(hidden.contains(selector), "{selector} printed: {hidden}");
+    }
+    assert!(print.contains(".print-only { display: block; }"));
+}
+
+/// Long facet lists show their top values and the rest behind "更多…"
+/// (issue #17), as library catalogues do; a checked value stays in view.
+#[tokio::test]
+async fn long_facet_lists_put_the_rest_behind_more() {
+    use aidsearch::web::views::TOP_VALUES;
+    let (_, api) = get_json("/api/search?q=").await;
+    let sectors = api_facet(&api, "sector");
+    assert!(
+        sectors.len() > TOP_VALUES + 1,
+        "the seed corpus has {} sectors",
+        sectors.len()
+    );
+    let (_, html) = get("/").await;
+    let block = section(&html, "id=\"facet-sector\"", "</section>");
+    let (top, more) = block.split_once("<details class=\"more\">").expect("更多…");
+    assert_eq!(top.matches("<li>").count(), TOP_VALUES, "{top}");
+    assert!(more.contains(&format!("更多…（{}）", sectors.len() - TOP_VALUES)));
+    assert_eq!(more.matches("<li>").count(), sectors.len() - TOP_VALUES);
+    // Checking the last value keeps it above "更多…".
+    let (last, _) = sectors.last().unwrap();
+    let (_, html) = get(&format!("/?sector={}", enc(last))).await;
+    let block = section(&html, "id=\"facet-sector\"", "</section>");
+    let top = block.split("<details").next().unwrap();
+    assert!(top.contains("class=\"selected\""), "{top}");
+    assert!(top.contains(last.as_str()), "{top}");
+}
+
+/// The year chart keeps its size and scrolls (issue #17): it was scaled to
+/// the sidebar, so 57 years drew bars 4 px wide; its bars are in pixels.
+#[tokio::test]
+async fn the_year_chart_scrolls_instead_of_shrinking() {
+    let (_, html) = get("/").await;
+    let chart = section(&html, "<div class=\"year-scroll\">", "</svg>");
+    let years = chart.matches("<a href=").count();
+    assert!(years > 1);
+    let width = format!("width=\"{}\"", years.max(8) * 30);
+    assert!(chart.contains(&width), "{width}: {chart}");
+    assert!(!chart.contains("width=\"100%\""));
+    assert!(chart.contains("对数"), "the scale is said");
+}
+
+/// Search-as-you-type (issue #17) is a script of the site's own over
+/// `/api/suggest`, loaded deferred by the search page only, which works
+/// without it (a plain GET form); a place suggestion carries its region
+/// path so that choosing it filters by region.
+#[tokio::test]
+async fn search_as_you_type_is_an_enhancement_over_suggest() {
+    let (status, headers, body) = fetch("/static/page.js").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers[header::CONTENT_TYPE],
+        "text/javascript; charset=utf-8"
+    );
+    let script = String::from_utf8(body).unwrap();
+    assert!(script.contains("/api/suggest"));
+    assert!(script.contains("details.more"), "the facet filter box");
+    assert!(script.contains("textContent") && !script.contains("innerHTML"));
+    let (_, html) = get("/").await;
+    assert_eq!(html.matches(OWN_SCRIPT).count(), 1);
+    assert!(html.contains("<form class=\"searchbox\" role=\"search\" method=\"get\" action=\"/\">"));
+    let (_, report) = get("/report/2020-zibo-aid-team-ngamring").await;
+    assert!(!report.contains("<script"), "the report page needs none");
+
+    let (_, suggest) = get_json(&format!("/api/suggest?q={}", enc("日喀"))).await;
+    let shigatse = suggest["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["text"] == "日喀则市")
+        .unwrap_or_else(|| panic!("{suggest}"));
+    assert_eq!(shigatse["kind"], "place");
+    assert_eq!(shigatse["path"], "西藏自治区/日喀则市");
+    let (_, words) = get_json(&format!("/api/suggest?q={}", enc("援藏"))).await;
+    assert!(words["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s.get("path").is_none()));
+}
+
+/// The year facet has from–to boxes (issue #17): the range is a removable
+/// chip, shown back in the boxes, and a start after the end is said in
+/// Chinese.
+#[tokio::test]
+async fn a_year_range_from_the_boxes_is_a_chip() {
+    let url = "/?q=&year_from=2020&year_to=2022";
+    let (status, html) = get(url).await;
+    assert_eq!(status, StatusCode::OK);
+    let api = api_for(url).await;
+    assert_eq!(shown_total(&html), api["total"].as_u64().unwrap());
+    let block = section(&html, "id=\"facet-year\"", "</section>");
+    assert!(
+        block.contains("name=\"year_from\" type=\"number\""),
+        "{block}"
+    );
+    assert!(block.contains("value=\"2020\"") && block.contains("value=\"2022\""));
+    let chips = section(&html, "id=\"chips\"", "</div>");
+    assert!(chips.contains("年份：2020–2022"), "{chips}");
+    assert!(attrs(chips, "href").contains(&"/".to_string()), "{chips}");
+    // An empty box is no bound (the form sends both).
+    let (status, _) = get("/?q=&year_from=&year_to=2022").await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, html) = get("/?q=&year_from=2023&year_to=2020").await;
+    assert!(html.contains("起始年份晚于截止年份"));
+    // The report's year is listed right under the year chart.
+    let after_year = html.split("id=\"facet-year\"").nth(1).unwrap();
+    let next = after_year.split("</section>").nth(1).unwrap();
+    assert!(
+        next.trim_start()
+            .starts_with("<section class=\"facet\" id=\"facet-report_year\""),
+        "{}",
+        &next[..200.min(next.len())]
+    );
 }

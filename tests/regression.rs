@@ -931,3 +931,133 @@ fn reading_many_files_at_once_from_several_threads_never_detaches_a_reader() {
         }
     });
 }
+
+/// A sidecar with several mistakes (an unknown field and a bad date) was
+/// skipped naming only the first, so staff fixed one and met the next at
+/// the following reindex. Now the reason names every one.
+#[test]
+fn a_sidecar_with_two_errors_names_both() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), "援藏干部在日喀则开展工作。\n").unwrap();
+    std::fs::write(
+        dir.path().join("a.toml"),
+        "titel = \"x\"\ndate = \"2020-13\"\n",
+    )
+    .unwrap();
+    let corpus = aidsearch::corpus::load_dir(dir.path()).unwrap();
+    let reason = &corpus.skipped[0].reason;
+    assert!(reason.contains("unknown field `titel`"), "{reason}");
+    assert!(reason.contains("2020-13"), "{reason}");
+}
+
+/// Plain text named as another format was skipped with three wordings: a
+/// .zip was "not a text document (named .zip but holds plain text, not a
+/// .zip file)", a .pdf "corrupt pdf: …", a .docx "corrupt docx: …". Now one.
+#[test]
+fn plain_text_under_another_name_is_skipped_with_one_wording() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["batch.zip", "a.pdf", "b.docx"] {
+        std::fs::write(dir.path().join(name), "援藏干部在日喀则开展工作。\n").unwrap();
+    }
+    let corpus = aidsearch::corpus::load_dir(dir.path()).unwrap();
+    assert_eq!(corpus.skipped.len(), 3);
+    for skipped in &corpus.skipped {
+        let ext = skipped.file.rsplit('.').next().unwrap();
+        assert_eq!(
+            skipped.reason,
+            format!("named .{ext} but holds plain text"),
+            "{}",
+            skipped.file
+        );
+    }
+}
+
+/// A page past the last one (a stale bookmark) said "当前显示第 78–78 条"
+/// beside "没有找到相关段落" and its advice to change the words. Now it
+/// says the page is past the end and links the last page.
+#[tokio::test]
+async fn a_page_past_the_end_says_so_and_links_the_last_page() {
+    let (_, api) = common::get_json(&format!("/api/search?q={}", common::enc("援藏"))).await;
+    let total = api["total"].as_u64().unwrap();
+    let last = total.div_ceil(10);
+    let (status, html) =
+        common::get(&format!("/?q={}&page={}", common::enc("援藏"), last + 5)).await;
+    assert_eq!(status, 200);
+    assert!(
+        !html.contains("当前显示第"),
+        "no range of hits it does not show"
+    );
+    assert!(
+        !html.contains("id=\"no-results\""),
+        "the search has results"
+    );
+    assert!(
+        html.contains("id=\"past-end\""),
+        "the page says why it is empty"
+    );
+    let notice = html.split("id=\"past-end\"").nth(1).unwrap();
+    let notice = &notice[..notice.find("</p>").unwrap()];
+    assert!(
+        notice.contains(&format!("page={last}\"")),
+        "links page {last}: {notice}"
+    );
+}
+
+/// `region:日喀則` (traditional characters) typed in a query found nothing,
+/// although the query's words are folded; the value went to the gazetteer
+/// as typed. Now a typed value is folded as the words are.
+#[tokio::test]
+async fn a_typed_place_in_traditional_characters_is_found() {
+    let total = |q: &str| {
+        let q = common::enc(q);
+        async move {
+            let (_, r) = common::get_json(&format!("/api/search?q={q}")).await;
+            r["total"].as_u64().unwrap()
+        }
+    };
+    let simplified = total("援藏 region:日喀则").await;
+    assert!(simplified > 0);
+    assert_eq!(total("援藏 region:日喀則").await, simplified);
+    assert_eq!(total("援藏 ＲＥＧＩＯＮ:日喀则").await, simplified);
+}
+
+/// Each cell of a DOCX table became its own paragraph, so a row
+/// "医院改造 | 500万元" was indexed as two, and "500万元" alone, with no
+/// project beside it. HTML rows were already one paragraph; now DOCX rows
+/// are too.
+#[test]
+fn a_docx_table_row_is_one_paragraph() {
+    use std::io::Write;
+    let cell = |t: &str| format!("<w:tc><w:p><w:r><w:t>{t}</w:t></w:r></w:p></w:tc>");
+    let document = format!(
+        r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:tbl><w:tr>{}{}</w:tr></w:tbl></w:body></w:document>"#,
+        cell("医院改造"),
+        cell("500万元")
+    );
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("word/document.xml", options).unwrap();
+    zip.write_all(document.as_bytes()).unwrap();
+    let bytes = zip.finish().unwrap().into_inner();
+    let e = aidsearch::corpus::formats::extract(std::path::Path::new("t.docx"), &bytes).unwrap();
+    assert_eq!(e.text, "医院改造 500万元");
+}
+
+/// A snippet could start with the quote closing the sentence before it
+/// (…”2023年7月28日): the window moved back to the 。 inside the quotation
+/// and began just after it. Now it begins after the closing quote.
+#[test]
+fn a_snippet_does_not_start_with_a_stray_closing_quote() {
+    use aidsearch::search::snippet::{snippet, WINDOW};
+    // The window starts WINDOW / 5 characters before the match; put the
+    // quotation's 。” just before that.
+    let lead = "前".repeat(200);
+    let gap = "中".repeat(WINDOW / 5 - 12);
+    let text = format!(
+        "{lead}“要久久为功。”2023年7月28日，{gap}检测饮用水{}",
+        "后".repeat(300)
+    );
+    let s = snippet(&text, &["检测".to_string()]);
+    assert!(s.contains("<mark>检测</mark>"), "{s}");
+    assert!(!s.starts_with("…”"), "{s}");
+}

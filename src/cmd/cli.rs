@@ -297,6 +297,12 @@ pub enum Command {
         /// Only paragraphs naming at most this amount: yuan, 万 or 亿 (example: --max-funding 500万).
         #[arg(long, env = "AIDSEARCH_MAX_FUNDING", value_parser = amount)]
         max_funding: Option<f64>,
+        /// Only paragraphs about this year or later (example: --year-from 2015).
+        #[arg(long, env = "AIDSEARCH_YEAR_FROM")]
+        year_from: Option<i32>,
+        /// Only paragraphs about this year or earlier (example: --year-to 2020).
+        #[arg(long, env = "AIDSEARCH_YEAR_TO")]
+        year_to: Option<i32>,
         /// Order of results (example: --sort funding).
         #[arg(long, env = "AIDSEARCH_SORT", value_enum, default_value_t = SortArg::Relevance)]
         sort: SortArg,

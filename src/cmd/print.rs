@@ -234,6 +234,12 @@ fn describe_filters(r: &SearchRequest) -> Vec<String> {
             aidsearch::labels::funding::format_yuan(v)
         ));
     }
+    if let Some(y) = r.year_from {
+        out.push(format!("year_from={y}"));
+    }
+    if let Some(y) = r.year_to {
+        out.push(format!("year_to={y}"));
+    }
     out
 }
 

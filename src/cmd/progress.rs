@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use aidsearch::corpus::LoadProgress;
 use aidsearch::index::build::{
@@ -77,8 +77,17 @@ struct BarDisplay {
 
 impl BarDisplay {
     fn new() -> BarDisplay {
-        let bar = ProgressBar::new(0);
-        bar.enable_steady_tick(Duration::from_millis(120));
+        let display = BarDisplay::to(ProgressDrawTarget::stderr());
+        display.bar.enable_steady_tick(Duration::from_millis(120));
+        display
+    }
+
+    /// A display drawing to `target`. Until the files are counted there is
+    /// no length, so the first frames are a spinner: the default bar style
+    /// drew a full "0/0".
+    fn to(target: ProgressDrawTarget) -> BarDisplay {
+        let bar = ProgressBar::with_draw_target(None, target)
+            .with_style(Self::style("{spinner:.cyan} looking for files · {elapsed}"));
         BarDisplay {
             bar,
             paragraphs: AtomicUsize::new(0),
@@ -196,4 +205,59 @@ impl ProgressDisplay for LineDisplay {
     }
 
     fn finish(&self) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    /// A terminal that keeps what is drawn on it.
+    #[derive(Debug, Default, Clone)]
+    struct Screen(Arc<Mutex<String>>);
+
+    impl indicatif::TermLike for Screen {
+        fn width(&self) -> u16 {
+            100
+        }
+        fn move_cursor_up(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_down(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_right(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_left(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn write_line(&self, s: &str) -> std::io::Result<()> {
+            self.write_str(&format!("{s}\n"))
+        }
+        fn write_str(&self, s: &str) -> std::io::Result<()> {
+            self.0.lock().unwrap().push_str(s);
+            Ok(())
+        }
+        fn clear_line(&self) -> std::io::Result<()> {
+            self.write_str("\n")
+        }
+        fn flush(&self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn no_empty_bar_is_drawn_before_the_files_are_counted() {
+        let screen = Screen::default();
+        let display = BarDisplay::to(ProgressDrawTarget::term_like(Box::new(screen.clone())));
+        display.bar.tick();
+        let before = screen.0.lock().unwrap().clone();
+        assert!(before.contains("looking for files"), "{before:?}");
+        assert!(!before.contains("0/0"), "{before:?}");
+        display.update(Progress::Corpus(LoadProgress::Found(12)));
+        display.bar.tick();
+        let after = screen.0.lock().unwrap().clone();
+        assert!(after.contains("0/12 files"), "{after:?}");
+    }
 }

@@ -39,15 +39,58 @@ pub struct LabelHints {
 }
 
 impl ReportMeta {
-    /// Parse sidecar TOML; the error names what is wrong.
+    /// Parse sidecar TOML; the error names everything that is wrong, so
+    /// that one edit fixes the file (serde stops at the first problem).
+    /// Only a TOML syntax error stops the reading.
     pub fn parse(toml_text: &str) -> Result<ReportMeta, String> {
-        let meta: ReportMeta = toml::from_str(toml_text).map_err(|e| e.message().to_string())?;
-        if let Some(date) = &meta.date {
-            if parse_year(date).is_none() {
-                return Err(format!("date {date:?} is not YYYY, YYYY-MM or YYYY-MM-DD"));
+        let table: toml::Table = toml::from_str(toml_text).map_err(|e| e.message().to_string())?;
+        let mut meta = ReportMeta::default();
+        let mut errors = Vec::new();
+        for (key, value) in table {
+            let text = match key.as_str() {
+                "title" => &mut meta.title,
+                "source" => &mut meta.source,
+                "date" => &mut meta.date,
+                "date_note" => &mut meta.date_note,
+                "region" | "sector" | "donor" => {
+                    let list = match key.as_str() {
+                        "region" => &mut meta.region,
+                        "sector" => &mut meta.sector,
+                        _ => &mut meta.donor,
+                    };
+                    match strings(value) {
+                        Some(values) => *list = values,
+                        None => errors.push(format!("{key} must be a list of strings")),
+                    }
+                    continue;
+                }
+                other => {
+                    errors.push(format!(
+                        "unknown field `{other}`, expected one of {}",
+                        FIELDS.map(|f| format!("`{f}`")).join(", ")
+                    ));
+                    continue;
+                }
+            };
+            match value {
+                toml::Value::String(s) => *text = Some(s),
+                // An unquoted TOML date (date = 2020-10-01) is the date.
+                toml::Value::Datetime(d) if key == "date" && d.time.is_none() => {
+                    *text = Some(d.to_string())
+                }
+                other => errors.push(format!("{key} must be a string, not {}", other.type_str())),
             }
         }
-        Ok(meta)
+        if let Some(date) = &meta.date {
+            if parse_year(date).is_none() {
+                errors.push(format!("date {date:?} is not YYYY, YYYY-MM or YYYY-MM-DD"));
+            }
+        }
+        if errors.is_empty() {
+            Ok(meta)
+        } else {
+            Err(errors.join("; "))
+        }
     }
 
     /// What the sidecar tells the labeller.
@@ -62,6 +105,32 @@ impl ReportMeta {
     /// The year of the report's date, if it has one.
     pub fn year(&self) -> Option<i32> {
         self.date.as_deref().and_then(parse_year)
+    }
+}
+
+/// The fields a sidecar may have.
+const FIELDS: [&str; 7] = [
+    "title",
+    "source",
+    "date",
+    "date_note",
+    "region",
+    "sector",
+    "donor",
+];
+
+/// A list of strings (a single string is a list of one, as staff write it).
+fn strings(value: toml::Value) -> Option<Vec<String>> {
+    match value {
+        toml::Value::String(s) => Some(vec![s]),
+        toml::Value::Array(items) => items
+            .into_iter()
+            .map(|v| match v {
+                toml::Value::String(s) => Some(s),
+                _ => None,
+            })
+            .collect(),
+        _ => None,
     }
 }
 
@@ -97,5 +166,31 @@ mod tests {
         assert!(ReportMeta::parse("titel = \"x\"").is_err());
         assert!(ReportMeta::parse("date = \"2020-13\"").is_err());
         assert!(ReportMeta::parse("date = \"soon\"").is_err());
+        assert!(ReportMeta::parse("region = [1]").is_err());
+        assert!(ReportMeta::parse("title = 3").is_err());
+    }
+
+    #[test]
+    fn every_error_of_a_sidecar_is_reported() {
+        let error = ReportMeta::parse(
+            "titel = \"x\"\ndate = \"2020-13\"\nsector = 5\nsource = \"西藏日报\"",
+        )
+        .unwrap_err();
+        for part in [
+            "unknown field `titel`",
+            "date \"2020-13\"",
+            "sector must be",
+        ] {
+            assert!(error.contains(part), "{part} in {error}");
+        }
+        // A syntax error is the one thing that stops the reading.
+        assert!(ReportMeta::parse("title = ").is_err());
+    }
+
+    #[test]
+    fn staff_shorthands_are_read() {
+        let meta = ReportMeta::parse("date = 2020-10-01\nregion = \"日喀则\"").unwrap();
+        assert_eq!(meta.date.as_deref(), Some("2020-10-01"));
+        assert_eq!(meta.region, vec!["日喀则"]);
     }
 }

@@ -15,6 +15,10 @@ pub struct Suggestion {
     pub text: String,
     /// `word`, `place` or `title`.
     pub kind: String,
+    /// For a place that names one gazetteer place, its path: choosing it
+    /// can filter by region instead of searching the name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
 }
 
 /// Report titles of one generation, indexed for completion: sorted by their
@@ -136,6 +140,12 @@ pub fn complete(engine: &Engine, prefix: &str, limit: usize) -> Vec<Suggestion> 
         .map(|w| Suggestion {
             text: w.1.clone(),
             kind: w.2.to_string(),
+            path: (w.2 == "place")
+                .then(|| match Gazetteer::global().resolve_all(&w.1).as_slice() {
+                    [one] => Some(one.path.clone()),
+                    _ => None,
+                })
+                .flatten(),
         })
         .collect();
     if out.len() < limit {
@@ -143,6 +153,7 @@ pub fn complete(engine: &Engine, prefix: &str, limit: usize) -> Vec<Suggestion> 
             out.push(Suggestion {
                 text: title.to_string(),
                 kind: "title".to_string(),
+                path: None,
             });
         }
     }

@@ -17,13 +17,10 @@ pub(super) fn facet_parents(kind: FacetKind, values: &[String]) -> Vec<String> {
     match kind {
         FacetKind::Region | FacetKind::Donor => {
             if values.is_empty() {
-                // At the top: provinces, and for the region tree the
-                // prefectures of the areas paired aid goes to.
-                let mut parents = vec![String::new()];
-                if kind == FacetKind::Region {
-                    parents.extend(programme::paired_recipients().map(str::to_string));
-                }
-                parents
+                // At the top: the provinces, one level, so every paragraph
+                // is under one of them (listing a recipient area's
+                // prefectures in its place left its own paragraphs out).
+                vec![String::new()]
             } else {
                 vec![common_ancestor(values)]
             }
@@ -64,17 +61,15 @@ pub(super) fn facet_values(
     let mut values = Vec::new();
     for parent in facet_parents(kind, selected) {
         for (path, count) in table.children(kind.index(), &parent, counts) {
-            // An area paired aid goes to is replaced by its prefectures at the top.
-            if parent.is_empty()
-                && kind == FacetKind::Region
-                && programme::is_paired_recipient(path)
-            {
-                continue;
-            }
             values.push(facet_value(path.to_string(), count, selected));
         }
     }
     order_facet_values(kind, &mut values);
+    if kind == FacetKind::Region {
+        // The areas paired aid goes to (data/programmes.toml) lead the
+        // provinces, whatever their counts: staff look for them first.
+        values.sort_by_key(|v| !programme::is_paired_recipient(&v.value));
+    }
     values
 }
 

@@ -20,6 +20,9 @@ use crate::index::Fields;
 pub(super) struct Filters {
     pub(super) facets: PerFacet<Vec<String>>,
     pub(super) reports: Vec<String>,
+    /// The years of `year_from`..`year_to`, a filter of its own (ANDed
+    /// with chosen years); empty without a range.
+    pub(super) year_range: Vec<String>,
 }
 
 impl std::ops::Index<FacetKind> for Filters {
@@ -73,6 +76,25 @@ fn place_candidates(value: &str) -> Vec<String> {
     candidates.into_iter().map(|p| p.path.clone()).collect()
 }
 
+/// The facet paths a `field:value` typed in a query stands for. A place is
+/// a name, alias or path (every place of a shared name, as nothing typed
+/// is an error), folded as the query's words are (traditional to
+/// simplified, full-width to half-width) when it names nothing as typed;
+/// an unknown place is kept as typed, so a warning can quote it. Other
+/// facets' values are folded.
+pub fn typed_values(kind: FacetKind, value: &str) -> Vec<String> {
+    let value = value.trim();
+    match kind.shape() {
+        Shape::Tree => [value.to_string(), crate::normalize::fold(value)]
+            .iter()
+            .map(|v| Gazetteer::global().resolve_all(v.trim_matches('/')))
+            .find(|known| !known.is_empty())
+            .map(|known| known.into_iter().map(|p| p.path.clone()).collect())
+            .unwrap_or_else(|| vec![value.to_string()]),
+        Shape::Flat | Shape::Number => vec![crate::normalize::fold(value)],
+    }
+}
+
 /// The request's filters, from its parameters and its query's `field:value`
 /// words. A place parameter that several places share is an error; a
 /// `region:鼓楼区` typed in the query (where nothing is an error) matches any
@@ -93,13 +115,24 @@ pub(super) fn resolve_filters(request: &SearchRequest, parsed: &ParsedQuery) -> 
     }
     filters.reports.extend(request.report.iter().cloned());
     for (name, value) in &parsed.filters {
+        if value.trim().is_empty() {
+            // A bare `region:` filters nothing; `warnings` says so.
+            continue;
+        }
         if let Some(kind) = FacetKind::from_param(name) {
-            match kind.shape() {
-                Shape::Tree => filters.facets[kind].extend(place_candidates(value)),
-                _ => filters.facets[kind].push(resolve(kind, value)?),
-            }
+            filters.facets[kind].extend(typed_values(kind, value));
         } else if name == query::REPORT_FILTER {
             filters.reports.push(value.clone());
+        }
+    }
+    if request.year_from.is_some() || request.year_to.is_some() {
+        let from = request.year_from.unwrap_or(*YEARS.start());
+        let to = request.year_to.unwrap_or(*YEARS.end());
+        filters.year_range = (from..=to).map(|y| y.to_string()).collect();
+        if filters.year_range.is_empty() {
+            // A range from after its end matches nothing (and is warned
+            // about), rather than no range at all.
+            filters.year_range.push(format!("{from}-{to}"));
         }
     }
     for list in filters.facets.0.iter_mut().chain([&mut filters.reports]) {
@@ -113,18 +146,46 @@ pub(super) fn resolve_filters(request: &SearchRequest, parsed: &ParsedQuery) -> 
 const CLOSE_VALUES: usize = 5;
 
 /// Warnings for the filters of a request that cannot match as given: a facet
-/// value that no paragraph of the generation has, and an amount range whose
-/// lower end is above its upper end.
+/// value that no paragraph of the generation has, a year that is no year,
+/// a `field:` typed without a value (`typed`: the query's filters), and an
+/// amount range whose lower end is above its upper end.
 pub(super) fn warnings(
     table: &super::tables::FacetTable,
     request: &SearchRequest,
+    typed: &[(String, String)],
     filters: &Filters,
 ) -> Vec<Warning> {
     let mut out = Vec::new();
+    for (field, value) in typed {
+        if value.trim().is_empty() {
+            out.push(Warning {
+                param: field.clone(),
+                value: String::new(),
+                code: "empty_value".to_string(),
+                message: format!("{field}: in the query has no value, so it filters nothing"),
+                did_you_mean: Vec::new(),
+            });
+        }
+    }
     for (i, kind) in FacetKind::ALL.into_iter().enumerate() {
         for value in &filters.facets[kind] {
             let path = value.trim_matches('/');
             if path.is_empty() || table.knows(i, path) {
+                continue;
+            }
+            // Years are numbers: `year:abc` (typed; a parameter is checked
+            // before) is no year at all, not a year no paragraph has.
+            if kind.shape() == Shape::Number && !path.chars().all(|c| c.is_ascii_digit()) {
+                out.push(Warning {
+                    param: kind.param().to_string(),
+                    value: value.clone(),
+                    code: "bad_value".to_string(),
+                    message: format!(
+                        "{} must be a year such as 2023, not {value:?}",
+                        kind.param()
+                    ),
+                    did_you_mean: Vec::new(),
+                });
                 continue;
             }
             let leaf = path.rsplit('/').next().unwrap_or(path);
@@ -146,6 +207,17 @@ pub(super) fn warnings(
                     kind.param()
                 ),
                 did_you_mean: close.into_iter().map(str::to_string).collect(),
+            });
+        }
+    }
+    if let (Some(from), Some(to)) = (request.year_from, request.year_to) {
+        if from > to {
+            out.push(Warning {
+                param: "year_from".to_string(),
+                value: from.to_string(),
+                code: "empty_range".to_string(),
+                message: format!("year_from {from} is after year_to {to}, so nothing can match"),
+                did_you_mean: Vec::new(),
             });
         }
     }

@@ -51,6 +51,9 @@ pub(super) fn assemble(
             }
         }
     }
+    if let Some(q) = facet_filter(fields, FacetKind::Year, &filters.year_range) {
+        clauses.push((Occur::Must, q));
+    }
     if !filters.reports.is_empty() {
         clauses.push((
             Occur::Must,
@@ -101,6 +104,7 @@ pub(super) fn matches_everything(
             .into_iter()
             .all(|k| Some(k) == skip || filters[k].is_empty())
         && filters.reports.is_empty()
+        && filters.year_range.is_empty()
         && request.min_funding.is_none()
         && request.max_funding.is_none()
 }

@@ -39,6 +39,7 @@ pub(crate) mod tables;
 pub use deadline::Deadline;
 pub use engine::{stats, Engine, IndexStats, LiveEngine};
 pub use facet_trees::{facet_trees, FacetNode, FacetTrees};
+pub use filters::typed_values;
 pub(crate) use filters::FACET_FIELDS;
 pub(crate) use matching::Ranked;
 pub use report::{report, ReportView};

@@ -32,7 +32,9 @@ pub struct Clause {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ParsedQuery {
     pub clauses: Vec<Clause>,
-    /// `(field, value)` pairs from `field:value` words.
+    /// `(field, value)` pairs from `field:value` words, the field in lower
+    /// case; the value is empty for a bare `region:` (a filter begun and
+    /// not finished, which searches nothing and is warned about).
     pub filters: Vec<(String, String)>,
 }
 
@@ -128,8 +130,9 @@ pub fn parse(input: &str) -> ParsedQuery {
             Token::Phrase(p) => (Unit::Phrase(p), false),
             Token::Word(w) => {
                 if let Some((field, value)) = w.split_once([':', '：']) {
-                    let field = field.to_ascii_lowercase();
-                    if is_filter_field(&field) && !value.is_empty() {
+                    // Full-width letters too (ＲＥＧＩＯＮ:), as values are folded.
+                    let field: String = field.chars().map(crate::normalize::fold_char).collect();
+                    if is_filter_field(&field) {
                         parsed.filters.push((field, value.to_string()));
                         pending_or = false;
                         continue;
@@ -171,9 +174,62 @@ pub fn parse(input: &str) -> ParsedQuery {
     parsed
 }
 
+/// The query without the typed filter `field:value` (a chip that removes
+/// it): the first word outside quotes that is that filter is dropped, the
+/// other words kept as typed.
+pub fn without_filter(q: &str, field: &str, value: &str) -> String {
+    let mut dropped = false;
+    let mut quoted = false;
+    let mut kept = Vec::new();
+    for word in q.split_whitespace() {
+        let starts_quote = word.starts_with(is_open_quote);
+        let is_it = !quoted
+            && !starts_quote
+            && !dropped
+            && word.split_once([':', '：']).is_some_and(|(f, v)| {
+                f.chars().map(crate::normalize::fold_char).eq(field.chars()) && v == value
+            });
+        // Words inside a quoted phrase are text, never filters.
+        let quotes = word
+            .chars()
+            .filter(|c| is_open_quote(*c) || matches!(c, '”' | '」'))
+            .count();
+        if quotes % 2 == 1 {
+            quoted = !quoted;
+        }
+        if is_it {
+            dropped = true;
+        } else {
+            kept.push(word);
+        }
+    }
+    kept.join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_typed_filter_is_removed_and_the_rest_kept() {
+        assert_eq!(
+            without_filter("援藏 region:日喀则 year：2023", "region", "日喀则"),
+            "援藏 year：2023"
+        );
+        assert_eq!(without_filter("Region:拉萨 医疗", "region", "拉萨"), "医疗");
+        assert_eq!(
+            without_filter("\"援藏 region:拉萨\" region:拉萨", "region", "拉萨"),
+            "\"援藏 region:拉萨\""
+        );
+        assert_eq!(without_filter("援藏 region:", "region", ""), "援藏");
+    }
+
+    #[test]
+    fn a_bare_field_is_an_empty_filter() {
+        let q = parse("援藏 region:");
+        assert_eq!(q.filters, vec![("region".to_string(), String::new())]);
+        assert_eq!(q.clauses.len(), 1);
+    }
 
     fn words(q: &ParsedQuery) -> Vec<Vec<&str>> {
         q.clauses

@@ -60,6 +60,9 @@ impl Sort {
     }
 }
 
+/// The years a year range may name (the labeller's years lie within).
+pub const YEARS: std::ops::RangeInclusive<i32> = 1800..=2100;
+
 /// A search, as the API, the pages and the CLI send it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -81,6 +84,10 @@ pub struct SearchRequest {
     pub sort: Sort,
     pub min_funding: Option<f64>,
     pub max_funding: Option<f64>,
+    /// Paragraphs about a year from `year_from` to `year_to` (both
+    /// included, either open), besides any `year` values chosen.
+    pub year_from: Option<i32>,
+    pub year_to: Option<i32>,
     /// At most this many paragraphs of one report on the first page (0: no cap).
     pub per_report: Option<usize>,
     /// When the search must stop (the server's time budget); past it the
@@ -106,6 +113,8 @@ impl Default for SearchRequest {
             sort: Sort::Relevance,
             min_funding: None,
             max_funding: None,
+            year_from: None,
+            year_to: None,
             per_report: None,
             deadline: super::Deadline::NEVER,
         }
@@ -218,6 +227,18 @@ impl SearchRequest {
                 return Err(Error::bad(
                     name,
                     format!("{name} must be a non-negative number of yuan"),
+                ));
+            }
+        }
+        for (name, v) in [("year_from", self.year_from), ("year_to", self.year_to)] {
+            if v.is_some_and(|y| !YEARS.contains(&y)) {
+                return Err(Error::bad(
+                    name,
+                    format!(
+                        "{name} must be a year from {} to {}",
+                        YEARS.start(),
+                        YEARS.end()
+                    ),
                 ));
             }
         }
@@ -351,7 +372,8 @@ pub struct Warning {
     pub param: String,
     /// The value as given.
     pub value: String,
-    /// `unknown_value` or `empty_range`.
+    /// `unknown_value`, `bad_value` (a year that is no year), `empty_value`
+    /// (`region:` typed with nothing after it) or `empty_range`.
     pub code: String,
     /// For people, in English.
     pub message: String,

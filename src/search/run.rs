@@ -267,7 +267,12 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
         generation: engine.generation,
         notice: (!compiled.dropped.is_empty())
             .then(|| Notice::words_dropped(compiled.dropped.clone())),
-        warnings: super::filters::warnings(table, request, &filters),
+        warnings: super::filters::warnings(
+            table,
+            request,
+            &super::query::parse(&request.q).filters,
+            &filters,
+        ),
         expanded: entered.expanded(),
     })
 }

@@ -206,6 +206,14 @@ pub fn snippet(text: &str, terms: &[String]) -> String {
     window_at(&chars, &ranges, best.0)
 }
 
+/// Punctuation that closes what came before it.
+fn is_closing(c: char) -> bool {
+    matches!(
+        c,
+        '”' | '’' | '」' | '』' | '）' | ')' | '》' | '】' | '〕' | '〉' | '"' | '\''
+    )
+}
+
 /// The snippet whose window starts at `start`: moved back to a clause
 /// boundary a little before it (the end stays put, so the window only
 /// grows), with `…` where text is left out.
@@ -218,6 +226,11 @@ fn window_at(chars: &[char], ranges: &[(usize, usize)], start: usize) -> String 
             .find(|&i| matches!(chars[i], '。' | '，' | '；' | '！' | '？'))
         {
             start = b + 1;
+        }
+        // A quote or bracket closing the sentence before (…。”2023年) is no
+        // way to start: begin after it.
+        while start < end && is_closing(chars[start]) {
+            start += 1;
         }
     }
     let mut out = String::new();
@@ -259,6 +272,25 @@ mod tests {
         assert!(s.contains("<mark>检测</mark>"));
         let plain = s.replace("<mark>", "").replace("</mark>", "");
         assert!(plain.chars().count() <= WINDOW + 17);
+    }
+
+    #[test]
+    fn a_window_never_starts_with_a_closing_quote() {
+        // The clause boundary before the match is 。 inside a quotation.
+        let text = format!(
+            "{}“援藏工作要久久为功。”2023年7月28日，{}拉萨海关免费检测饮用水{}",
+            "前".repeat(300),
+            "中".repeat(30),
+            "后".repeat(300)
+        );
+        for start in 300..330 {
+            let s = window_at(
+                &text.chars().collect::<Vec<_>>(),
+                &match_ranges(&text, &terms(&["检测"])),
+                start,
+            );
+            assert!(!s.starts_with("…”"), "{start}: {s}");
+        }
     }
 
     #[test]

@@ -115,6 +115,17 @@ fn loosened(
             *value = loose;
         }
     }
+    for name in ["year_from", "year_to"] {
+        if let Some(Value::String(text)) = fields.get(name) {
+            let year: i64 = text.trim().parse().map_err(|_| {
+                WebError::bad_parameter(
+                    name,
+                    format!("{name} must be a year such as 2015, not {text:?}"),
+                )
+            })?;
+            fields.insert(name.to_string(), Value::from(year));
+        }
+    }
     for name in ["min_funding", "max_funding"] {
         if let Some(Value::String(text)) = fields.get(name) {
             let yuan = crate::labels::funding::parse_amount(text).ok_or_else(|| {

@@ -349,6 +349,8 @@ fn param_in_chinese(param: &str) -> (String, String) {
         ),
         "min_funding" => ("金额下限", "应为不小于 0 的数字，单位为元".to_string()),
         "max_funding" => ("金额上限", "应为不小于 0 的数字，单位为元".to_string()),
+        "year_from" => ("起始年份", "应为四位数字的年份，如 2015".to_string()),
+        "year_to" => ("截止年份", "应为四位数字的年份，如 2020".to_string()),
         "report" | "id" => ("报告编号", "不是有效的报告编号".to_string()),
         _ => {
             return (

@@ -6,8 +6,8 @@
 use super::format::format_yuan;
 use super::params::{decode_pairs, encode, to_query_string};
 use crate::facet::{FacetKind, Shape};
-use crate::labels::programme;
-use crate::search::{FacetValue, Hit, SearchRequest, Sort};
+use crate::search::query::{self, without_filter};
+use crate::search::{typed_values, FacetValue, Hit, SearchRequest, Sort};
 
 /// Most rows an export returns; `total` (JSON) and `x-aidsearch-total`
 /// (CSV) still say how many hits there were, and the file name and the page
@@ -64,15 +64,9 @@ pub fn last_part(path: &str) -> &str {
 }
 
 /// The level a tree facet lists its siblings from: the parent path, or
-/// empty for the top. The region tree's top level already shows the
-/// prefectures of the areas paired aid goes to beside the provinces, so
-/// their children count as top.
-fn sibling_level(kind: FacetKind, path: &str) -> Option<String> {
-    match parent_of(path) {
-        None => None,
-        Some(p) if kind == FacetKind::Region && programme::is_paired_recipient(p) => None,
-        Some(p) => Some(p.to_string()),
-    }
+/// none for the top.
+fn sibling_level(path: &str) -> Option<String> {
+    parent_of(path).map(str::to_string)
 }
 
 /// The request that lists the siblings of the one selected value of a tree
@@ -81,16 +75,11 @@ fn sibling_level(kind: FacetKind, path: &str) -> Option<String> {
 /// facet is counted without its own filter. `None` for facets not trees.
 pub fn siblings_request(request: &SearchRequest, kind: FacetKind) -> Option<SearchRequest> {
     let selected = request.values(kind);
-    // Such an area is not listed at the top (its prefectures are), so with
-    // it chosen its own listing is the level to show.
-    if kind.shape() != Shape::Tree
-        || selected.len() != 1
-        || (kind == FacetKind::Region && programme::is_paired_recipient(&selected[0]))
-    {
+    if kind.shape() != Shape::Tree || selected.len() != 1 {
         return None;
     }
     let mut r = request.clone();
-    *r.values_mut(kind) = sibling_level(kind, &selected[0]).into_iter().collect();
+    *r.values_mut(kind) = sibling_level(&selected[0]).into_iter().collect();
     r.page = 1;
     r.per_page = 1;
     Some(r)
@@ -106,7 +95,7 @@ fn tree_link(request: &SearchRequest, kind: FacetKind, value: &str, selected: bo
             // county unchecked leaves its prefecture selected.
             list.retain(|x| x != value);
             if list.is_empty() {
-                if let Some(level) = sibling_level(kind, value) {
+                if let Some(level) = sibling_level(value) {
                     list.push(level);
                 }
             }
@@ -116,7 +105,7 @@ fn tree_link(request: &SearchRequest, kind: FacetKind, value: &str, selected: bo
             list.push(value.to_string());
         } else if current
             .iter()
-            .all(|c| sibling_level(kind, c) == sibling_level(kind, value))
+            .all(|c| sibling_level(c) == sibling_level(value))
         {
             // Nothing chosen yet, or a sibling of what is: add it (OR).
             list.push(value.to_string());
@@ -143,17 +132,47 @@ pub fn tree_value_link(
     }
 }
 
+/// The `field:value` filters typed in the query (not a bare `region:`),
+/// field in lower case, value as typed.
+pub fn typed_filters(request: &SearchRequest) -> Vec<(String, String)> {
+    query::parse(&request.q)
+        .filters
+        .into_iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .collect()
+}
+
+/// `q` without the typed filters `typed`.
+fn without_typed(q: &str, typed: &[(String, String)]) -> String {
+    typed
+        .iter()
+        .fold(q.to_string(), |q, (f, v)| without_filter(&q, f, v))
+}
+
 /// The breadcrumb of a tree facet, from "all" down to `parent`, the level
-/// listed; empty when nothing of the facet is chosen.
+/// listed; empty when nothing of the facet is chosen, by parameter or typed
+/// in the query. A crumb replaces the facet's typed filters by a parameter
+/// (the query keeps its words), so climbing works the same for both.
 pub fn crumbs(request: &SearchRequest, kind: FacetKind, parent: &str) -> Vec<Link> {
-    let selected = request.values(kind);
+    let typed: Vec<(String, String)> = typed_filters(request)
+        .into_iter()
+        .filter(|(f, _)| f == kind.param())
+        .collect();
+    let mut selected = request.values(kind).to_vec();
+    for (_, v) in &typed {
+        selected.extend(typed_values(kind, v));
+    }
     let mut crumbs = Vec::new();
     if selected.is_empty() {
         return crumbs;
     }
+    let climb = |r: &mut SearchRequest, to: Vec<String>| {
+        r.q = without_typed(&r.q, &typed);
+        *r.values_mut(kind) = to;
+    };
     crumbs.push(Link {
         label: format!("全部{}", kind.label()),
-        url: changed(request, |r| r.values_mut(kind).clear()),
+        url: changed(request, |r| climb(r, Vec::new())),
         ..Link::default()
     });
     let mut path = String::new();
@@ -165,8 +184,8 @@ pub fn crumbs(request: &SearchRequest, kind: FacetKind, parent: &str) -> Vec<Lin
         let p = path.clone();
         crumbs.push(Link {
             label: part.to_string(),
-            url: changed(request, |r| *r.values_mut(kind) = vec![p]),
-            selected: *selected == [path.clone()],
+            url: changed(request, |r| climb(r, vec![p])),
+            selected: selected == [path.clone()],
             title: path.clone(),
             ..Link::default()
         });
@@ -217,6 +236,45 @@ pub fn chips(request: &SearchRequest, report_title: Option<&str>) -> Vec<Link> {
             });
         }
     }
+    // Filters typed in the query are chips too; removing one edits the
+    // query. The label shows the value as it is searched (a place's name,
+    // folded), the tooltip what was typed.
+    for (field, value) in typed_filters(request) {
+        let label = match FacetKind::from_param(&field) {
+            Some(kind) => {
+                let shown = match typed_values(kind, &value).as_slice() {
+                    [one] => last_part(one).to_string(),
+                    _ => value.clone(),
+                };
+                format!("{}：{shown}", kind.label())
+            }
+            None => format!("报告：{value}"),
+        };
+        chips.push(Link {
+            label,
+            url: changed(request, |r| r.q = without_filter(&r.q, &field, &value)),
+            selected: true,
+            title: format!("{field}:{value}"),
+            ..Link::default()
+        });
+    }
+    if request.year_from.is_some() || request.year_to.is_some() {
+        let range = match (request.year_from, request.year_to) {
+            (Some(from), Some(to)) => format!("{from}–{to}"),
+            (Some(from), None) => format!("{from} 年起"),
+            (None, Some(to)) => format!("至 {to} 年"),
+            (None, None) => String::new(),
+        };
+        chips.push(Link {
+            label: format!("{}：{range}", FacetKind::Year.label()),
+            url: changed(request, |r| {
+                r.year_from = None;
+                r.year_to = None;
+            }),
+            selected: true,
+            ..Link::default()
+        });
+    }
     if let Some(min) = request.min_funding {
         chips.push(Link {
             label: format!("金额 ≥ {}", format_yuan(min)),
@@ -251,12 +309,16 @@ pub fn chips(request: &SearchRequest, report_title: Option<&str>) -> Vec<Link> {
 
 /// The same words without any filter.
 pub fn clear_url(request: &SearchRequest) -> String {
+    let typed = typed_filters(request);
     changed(request, |r| {
+        r.q = without_typed(&r.q, &typed);
         for kind in FacetKind::ALL {
             r.values_mut(kind).clear();
         }
         r.min_funding = None;
         r.max_funding = None;
+        r.year_from = None;
+        r.year_to = None;
         r.report = None;
         r.per_report = None;
     })
@@ -270,17 +332,22 @@ pub fn within_report(request: &SearchRequest, report: &str) -> String {
     })
 }
 
-/// The pager: the first, the last and the pages near the current one, and
-/// the previous and next page (empty at either end).
+/// The pager: the first, the last and the pages near the current one, a
+/// gap (a link with no URL, shown as …) where pages are left out, and the
+/// previous and next page (empty at either end).
 #[derive(Debug, Clone, Default)]
 pub struct Pager {
     pub pages: Vec<Link>,
     pub prev_url: String,
     pub next_url: String,
+    /// The last page with hits, and its URL.
+    pub last_page: usize,
+    pub last_url: String,
 }
 
 /// The pager of a search with `total` hits; pages past what a search may
-/// reach ([`crate::search::MAX_OFFSET`]) are not linked.
+/// reach ([`crate::search::MAX_OFFSET`]) are not linked. A page past the
+/// end gets a pager of the pages that exist, its "previous" the last one.
 pub fn pager(request: &SearchRequest, total: u64) -> Pager {
     let reachable = crate::search::MAX_OFFSET / request.per_page;
     let last_page = (total as usize)
@@ -291,17 +358,30 @@ pub fn pager(request: &SearchRequest, total: u64) -> Pager {
         r.page = p;
         url(&r)
     };
-    let pages = (1..=last_page)
-        .filter(|p| *p == 1 || *p == last_page || p.abs_diff(request.page) <= 2)
-        .map(|p| Link {
+    let near = |p: usize| p == 1 || p == last_page || p.abs_diff(request.page) <= 2;
+    let mut pages: Vec<Link> = Vec::new();
+    let mut shown = 0;
+    for p in 1..=last_page {
+        // A gap of one page shows that page instead of "…".
+        if !(near(p) || (near(p - 1) && p < last_page && near(p + 1))) {
+            continue;
+        }
+        if p > shown + 1 {
+            pages.push(Link {
+                label: "…".to_string(),
+                ..Link::default()
+            });
+        }
+        pages.push(Link {
             label: p.to_string(),
             url: page_url(p),
             selected: p == request.page,
             ..Link::default()
-        })
-        .collect();
+        });
+        shown = p;
+    }
     let prev_url = if request.page > 1 {
-        page_url(request.page - 1)
+        page_url((request.page - 1).min(last_page))
     } else {
         String::new()
     };
@@ -314,6 +394,8 @@ pub fn pager(request: &SearchRequest, total: u64) -> Pager {
         pages,
         prev_url,
         next_url,
+        last_page,
+        last_url: page_url(last_page),
     }
 }
 
@@ -427,11 +509,11 @@ mod tests {
         let chamdo = "西藏自治区/昌都市";
         let markam = "西藏自治区/昌都市/芒康县";
         let zogang = "西藏自治区/昌都市/左贡县";
-        // From the top, a prefecture is chosen.
+        // From the top, a province is chosen.
         let top = request(&[]);
         assert_eq!(
-            regions_of(&tree_link(&top, FacetKind::Region, chamdo, false)),
-            [chamdo]
+            regions_of(&tree_link(&top, FacetKind::Region, "西藏自治区", false)),
+            ["西藏自治区"]
         );
         // Below a chosen prefecture, a county replaces it (drill down).
         let at_chamdo = request(&[chamdo]);
@@ -451,20 +533,29 @@ mod tests {
             regions_of(&tree_link(&at_markam, FacetKind::Region, zogang, false)),
             [markam, zogang]
         );
-        // Unchecking the county climbs to its prefecture; unchecking the
-        // prefecture climbs to the top (Tibet's level is the top).
+        // Unchecking the county climbs to its prefecture, the prefecture to
+        // its province, the province to the top.
         assert_eq!(
             regions_of(&tree_link(&at_markam, FacetKind::Region, markam, true)),
             [chamdo]
         );
-        assert!(regions_of(&tree_link(&at_chamdo, FacetKind::Region, chamdo, true)).is_empty());
-        // Below Tibet itself (reached by the breadcrumb), a prefecture drills down.
+        assert_eq!(
+            regions_of(&tree_link(&at_chamdo, FacetKind::Region, chamdo, true)),
+            ["西藏自治区"]
+        );
+        // Below Tibet, a province of the top level, a prefecture drills down.
         let at_tibet = request(&["西藏自治区"]);
         assert_eq!(
             regions_of(&tree_link(&at_tibet, FacetKind::Region, chamdo, false)),
             [chamdo]
         );
-        assert!(siblings_request(&at_tibet, FacetKind::Region).is_none());
+        assert!(
+            regions_of(&tree_link(&at_tibet, FacetKind::Region, "西藏自治区", true)).is_empty()
+        );
+        assert!(siblings_request(&at_tibet, FacetKind::Region)
+            .unwrap()
+            .region
+            .is_empty());
         // Every filter change goes back to page 1 and keeps the words.
         let mut deep = request(&[chamdo]);
         deep.page = 3;
@@ -479,7 +570,7 @@ mod tests {
             siblings_request(&request(&["西藏自治区/昌都市/芒康县"]), FacetKind::Region).unwrap();
         assert_eq!(r.region, ["西藏自治区/昌都市"]);
         let r = siblings_request(&request(&["西藏自治区/昌都市"]), FacetKind::Region).unwrap();
-        assert!(r.region.is_empty());
+        assert_eq!(r.region, ["西藏自治区"]);
         let r = siblings_request(&request(&["四川省"]), FacetKind::Region).unwrap();
         assert!(r.region.is_empty());
         assert!(siblings_request(&request(&[]), FacetKind::Region).is_none());
@@ -496,8 +587,14 @@ mod tests {
         r.page = 5;
         let middle = pager(&r, 95);
         let labels: Vec<&str> = middle.pages.iter().map(|l| l.label.as_str()).collect();
-        assert_eq!(labels, ["1", "3", "4", "5", "6", "7", "10"]);
-        assert!(middle.pages[3].selected);
+        assert_eq!(labels, ["1", "2", "3", "4", "5", "6", "7", "…", "10"]);
+        assert!(middle.pages[4].selected);
+        assert!(middle.pages[7].url.is_empty(), "a gap is no link");
+        r.page = 50;
+        let far = pager(&r, 1000);
+        let labels: Vec<&str> = far.pages.iter().map(|l| l.label.as_str()).collect();
+        assert_eq!(labels, ["1", "…", "48", "49", "50", "51", "52", "…", "100"]);
+        r.page = 5;
         assert!(middle.prev_url.contains("page=4"), "{}", middle.prev_url);
         assert!(middle.next_url.contains("page=6"), "{}", middle.next_url);
         r.page = 1;
@@ -509,6 +606,14 @@ mod tests {
             first.pages[0].url
         );
         assert_eq!((first.prev_url.as_str(), first.next_url.as_str()), ("", ""));
+        // Past the end: the pages that exist, "previous" the last of them.
+        r.page = 30;
+        let past = pager(&r, 95);
+        assert_eq!(past.last_page, 10);
+        assert!(past.prev_url.contains("page=10"), "{}", past.prev_url);
+        assert_eq!(past.next_url, "");
+        assert!(past.pages.iter().all(|p| !p.selected));
+        assert_eq!(past.pages.last().unwrap().label, "10");
     }
 
     #[test]

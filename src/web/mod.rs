@@ -259,6 +259,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/export.csv", get(export::export_csv))
         .route("/export.json", get(export::export_json))
         .route("/static/style.css", get(pages::stylesheet))
+        .route("/static/page.js", get(pages::page_script))
         .route("/healthz", get(api::healthz))
         .route("/readyz", get(api::readyz))
         .nest("/api", api)
@@ -390,9 +391,15 @@ async fn drop_unfit_request_id(mut request: Request) -> Request {
     request
 }
 
-/// Whether a path belongs to the JSON API (whose errors are JSON).
+/// Whether a path belongs to the JSON API (whose errors are JSON). The
+/// JSON export is read by programs too, so its errors are JSON like its
+/// handler's, not a page (the OpenAPI document says so).
 fn is_api_path(path: &str) -> bool {
-    path == "/api" || path.starts_with("/api/") || path == "/healthz" || path == "/readyz"
+    path == "/api"
+        || path.starts_with("/api/")
+        || path == "/healthz"
+        || path == "/readyz"
+        || path == "/export.json"
 }
 
 /// The span of one request: its id, method and (clipped) URI, which the

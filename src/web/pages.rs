@@ -109,6 +109,20 @@ pub async fn stylesheet() -> Response {
         .into_response()
 }
 
+/// `GET /static/page.js`: the search page's enhancements, search-as-you-type
+/// over `/api/suggest` and a filter box in long facet lists; the page works
+/// without them.
+pub async fn page_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../../templates/page.js"),
+    )
+        .into_response()
+}
+
 /// Unknown page.
 pub async fn not_found() -> Response {
     WebError::not_found("page")

@@ -9,7 +9,7 @@ use crate::facet::FacetKind;
 use crate::search::{SearchRequest, Sort};
 
 /// Search parameters after the facets.
-const SEARCH_TAIL: [&str; 7] = [
+const SEARCH_TAIL: [&str; 9] = [
     "page",
     "per_page",
     "sort",
@@ -17,6 +17,8 @@ const SEARCH_TAIL: [&str; 7] = [
     "max_funding",
     "per_report",
     "report",
+    "year_from",
+    "year_to",
 ];
 
 /// Parameters the search endpoints know: `q`, every facet's parameter in
@@ -25,12 +27,33 @@ pub const SEARCH_PARAMS: [&str; 1 + FacetKind::ALL.len() + SEARCH_TAIL.len()] =
     around_facets(&["q"], &SEARCH_TAIL);
 
 /// Parameters of `/api/facets` after the facets.
-const FACET_TAIL: [&str; 3] = ["min_funding", "max_funding", "report"];
+const FACET_TAIL: [&str; 5] = [
+    "min_funding",
+    "max_funding",
+    "report",
+    "year_from",
+    "year_to",
+];
 
 /// Parameters of `/api/facets`: the search parameters that change which
 /// paragraphs count (paging and order do not).
 pub const FACET_PARAMS: [&str; 1 + FacetKind::ALL.len() + FACET_TAIL.len()] =
     around_facets(&["q"], &FACET_TAIL);
+
+/// Parameters of the exports after the facets: what changes the rows and
+/// their order (paging parameters are checked and ignored).
+const EXPORT_TAIL: [&str; 6] = [
+    "report",
+    "sort",
+    "min_funding",
+    "max_funding",
+    "year_from",
+    "year_to",
+];
+
+/// Parameters the exports (`/export.csv`, `/export.json`) document.
+pub const EXPORT_PARAMS: [&str; 1 + FacetKind::ALL.len() + EXPORT_TAIL.len()] =
+    around_facets(&["q"], &EXPORT_TAIL);
 
 /// `head`, every facet's parameter in [`FacetKind::ALL`] order, then `tail`.
 const fn around_facets<const N: usize>(
@@ -140,6 +163,10 @@ pub fn search_request(pairs: &[(String, String)], strict: bool) -> Result<Search
                 request.max_funding = Some(parse_yuan(name, value)?)
             }
             "min_funding" | "max_funding" => {}
+            // An empty box of the page's year range is no bound.
+            "year_from" | "year_to" if value.trim().is_empty() => {}
+            "year_from" => request.year_from = Some(parse_number(name, value)?),
+            "year_to" => request.year_to = Some(parse_number(name, value)?),
             "report" if !value.is_empty() => request.report = Some(value.clone()),
             "report" => {}
             other if strict => {
@@ -193,6 +220,12 @@ pub fn to_query_string(r: &SearchRequest) -> String {
     }
     if let Some(v) = r.max_funding {
         parts.push(format!("max_funding={v}"));
+    }
+    if let Some(y) = r.year_from {
+        parts.push(format!("year_from={y}"));
+    }
+    if let Some(y) = r.year_to {
+        parts.push(format!("year_to={y}"));
     }
     if let Some(report) = &r.report {
         parts.push(format!("report={}", encode(report)));
@@ -263,6 +296,8 @@ mod tests {
                 "max_funding",
                 "per_report",
                 "report",
+                "year_from",
+                "year_to",
             ]
         );
         assert_eq!(
@@ -278,6 +313,8 @@ mod tests {
                 "min_funding",
                 "max_funding",
                 "report",
+                "year_from",
+                "year_to",
             ]
         );
         for kind in FacetKind::ALL {

@@ -45,6 +45,9 @@ pub struct FacetGroup {
     pub name: &'static str,
     pub title: &'static str,
     pub items: Vec<FacetItem>,
+    /// The values after the first [`TOP_VALUES`], behind "更多…" (checked
+    /// ones stay in `items`).
+    pub more: Vec<FacetItem>,
     /// The path to the current level of a tree facet, from "all" down; empty
     /// for flat facets and at the top.
     pub crumbs: Vec<Link>,
@@ -87,6 +90,8 @@ pub struct SearchPage {
     pub capped: bool,
     pub hits: Vec<HitView>,
     pub groups: Vec<FacetGroup>,
+    /// The other year facets (the report's year), listed beside the chart.
+    pub year_groups: Vec<FacetGroup>,
     pub chips: Vec<Link>,
     pub clear_url: String,
     pub years: Vec<YearBar>,
@@ -94,6 +99,13 @@ pub struct SearchPage {
     pub pages: Vec<Link>,
     pub prev_url: String,
     pub next_url: String,
+    /// A page past the last one with hits (a stale bookmark, an edited
+    /// URL): the page says so and links the last page instead of showing a
+    /// range of hits it does not hold.
+    pub past_end: bool,
+    pub page: usize,
+    pub last_page: usize,
+    pub last_url: String,
     pub sorts: Vec<Link>,
     /// What the export links hold: every hit, or the first of many.
     pub export_label: String,
@@ -109,6 +121,10 @@ pub struct SearchPage {
     pub form_hidden: Vec<(String, String)>,
     /// State the funding form carries (all but the amounts).
     pub funding_hidden: Vec<(String, String)>,
+    /// The year range boxes, and the state their form keeps.
+    pub year_from: String,
+    pub year_to: String,
+    pub years_hidden: Vec<(String, String)>,
 }
 
 /// One paragraph of the report page.
@@ -216,6 +232,14 @@ pub fn search_view(
     let (years, chart_width) = year_chart(request, response.facets.values(FacetKind::Year));
     let pager = links::pager(request, response.total);
     let report_title = response.hits.first().map(|h| h.report.title.as_str());
+    // Number facets other than the paragraph's year (the report's year) sit
+    // under the year chart, so both years are filtered in one place.
+    let (year_groups, groups): (Vec<FacetGroup>, Vec<FacetGroup>) =
+        facet_groups(request, &response, siblings)
+            .into_iter()
+            .partition(|g| {
+                FacetKind::from_param(g.name).is_some_and(|k| k.shape() == Shape::Number)
+            });
     let offset = (request.page as u64 - 1) * request.per_page as u64;
     SearchPage {
         q: request.q.clone(),
@@ -227,11 +251,16 @@ pub fn search_view(
             .iter()
             .map(|h| hit_view(request, &here, h))
             .collect(),
-        groups: facet_groups(request, &response, siblings),
+        groups,
+        year_groups,
         chips: links::chips(request, report_title),
         clear_url: links::clear_url(request),
         years,
         chart_width,
+        past_end: response.total > 0 && response.hits.is_empty(),
+        page: request.page,
+        last_page: pager.last_page,
+        last_url: pager.last_url,
         pages: pager.pages,
         prev_url: pager.prev_url,
         next_url: pager.next_url,
@@ -254,6 +283,9 @@ pub fn search_view(
         max_funding: request.max_funding.map(format_yuan).unwrap_or_default(),
         form_hidden: links::state_pairs(request, &["q", "page"]),
         funding_hidden: links::state_pairs(request, &["min_funding", "max_funding", "page"]),
+        year_from: request.year_from.map(|y| y.to_string()).unwrap_or_default(),
+        year_to: request.year_to.map(|y| y.to_string()).unwrap_or_default(),
+        years_hidden: links::state_pairs(request, &["year_from", "year_to", "page"]),
         response,
     }
 }
@@ -279,7 +311,27 @@ fn facet_groups(
             Shape::Number if kind == FacetKind::Year => None,
             Shape::Number => Some(flat_group(request, kind, response.facets.values(kind))),
         })
+        .map(with_more)
         .collect()
+}
+
+/// Values a facet list shows before "更多…", as library catalogues do: a
+/// large corpus lists dozens of regions and donors.
+pub const TOP_VALUES: usize = 8;
+
+/// Move the values after the first [`TOP_VALUES`] behind "更多…", except
+/// checked ones (they must stay visible to be unchecked). Hiding a single
+/// value saves nothing, so a list of one more than the top stays whole.
+fn with_more(mut group: FacetGroup) -> FacetGroup {
+    if group.items.len() <= TOP_VALUES + 1 {
+        return group;
+    }
+    let rest = group.items.split_off(TOP_VALUES);
+    let (checked, more): (Vec<FacetItem>, Vec<FacetItem>) =
+        rest.into_iter().partition(|i| i.link.selected);
+    group.items.extend(checked);
+    group.more = more;
+    group
 }
 
 /// A tree facet (region, donor): the current level with the selected value
@@ -305,6 +357,7 @@ fn tree_group(
         name: kind.param(),
         title: kind.label(),
         items,
+        more: Vec::new(),
         crumbs: links::crumbs(request, kind, response.parent(kind)),
     }
 }
@@ -369,12 +422,16 @@ fn flat_group(request: &SearchRequest, kind: FacetKind, values: &[FacetValue]) -
                 children: Vec::new(),
             })
             .collect(),
+        more: Vec::new(),
         crumbs: Vec::new(),
     }
 }
 
-/// The year chart: one bar per year, height by count, each bar a link; and
-/// the chart's width.
+/// The year chart: one bar per year, each bar a link; and the chart's
+/// width in pixels. Heights are logarithmic in the count, so a year of one
+/// paragraph stays visible beside one of 18,929 (linear heights let 2020
+/// hide every other year). The chart keeps its size and scrolls when there
+/// are many years (it was scaled down to fit: bars 4 px wide at 57 years).
 fn year_chart(request: &SearchRequest, values: &[FacetValue]) -> (Vec<YearBar>, u32) {
     let max = values.iter().map(|v| v.count).max().unwrap_or(1).max(1);
     let slot = 30u32;
@@ -382,7 +439,7 @@ fn year_chart(request: &SearchRequest, values: &[FacetValue]) -> (Vec<YearBar>, 
         .iter()
         .enumerate()
         .map(|(i, v)| {
-            let height = ((v.count as f64 / max as f64) * 60.0).ceil().max(2.0) as u32;
+            let height = bar_height(v.count, max);
             YearBar {
                 link: Link {
                     title: format!("{}年：{} 条", v.label, v.count),
@@ -394,18 +451,48 @@ fn year_chart(request: &SearchRequest, values: &[FacetValue]) -> (Vec<YearBar>, 
             }
         })
         .collect();
-    // At least eight slots wide, so a chart of two years keeps small text
-    // when the SVG scales to the sidebar.
+    // At least eight slots wide: the sidebar's width, so a chart of a few
+    // years sits in the same box as one that scrolls.
     let chart_width = years.len().max(8) as u32 * slot;
     (years, chart_width)
 }
 
+/// The height of a bar of `count` in a chart whose tallest is `max`: 4 px
+/// for a count of one up to 60 px, by the logarithm of the count.
+fn bar_height(count: u64, max: u64) -> u32 {
+    if count == 0 {
+        return 2;
+    }
+    let share = (count as f64).ln_1p() / (max.max(count) as f64).ln_1p();
+    (4.0 + 56.0 * share).round() as u32
+}
+
 /// A filter warning as the page says it.
 fn warning_text(w: &crate::search::Warning) -> String {
+    if w.code == "empty_range" && w.param == "year_from" {
+        return "起始年份晚于截止年份，没有段落能同时满足这两个条件。".to_string();
+    }
     if w.code == "empty_range" {
         return "最低金额高于最高金额，没有段落能同时满足这两个条件。".to_string();
     }
-    let label = crate::facet::FacetKind::from_param(&w.param).map_or("筛选", |k| k.label());
+    let other = if w.param == "report" {
+        "报告"
+    } else {
+        "筛选"
+    };
+    let label = crate::facet::FacetKind::from_param(&w.param).map_or(other, |k| k.label());
+    if w.code == "bad_value" {
+        return format!(
+            "「{}」不是{label}，{label}请写四位数字，如 {}:2023。",
+            w.value, w.param
+        );
+    }
+    if w.code == "empty_value" {
+        return format!(
+            "检索词中的「{}:」后面没有写值，这一条件没有使用；请在冒号后写上要筛选的{label}。",
+            w.param
+        );
+    }
     let mut text = format!("没有段落的{label}是「{}」，这一条件匹配不到结果", w.value);
     if !w.did_you_mean.is_empty() {
         text.push_str(&format!("；相近的有：{}", w.did_you_mean.join("、")));
@@ -447,6 +534,23 @@ fn kind_label(kind: &str) -> &'static str {
     }
 }
 
+/// A sidecar's date note as the Chinese page says it. Notes are written
+/// for the archive in English ("inferred: …"), and the page speaks Chinese:
+/// a note in Chinese is shown as it is, an inferred date is said to be
+/// inferred, and the rest of an English note stays in the API.
+fn date_note_text(note: Option<&str>) -> String {
+    let Some(note) = note.map(str::trim).filter(|n| !n.is_empty()) else {
+        return String::new();
+    };
+    if !note.chars().any(|c| c.is_ascii_alphabetic()) {
+        note.to_string()
+    } else if note.to_ascii_lowercase().starts_with("inferred") {
+        "日期为推断，原文未注明".to_string()
+    } else {
+        String::new()
+    }
+}
+
 /// The report page: the whole report, `target` marked, `q` highlighted, and
 /// `back` the search page to return to (when it came from one).
 pub fn report_view(report: ReportView, q: String, target: u32, back: Option<String>) -> ReportPage {
@@ -471,7 +575,7 @@ pub fn report_view(report: ReportView, q: String, target: u32, back: Option<Stri
     ReportPage {
         title: report.title,
         date: report.date.unwrap_or_default(),
-        date_note: report.date_note.unwrap_or_default(),
+        date_note: date_note_text(report.date_note.as_deref()),
         source: report.source.unwrap_or_default(),
         byline: report.byline.join("；"),
         file: report.file,
@@ -481,5 +585,40 @@ pub fn report_view(report: ReportView, q: String, target: u32, back: Option<Stri
         from_search: back.is_some(),
         back_url: back.unwrap_or_else(|| "/".to_string()),
         within_url,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_year_chart_stays_readable_at_one_and_eighty_years() {
+        let values: Vec<FacetValue> = (1946..2026)
+            .map(|y| FacetValue {
+                value: y.to_string(),
+                label: y.to_string(),
+                count: if y == 2020 {
+                    18_929
+                } else {
+                    1 + (y as u64 % 7)
+                },
+                selected: false,
+            })
+            .collect();
+        let request = SearchRequest::default();
+        let (bars, width) = year_chart(&request, &values);
+        assert_eq!(bars.len(), 80);
+        assert_eq!(width, 80 * 30, "a slot of 30 px per year, scrolled");
+        let tallest = bars.iter().map(|b| b.height).max().unwrap();
+        let lowest = bars.iter().map(|b| b.height).min().unwrap();
+        assert_eq!(tallest, 60);
+        assert!(
+            lowest >= 8,
+            "a year of one or two paragraphs shows: {lowest}"
+        );
+        assert!(bars.iter().all(|b| b.y + b.height == 76));
+        let (one, width) = year_chart(&request, &values[74..75]);
+        assert_eq!((one[0].height, width), (60, 8 * 30));
     }
 }

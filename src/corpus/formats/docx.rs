@@ -360,6 +360,10 @@ fn docx_text(xml: &str, heading_styles: &HashMap<String, u8>) -> Result<String, 
     }
     let mut out = Paragraphs::default();
     let mut stack: Vec<DocxParagraph> = Vec::new();
+    // The table rows being read (tables nest in cells): a row is one
+    // paragraph, its cells' paragraphs joined by spaces, as HTML rows are,
+    // so "医院改造 | 500万元" keeps the amount beside its project.
+    let mut rows: Vec<String> = Vec::new();
     let mut in_text = 0usize; // depth of <w:t>
     let mut skip = 0usize; // depth inside <mc:Fallback> (a duplicate of the <mc:Choice> content)
     let mut in_ppr = 0usize; // depth inside <w:pPr>
@@ -390,6 +394,7 @@ fn docx_text(xml: &str, heading_styles: &HashMap<String, u8>) -> Result<String, 
                 match local {
                     b"body" => seen_body = true,
                     b"p" => stack.push(DocxParagraph::default()),
+                    b"tr" => rows.push(String::new()),
                     b"pPr" => in_ppr += 1,
                     b"t" => in_text += 1,
                     _ => docx_empty_element(local, &e, &reader, &mut stack, in_ppr, heading_styles),
@@ -424,7 +429,15 @@ fn docx_text(xml: &str, heading_styles: &HashMap<String, u8>) -> Result<String, 
                     b"pPr" => in_ppr = in_ppr.saturating_sub(1),
                     b"p" => {
                         if let Some(p) = stack.pop() {
-                            emit_docx_paragraph(&mut out, p);
+                            match rows.last_mut() {
+                                Some(row) => join_cell(row, &p.text),
+                                None => emit_docx_paragraph(&mut out, p),
+                            }
+                        }
+                    }
+                    b"tr" => {
+                        if let Some(row) = rows.pop() {
+                            emit_row(&mut out, &mut rows, row);
                         }
                     }
                     _ => {}
@@ -447,9 +460,15 @@ fn docx_text(xml: &str, heading_styles: &HashMap<String, u8>) -> Result<String, 
             _ => {}
         }
     }
-    // A truncated document: keep the paragraphs that were still open.
+    // A truncated document: keep the paragraphs and rows that were still open.
     while let Some(p) = stack.pop() {
-        emit_docx_paragraph(&mut out, p);
+        match rows.last_mut() {
+            Some(row) => join_cell(row, &p.text),
+            None => emit_docx_paragraph(&mut out, p),
+        }
+    }
+    while let Some(row) = rows.pop() {
+        emit_row(&mut out, &mut rows, row);
     }
     if !seen_body {
         return Err("word/document.xml has no <w:body>".into());
@@ -485,6 +504,27 @@ fn docx_empty_element(
             }
         }
         _ => {}
+    }
+}
+
+/// Add a paragraph of a table cell to its row, after a space.
+fn join_cell(row: &mut String, text: &str) {
+    let text = collapse_whitespace(text);
+    if text.is_empty() {
+        return;
+    }
+    if !row.is_empty() {
+        row.push(' ');
+    }
+    row.push_str(&text);
+}
+
+/// A finished row: a paragraph, or part of the row of the cell that holds
+/// its table.
+fn emit_row(out: &mut Paragraphs, rows: &mut [String], row: String) {
+    match rows.last_mut() {
+        Some(outer) => join_cell(outer, &row),
+        None => out.push(&row, None),
     }
 }
 
@@ -631,7 +671,36 @@ mod tests {
         assert_eq!(e.title.as_deref(), Some("援藏 & 饮水"));
         assert_eq!(
             e.text,
-            "# 一、基本情况\n\n援藏 项目\tA&B\n第二行\n\n文本框\n\n乡镇\n\n水样\n\n## 大纲二级\n\n# 标题样式\n\n### 自定义三级\n\n不是标题\n\n正文"
+            "# 一、基本情况\n\n援藏 项目\tA&B\n第二行\n\n文本框\n\n乡镇 水样\n\n## 大纲二级\n\n# 标题样式\n\n### 自定义三级\n\n不是标题\n\n正文"
+        );
+    }
+
+    #[test]
+    fn a_table_row_is_one_paragraph_of_its_cells() {
+        let w = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main""#;
+        let cell = |text: &str| format!("<w:tc><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>");
+        let nested = format!(
+            "<w:tc><w:p><w:r><w:t>分项</w:t></w:r></w:p><w:tbl><w:tr>{}{}</w:tr></w:tbl></w:tc>",
+            cell("水渠"),
+            cell("80万元")
+        );
+        let document = format!(
+            "<w:document {w}><w:body><w:p><w:r><w:t>项目表</w:t></w:r></w:p><w:tbl>\
+             <w:tr>{}{}</w:tr><w:tr>{}<w:tc><w:p><w:r><w:t>500</w:t></w:r></w:p><w:p><w:r><w:t>万元</w:t></w:r></w:p></w:tc></w:tr>\
+             <w:tr>{}{nested}</w:tr></w:tbl><w:p><w:r><w:t>表后</w:t></w:r></w:p></w:body></w:document>",
+            cell("项目"),
+            cell("金额"),
+            cell("医院改造"),
+            cell("灌溉"),
+        );
+        let docx = zip_of(&[
+            ("[Content_Types].xml", "<Types/>"),
+            ("word/document.xml", &document),
+        ]);
+        let e = ok("table.docx", &docx);
+        assert_eq!(
+            e.text,
+            "项目表\n\n项目 金额\n\n医院改造 500 万元\n\n灌溉 分项 水渠 80万元\n\n表后"
         );
     }
 
