@@ -27,28 +27,8 @@ mod common;
 
 use std::time::Instant;
 
-use aidsearch::corpus::meta::ReportMeta;
-use aidsearch::corpus::{build_reports, content_hash, Report};
+use aidsearch::corpus::Report;
 use aidsearch::labels;
-
-/// The product's cleaning of one document, as `common::doc_reports` does it,
-/// without the labelling.
-fn clean(doc: &common::RawDoc) -> Vec<Report> {
-    let meta = ReportMeta {
-        source: doc.source.clone(),
-        date: doc.date.clone(),
-        ..ReportMeta::default()
-    };
-    let hash = content_hash(doc.text.as_bytes(), doc.id.as_bytes());
-    build_reports(
-        &common::report_id(&doc.id),
-        &doc.file,
-        &doc.text,
-        Some(doc.title.clone()),
-        &meta,
-        hash,
-    )
-}
 
 fn main() {
     let mut every = 1usize;
@@ -85,7 +65,7 @@ fn main() {
 
     let cpu = common::thread_cpu_seconds();
     let started = Instant::now();
-    let reports: Vec<Report> = docs.iter().flat_map(clean).collect();
+    let reports: Vec<Report> = docs.iter().flat_map(common::doc_cleaned).collect();
     let clean_cpu = common::thread_cpu_seconds() - cpu;
     let clean_wall = started.elapsed().as_secs_f64();
     let paragraphs: usize = reports.iter().map(|r| r.paragraphs.len()).sum();

@@ -16,7 +16,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use aidsearch::corpus::meta::ReportMeta;
-use aidsearch::corpus::{build_reports, content_hash};
+use aidsearch::corpus::{build_reports, content_hash, Report};
 use aidsearch::labels::{self, LabelledReport};
 use aidsearch::search::SearchRequest;
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
@@ -138,11 +138,10 @@ pub fn report_id(id: &str) -> String {
     aidsearch::corpus::id_from_stem(id)
 }
 
-/// The product's ingest of one document: what `load_file` does after
+/// The product's cleaning of one document: what `load_file` does after
 /// extraction, with the JSON's title as the format's title and its date and
-/// source as metadata, so cleaning, labelling (the year facet included) and
-/// every field run as for any corpus file.
-pub fn doc_reports(doc: &RawDoc) -> Vec<LabelledReport> {
+/// source as metadata.
+pub fn doc_cleaned(doc: &RawDoc) -> Vec<Report> {
     let meta = ReportMeta {
         source: doc.source.clone(),
         date: doc.date.clone(),
@@ -157,9 +156,12 @@ pub fn doc_reports(doc: &RawDoc) -> Vec<LabelledReport> {
         &meta,
         hash,
     )
-    .into_iter()
-    .map(labels::label)
-    .collect()
+}
+
+/// The product's ingest of one document: [`doc_cleaned`], then labelling
+/// (the year facet included), so every field runs as for any corpus file.
+pub fn doc_reports(doc: &RawDoc) -> Vec<LabelledReport> {
+    doc_cleaned(doc).into_iter().map(labels::label).collect()
 }
 
 /// Every document through [`doc_reports`], on all cores.
