@@ -196,15 +196,28 @@ async fn reindex_then_search_then_stats() {
     );
 }
 
+/// `aidsearch reindex` of `corpus` into `index`.
+fn reindex(corpus: &std::path::Path, index: &std::path::Path) -> std::process::Output {
+    run(aidsearch()
+        .args(["reindex", "--corpus"])
+        .arg(corpus)
+        .arg("--index")
+        .arg(index))
+}
+
+/// `aidsearch search ""` (everything) on `index`, uncoloured, with `args`.
+fn search_all(index: &std::path::Path, args: &[&str]) -> std::process::Output {
+    run(aidsearch()
+        .args(["--color", "never", "search", "", "--index"])
+        .arg(index)
+        .args(args))
+}
+
 #[test]
 fn the_text_summary_is_a_table_with_skipped_files() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = temp_corpus(dir.path());
-    let output = run(aidsearch()
-        .args(["reindex", "--corpus"])
-        .arg(&corpus)
-        .arg("--index")
-        .arg(dir.path().join("index")));
+    let output = reindex(&corpus, &dir.path().join("index"));
     assert!(output.status.success(), "{}", text(&output.stderr));
     let out = text(&output.stdout);
     assert!(
@@ -237,18 +250,9 @@ fn amounts_in_wan_and_yi_on_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = temp_corpus(dir.path());
     let index = dir.path().join("index");
-    let output = run(aidsearch()
-        .args(["reindex", "--corpus"])
-        .arg(&corpus)
-        .arg("--index")
-        .arg(&index));
+    let output = reindex(&corpus, &index);
     assert!(output.status.success(), "{}", text(&output.stderr));
-    let search = |args: &[&str]| {
-        run(aidsearch()
-            .args(["--color", "never", "search", "", "--index"])
-            .arg(&index)
-            .args(args))
-    };
+    let search = |args: &[&str]| search_all(&index, args);
     let wan = json_of(&search(&["--min-funding", "500万", "--json"]));
     let plain = json_of(&search(&["--min-funding", "5000000", "--json"]));
     assert_eq!(wan["total"], plain["total"]);
@@ -293,18 +297,9 @@ async fn a_year_range_on_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = temp_corpus(dir.path());
     let index = dir.path().join("index");
-    let output = run(aidsearch()
-        .args(["reindex", "--corpus"])
-        .arg(&corpus)
-        .arg("--index")
-        .arg(&index));
+    let output = reindex(&corpus, &index);
     assert!(output.status.success(), "{}", text(&output.stderr));
-    let search = |args: &[&str]| {
-        run(aidsearch()
-            .args(["--color", "never", "search", "", "--index"])
-            .arg(&index)
-            .args(args))
-    };
+    let search = |args: &[&str]| search_all(&index, args);
     let cli = json_of(&search(&[
         "--year-from",
         "2020",
@@ -337,11 +332,7 @@ fn every_error_of_a_sidecar_is_reported() {
         "titel = \"x\"\ndate = \"2020-13\"\n",
     )
     .unwrap();
-    let output = run(aidsearch()
-        .args(["reindex", "--corpus"])
-        .arg(&corpus)
-        .arg("--index")
-        .arg(dir.path().join("index")));
+    let output = reindex(&corpus, &dir.path().join("index"));
     assert!(output.status.success(), "{}", text(&output.stderr));
     let out = text(&output.stdout);
     let line = out
