@@ -186,17 +186,18 @@ fn analyze_into(
     fold_into(text, &mut scratch.folded);
     let folded = scratch.folded.as_str();
     // Folding maps char to char, so char offsets in `folded` are char offsets in `text`.
-    let byte_of = &mut scratch.byte_of;
+    let (byte_of, position_of) = (&mut scratch.byte_of, &mut scratch.position_of);
     byte_of.clear();
-    byte_of.extend(text.char_indices().map(|(i, _)| i));
-    byte_of.push(text.len());
-    let position_of = &mut scratch.position_of;
     position_of.clear();
     let mut positions = 0;
-    for c in folded.chars() {
+    // Folding keeps whether a character takes a position, so the original
+    // text is read once for both.
+    for (i, c) in text.char_indices() {
+        byte_of.push(i);
         position_of.push(positions);
         positions += usize::from(takes_position(c));
     }
+    byte_of.push(text.len());
     position_of.push(positions);
     let words = if search_mode {
         jieba.cut_for_search(folded, false)
