@@ -210,28 +210,30 @@ pub(super) fn warnings(
             });
         }
     }
+    // A range whose start is past its end matches nothing.
+    let empty_range = |param: &str, value: String, message: String| Warning {
+        param: param.to_string(),
+        value,
+        code: "empty_range".to_string(),
+        message,
+        did_you_mean: Vec::new(),
+    };
     if let (Some(from), Some(to)) = (request.year_from, request.year_to) {
         if from > to {
-            out.push(Warning {
-                param: "year_from".to_string(),
-                value: from.to_string(),
-                code: "empty_range".to_string(),
-                message: format!("year_from {from} is after year_to {to}, so nothing can match"),
-                did_you_mean: Vec::new(),
-            });
+            out.push(empty_range(
+                "year_from",
+                from.to_string(),
+                format!("year_from {from} is after year_to {to}, so nothing can match"),
+            ));
         }
     }
     if let (Some(min), Some(max)) = (request.min_funding, request.max_funding) {
         if min > max {
-            out.push(Warning {
-                param: "min_funding".to_string(),
-                value: min.to_string(),
-                code: "empty_range".to_string(),
-                message: format!(
-                    "min_funding {min} is above max_funding {max}, so nothing can match"
-                ),
-                did_you_mean: Vec::new(),
-            });
+            out.push(empty_range(
+                "min_funding",
+                min.to_string(),
+                format!("min_funding {min} is above max_funding {max}, so nothing can match"),
+            ));
         }
     }
     out
