@@ -202,6 +202,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             per_page,
             page,
             per_report,
+            reports,
             json,
         } => {
             let request = SearchRequest {
@@ -218,6 +219,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 year_from,
                 year_to,
                 sort: sort.into(),
+                view: if reports {
+                    search::View::Reports
+                } else {
+                    search::View::Paragraphs
+                },
                 per_page: per_page.into(),
                 page: page as usize,
                 per_report,

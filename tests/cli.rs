@@ -321,6 +321,35 @@ async fn a_year_range_on_the_command_line() {
     assert_eq!(search(&["--year-to", "soon"]).status.code(), Some(2));
 }
 
+#[test]
+fn the_report_view_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = temp_corpus(dir.path());
+    let index = dir.path().join("index");
+    let output = reindex(&corpus, &index);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let search = |args: &[&str]| search_all(&index, args);
+    let reports = json_of(&search(&["--reports", "--json"]));
+    let listed = reports["reports"].as_array().unwrap();
+    assert_eq!(
+        Some(listed.len() as u64),
+        reports["report_total"].as_u64(),
+        "{reports}"
+    );
+    let sum: u64 = listed.iter().map(|r| r["matching"].as_u64().unwrap()).sum();
+    assert_eq!(sum, reports["total"].as_u64().unwrap());
+    let out = text(&search(&["--reports"]).stdout);
+    let first = &listed[0];
+    assert!(
+        out.contains(&format!("{} matching paragraph", first["matching"])),
+        "{out}"
+    );
+    assert!(
+        out.contains(first["report"]["title"].as_str().unwrap()),
+        "{out}"
+    );
+}
+
 /// A sidecar with several mistakes names all of them in the skip reason,
 /// so one edit fixes it (it named only the first).
 #[test]

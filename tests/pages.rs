@@ -219,7 +219,7 @@ fn hrefs_of(html: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn funding_amounts_are_shown_in_yuan_units() {
-    let url = "/?q=&sort=funding";
+    let url = "/?q=&sort=funding&view=paragraphs";
     let (_, html) = get(url).await;
     let api = api_for(url).await;
     let first = &api["hits"][0];
@@ -439,17 +439,21 @@ async fn pagination_walks_the_results() {
     let (_, api) = get_json("/api/search?q=").await;
     let total = api["total"].as_u64().unwrap();
     assert!(total > 30, "the seed corpus has {total} paragraphs");
-    let (_, html) = get("/?page=2").await;
+    // Browsing lists reports unless asked for paragraphs.
+    let (_, html) = get("/?view=paragraphs&page=2").await;
     let pages = section(&html, "aria-label=\"分页\"", "</nav>");
     let hrefs = attrs(pages, "href");
     assert!(
-        hrefs.contains(&"/".to_string()),
-        "page 1 is the bare URL: {hrefs:?}"
+        hrefs.contains(&"/?view=paragraphs".to_string()),
+        "page 1 is the URL without a page: {hrefs:?}"
     );
-    assert!(hrefs.contains(&"/?page=3".to_string()), "{hrefs:?}");
+    assert!(
+        hrefs.contains(&"/?view=paragraphs&page=3".to_string()),
+        "{hrefs:?}"
+    );
     let last = total.div_ceil(10);
     assert!(
-        hrefs.contains(&format!("/?page={last}")),
+        hrefs.contains(&format!("/?view=paragraphs&page={last}")),
         "last page linked: {hrefs:?}"
     );
     assert!(pages.contains("rel=\"prev\"") && pages.contains("rel=\"next\""));
@@ -1148,4 +1152,104 @@ async fn a_year_range_from_the_boxes_is_a_chip() {
         "{}",
         &next[..200.min(next.len())]
     );
+}
+
+#[tokio::test]
+async fn the_report_view_lists_each_report_once_with_its_matching_paragraphs() {
+    for q in ["援藏", "医疗", ""] {
+        let qs = format!("q={}&view=reports&per_page=100", enc(q));
+        let (status, api) = get_json(&format!("/api/search?{qs}")).await;
+        assert_eq!(status, StatusCode::OK, "{api}");
+        assert!(api["hits"].as_array().unwrap().is_empty(), "{q}");
+        let reports = api["reports"].as_array().unwrap();
+        assert_eq!(
+            reports.len() as u64,
+            api["report_total"].as_u64().unwrap(),
+            "{q}"
+        );
+        let mut ids: Vec<&str> = reports
+            .iter()
+            .map(|r| r["report"]["id"].as_str().unwrap())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), reports.len(), "{q}: a report listed twice");
+        // The counts partition the paragraphs, and each is the report's own.
+        let sum: u64 = reports
+            .iter()
+            .map(|r| r["matching"].as_u64().unwrap())
+            .sum();
+        assert_eq!(sum, api["total"].as_u64().unwrap(), "{q}");
+        for r in reports {
+            let id = r["report"]["id"].as_str().unwrap();
+            assert_eq!(r["best"]["report"]["id"], r["report"]["id"]);
+            let (_, within) =
+                get_json(&format!("/api/search?q={}&report={}", enc(q), enc(id))).await;
+            assert_eq!(within["total"], r["matching"], "{q} in {id}");
+        }
+        // The page lists the same reports, in the same order, with links to
+        // their paragraphs.
+        let (_, html) = get(&format!("/?{qs}")).await;
+        assert_eq!(
+            html.matches("class=\"hit report-hit\"").count(),
+            reports.len()
+        );
+        let titles: Vec<String> = html
+            .split("class=\"hit report-hit\"")
+            .skip(1)
+            .map(|part| {
+                let heading = between(part, "<h3>", "</h3>");
+                unescape(&between(&heading, "\">", "</a>"))
+            })
+            .collect();
+        let api_titles: Vec<String> = reports
+            .iter()
+            .map(|r| r["report"]["title"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(titles, api_titles, "{q}");
+        for r in reports {
+            assert!(
+                html.contains(&format!("本报告 {} 段相关", r["matching"])),
+                "{q}: {}",
+                r["report"]["id"]
+            );
+        }
+        assert!(html.contains(&format!(
+            "共 <strong id=\"report-total\">{}</strong> 篇报告",
+            reports.len()
+        )));
+    }
+}
+
+#[tokio::test]
+async fn browsing_without_words_groups_reports_and_shows_their_leads() {
+    let (_, html) = get("/").await;
+    let (_, api) = get_json("/api/search?view=reports&sort=date").await;
+    let reports = api["reports"].as_array().unwrap();
+    assert!(reports.len() >= 5, "the seed corpus has five reports");
+    assert_eq!(
+        html.matches("class=\"hit report-hit\"").count(),
+        reports.len().min(10)
+    );
+    // A report stands for itself by its lead, not its title line or a
+    // section heading.
+    for r in reports {
+        let best = &r["best"];
+        assert_eq!(best["kind"], "paragraph", "{}", r["report"]["id"]);
+        assert!(
+            best["text"].as_str().unwrap().chars().count() >= 40,
+            "{}",
+            best["text"]
+        );
+    }
+    // The toggle switches to paragraphs, and the URL says so.
+    let view = section(&html, "id=\"view\"", "</nav>");
+    assert!(
+        view.contains("<strong aria-current=\"true\">报告</strong>"),
+        "{view}"
+    );
+    assert_eq!(attrs(view, "href"), ["/?view=paragraphs"]);
+    let (_, paragraphs) = get("/?view=paragraphs").await;
+    assert!(!paragraphs.contains("report-hit"));
+    assert_eq!(paragraphs.matches("class=\"hit\"").count(), 10);
 }

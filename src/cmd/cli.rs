@@ -317,6 +317,10 @@ pub enum Command {
         /// Most paragraphs of one report on the first page; 0 for no cap (example: --per-report 0).
         #[arg(long, env = "AIDSEARCH_PER_REPORT")]
         per_report: Option<usize>,
+        /// List reports, each once with its number of matching paragraphs and
+        /// its best one, instead of paragraphs; pages count reports.
+        #[arg(long, env = "AIDSEARCH_REPORTS")]
+        reports: bool,
         #[command(flatten)]
         json: JsonArg,
     },

@@ -279,48 +279,72 @@ pub fn print_results(
     if !r.suggestions.is_empty() {
         outln!("did you mean: {}", r.suggestions.join(", "));
     }
+    let first = (r.page - 1) * r.per_page + 1;
     for (i, hit) in r.hits.iter().enumerate() {
-        let n = (r.page - 1) * r.per_page + i + 1;
-        let mut about = vec![format!("{} ¶{}", hit.report.id, hit.paragraph)];
-        about.extend(hit.report.date.clone());
-        about.extend(hit.report.source.clone());
-        outln!(
-            "\n{}. {}  {}",
-            n,
-            style.bold(&hit.report.title),
-            style.dim(&about.join(" · "))
-        );
-        outln!("   {}", terminal_snippet(&hit.snippet, style));
-        let funding: Vec<String> = hit
-            .funding
-            .iter()
-            .map(|f| aidsearch::labels::funding::format_yuan(*f))
-            .collect();
-        let tags: Vec<String> = [
-            ("地区", &hit.region),
-            ("援助方", &hit.donor),
-            ("领域", &hit.sector),
-            ("年份", &hit.year),
-            ("资金", &funding),
-        ]
-        .into_iter()
-        .filter(|(_, values)| !values.is_empty())
-        .map(|(name, values)| format!("{name} {}", values.join("、")))
-        .collect();
-        if !tags.is_empty() {
-            outln!("   {}", style.dim(&tags.join(" · ")));
-        }
+        print_hit(first + i, hit, None, style)?;
     }
-    let shown = (r.page - 1) * r.per_page + r.hits.len();
-    if (shown as u64) < r.total {
+    for (i, report) in r.reports.iter().enumerate() {
+        print_hit(first + i, &report.best, Some(report.matching), style)?;
+    }
+    let shown = (r.page - 1) * r.per_page + r.hits.len() + r.reports.len();
+    let (listed, of) = match r.report_total {
+        Some(reports) => ("reports", reports),
+        None => ("results", r.total),
+    };
+    if (shown as u64) < of {
         outln!(
             "\n{}",
             style.dim(&format!(
-                "showing {shown} of {}; next page: --page {}",
-                r.total,
+                "showing {shown} of {of} {listed}; next page: --page {}",
                 r.page + 1
             ))
         );
+    }
+    Ok(())
+}
+
+/// One result: a paragraph, or in the report view the paragraph that stands
+/// for its report, with how many of the report's paragraphs match.
+fn print_hit(
+    n: usize,
+    hit: &search::Hit,
+    matching: Option<u64>,
+    style: Style,
+) -> std::io::Result<()> {
+    let mut about = vec![format!("{} ¶{}", hit.report.id, hit.paragraph)];
+    if let Some(m) = matching {
+        about.insert(
+            0,
+            format!("{m} matching paragraph{}", if m == 1 { "" } else { "s" }),
+        );
+    }
+    about.extend(hit.report.date.clone());
+    about.extend(hit.report.source.clone());
+    outln!(
+        "\n{}. {}  {}",
+        n,
+        style.bold(&hit.report.title),
+        style.dim(&about.join(" · "))
+    );
+    outln!("   {}", terminal_snippet(&hit.snippet, style));
+    let funding: Vec<String> = hit
+        .funding
+        .iter()
+        .map(|f| aidsearch::labels::funding::format_yuan(*f))
+        .collect();
+    let tags: Vec<String> = [
+        ("地区", &hit.region),
+        ("援助方", &hit.donor),
+        ("领域", &hit.sector),
+        ("年份", &hit.year),
+        ("资金", &funding),
+    ]
+    .into_iter()
+    .filter(|(_, values)| !values.is_empty())
+    .map(|(name, values)| format!("{name} {}", values.join("、")))
+    .collect();
+    if !tags.is_empty() {
+        outln!("   {}", style.dim(&tags.join(" · ")));
     }
     Ok(())
 }

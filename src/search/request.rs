@@ -60,6 +60,40 @@ impl Sort {
     }
 }
 
+/// What a search lists: paragraphs, or the reports they belong to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum View {
+    /// Each matching paragraph (the default).
+    #[default]
+    Paragraphs,
+    /// Each report with matching paragraphs, once, with how many match and
+    /// the paragraph that stands for it; paging counts reports.
+    Reports,
+}
+
+impl View {
+    /// Parse a `view` parameter.
+    pub fn parse(value: &str) -> Result<View> {
+        match value {
+            "" | "paragraphs" => Ok(View::Paragraphs),
+            "reports" => Ok(View::Reports),
+            other => Err(Error::bad(
+                "view",
+                format!("view must be paragraphs or reports, not {other:?}"),
+            )),
+        }
+    }
+
+    /// The parameter value.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            View::Paragraphs => "paragraphs",
+            View::Reports => "reports",
+        }
+    }
+}
+
 /// The years a year range may name (the labeller's years lie within).
 pub const YEARS: std::ops::RangeInclusive<i32> = 1800..=2100;
 
@@ -82,6 +116,8 @@ pub struct SearchRequest {
     pub page: usize,
     pub per_page: usize,
     pub sort: Sort,
+    /// Paragraphs, or reports with matching paragraphs.
+    pub view: View,
     pub min_funding: Option<f64>,
     pub max_funding: Option<f64>,
     /// Paragraphs about a year from `year_from` to `year_to` (both
@@ -111,6 +147,7 @@ impl Default for SearchRequest {
             page: 1,
             per_page: DEFAULT_PER_PAGE,
             sort: Sort::Relevance,
+            view: View::Paragraphs,
             min_funding: None,
             max_funding: None,
             year_from: None,
@@ -297,6 +334,17 @@ fn whole_yuan<S: serde::Serializer>(amounts: &[f64], serializer: S) -> Result<S:
 
 per_facet_fields!(Hit, String);
 
+/// One report of the report view.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ReportHit {
+    pub report: HitReport,
+    /// How many of its paragraphs match.
+    pub matching: u64,
+    /// The paragraph that stands for the report: its best match, or, when
+    /// browsing without words, its lead.
+    pub best: Hit,
+}
+
 /// One facet value and how many hits have it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct FacetValue {
@@ -338,7 +386,16 @@ pub struct SearchResponse {
     /// True when no paragraph had every word, so the search was relaxed to most words.
     pub relaxed: bool,
     pub sort: Sort,
+    #[serde(default)]
+    pub view: View,
+    /// The matching paragraphs of this page (empty in the report view).
     pub hits: Vec<Hit>,
+    /// In the report view: how many reports have a matching paragraph.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_total: Option<u64>,
+    /// In the report view: this page's reports.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reports: Vec<ReportHit>,
     pub facets: Facets,
     /// Queries that may have been meant, when this one found nothing.
     pub suggestions: Vec<String>,

@@ -6,11 +6,14 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use tantivy::collector::Count;
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, TermQuery};
+use tantivy::schema::IndexRecordOption;
 use tantivy::schema::Value;
-use tantivy::{DocAddress, TantivyDocument};
+use tantivy::{DocAddress, TantivyDocument, Term};
 
+use super::deadline::search_until;
+use super::{by_report, rank, snippet, Engine};
 use super::{did_you_mean::*, facet_counts::*, matching::*, request::*};
-use super::{rank, snippet, Engine};
 use crate::error::Result;
 use crate::facet::FacetKind;
 use crate::index::schema::{stored_facet_paths, stored_text};
@@ -215,14 +218,60 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
         top.retain(|h| !on_first.contains(&h.1));
         top.splice(0..0, first_page);
     }
-    let mut hits = Vec::new();
-    for (score, addr) in top.into_iter().skip(offset).take(request.per_page) {
+    let hit_at = |score: f32, addr: DocAddress| -> Result<Hit> {
         // A snippet walks its paragraph, up to megabytes of it.
         deadline.check()?;
         let doc: TantivyDocument = searcher.doc(addr)?;
         let mut hit = hit_from_doc(fields, &doc, score);
         hit.snippet = snippet::snippet(&hit.text, &compiled.highlight);
-        hits.push(hit);
+        Ok(hit)
+    };
+    let (mut hits, mut reports, mut report_total) = (Vec::new(), Vec::new(), None);
+    if request.view == View::Reports {
+        // One more pass over the matches: every report's count and best
+        // paragraph, wherever it ranks.
+        let mut query = assemble(found.core, &compiled, fields, &filters, request, None, true);
+        if compiled.match_all {
+            // Every match scores the same when browsing: a plain paragraph
+            // (not a caption or heading) stands for its report before others.
+            let plain = TermQuery::new(
+                Term::from_field_text(
+                    fields.kind,
+                    crate::corpus::ParagraphKind::Paragraph.as_str(),
+                ),
+                IndexRecordOption::Basic,
+            );
+            query = Box::new(BooleanQuery::new(vec![
+                (Occur::Must, query),
+                (
+                    Occur::Should,
+                    Box::new(ConstScoreQuery::new(Box::new(plain), 1.0)),
+                ),
+            ]));
+        }
+        let groups = search_until(
+            &searcher,
+            query.as_ref(),
+            &by_report::ByReport {
+                reports: &engine.reports,
+            },
+            deadline,
+        )?;
+        let report_of = |addr: DocAddress| engine.reports.of(addr);
+        let ordered = by_report::order(groups, &top, report_of, sort);
+        report_total = Some(ordered.len() as u64);
+        for group in ordered.into_iter().skip(offset).take(request.per_page) {
+            let best = hit_at(group.score, group.best)?;
+            reports.push(ReportHit {
+                report: best.report.clone(),
+                matching: group.matching,
+                best,
+            });
+        }
+    } else {
+        for (score, addr) in top.into_iter().skip(offset).take(request.per_page) {
+            hits.push(hit_at(score, addr)?);
+        }
     }
 
     // Each facet with a filter of its own is counted without that filter,
@@ -253,7 +302,10 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
         took_ms: (started.elapsed().as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
         relaxed,
         sort,
+        view: request.view,
         hits,
+        report_total,
+        reports,
         facets,
         suggestions,
         related,
@@ -284,6 +336,8 @@ pub fn search_all(engine: &Engine, request: &SearchRequest, limit: usize) -> Res
     let mut page_request = request.clone();
     page_request.per_page = MAX_PER_PAGE;
     page_request.page = 1;
+    // Every hit is every paragraph, whichever view the request came from.
+    page_request.view = View::Paragraphs;
     loop {
         // Each page checks the deadline at its start and while it runs.
         let response = search(engine, &page_request)?;

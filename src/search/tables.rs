@@ -285,8 +285,9 @@ impl SegmentCollector for SegmentCounter {
 /// The report of every paragraph as a number, equal across segments, so
 /// that ranking can tell reports apart without reading their ids.
 pub(crate) struct ReportNumbers {
-    /// Per segment, per paragraph.
-    numbers: Vec<Vec<u32>>,
+    /// Per segment, per paragraph (shared with the collectors that group
+    /// matches by report, which must own what they read).
+    numbers: Vec<Arc<[u32]>>,
 }
 
 impl ReportNumbers {
@@ -309,9 +310,17 @@ impl ReportNumbers {
                     }
                 }
             }
-            numbers.push(per_doc);
+            numbers.push(per_doc.into());
         }
         Ok(ReportNumbers { numbers })
+    }
+
+    /// The report numbers of one segment's paragraphs.
+    pub fn of_segment(&self, segment: tantivy::SegmentOrdinal) -> Arc<[u32]> {
+        self.numbers
+            .get(segment as usize)
+            .cloned()
+            .unwrap_or_else(|| Arc::from(Vec::new()))
     }
 
     /// The report number of a paragraph (`u32::MAX` if it has none).

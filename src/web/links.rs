@@ -329,6 +329,7 @@ pub fn within_report(request: &SearchRequest, report: &str) -> String {
     changed(request, |r| {
         r.report = Some(report.to_string());
         r.per_report = Some(0);
+        r.view = crate::search::View::Paragraphs;
     })
 }
 
@@ -414,6 +415,20 @@ pub fn sort_links(request: &SearchRequest, current: Sort) -> Vec<Link> {
         ..Link::default()
     })
     .collect()
+}
+
+/// The two views of the results, paragraphs and reports, `current` marked.
+pub fn view_links(request: &SearchRequest, current: crate::search::View) -> Vec<Link> {
+    use crate::search::View;
+    [(View::Paragraphs, "段落"), (View::Reports, "报告")]
+        .into_iter()
+        .map(|(v, label)| Link {
+            label: label.to_string(),
+            url: changed(request, |r| r.view = v),
+            selected: current == v,
+            ..Link::default()
+        })
+        .collect()
 }
 
 /// The export at `path` (`/export.csv`, `/export.json`) of the whole result set.

@@ -6,10 +6,10 @@ use percent_encoding::{percent_decode, utf8_percent_encode, AsciiSet, NON_ALPHAN
 
 use crate::error::{Error, Reason, Result};
 use crate::facet::FacetKind;
-use crate::search::{SearchRequest, Sort};
+use crate::search::{SearchRequest, Sort, View};
 
 /// Search parameters after the facets.
-const SEARCH_TAIL: [&str; 9] = [
+const SEARCH_TAIL: [&str; 10] = [
     "page",
     "per_page",
     "sort",
@@ -19,6 +19,7 @@ const SEARCH_TAIL: [&str; 9] = [
     "report",
     "year_from",
     "year_to",
+    "view",
 ];
 
 /// Parameters the search endpoints know: `q`, every facet's parameter in
@@ -141,10 +142,24 @@ fn parse_yuan(name: &str, value: &str) -> Result<f64> {
     })
 }
 
+/// The view the search page shows when the URL names none: browsing
+/// without words lists reports (a report's paragraphs one by one would be
+/// its headings first), a search lists paragraphs. The API's default is
+/// always paragraphs.
+pub fn page_default_view(q: &str) -> View {
+    if q.trim().is_empty() {
+        View::Reports
+    } else {
+        View::Paragraphs
+    }
+}
+
 /// Build a search request from decoded pairs. With `strict`, an unknown
-/// parameter is an error naming it (the API); without, it is ignored (pages).
+/// parameter is an error naming it (the API); without, it is ignored (pages),
+/// and the view defaults as [`page_default_view`] says.
 pub fn search_request(pairs: &[(String, String)], strict: bool) -> Result<SearchRequest> {
     let mut request = SearchRequest::default();
+    let mut view = None;
     for (name, value) in pairs {
         if let Some(kind) = FacetKind::from_param(name) {
             request.values_mut(kind).push(value.clone());
@@ -169,6 +184,7 @@ pub fn search_request(pairs: &[(String, String)], strict: bool) -> Result<Search
             "year_to" => request.year_to = Some(parse_number(name, value)?),
             "report" if !value.is_empty() => request.report = Some(value.clone()),
             "report" => {}
+            "view" => view = Some(View::parse(value)?),
             other if strict => {
                 return Err(Error::bad_as(
                     other,
@@ -182,6 +198,11 @@ pub fn search_request(pairs: &[(String, String)], strict: bool) -> Result<Search
             _ => {}
         }
     }
+    request.view = match (view, strict) {
+        (Some(view), _) => view,
+        (None, true) => View::Paragraphs,
+        (None, false) => page_default_view(&request.q),
+    };
     request.validate()?;
     Ok(request)
 }
@@ -238,6 +259,11 @@ pub fn to_query_string(r: &SearchRequest) -> String {
     }
     if let Some(n) = r.per_report {
         parts.push(format!("per_report={n}"));
+    }
+    // URLs are the page's: the view is written when it is not the page's
+    // default for these words.
+    if r.view != page_default_view(&r.q) {
+        parts.push(format!("view={}", r.view.as_str()));
     }
     if r.page != 1 {
         parts.push(format!("page={}", r.page));
@@ -298,6 +324,7 @@ mod tests {
                 "report",
                 "year_from",
                 "year_to",
+                "view",
             ]
         );
         assert_eq!(
@@ -323,8 +350,34 @@ mod tests {
             let pairs = vec![(kind.param().to_string(), "2020".to_string())];
             let request = search_request(&pairs, true).unwrap();
             assert_eq!(request.values(kind), &["2020"], "{kind:?}");
-            assert_eq!(to_query_string(&request), format!("{}=2020", kind.param()));
+            let on_page = search_request(&pairs, false).unwrap();
+            assert_eq!(to_query_string(&on_page), format!("{}=2020", kind.param()));
         }
+    }
+
+    #[test]
+    fn browsing_pages_list_reports_unless_the_url_says_otherwise() {
+        let page = |qs: &str| search_request(&decode_pairs(qs).unwrap(), false).unwrap();
+        let api = |qs: &str| search_request(&decode_pairs(qs).unwrap(), true).unwrap();
+        assert_eq!(page("").view, View::Reports);
+        assert_eq!(page("region=a").view, View::Reports);
+        assert_eq!(page("q=援藏").view, View::Paragraphs);
+        assert_eq!(page("view=paragraphs").view, View::Paragraphs);
+        assert_eq!(page("q=援藏&view=reports").view, View::Reports);
+        assert_eq!(api("").view, View::Paragraphs);
+        // Every view survives the page's own URL, which names it only when
+        // it is not the default.
+        for (qs, url) in [
+            ("", ""),
+            ("view=paragraphs", "view=paragraphs"),
+            ("q=a", "q=a"),
+            ("q=a&view=reports", "q=a&view=reports"),
+        ] {
+            let r = page(qs);
+            assert_eq!(to_query_string(&r), url, "{qs}");
+            assert_eq!(page(&to_query_string(&r)).view, r.view, "{qs}");
+        }
+        assert!(search_request(&decode_pairs("view=x").unwrap(), false).is_err());
     }
 
     #[test]

@@ -75,6 +75,9 @@ pub struct HitView {
     pub tags: Vec<Link>,
     pub funding: Vec<String>,
     pub more_url: String,
+    /// In the report view, how many of the report's paragraphs match (0 in
+    /// the paragraph view).
+    pub matching: u64,
 }
 
 /// The search page.
@@ -107,6 +110,13 @@ pub struct SearchPage {
     pub last_page: usize,
     pub last_url: String,
     pub sorts: Vec<Link>,
+    /// Paragraphs or reports, the current one marked.
+    pub views: Vec<Link>,
+    /// The report view: `hits` are reports, one each, and `listed` counts them.
+    pub by_report: bool,
+    /// How many results the list and its pager count: paragraphs, or in the
+    /// report view reports.
+    pub listed: u64,
     /// What the export links hold: every hit, or the first of many.
     pub export_label: String,
     pub csv_url: String,
@@ -230,8 +240,30 @@ pub fn search_view(
 ) -> SearchPage {
     let here = links::url(request);
     let (years, chart_width) = year_chart(request, response.facets.values(FacetKind::Year));
-    let pager = links::pager(request, response.total);
-    let report_title = response.hits.first().map(|h| h.report.title.as_str());
+    let by_report = response.view == crate::search::View::Reports;
+    let listed = response.report_total.unwrap_or(response.total);
+    let pager = links::pager(request, listed);
+    let report_title = response
+        .hits
+        .first()
+        .or(response.reports.first().map(|r| &r.best))
+        .map(|h| h.report.title.as_str());
+    let hits: Vec<HitView> = if by_report {
+        response
+            .reports
+            .iter()
+            .map(|r| HitView {
+                matching: r.matching,
+                ..hit_view(request, &here, &r.best)
+            })
+            .collect()
+    } else {
+        response
+            .hits
+            .iter()
+            .map(|h| hit_view(request, &here, h))
+            .collect()
+    };
     // Number facets other than the paragraph's year (the report's year) sit
     // under the year chart, so both years are filtered in one place.
     let (year_groups, groups): (Vec<FacetGroup>, Vec<FacetGroup>) =
@@ -243,21 +275,20 @@ pub fn search_view(
     let offset = (request.page as u64 - 1) * request.per_page as u64;
     SearchPage {
         q: request.q.clone(),
-        first: (offset + 1).min(response.total),
-        last: (offset + response.hits.len() as u64).min(response.total),
-        capped: response.total > crate::search::MAX_OFFSET as u64,
-        hits: response
-            .hits
-            .iter()
-            .map(|h| hit_view(request, &here, h))
-            .collect(),
+        first: (offset + 1).min(listed),
+        last: (offset + hits.len() as u64).min(listed),
+        capped: listed > crate::search::MAX_OFFSET as u64,
+        past_end: listed > 0 && hits.is_empty(),
+        hits,
+        views: links::view_links(request, response.view),
+        by_report,
+        listed,
         groups,
         year_groups,
         chips: links::chips(request, report_title),
         clear_url: links::clear_url(request),
         years,
         chart_width,
-        past_end: response.total > 0 && response.hits.is_empty(),
         page: request.page,
         last_page: pager.last_page,
         last_url: pager.last_url,
@@ -522,6 +553,7 @@ fn hit_view(request: &SearchRequest, here: &str, hit: &Hit) -> HitView {
         tags: links::tags(request, hit, &FacetKind::ALL),
         funding: hit.funding.iter().map(|y| format_yuan(*y)).collect(),
         more_url: links::within_report(request, &hit.report.id),
+        matching: 0,
     }
 }
 
