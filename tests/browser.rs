@@ -8,7 +8,10 @@
 //! forward, open a report at its paragraph and come back with the filters
 //! intact, export, and make sure hostile queries show as text. It saves
 //! screenshots of the pages at desktop and phone widths under
-//! `target/e2e/`.
+//! `target/e2e/`. A second walk (user stories 1, 2 and 5) runs on the aid
+//! subcorpus of `../shared` (4,546 reports): chart and facet lists readable
+//! by their sizes in the DOM, from–to years, 更多…, 1亿, the export, the
+//! pager, typed filters, the report view and print media.
 //!
 //! Without chromium and chromedriver on `PATH` it prints
 //! "skipped: chromium not installed" and passes, or fails under `CI=true`;
@@ -566,26 +569,90 @@ fn breadcrumb(b: &Browser) -> Vec<String> {
 
 // ---------------------------------------------------------------------------
 
-#[test]
-fn staff_walk_through_in_chromium() {
+/// The browser programs, or `None` after a skip message (a failure under
+/// `CI=true`, where `.ci/run` installs them).
+fn chromium_or_skip() -> Option<(PathBuf, PathBuf)> {
     let (Some(chromium), Some(chromedriver)) = (which("chromium"), which("chromedriver")) else {
         let msg = "chromium not installed (apt-get install chromium chromium-driver)";
-        // Under CI the browser must be there (`.ci/run` installs it).
         if std::env::var("CI").is_ok_and(|v| v == "true") {
             panic!("{msg}");
         }
         // Written past the test harness's capture, so it shows in `cargo test`.
         let _ = writeln!(std::io::stderr(), "skipped: {msg}");
+        return None;
+    };
+    Some((chromium, chromedriver))
+}
+
+/// What a walk runs against: `aidsearch serve` on an index, chromedriver,
+/// and a browser session. Fields drop in order: the session is deleted
+/// before the processes are killed.
+struct Walk {
+    b: Browser,
+    /// `127.0.0.1:PORT` of the server, and its `http://` address.
+    server: String,
+    site: String,
+    /// Where screenshots go (`target/e2e`).
+    shots: PathBuf,
+    _driver: Process,
+    _server: Process,
+}
+
+impl Walk {
+    /// Serve `index` (of `corpus`) and open a browser; logs go to `scratch`.
+    fn start(programs: &(PathBuf, PathBuf), index: &Path, corpus: &Path, scratch: &Path) -> Walk {
+        let (chromium, chromedriver) = programs;
+        let bin = env!("CARGO_BIN_EXE_aidsearch");
+        let shots = Path::new(bin)
+            .ancestors()
+            .nth(2)
+            .expect("target dir")
+            .join("e2e");
+        std::fs::create_dir_all(&shots).expect("screenshot dir");
+        // The server, on a free loopback port.
+        let server = format!("127.0.0.1:{}", free_port());
+        let mut server_process = Process::spawn(
+            "aidsearch serve",
+            Command::new(bin)
+                .args(["serve", "--addr", &server, "--corpus"])
+                .arg(corpus)
+                .arg("--index")
+                .arg(index),
+            scratch.join("server.log"),
+        );
+        server_process.wait_ready(|| matches!(http(&server, "GET", "/readyz", None), Ok((200, _))));
+        // chromedriver, on another loopback port.
+        let driver = format!("127.0.0.1:{}", free_port());
+        let mut driver_process = Process::spawn(
+            "chromedriver",
+            Command::new(chromedriver)
+                .arg(format!("--port={}", driver.rsplit(':').next().unwrap())),
+            scratch.join("chromedriver.log"),
+        );
+        driver_process.wait_ready(|| {
+            http(&driver, "GET", "/status", None)
+                .ok()
+                .and_then(|(_, body)| serde_json::from_slice::<Value>(&body).ok())
+                .is_some_and(|v| v["value"]["ready"] == true)
+        });
+        let b = Browser::start(&driver, chromium, &scratch.join("profile"));
+        Walk {
+            b,
+            site: format!("http://{server}"),
+            server,
+            shots,
+            _driver: driver_process,
+            _server: server_process,
+        }
+    }
+}
+
+#[test]
+fn staff_walk_through_in_chromium() {
+    let Some(programs) = chromium_or_skip() else {
         return;
     };
     let bin = env!("CARGO_BIN_EXE_aidsearch");
-    let target_dir = Path::new(bin)
-        .ancestors()
-        .nth(2)
-        .expect("target dir")
-        .to_path_buf();
-    let shots = target_dir.join("e2e");
-    std::fs::create_dir_all(&shots).expect("screenshot dir");
     let tmp = tempfile::tempdir().expect("temp dir");
     let index = tmp.path().join("index");
 
@@ -600,37 +667,8 @@ fn staff_walk_through_in_chromium() {
         .status()
         .expect("reindex runs");
     assert!(status.success(), "reindex failed: {status}");
-
-    // The server, on a free loopback port.
-    let server = format!("127.0.0.1:{}", free_port());
-    let mut server_process = Process::spawn(
-        "aidsearch serve",
-        Command::new(bin)
-            .args(["serve", "--addr", &server, "--corpus"])
-            .arg(common::corpus_dir())
-            .arg("--index")
-            .arg(&index),
-        tmp.path().join("server.log"),
-    );
-    server_process.wait_ready(|| matches!(http(&server, "GET", "/readyz", None), Ok((200, _))));
-
-    // chromedriver, on another loopback port.
-    let driver = format!("127.0.0.1:{}", free_port());
-    let mut driver_process = Process::spawn(
-        "chromedriver",
-        Command::new(&chromedriver).arg(format!("--port={}", driver.rsplit(':').next().unwrap())),
-        tmp.path().join("chromedriver.log"),
-    );
-    driver_process.wait_ready(|| {
-        http(&driver, "GET", "/status", None)
-            .ok()
-            .and_then(|(_, body)| serde_json::from_slice::<Value>(&body).ok())
-            .is_some_and(|v| v["value"]["ready"] == true)
-    });
-    // Declared after the processes, so it is dropped (the session deleted)
-    // before they are killed.
-    let b = Browser::start(&driver, &chromium, &tmp.path().join("profile"));
-    let site = format!("http://{server}");
+    let walk = Walk::start(&programs, &index, &common::corpus_dir(), tmp.path());
+    let (b, server, site, shots) = (&walk.b, &walk.server, &walk.site, &walk.shots);
 
     // # 1. Search: type the words into the box and submit.
     b.goto(&format!("{site}/"));
@@ -963,5 +1001,368 @@ fn staff_walk_through_in_chromium() {
     b.screenshot(&shots.join("report-phone.png"));
     b.cdp("Emulation.clearDeviceMetricsOverride", json!({}));
 
+    let _ = writeln!(std::io::stderr(), "e2e: screenshots in {}", shots.display());
+}
+
+/// Type `text` into the input `css` finds, replacing what it holds.
+fn type_into(b: &Browser, css: &str, text: &str) {
+    let input = b.find(css).unwrap_or_else(|e| panic!("{e}"));
+    b.must("POST", &format!("/element/{input}/clear"), None);
+    b.must(
+        "POST",
+        &format!("/element/{input}/value"),
+        Some(json!({ "text": text })),
+    );
+}
+
+/// The decoded query parameters of the page's URL.
+fn url_pairs(b: &Browser) -> Vec<(String, String)> {
+    aidsearch::web::params::decode_pairs(&query_of(&b.url())).expect("page URL decodes")
+}
+
+/// The texts of the chips of the current filters.
+fn chips(b: &Browser) -> Vec<String> {
+    serde_json::from_value(
+        b.js(
+            "return Array.from(document.querySelectorAll('#chips .chip')).map(c => c.textContent)",
+        ),
+    )
+    .expect("chips")
+}
+
+/// User stories 1, 2 and 5 on the aid subcorpus of `../shared` (4,546
+/// reports, 60 years, 34 regions, 31 donors): the year chart and the facet
+/// lists stay readable (sizes read from the DOM), and the from–to years,
+/// 更多…, amounts in 亿, the export, the pager, typed filters, the report
+/// view and printing work at that size. Saves `target/e2e/search-large.png`
+/// (the README's second screenshot) and `search-print.png`.
+#[test]
+fn staff_walk_on_the_aid_subcorpus() {
+    let Some(programs) = chromium_or_skip() else {
+        return;
+    };
+    let Some(aid) = common::aid::index() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let walk = Walk::start(&programs, &aid.root, &aid.corpus, tmp.path());
+    let (b, server, site, shots) = (&walk.b, &walk.server, &walk.site, &walk.shots);
+    let everything = get_json(server, "/api/search?q=&view=reports&sort=date");
+    let reports = everything["report_total"].as_u64().unwrap();
+    assert!(
+        reports >= 2_000,
+        "a corpus of {reports} reports is too small"
+    );
+
+    // # 1. Browsing lists reports, ten to a page.
+    b.goto(&format!("{site}/"));
+    assert_eq!(
+        b.js("return document.querySelectorAll('.report-hit').length"),
+        10
+    );
+    assert_eq!(
+        b.js("return document.getElementById('report-total').textContent"),
+        reports.to_string()
+    );
+    assert_eq!(shown_total(b), everything["total"].as_u64().unwrap());
+
+    // # 2. The year chart is readable at every year the corpus has: bars of
+    // full width with readable labels, scrolled to the latest years.
+    let years = api_facet(&everything, "year");
+    assert!(years.len() >= 40, "many years: {}", years.len());
+    assert_eq!(shown_years(b), years);
+    let chart = b.js(
+        "const bars = Array.from(document.querySelectorAll('.year-chart rect.bar'))
+           .map(r => r.getBoundingClientRect());
+         const labels = Array.from(document.querySelectorAll('.year-chart a text:not(.n)'))
+           .map(t => t.getBoundingClientRect());
+         const box = document.querySelector('.year-scroll');
+         return {
+           narrowest: Math.min(...bars.map(r => r.width)),
+           lowest: Math.min(...bars.map(r => r.height)),
+           label_height: Math.min(...labels.map(r => r.height)),
+           label_width: Math.min(...labels.map(r => r.width)),
+           scrolls: box.scrollWidth > box.clientWidth,
+           // The box scrolls right to left: it opens on the latest years.
+           at_end: (() => { const v = box.getBoundingClientRect();
+                            const latest = bars[bars.length - 1];
+                            return latest.left >= v.left && latest.right <= v.right + 1; })(),
+         }",
+    );
+    assert!(chart["narrowest"].as_f64().unwrap() >= 20.0, "{chart}");
+    assert!(
+        chart["lowest"].as_f64().unwrap() >= 1.0,
+        "every bar shows: {chart}"
+    );
+    assert!(chart["label_height"].as_f64().unwrap() >= 9.0, "{chart}");
+    assert!(chart["label_width"].as_f64().unwrap() >= 20.0, "{chart}");
+    assert_eq!(chart["scrolls"], true, "{chart}");
+    assert_eq!(chart["at_end"], true, "the latest years in view: {chart}");
+
+    // # 3. Long facet lists show their top values and put the rest behind
+    // 更多…, which opens in place.
+    for facet in ["region", "donor"] {
+        let api_values = api_facet(&everything, facet);
+        let list = b.exec(
+            "const block = document.getElementById('facet-' + arguments[0]);
+             const visible = Array.from(block.querySelectorAll(':scope > ul.values > li > a'));
+             const more = block.querySelector('details.more');
+             return {
+               visible: visible.length,
+               hidden: more ? more.querySelectorAll(':scope > ul.values > li > a').length : 0,
+               summary: more ? more.querySelector('summary').textContent : '',
+               label_height: Math.min(...visible.map(a => a.getBoundingClientRect().height)),
+             }",
+            json!([facet]),
+        );
+        let (visible, hidden) = (
+            list["visible"].as_u64().unwrap(),
+            list["hidden"].as_u64().unwrap(),
+        );
+        assert!(visible <= 9, "{facet}: {list}");
+        assert_eq!(visible + hidden, api_values.len() as u64, "{facet}: {list}");
+        assert!(hidden > 0, "{facet} is long: {list}");
+        assert_eq!(list["summary"], format!("更多…（{hidden}）"), "{facet}");
+        assert!(list["label_height"].as_f64().unwrap() >= 14.0, "{list}");
+        b.click_css(&format!("#facet-{facet} details.more summary"));
+        let opened = b.exec(
+            "const more = document.querySelector('#facet-' + arguments[0] + ' details.more');
+             return more.open && Array.from(more.querySelectorAll('a'))
+               .every(a => a.getBoundingClientRect().height > 0)",
+            json!([facet]),
+        );
+        assert_eq!(opened, true, "{facet}'s 更多… shows every value");
+    }
+    // Loaded at the screenshot's size: a resize keeps the chart's scroll
+    // offset, not its latest years, in view.
+    b.cdp(
+        "Emulation.setDeviceMetricsOverride",
+        json!({"width": SHOT.0, "height": SHOT.1, "deviceScaleFactor": 1, "mobile": false}),
+    );
+    b.goto(&format!("{site}/"));
+    b.screenshot(&shots.join("search-large.png"));
+    // The year chart of 60 years, scrolled into view.
+    b.js("document.getElementById('facet-year').scrollIntoView(); return null");
+    b.screenshot(&shots.join("search-large-years.png"));
+    b.cdp("Emulation.clearDeviceMetricsOverride", json!({}));
+
+    // # 4. Story 1 at scale: words, a province, a place below it, a year;
+    // every count the page shows is the API's.
+    let q = "医疗援藏";
+    type_into(b, "#q", q);
+    b.click_css("form.searchbox button[type=submit]");
+    let searched = b.wait_url("the search", |u| u.contains(&format!("q={}", enc(q))));
+    let api = check_counts_match_api(b, server);
+    assert!(api["total"].as_u64().unwrap() > 0);
+    let province = shown_facet(b, "region")
+        .into_iter()
+        .find(|r| r.3 == 0)
+        .expect("a province");
+    b.click(&region_link(b, &province.0, 0));
+    let at_province = b.wait_url("the province", |u| u.contains("region="));
+    check_counts_match_api(b, server);
+    assert_eq!(shown_total(b), province.1);
+    let below = shown_facet(b, "region")
+        .into_iter()
+        .find(|r| r.3 == 1)
+        .expect("a place below the province");
+    b.click(&region_link(b, &below.0, 1));
+    b.wait_url("the place", |u| u != at_province);
+    check_counts_match_api(b, server);
+    assert_eq!(shown_total(b), below.1);
+    let (year, year_count) = shown_years(b).last().cloned().expect("a year bar");
+    let bar = b.exec(
+        "return Array.from(document.querySelectorAll('.year-chart a')).find(a =>
+            a.querySelector('text:not(.n)').textContent === arguments[0])",
+        json!([year]),
+    );
+    b.click(bar[ELEMENT].as_str().expect("bar element"));
+    let with_year = b.wait_url("the year", |u| u.contains(&format!("year={year}")));
+    check_counts_match_api(b, server);
+    assert_eq!(shown_total(b), year_count);
+    // The export holds every row the page counts.
+    let csv_href = b.js("return document.getElementById('export-csv').getAttribute('href')");
+    let (status, csv) = http(server, "GET", csv_href.as_str().unwrap(), None).unwrap();
+    assert_eq!(status, 200);
+    let rows = String::from_utf8(csv).unwrap().matches("\r\n").count() - 1;
+    assert_eq!(rows as u64, year_count, "CSV rows = total");
+    // A report at its paragraph, and back with every filter.
+    b.click_css(".hit h3 a");
+    b.wait_url("the report", |u| u.contains("/report/"));
+    b.click_css("#back-link");
+    b.wait_url("back to the results", |u| local(u) == local(&with_year));
+
+    // # 5. From–to years from the boxes: a chip, and the API's count.
+    b.goto(&searched);
+    type_into(b, "#year_from", "2016");
+    type_into(b, "#year_to", "2020");
+    b.click_css("form.year-range button[type=submit]");
+    b.wait_url("the year range", |u| {
+        u.contains("year_from=2016") && u.contains("year_to=2020")
+    });
+    let ranged = check_counts_match_api(b, server);
+    assert!(ranged["total"].as_u64().unwrap() > 0);
+    assert!(
+        chips(b)
+            .iter()
+            .any(|c| c.contains("2016") && c.contains("2020")),
+        "{:?}",
+        chips(b)
+    );
+
+    // # 6. Story 2: a donor, a minimum of 1亿 typed as staff write it,
+    // sorted by amount; the page's amounts are the API's whole yuan.
+    b.goto(&format!("{site}/?view=paragraphs"));
+    let donor = shown_facet(b, "donor")
+        .into_iter()
+        .find(|r| r.3 == 0)
+        .expect("a donor");
+    let link = b.exec(
+        "return Array.from(document.querySelectorAll('#facet-donor ul.values > li > a')).find(a =>
+            a.querySelector('.label').textContent === arguments[0])",
+        json!([donor.0]),
+    );
+    b.click(link[ELEMENT].as_str().expect("donor link"));
+    b.wait_url("the donor", |u| u.contains("donor="));
+    type_into(b, "#min_funding", "1亿");
+    b.click_css("#facet-funding button[type=submit]");
+    b.wait_url("the amount", |u| u.contains("min_funding="));
+    b.click_css("nav.sort a[href*='sort=funding']");
+    b.wait_url("the amount order", |u| u.contains("sort=funding"));
+    let rich = check_counts_match_api(b, server);
+    assert_eq!(
+        b.js("return document.getElementById('min_funding').value"),
+        "1亿元"
+    );
+    let pairs = url_pairs(b);
+    assert!(
+        pairs.contains(&("min_funding".to_string(), "100000000".to_string())),
+        "{pairs:?}"
+    );
+    let hits = rich["hits"].as_array().unwrap();
+    assert!(!hits.is_empty(), "{} gave 1亿 or more somewhere", donor.0);
+    for hit in hits {
+        let amounts = hit["funding"].as_array().unwrap();
+        assert!(amounts.iter().all(|a| a.is_u64()), "{amounts:?}");
+        assert!(amounts.iter().any(|a| a.as_u64().unwrap() >= 100_000_000));
+    }
+    let first_amounts = b.js(
+        "return Array.from(document.querySelectorAll('.hit')[0].querySelectorAll('.funding span'))
+           .map(s => s.textContent)",
+    );
+    let largest = hits[0]["funding"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_f64().unwrap())
+        .fold(0.0, f64::max);
+    let shown = aidsearch::web::format::format_yuan(largest);
+    assert!(
+        first_amounts
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a == shown.as_str()),
+        "{largest} shown as {shown} among {first_amounts}"
+    );
+
+    // # 7. The pager: first, last, gaps, and the last page's range.
+    b.goto(&format!("{site}/?q={}", enc("援疆")));
+    let total = shown_total(b);
+    assert!(total > 100, "援疆: {total}");
+    let pager = b.js(
+        "return Array.from(document.querySelectorAll('nav.pagination > *')).map(e => e.textContent)",
+    );
+    let pager: Vec<String> = serde_json::from_value(pager).unwrap();
+    let last_page = total.div_ceil(10).min(1000);
+    assert!(pager.contains(&"…".to_string()), "{pager:?}");
+    assert!(pager.contains(&last_page.to_string()), "{pager:?}");
+    let last = b.exec(
+        "return Array.from(document.querySelectorAll('nav.pagination a')).find(a =>
+            a.textContent === arguments[0])",
+        json!([last_page.to_string()]),
+    );
+    b.click(last[ELEMENT].as_str().expect("last page link"));
+    b.wait_url("the last page", |u| {
+        u.contains(&format!("page={last_page}"))
+    });
+    let summary = b.js("return document.getElementById('summary').textContent");
+    assert!(
+        summary
+            .as_str()
+            .unwrap()
+            .contains(&format!("–{} 条", total.min(10_000))),
+        "{summary}"
+    );
+
+    // # 8. Filters typed in the box are chips and counted as clicked ones.
+    let (region, _) = api_facet(&everything, "region")[0].clone();
+    let typed = format!("援助 region:{region} year:2020");
+    b.goto(&format!("{site}/"));
+    type_into(b, "#q", &typed);
+    b.click_css("form.searchbox button[type=submit]");
+    b.wait_url("the typed filters", |u| u.contains("q="));
+    let typed_api = check_counts_match_api(b, server);
+    assert!(typed_api["total"].as_u64().unwrap() > 0, "{typed}");
+    let shown_chips = chips(b);
+    assert!(
+        shown_chips.iter().any(|c| c.contains(&region))
+            && shown_chips.iter().any(|c| c.contains("2020")),
+        "{shown_chips:?}"
+    );
+
+    // # 9. The report view of a search, from the toggle.
+    b.goto(&searched);
+    b.click_css("#view a");
+    b.wait_url("the report view", |u| u.contains("view=reports"));
+    let by_report = get_json(server, &format!("/api/search?{}", query_of(&b.url())));
+    assert_eq!(
+        b.js("return document.getElementById('report-total').textContent"),
+        by_report["report_total"].as_u64().unwrap().to_string()
+    );
+    assert_eq!(
+        b.js("return document.querySelectorAll('.report-hit').length"),
+        by_report["reports"].as_array().unwrap().len()
+    );
+
+    // # 10. Printing: the query shows, navigation and facets do not.
+    b.goto(&with_year);
+    b.cdp("Emulation.setEmulatedMedia", json!({"media": "print"}));
+    let printed = b.js("const shown = s => { const e = document.querySelector(s);
+                              return e ? getComputedStyle(e).display !== 'none' : null; };
+         return {query: shown('#print-query'),
+                 query_text: document.getElementById('print-query').textContent,
+                 header: shown('header.site'), facets: shown('.facets'),
+                 toolbar: shown('.toolbar'), searchbox: shown('.searchbox'),
+                 chips: shown('#chips'), links: shown('.hit .links'),
+                 hits: shown('.hits')}");
+    assert_eq!(printed["query"], true, "{printed}");
+    assert!(
+        printed["query_text"].as_str().unwrap().contains(q),
+        "{printed}"
+    );
+    for hidden in ["header", "facets", "toolbar", "searchbox", "chips", "links"] {
+        assert_eq!(printed[hidden], false, "{hidden} printed: {printed}");
+    }
+    assert_eq!(printed["hits"], true, "{printed}");
+    b.screenshot(&shots.join("search-print.png"));
+    b.cdp("Emulation.setEmulatedMedia", json!({"media": ""}));
+
+    // # 11. Story 5: a phrase no paragraph has, traditional characters, a
+    // stray quote.
+    for (typed, plain) in [("醫療援藏", "医疗援藏"), ("\"援藏", "援藏")] {
+        b.goto(&format!("{site}/?q={}", enc(typed)));
+        let api = get_json(server, &format!("/api/search?q={}", enc(plain)));
+        assert_eq!(shown_total(b), api["total"].as_u64().unwrap(), "{typed}");
+        assert!(shown_total(b) > 0, "{typed}");
+    }
+    b.goto(&format!("{site}/?q={}", enc("农牧民在家门口就业")));
+    let api = check_counts_match_api(b, server);
+    assert!(api["total"].as_u64().unwrap() > 0);
+    assert_eq!(
+        b.js("return document.getElementById('relaxed-notice') !== null"),
+        api["relaxed"],
+        "the page says it relaxed the search exactly when the API does"
+    );
     let _ = writeln!(std::io::stderr(), "e2e: screenshots in {}", shots.display());
 }

@@ -1061,3 +1061,34 @@ fn a_snippet_does_not_start_with_a_stray_closing_quote() {
     assert!(s.contains("<mark>检测</mark>"), "{s}");
     assert!(!s.starts_with("…”"), "{s}");
 }
+
+/// The year facet was cut at its first 60 values after sorting them by
+/// year: on a corpus that mentions years since 1949, the latest years (the
+/// busiest) were missing from the API and the chart. Every year is listed.
+#[test]
+fn the_year_facet_keeps_the_latest_years_of_a_long_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let (corpus, root) = (dir.path().join("corpus"), dir.path().join("index"));
+    std::fs::create_dir_all(&corpus).unwrap();
+    let years: Vec<i32> = (1950..2020).collect();
+    for year in &years {
+        std::fs::write(
+            corpus.join(format!("county-canal-{year}.txt")),
+            format!(
+                "县里修建水渠\n\n{year}年，县里组织群众修建了一条水渠，解决了村民的灌溉难题。\n"
+            ),
+        )
+        .unwrap();
+    }
+    reindex(&corpus, &root).unwrap();
+    let engine = aidsearch::search::Engine::open(&root).unwrap();
+    let listed: Vec<String> = search(&engine, &SearchRequest::query(""))
+        .unwrap()
+        .facets
+        .year
+        .into_iter()
+        .map(|v| v.value)
+        .collect();
+    let expected: Vec<String> = years.iter().map(|y| y.to_string()).collect();
+    assert_eq!(listed, expected);
+}
