@@ -686,7 +686,7 @@ fn staff_walk_through_in_chromium() {
         q,
         "the box keeps the query"
     );
-    let api = check_counts_match_api(&b, &server);
+    let api = check_counts_match_api(b, server);
     assert!(api["total"].as_u64().unwrap() > 0, "no hits for {q}");
     assert!(
         b.js("return document.querySelectorAll('.hit .snippet mark').length")
@@ -695,7 +695,7 @@ fn staff_walk_through_in_chromium() {
             > 0,
         "snippets are highlighted"
     );
-    let top = shown_facet(&b, "region");
+    let top = shown_facet(b, "region");
     assert_eq!(
         top.iter()
             .map(|(l, c, _, _)| (l.clone(), *c))
@@ -710,10 +710,10 @@ fn staff_walk_through_in_chromium() {
     );
 
     // # 2. Click the province, then a prefecture below it.
-    b.click(&region_link(&b, "西藏自治区", 0));
+    b.click(&region_link(b, "西藏自治区", 0));
     let at_tibet = b.wait_url("the province filter", |u| u.contains("region="));
-    check_counts_match_api(&b, &server);
-    let prefectures: Vec<_> = shown_facet(&b, "region")
+    check_counts_match_api(b, server);
+    let prefectures: Vec<_> = shown_facet(b, "region")
         .into_iter()
         .filter(|r| r.3 == 1)
         .collect();
@@ -722,16 +722,16 @@ fn staff_walk_through_in_chromium() {
         .find(|(l, ..)| l == "昌都市")
         .unwrap_or_else(|| panic!("昌都市 under 西藏自治区: {prefectures:?}"))
         .1;
-    b.click(&region_link(&b, "昌都市", 1));
+    b.click(&region_link(b, "昌都市", 1));
     let at_chamdo = b.wait_url("the prefecture filter", |u| u != at_tibet);
-    let api = check_counts_match_api(&b, &server);
+    let api = check_counts_match_api(b, server);
     assert_eq!(
-        shown_total(&b),
+        shown_total(b),
         chamdo_count,
         "the facet's count is the total it filters to"
     );
-    assert_eq!(breadcrumb(&b), ["全部地区", "西藏自治区", "昌都市"]);
-    let tree = shown_facet(&b, "region");
+    assert_eq!(breadcrumb(b), ["全部地区", "西藏自治区", "昌都市"]);
+    let tree = shown_facet(b, "region");
     let chosen: Vec<_> = tree.iter().filter(|r| r.2).collect();
     assert_eq!(chosen.len(), 1, "one region checked: {tree:?}");
     assert_eq!(
@@ -769,19 +769,19 @@ fn staff_walk_through_in_chromium() {
 
     // # 3. Then a county.
     let (county, county_count) = counties[0].clone();
-    b.click(&region_link(&b, &county, 1));
+    b.click(&region_link(b, &county, 1));
     let at_county = b.wait_url("the county filter", |u| u != at_chamdo);
-    check_counts_match_api(&b, &server);
+    check_counts_match_api(b, server);
     assert_eq!(
-        shown_total(&b),
+        shown_total(b),
         county_count,
         "{county}'s count is its total"
     );
     assert_eq!(
-        breadcrumb(&b),
+        breadcrumb(b),
         ["全部地区", "西藏自治区", "昌都市", county.as_str()]
     );
-    let tree = shown_facet(&b, "region");
+    let tree = shown_facet(b, "region");
     assert!(
         tree.iter().any(|r| r.0 == county && r.2),
         "{county} checked: {tree:?}"
@@ -798,18 +798,18 @@ fn staff_walk_through_in_chromium() {
     // # 4. Back and forward walk the same states (the URL holds them all).
     b.must("POST", "/back", None);
     b.wait_url("back", |u| u == at_chamdo);
-    assert_eq!(shown_total(&b), chamdo_count);
+    assert_eq!(shown_total(b), chamdo_count);
     b.must("POST", "/forward", None);
     b.wait_url("forward", |u| u == at_county);
-    assert_eq!(shown_total(&b), county_count);
+    assert_eq!(shown_total(b), county_count);
 
     // # 5. The breadcrumb climbs back to 昌都市.
     b.click_css("#facet-region .breadcrumb a[title='西藏自治区/昌都市']");
     b.wait_url("the breadcrumb", |u| u == at_chamdo);
-    assert_eq!(shown_total(&b), chamdo_count);
+    assert_eq!(shown_total(b), chamdo_count);
 
     // # 6. A year bar is a link that filters to its count.
-    let years = shown_years(&b);
+    let years = shown_years(b);
     let (year, year_count) = years.last().cloned().expect("a year bar");
     let bar = b.exec(
         "return Array.from(document.querySelectorAll('.year-chart a')).find(a =>
@@ -818,16 +818,16 @@ fn staff_walk_through_in_chromium() {
     );
     b.click(bar[ELEMENT].as_str().expect("bar element"));
     let with_year = b.wait_url("the year filter", |u| u.contains(&format!("year={year}")));
-    check_counts_match_api(&b, &server);
+    check_counts_match_api(b, server);
     assert_eq!(
-        shown_total(&b),
+        shown_total(b),
         year_count,
         "year {year}'s bar count is its total"
     );
 
     // # 7. The export holds the same rows.
     let csv_href = b.js("return document.getElementById('export-csv').getAttribute('href')");
-    let (status, csv) = http(&server, "GET", csv_href.as_str().unwrap(), None).unwrap();
+    let (status, csv) = http(server, "GET", csv_href.as_str().unwrap(), None).unwrap();
     assert_eq!(status, 200);
     assert!(
         csv.starts_with("\u{FEFF}段落ID,".as_bytes()),
