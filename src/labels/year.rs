@@ -4,7 +4,9 @@
 //! (今年, 去年, 明年, 前年, and `两年前`, which also means the report's year
 //! when the paragraph contrasts it with now: 如今, 目前). What is not an event year gives none: a five-year plan
 //! (`十三五`) and its span (`“十四五”时期（2021—2025年）`), a horizon
-//! (`2035年远景目标`, `到2035年` after the report's year), the start of a
+//! (`2035年远景目标`, `到2035年` after the report's year), any other year
+//! after the report's (`计划于2021年` in 2020, `明年`: a plan, not what the
+//! paragraph reports on), the start of a
 //! period (`2012年以来`), and the baseline of a comparison (`比2022年增长`).
 //! A paragraph left without a year takes its report's (`labels`).
 
@@ -50,6 +52,8 @@ pub fn years(text: &str, report_year: Option<i32>) -> (Vec<i32>, Vec<String>) {
                     Some("start of a period")
                 } else if is_horizon(&chars, i, j, year, report_year) {
                     Some("horizon")
+                } else if report_year.is_some_and(|r| year > r) {
+                    Some("after the report: a plan")
                 } else {
                     None
                 };
@@ -76,7 +80,9 @@ pub fn years(text: &str, report_year: Option<i32>) -> (Vec<i32>, Vec<String>) {
     if let Some(base) = report_year.filter(|_| text.contains('年')) {
         let used = relative_words(text);
         for (k, (word, delta)) in RELATIVE.into_iter().enumerate() {
-            if used[k] {
+            if used[k] && delta > 0 {
+                evidence.push(format!("{word}→{}(after the report: a plan)", base + delta));
+            } else if used[k] {
                 found.push(base + delta);
                 evidence.push(format!("{word}→{}", base + delta));
             }
@@ -384,6 +390,19 @@ mod tests {
         assert_eq!(
             years("到2020年底，全县贫困人口全部脱贫", Some(2021)).0,
             vec![2020]
+        );
+    }
+
+    #[test]
+    fn years_after_the_report_are_plans() {
+        assert!(years("新医院计划于2021年建成投用", Some(2020)).0.is_empty());
+        assert!(years("明年将新建两所学校", Some(2020)).0.is_empty());
+        assert_eq!(years("新医院于2020年建成投用", Some(2020)).0, vec![2020]);
+        // Without a report date nothing is after it.
+        assert_eq!(years("新医院计划于2021年建成投用", None).0, vec![2021]);
+        assert_eq!(
+            years("去年建成一所学校，明年再建一所", Some(2020)).0,
+            vec![2019]
         );
     }
 
