@@ -82,6 +82,8 @@ pub fn siblings_request(request: &SearchRequest, kind: FacetKind) -> Option<Sear
     *r.values_mut(kind) = sibling_level(&selected[0]).into_iter().collect();
     r.page = 1;
     r.per_page = 1;
+    // Only its facet counts are read: no grouping by report.
+    r.view = crate::search::View::Paragraphs;
     Some(r)
 }
 
