@@ -339,6 +339,14 @@ fn the_report_view_on_the_command_line() {
     let sum: u64 = listed.iter().map(|r| r["matching"].as_u64().unwrap()).sum();
     assert_eq!(sum, reports["total"].as_u64().unwrap());
     let out = text(&search(&["--reports"]).stdout);
+    assert!(
+        out.starts_with(&format!(
+            "{} reports ({} paragraphs) for \"\"",
+            listed.len(),
+            reports["total"]
+        )),
+        "{out}"
+    );
     let first = &listed[0];
     assert!(
         out.contains(&format!("{} matching paragraph", first["matching"])),

@@ -249,9 +249,17 @@ pub fn print_results(
     style: Style,
 ) -> std::io::Result<()> {
     let filters = describe_filters(request);
+    let counted = match r.report_total {
+        Some(reports) => format!(
+            "{} reports ({} paragraphs)",
+            style.bold(&reports.to_string()),
+            r.total
+        ),
+        None => format!("{} results", style.bold(&r.total.to_string())),
+    };
     outln!(
-        "{} results for {:?}{} ({:.1} ms, generation {}){}",
-        style.bold(&r.total.to_string()),
+        "{} for {:?}{} ({:.1} ms, generation {}){}",
+        counted,
         r.query,
         if filters.is_empty() {
             String::new()
