@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
+use super::by_report::Group;
 use super::Engine;
 use super::{search, Ranked, SearchRequest, SearchResponse, Sort};
 use crate::error::Result;
@@ -37,6 +38,9 @@ pub fn set_capacity(entries: usize) {
 pub(crate) struct Memo {
     newest: OnceLock<Ranked>,
     largest: OnceLock<Ranked>,
+    /// The report view of everything, newest first and by amount.
+    reports_newest: OnceLock<Vec<Group>>,
+    reports_largest: OnceLock<Vec<Group>>,
     responses: Mutex<Responses>,
 }
 
@@ -90,6 +94,24 @@ impl Memo {
         }
         let order = rank()?;
         Ok(cell.get_or_init(|| order))
+    }
+
+    /// Every report in `sort` order (date or amount) with its paragraph
+    /// count and lead, computed once per generation by `group`.
+    pub(super) fn report_groups(
+        &self,
+        sort: Sort,
+        group: impl FnOnce() -> Result<Vec<Group>>,
+    ) -> Result<&[Group]> {
+        let cell = match sort {
+            Sort::Funding => &self.reports_largest,
+            _ => &self.reports_newest,
+        };
+        if let Some(groups) = cell.get() {
+            return Ok(groups);
+        }
+        let groups = group()?;
+        Ok(cell.get_or_init(|| groups))
     }
 }
 
@@ -187,6 +209,21 @@ mod tests {
         assert_eq!(memo.browse_order(Sort::Date, rank).unwrap().len(), 1);
         assert_eq!(calls.get(), 1);
         memo.browse_order(Sort::Funding, rank).unwrap();
+        assert_eq!(calls.get(), 2);
+    }
+
+    #[test]
+    fn the_report_view_of_everything_is_grouped_once_per_sort() {
+        let memo = Memo::default();
+        let calls = std::cell::Cell::new(0);
+        let group = || {
+            calls.set(calls.get() + 1);
+            Ok(Vec::new())
+        };
+        memo.report_groups(Sort::Date, group).unwrap();
+        memo.report_groups(Sort::Date, group).unwrap();
+        assert_eq!(calls.get(), 1);
+        memo.report_groups(Sort::Funding, group).unwrap();
         assert_eq!(calls.get(), 2);
     }
 }
