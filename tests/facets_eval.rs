@@ -453,6 +453,8 @@ fn label_scale_news() {
                 text: t.to_string(),
                 section: None,
                 kind: ParagraphKind::Paragraph,
+                cells: None,
+                extraction: Default::default(),
             })
             .collect();
         reports.push(Report {
