@@ -121,6 +121,21 @@ fn a_spreadsheet_row_is_found_with_its_amount_county_donor_and_year() {
 }
 
 #[test]
+fn an_xls_workbook_is_read_as_its_ods_source() {
+    // projects.xls is projects.ods saved by LibreOffice as Excel 97.
+    let (_dir, summary, engine) = reindexed(&[("projects.xls", fixture("projects.xls"))]);
+    assert_eq!(summary.files_by_kind.get("spreadsheet"), Some(&1));
+    let row = &hits(&engine, "人畜饮水工程")[0];
+    assert_eq!(
+        row.text,
+        "项目名称：洛隆县人畜饮水工程；实施地点：洛隆县；援助方：重庆市；资金（万元）：415.5；年度：2022"
+    );
+    assert_eq!(row.region, ["西藏自治区/昌都市/洛隆县"]);
+    assert_eq!(row.funding, [4_155_000.0]);
+    assert_eq!(row.report.title, "2022年对口援助项目表");
+}
+
+#[test]
 fn total_rows_are_indexed_but_add_no_amount() {
     let (_dir, _summary, engine) = reindexed(&[
         ("2021-projects.xlsx", project_workbook()),
@@ -162,38 +177,53 @@ fn have(program: &str, packages: &str) -> Option<()> {
 
 #[test]
 fn a_legacy_word_document_is_read_through_catdoc() {
-    have("catdoc", "catdoc").map(|()| {
-        let doc = fixture("report-legacy.doc");
-        let mut wps = doc.clone();
-        // A WPS file of WPS Office 2005 and later is kept in Word's container.
-        wps.truncate(doc.len());
-        let (_dir, summary, engine) = reindexed(&[
-            ("report-legacy.doc", doc),
-            ("notice.wps", wps),
-            // A WPS file of an early version is no Word container.
-            ("old.wps", b"\xff\x00\x01WPS early format".to_vec()),
-        ]);
-        assert_eq!(summary.files_read, 2, "{:?}", summary.skipped);
-        assert_eq!(summary.files_by_kind.get("doc"), Some(&2));
-        let skipped: Vec<(&str, &str)> = summary
-            .skipped
-            .iter()
-            .map(|s| (s.file.as_str(), s.reason.as_str()))
-            .collect();
-        assert_eq!(skipped.len(), 1);
-        assert_eq!(skipped[0].0, "old.wps");
-        assert!(
-            skipped[0].1.contains("save it as .doc or .docx"),
-            "{skipped:?}"
-        );
-        let found = hits(&engine, "藏香猪养殖");
-        assert_eq!(found.len(), 2, "{found:?}");
-        assert_eq!(
-            found[0].text,
-            "培训内容包括藏香猪养殖、茶叶种植和农机维修，结业学员全部取得技能证书。"
-        );
-        assert_eq!(found[0].extraction, "text");
-    });
+    let Some(()) = have("catdoc", "catdoc") else {
+        return;
+    };
+    let doc = fixture("report-legacy.doc");
+    // A WPS file of WPS Office 2005 and later is kept in Word's container.
+    let wps = doc.clone();
+    let (_dir, summary, engine) = reindexed(&[
+        ("report-legacy.doc", doc),
+        ("notice.wps", wps),
+        // A WPS file of an early version is no Word container.
+        ("old.wps", b"\xff\x00\x01WPS early format".to_vec()),
+    ]);
+    assert_eq!(summary.files_read, 2, "{:?}", summary.skipped);
+    assert_eq!(summary.files_by_kind.get("doc"), Some(&2));
+    let skipped: Vec<(&str, &str)> = summary
+        .skipped
+        .iter()
+        .map(|s| (s.file.as_str(), s.reason.as_str()))
+        .collect();
+    assert_eq!(skipped.len(), 1);
+    assert_eq!(skipped[0].0, "old.wps");
+    assert!(
+        skipped[0].1.contains("save it as .doc or .docx"),
+        "{skipped:?}"
+    );
+    let found = hits(&engine, "藏香猪养殖");
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(
+        found[0].text,
+        "培训内容包括藏香猪养殖、茶叶种植和农机维修，结业学员全部取得技能证书。"
+    );
+    assert_eq!(found[0].extraction, "text");
+}
+
+#[test]
+fn an_opendocument_text_is_read_with_its_headings_and_title() {
+    // report-legacy.odt is the .doc's source saved by LibreOffice as ODT.
+    let (_dir, summary, engine) = reindexed(&[("report-legacy.odt", fixture("report-legacy.odt"))]);
+    assert_eq!(summary.files_by_kind.get("odt"), Some(&1));
+    let found = hits(&engine, "藏香猪养殖");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].report.title, "察隅县农牧民技能培训工作总结");
+    assert_eq!(
+        found[0].section.as_deref(),
+        Some("察隅县农牧民技能培训工作总结")
+    );
+    assert_eq!(found[0].region, ["西藏自治区/林芝市/察隅县"]);
 }
 
 // ---------------------------------------------------------------------------
@@ -331,18 +361,20 @@ fn scans_are_found_by_a_query_and_read_once() {
     )
     .unwrap();
     fs::write(corpus.join("photo-of-page.png"), rasterise(&pdf, &["-png"])).unwrap();
+    fs::write(corpus.join("camera.jpg"), rasterise(&pdf, &["-jpeg"])).unwrap();
+    fs::write(corpus.join("fax.tif"), rasterise(&pdf, &["-tiff"])).unwrap();
     let root = dir.path().join("index");
     let first = reindex(&corpus, &root).expect("reindex");
     assert_eq!(
         first.files_by_kind.get("ocr"),
-        Some(&2),
+        Some(&4),
         "{:?}",
         first.skipped
     );
     assert_eq!(first.ocr_cache_hits, 0);
     let engine = Engine::open(&root).unwrap();
     let found = hits(&engine, "援藏项目");
-    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(found.len(), 4, "{found:?}");
     for hit in &found {
         assert_eq!(hit.extraction, "ocr");
         // The cleaner joined tesseract's spaced characters.
@@ -351,10 +383,10 @@ fn scans_are_found_by_a_query_and_read_once() {
     drop(engine);
     // A full reindex takes both from the cache beside the index.
     let second = reindex(&corpus, &root).expect("reindex");
-    assert_eq!(second.ocr_cache_hits, 2);
-    assert_eq!(second.files_by_kind.get("ocr"), Some(&2));
+    assert_eq!(second.ocr_cache_hits, 4);
+    assert_eq!(second.files_by_kind.get("ocr"), Some(&4));
     let engine = Engine::open(&root).unwrap();
-    assert_eq!(hits(&engine, "援藏项目").len(), 2);
+    assert_eq!(hits(&engine, "援藏项目").len(), 4);
 }
 
 #[test]

@@ -99,6 +99,8 @@ fn corpus() -> &'static Corpus<LabelledReport> {
             skipped: loaded.skipped,
             files_read: loaded.files_read,
             warnings: loaded.warnings,
+            files_by_kind: loaded.files_by_kind,
+            ocr_cache_hits: loaded.ocr_cache_hits,
         }
     })
 }

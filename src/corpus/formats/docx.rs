@@ -5,8 +5,9 @@ use std::collections::HashMap;
 use std::io::Cursor;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use super::odt::extract_odt;
 use super::sheet::{extract_workbook, Workbook};
-use super::zipped::read_part;
+use super::zipped::{dc_title, read_part};
 use super::{
     collapse_whitespace, panic_reason, reason, ExtractError, Extracted, Format, Paragraphs,
     MAX_ZIP_ENTRIES,
@@ -52,10 +53,12 @@ fn extract_zip_inner(bytes: &[u8], ext: &str) -> Result<Extracted, ExtractError>
         if zip.index_for_name("xl/workbook.xml").is_some() {
             return extract_workbook(bytes, Workbook::Xlsx);
         }
-        if read_part(&mut zip, "mimetype")
-            .is_ok_and(|m| m.trim() == "application/vnd.oasis.opendocument.spreadsheet")
-        {
-            return extract_workbook(bytes, Workbook::Ods);
+        match read_part(&mut zip, "mimetype").as_deref().map(str::trim) {
+            Ok("application/vnd.oasis.opendocument.spreadsheet") => {
+                return extract_workbook(bytes, Workbook::Ods)
+            }
+            Ok("application/vnd.oasis.opendocument.text") => return extract_odt(&mut zip),
+            _ => {}
         }
     }
     let document = main_document_part(&mut zip);
@@ -66,7 +69,7 @@ fn extract_zip_inner(bytes: &[u8], ext: &str) -> Result<Extracted, ExtractError>
         } else if names.iter().any(|n| n.starts_with("ppt/")) {
             "pptx presentation"
         } else if names.contains(&"mimetype") && names.contains(&"content.xml") {
-            "opendocument text or presentation (.odt/.odp)"
+            "opendocument presentation or drawing (.odp/.odg)"
         } else if names
             .iter()
             .any(|n| n.starts_with("META-INF/container.xml"))
@@ -94,7 +97,7 @@ fn extract_zip_inner(bytes: &[u8], ext: &str) -> Result<Extracted, ExtractError>
         .unwrap_or_default();
     let title = read_part(&mut zip, "docProps/core.xml")
         .ok()
-        .and_then(|s| core_title(&s));
+        .and_then(|s| dc_title(&s));
 
     let text = docx_text(&xml, &heading_styles).map_err(ExtractError::CorruptDocx)?;
     if text.trim().is_empty() {
@@ -281,32 +284,6 @@ fn heading_styles(styles: &str) -> HashMap<String, u8> {
         }
     }
     levels
-}
-
-/// `<dc:title>` of docProps/core.xml.
-fn core_title(core: &str) -> Option<String> {
-    let mut reader = quick_xml::Reader::from_str(core);
-    let mut in_title = false;
-    let mut title = String::new();
-    loop {
-        match reader.read_event() {
-            Ok(quick_xml::events::Event::Start(e)) if e.local_name().as_ref() == b"title" => {
-                in_title = true
-            }
-            Ok(quick_xml::events::Event::End(e)) if e.local_name().as_ref() == b"title" => break,
-            Ok(quick_xml::events::Event::Text(t)) if in_title => match t.unescape() {
-                Ok(s) => title.push_str(&s),
-                Err(_) => title.push_str(&String::from_utf8_lossy(&t)),
-            },
-            Ok(quick_xml::events::Event::CData(t)) if in_title => {
-                title.push_str(&String::from_utf8_lossy(&t))
-            }
-            Ok(quick_xml::events::Event::Eof) | Err(_) => break,
-            _ => {}
-        }
-    }
-    let title = collapse_whitespace(&title);
-    (!title.is_empty()).then_some(title)
 }
 
 /// One `<w:p>` being read (paragraphs nest through text boxes).
@@ -590,7 +567,7 @@ mod tests {
         // A workbook is handed to the spreadsheet reader, which names what is wrong.
         let xlsx = zip_of(&[("xl/workbook.xml", "<workbook/>")]);
         let e = err("a.xlsx", &xlsx);
-        assert!(matches!(e, ExtractError::CorruptSheet("xlsx", _)), "{e:?}");
+        assert!(matches!(e, ExtractError::Corrupt("xlsx", _)), "{e:?}");
     }
 
     #[test]

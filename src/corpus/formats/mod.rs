@@ -35,6 +35,7 @@ mod encoding;
 pub mod external;
 mod html;
 mod ocr;
+mod odt;
 mod pdf;
 mod pdf_bounds;
 mod sheet;
@@ -127,6 +128,8 @@ pub enum Format {
     Spreadsheet,
     /// A Word 97–2003 document or a Word-compatible WPS file, read by catdoc.
     Doc,
+    /// An OpenDocument text (`.odt`).
+    Odt,
     /// A scan (an image, or a PDF without a text layer) read by OCR; its text is less certain.
     Ocr {
         /// Taken from the OCR cache, not read again.
@@ -136,7 +139,7 @@ pub enum Format {
 
 impl Format {
     /// The kind of file the reindex summary counts it as: `text` (plain
-    /// text and markdown), `html`, `docx`, `pdf` or `spreadsheet`.
+    /// text and markdown), `html`, `docx`, `odt`, `pdf`, `ocr`, `doc` or `spreadsheet`.
     pub const fn kind(self) -> &'static str {
         match self {
             Format::Text | Format::Markdown => "text",
@@ -145,6 +148,7 @@ impl Format {
             Format::Pdf => "pdf",
             Format::Spreadsheet => "spreadsheet",
             Format::Doc => "doc",
+            Format::Odt => "odt",
             Format::Ocr { .. } => "ocr",
         }
     }
@@ -203,9 +207,10 @@ pub enum ExtractError {
     NoTextLayer,
     #[error("corrupt docx: {0}")]
     CorruptDocx(String),
-    /// A workbook calamine cannot read: its format (`xlsx`, `xls`, `ods`) and why.
+    /// A workbook or OpenDocument text that cannot be read: its format (`xlsx`, `xls`, `ods`,
+    /// `odt`) and why.
     #[error("corrupt {0}: {1}")]
-    CorruptSheet(&'static str, String),
+    Corrupt(&'static str, String),
     /// A password-protected document: its format (`xlsx`, `docx`, `xls`, …).
     #[error("encrypted {0} (password protected): cannot be read")]
     Encrypted(&'static str),
@@ -332,8 +337,8 @@ pub fn extract_with(
     // not one"): skip it with a reason instead of indexing it as a report.
     match ext.as_str() {
         "pdf" | "docx" | "zip" | "rar" | "7z" | "gz" | "tgz" | "tar" | "bz2" | "xz" | "xlsx"
-        | "pptx" | "odt" | "doc" | "xls" | "ppt" | "png" | "jpg" | "jpeg" | "gif" | "bmp"
-        | "tif" | "tiff" | "webp" | "exe" | "dll" | "bin" | "mp3" | "mp4" => {
+        | "pptx" | "odt" | "ods" | "doc" | "xls" | "ppt" | "png" | "jpg" | "jpeg" | "gif"
+        | "bmp" | "tif" | "tiff" | "webp" | "exe" | "dll" | "bin" | "mp3" | "mp4" => {
             return Err(ExtractError::Misnamed(ext));
         }
         _ => {}

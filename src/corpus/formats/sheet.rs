@@ -64,7 +64,7 @@ pub(super) fn extract_workbook(bytes: &[u8], kind: Workbook) -> Result<Extracted
 }
 
 fn corrupt(kind: Workbook, why: impl std::fmt::Display) -> ExtractError {
-    ExtractError::CorruptSheet(kind.name(), reason(why))
+    ExtractError::Corrupt(kind.name(), reason(why))
 }
 
 /// The sheets of a workbook as grids of cell text, with the merged regions
@@ -682,11 +682,11 @@ mod tests {
         ));
         assert_eq!(ods_cells_over_bound(&usual), None);
         // A value repeated down a million rows, or across and down.
-        let down = sheet(&format!(
+        let down = sheet(
             "<table:table-row table:number-rows-repeated=\"1000000\">\
              <table:table-cell office:value-type=\"string\" table:number-columns-repeated=\"10\"><text:p>x</text:p></table:table-cell>\
-             </table:table-row>"
-        ));
+             </table:table-row>",
+        );
         assert_eq!(ods_cells_over_bound(&down), Some(10_000_000));
         let gap = sheet(&format!(
             "<table:table-row>{value}</table:table-row>\

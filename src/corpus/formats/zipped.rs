@@ -7,7 +7,9 @@
 use std::io::{Cursor, Read};
 
 use super::encoding::decode_with_bom;
-use super::{reason, DOCX_RATIO_FROM_BYTES, MAX_DOCX_PART_BYTES, MAX_DOCX_RATIO};
+use super::{
+    collapse_whitespace, reason, DOCX_RATIO_FROM_BYTES, MAX_DOCX_PART_BYTES, MAX_DOCX_RATIO,
+};
 
 /// Read one zip entry as text (UTF-8, or UTF-16 with BOM), at most MAX_DOCX_PART_BYTES.
 pub(super) fn read_part(
@@ -80,4 +82,30 @@ fn inflate_part(
         ));
     }
     Ok(())
+}
+
+/// `<dc:title>` of a metadata part: DOCX docProps/core.xml, OpenDocument meta.xml.
+pub(super) fn dc_title(core: &str) -> Option<String> {
+    let mut reader = quick_xml::Reader::from_str(core);
+    let mut in_title = false;
+    let mut title = String::new();
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Start(e)) if e.local_name().as_ref() == b"title" => {
+                in_title = true
+            }
+            Ok(quick_xml::events::Event::End(e)) if e.local_name().as_ref() == b"title" => break,
+            Ok(quick_xml::events::Event::Text(t)) if in_title => match t.unescape() {
+                Ok(s) => title.push_str(&s),
+                Err(_) => title.push_str(&String::from_utf8_lossy(&t)),
+            },
+            Ok(quick_xml::events::Event::CData(t)) if in_title => {
+                title.push_str(&String::from_utf8_lossy(&t))
+            }
+            Ok(quick_xml::events::Event::Eof) | Err(_) => break,
+            _ => {}
+        }
+    }
+    let title = collapse_whitespace(&title);
+    (!title.is_empty()).then_some(title)
 }

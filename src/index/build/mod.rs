@@ -98,7 +98,8 @@ pub struct Coverage {
 pub struct BuildSummary {
     pub generation: u64,
     pub files_read: usize,
-    /// Files read, by kind: `text`, `html`, `docx`, `pdf`, `spreadsheet`
+    /// Files read, by kind: `text`, `html`, `docx`, `odt`, `pdf`, `ocr`,
+    /// `doc`, `spreadsheet`
     /// (an incremental reindex counts the files it read again, not those
     /// it reused).
     pub files_by_kind: std::collections::BTreeMap<&'static str, usize>,
