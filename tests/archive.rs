@@ -188,6 +188,8 @@ fn a_legacy_word_document_is_read_through_catdoc() {
         ("notice.wps", wps),
         // A WPS file of an early version is no Word container.
         ("old.wps", b"\xff\x00\x01WPS early format".to_vec()),
+        // A Word document with nothing in it.
+        ("blank.doc", fixture("empty.doc")),
     ]);
     assert_eq!(summary.files_read, 2, "{:?}", summary.skipped);
     assert_eq!(summary.files_by_kind.get("doc"), Some(&2));
@@ -196,10 +198,11 @@ fn a_legacy_word_document_is_read_through_catdoc() {
         .iter()
         .map(|s| (s.file.as_str(), s.reason.as_str()))
         .collect();
-    assert_eq!(skipped.len(), 1);
-    assert_eq!(skipped[0].0, "old.wps");
+    assert_eq!(skipped.len(), 2);
+    assert_eq!(skipped[0], ("blank.doc", "doc with no text"));
+    assert_eq!(skipped[1].0, "old.wps");
     assert!(
-        skipped[0].1.contains("save it as .doc or .docx"),
+        skipped[1].1.contains("save it as .doc or .docx"),
         "{skipped:?}"
     );
     let found = hits(&engine, "藏香猪养殖");
@@ -381,6 +384,26 @@ fn scans_are_found_by_a_query_and_read_once() {
         assert!(hit.text.contains("援藏项目"), "{}", hit.text);
     }
     drop(engine);
+    // The JSON API says so, and the search and report pages show a badge.
+    let live = std::sync::Arc::new(aidsearch::search::LiveEngine::open(&root).unwrap());
+    let app = aidsearch::web::app(aidsearch::web::AppState::new(live));
+    let get = |uri: String| {
+        let request = axum::http::Request::get(uri)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let (status, _, body) = runtime.block_on(common::send(app.clone(), request));
+        assert_eq!(status, 200);
+        String::from_utf8(body).unwrap()
+    };
+    let q = common::enc("援藏项目");
+    let api: serde_json::Value = serde_json::from_str(&get(format!("/api/search?q={q}"))).unwrap();
+    assert_eq!(api["hits"][0]["extraction"], "ocr");
+    let badge =
+        "<span class=\"ocr\" title=\"文字由扫描件经 OCR 识别得到，可能有误\">OCR识别</span>";
+    assert_eq!(get(format!("/?q={q}")).matches(badge).count(), 4);
+    let report = api["hits"][0]["report"]["id"].as_str().unwrap().to_string();
+    assert!(get(format!("/report/{report}")).contains(badge));
     // A full reindex takes both from the cache beside the index.
     let second = reindex(&corpus, &root).expect("reindex");
     assert_eq!(second.ocr_cache_hits, 4);
