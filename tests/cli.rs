@@ -30,7 +30,9 @@ fn temp_corpus(dir: &Path) -> PathBuf {
     corpus
 }
 
-/// The binary with no `AIDSEARCH_*` or colour settings inherited.
+/// The binary with no `AIDSEARCH_*` or colour settings inherited, and no
+/// OCR: its tesseract is missing, so `scan.pdf` stays the skipped file
+/// whatever the machine has installed (`tests/archive.rs` reads scans).
 fn aidsearch() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_aidsearch"));
     for (key, _) in std::env::vars_os() {
@@ -38,7 +40,10 @@ fn aidsearch() -> Command {
             command.env_remove(&key);
         }
     }
-    command.env_remove("NO_COLOR").env("RUST_LOG", "info");
+    command.env_remove("NO_COLOR").env("RUST_LOG", "info").env(
+        "AIDSEARCH_TESSERACT",
+        "/nonexistent/aidsearch-tests/tesseract",
+    );
     command
 }
 

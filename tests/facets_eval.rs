@@ -99,6 +99,8 @@ fn corpus() -> &'static Corpus<LabelledReport> {
             skipped: loaded.skipped,
             files_read: loaded.files_read,
             warnings: loaded.warnings,
+            files_by_kind: loaded.files_by_kind,
+            ocr_cache_hits: loaded.ocr_cache_hits,
         }
     })
 }
@@ -453,6 +455,8 @@ fn label_scale_news() {
                 text: t.to_string(),
                 section: None,
                 kind: ParagraphKind::Paragraph,
+                cells: None,
+                extraction: Default::default(),
             })
             .collect();
         reports.push(Report {

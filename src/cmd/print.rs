@@ -76,6 +76,21 @@ pub fn print_summary(s: &BuildSummary, style: Style) -> std::io::Result<()> {
     for (name, value) in rows {
         outln!("  {name:<15} {value:>10}");
     }
+    if !s.files_by_kind.is_empty() {
+        let kinds: Vec<String> = s
+            .files_by_kind
+            .iter()
+            .map(|(kind, n)| format!("{kind} {n}"))
+            .collect();
+        outln!("  {:<15} {}", "files by kind", kinds.join(", "));
+    }
+    if s.ocr_cache_hits > 0 {
+        outln!(
+            "  {:<15} {:>10}",
+            "ocr cache hits",
+            s.ocr_cache_hits.to_string()
+        );
+    }
     outln!("  {:<15} {}", "data files", s.data);
     if s.data == "built-in" {
         outln!(

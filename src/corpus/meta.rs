@@ -38,6 +38,31 @@ pub struct LabelHints {
     pub sector: Vec<String>,
 }
 
+/// What the cells of one table row (a spreadsheet's data row) say of the
+/// facets, by the role of their column: the cell text as written, with its
+/// column's heading (which holds the unit of an amount: `资金（万元）`).
+/// `crate::labels` resolves them, through the same gazetteer and parsers as
+/// text, ahead of what it would guess from the row's text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CellHints {
+    pub place: Vec<Cell>,
+    pub donor: Vec<Cell>,
+    pub year: Vec<Cell>,
+    /// Every amount column's cell, blank ones too: a sheet with an amount
+    /// column says what the row's funding is, and a blank cell says none.
+    pub amount: Vec<Cell>,
+    /// A total row (合计, 小计): indexed, but its amount is the sum of
+    /// others' and is not counted again.
+    pub total: bool,
+}
+
+/// One cell of a table row and the heading of its column.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cell {
+    pub heading: String,
+    pub value: String,
+}
+
 impl ReportMeta {
     /// Parse sidecar TOML; the error names everything that is wrong, so
     /// that one edit fixes the file (serde stops at the first problem).

@@ -13,6 +13,7 @@ pub mod meta;
 
 pub use isolate::isolated;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -52,6 +53,35 @@ pub struct Paragraph {
     /// The heading the paragraph sits under.
     pub section: Option<String>,
     pub kind: ParagraphKind,
+    /// What a table row's cells say of its labels (a spreadsheet's data
+    /// row); `None` for text. Boxed: most paragraphs have none.
+    #[serde(skip)]
+    pub cells: Option<Box<meta::CellHints>>,
+    /// How its text was read: from the file's text, or by OCR of a scan
+    /// (less certain).
+    pub extraction: Extraction,
+}
+
+/// How a paragraph's text was read. Serialized, and stored in the index,
+/// as its lowercase name: `text` or `ocr`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Extraction {
+    /// From the text the file holds.
+    #[default]
+    Text,
+    /// By OCR of a scanned page or image.
+    Ocr,
+}
+
+impl Extraction {
+    /// The lowercase name, as serialized and stored.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Extraction::Text => "text",
+            Extraction::Ocr => "ocr",
+        }
+    }
 }
 
 /// What a paragraph is. Serialized, and stored in the index, as its lowercase
@@ -108,6 +138,10 @@ pub struct Corpus<R = Report> {
     /// Files read, but not whole or not as written: a paragraph cut, a title
     /// cut, lines in another encoding (`reason` says what).
     pub warnings: Vec<Skipped>,
+    /// Files read, by kind ([`Loaded::kind`]).
+    pub files_by_kind: BTreeMap<&'static str, usize>,
+    /// Scans whose text came from the OCR cache.
+    pub ocr_cache_hits: usize,
 }
 
 impl<R> Default for Corpus<R> {
@@ -117,6 +151,8 @@ impl<R> Default for Corpus<R> {
             skipped: Vec::new(),
             files_read: 0,
             warnings: Vec::new(),
+            files_by_kind: BTreeMap::new(),
+            ocr_cache_hits: 0,
         }
     }
 }
@@ -411,6 +447,8 @@ pub fn load_dir_with_progress(
         match result {
             Ok(loaded) => {
                 corpus.files_read += 1;
+                *corpus.files_by_kind.entry(loaded.kind).or_default() += 1;
+                corpus.ocr_cache_hits += usize::from(loaded.ocr_cache_hit);
                 corpus.reports.extend(loaded.reports);
                 corpus.warnings.extend(loaded.warnings);
             }
@@ -469,16 +507,35 @@ pub fn load_file_as(dir: &Path, path: &Path, id: &str) -> Result<Vec<Report>, Sk
 pub struct Loaded {
     pub reports: Vec<Report>,
     pub warnings: Vec<Skipped>,
+    /// What kind of file it was, as the reindex summary counts it:
+    /// [`formats::Format::kind`].
+    pub kind: &'static str,
+    /// Its text was read by OCR before and taken from the cache.
+    pub ocr_cache_hit: bool,
 }
 
 /// [`load_file_as`] with the file's warnings. The file is read and cleaned on
 /// a thread of its own, with a [`READER_STACK_BYTES`] stack, behind
 /// `catch_unwind`, for at most [`FILE_TIME_BUDGET`]: a reader that panics,
 /// recurses deep or never ends skips its file and no other.
+/// Scans are read by OCR, without a cache.
 pub fn load_file_checked(dir: &Path, path: &Path, id: &str) -> Result<Loaded, Skipped> {
+    load_file_with(dir, path, id, &formats::ReadOptions::with_ocr(None))
+}
+
+/// [`load_file_checked`] with [`formats::ReadOptions`] (the OCR cache).
+pub fn load_file_with(
+    dir: &Path,
+    path: &Path,
+    id: &str,
+    options: &formats::ReadOptions,
+) -> Result<Loaded, Skipped> {
     let file = relative(dir, path);
     let (dir, path, id) = (dir.to_path_buf(), path.to_path_buf(), id.to_string());
-    isolated(&file, FILE_TIME_BUDGET, move || read_file(&dir, &path, &id))
+    let options = options.clone();
+    isolated(&file, FILE_TIME_BUDGET, move || {
+        read_file(&dir, &path, &id, &options)
+    })
 }
 
 /// Split blocks (paragraphs: text between blank lines) longer than
@@ -542,7 +599,12 @@ fn cut_title(title: String) -> (String, bool) {
 
 /// Read one file and its sidecar (on the calling thread: [`isolated`] is
 /// the guard).
-fn read_file(dir: &Path, path: &Path, id: &str) -> Result<Loaded, Skipped> {
+fn read_file(
+    dir: &Path,
+    path: &Path,
+    id: &str,
+    options: &formats::ReadOptions,
+) -> Result<Loaded, Skipped> {
     let file = relative(dir, path);
     let skip = |reason: String| Skipped {
         file: file.clone(),
@@ -582,7 +644,8 @@ fn read_file(dir: &Path, path: &Path, id: &str) -> Result<Loaded, Skipped> {
     } else {
         (ReportMeta::default(), Vec::new())
     };
-    let extracted = formats::extract(path, &bytes).map_err(|e| skip(e.to_string()))?;
+    let extracted =
+        formats::extract_with(path, &bytes, options).map_err(|e| skip(e.to_string()))?;
     if extracted.encoding.contains("lines") {
         warn(format!("mixed encodings: {}", extracted.encoding));
     }
@@ -590,24 +653,48 @@ fn read_file(dir: &Path, path: &Path, id: &str) -> Result<Loaded, Skipped> {
         warn(warning.clone());
     }
     let hash = content_hash(&bytes, &sidecar_bytes);
-    let (text, hard_cuts) = split_long_blocks(&extracted.text);
-    if hard_cuts > 0 {
-        warn(format!(
-            "{hard_cuts} paragraph(s) without a sentence end cut at {MAX_PARAGRAPH_CHARS} characters"
-        ));
-    }
-    let mut reports = build_reports(id, &file, &text, extracted.title, &meta, hash);
+    let extracted_format = extracted.format;
+    let extracted_kind = extracted.format.kind();
+    let ocr_cache_hit = matches!(extracted.format, formats::Format::Ocr { from_cache: true });
+    let mut reports = if extracted.rows.is_empty() {
+        let (text, hard_cuts) = split_long_blocks(&extracted.text);
+        if hard_cuts > 0 {
+            warn(format!(
+                "{hard_cuts} paragraph(s) without a sentence end cut at {MAX_PARAGRAPH_CHARS} characters"
+            ));
+        }
+        build_reports(id, &file, &text, extracted.title, &meta, hash)
+    } else {
+        vec![table_report(
+            id,
+            &file,
+            extracted.rows,
+            extracted.title,
+            &meta,
+            hash,
+        )]
+    };
     if reports.iter().all(|r| r.paragraphs.is_empty()) {
         return Err(skip("no text left after cleaning".to_string()));
     }
     for report in &mut reports {
+        if matches!(extracted_format, formats::Format::Ocr { .. }) {
+            for paragraph in &mut report.paragraphs {
+                paragraph.extraction = Extraction::Ocr;
+            }
+        }
         let (title, cut) = cut_title(std::mem::take(&mut report.title));
         report.title = title;
         if cut {
             warn(format!("title cut at {MAX_TITLE_CHARS} characters"));
         }
     }
-    Ok(Loaded { reports, warnings })
+    Ok(Loaded {
+        reports,
+        warnings,
+        kind: extracted_kind,
+        ocr_cache_hit,
+    })
 }
 
 /// FNV-1a over the file, a 0xff separator and its sidecar.
@@ -668,6 +755,8 @@ pub fn build_reports(
                     },
                     text: p.text,
                     section: p.section,
+                    cells: None,
+                    extraction: Extraction::Text,
                 })
                 .collect();
             Report {
@@ -688,6 +777,51 @@ pub fn build_reports(
             }
         })
         .collect()
+}
+
+/// The one report of a file read as table rows (a workbook): a paragraph
+/// per row, as the format made it (only [`clean::clean_line`] applied: the
+/// cleaner's joining of lines would merge rows), under its sheet's name.
+pub fn table_report(
+    id: &str,
+    file: &str,
+    rows: Vec<formats::TableRow>,
+    format_title: Option<String>,
+    meta: &ReportMeta,
+    content_hash: u64,
+) -> Report {
+    let paragraphs = rows
+        .into_iter()
+        .enumerate()
+        .map(|(n, row)| Paragraph {
+            number: n as u32 + 1,
+            text: clean::clean_line(&row.text),
+            section: (!row.heading).then_some(row.sheet),
+            kind: if row.heading {
+                ParagraphKind::Heading
+            } else {
+                ParagraphKind::Paragraph
+            },
+            cells: row.cells,
+            extraction: Extraction::Text,
+        })
+        .collect();
+    Report {
+        id: id.to_string(),
+        file: file.to_string(),
+        title: meta
+            .title
+            .clone()
+            .or(format_title)
+            .unwrap_or_else(|| id.to_string()),
+        source: meta.source.clone(),
+        date: meta.date.clone(),
+        date_note: meta.date_note.clone(),
+        byline: Vec::new(),
+        paragraphs,
+        content_hash,
+        hints: meta.hints(),
+    }
 }
 
 #[cfg(test)]

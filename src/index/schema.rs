@@ -32,6 +32,7 @@ pub mod names {
     pub const CONTENT_HASH: &str = "content_hash";
     pub const CONTEXT: &str = "context";
     pub const CHARS: &str = "chars";
+    pub const EXTRACTION: &str = "extraction";
 }
 
 /// Handles to every field of the schema.
@@ -62,6 +63,9 @@ pub struct Fields {
     pub context: Field,
     /// Paragraph length in characters, for damping very short paragraphs.
     pub chars: Field,
+    /// `ocr` on a paragraph read by OCR (stored, absent otherwise);
+    /// `None` in an index written before the field existed.
+    pub extraction: Option<Field>,
 }
 
 /// Build the schema.
@@ -127,6 +131,7 @@ pub fn build_schema() -> Schema {
     b.add_text_field(BYLINE, STORED);
     b.add_u64_field(CONTENT_HASH, STORED);
     b.add_u64_field(CHARS, FAST);
+    b.add_text_field(EXTRACTION, STORED);
     b.build()
 }
 
@@ -162,6 +167,7 @@ impl Fields {
             content_hash: f(CONTENT_HASH)?,
             context: f(CONTEXT)?,
             chars: f(CHARS)?,
+            extraction: f(EXTRACTION).ok(),
         })
     }
 }

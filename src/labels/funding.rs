@@ -100,6 +100,41 @@ pub fn parse_amount(text: &str) -> Option<f64> {
     (rest.is_empty() && yuan.is_finite()).then_some(yuan)
 }
 
+/// The amount in a cell of a table column headed `heading`, in yuan: the
+/// heading names the unit (`资金（万元）`, `总投资(亿元)`, `金额/元`) of a cell
+/// that holds a bare number (`1200`, `1,200.5`); a cell that writes its own
+/// unit (`1200万元`) keeps it. `None` for a blank cell or one that is no
+/// amount (`待定`).
+///
+/// ```
+/// use aidsearch::labels::funding::column_amount;
+/// assert_eq!(column_amount("资金（万元）", "1200"), Some(12_000_000.0));
+/// assert_eq!(column_amount("资金（万元）", "3亿元"), Some(300_000_000.0));
+/// assert_eq!(column_amount("金额", "250000"), Some(250_000.0));
+/// assert_eq!(column_amount("资金（万元）", "待定"), None);
+/// ```
+pub fn column_amount(heading: &str, cell: &str) -> Option<f64> {
+    let cell = cell.trim();
+    if cell.contains(['万', '亿', '千', '元']) {
+        return parse_amount(cell);
+    }
+    let unit: String = match heading.rfind('元') {
+        Some(at) => {
+            let before: Vec<char> = heading[..at].chars().rev().take(2).collect();
+            let prefix: String = before
+                .into_iter()
+                .take_while(|c| "十百千万亿".contains(*c))
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            format!("{prefix}元")
+        }
+        None => String::new(),
+    };
+    parse_amount(&format!("{cell}{unit}"))
+}
+
 /// `380000000` → `3.8亿元`, `47250000` → `4725万元`: how every page, link,
 /// export and the CLI write an amount.
 pub fn format_yuan(yuan: f64) -> String {

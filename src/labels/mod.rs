@@ -12,6 +12,7 @@
 //! the article's place (a bare `西藏` in an article about 日喀则) takes the
 //! article's deeper place.
 
+mod cells;
 pub mod funding;
 pub mod givers;
 pub mod pairings;
@@ -887,6 +888,11 @@ pub fn label_report(report: &Report) -> Vec<Labels> {
             }
         }
     }
+    for (labels, paragraph) in all.iter_mut().zip(&report.paragraphs) {
+        if let Some(cells) = &paragraph.cells {
+            cells::apply(cells, labels);
+        }
+    }
     label_programmes(report, &mut all);
     if let Some(y) = report_year {
         for labels in &mut all {
@@ -1146,6 +1152,8 @@ mod tests {
                     text: (*t).into(),
                     section: None,
                     kind: crate::corpus::ParagraphKind::Paragraph,
+                    cells: None,
+                    extraction: Default::default(),
                 })
                 .collect(),
             content_hash: 0,

@@ -306,6 +306,9 @@ pub struct Hit {
     pub paragraph: u32,
     /// `paragraph`, `caption` or `heading`.
     pub kind: String,
+    /// How the text was read: `text`, or `ocr` for a scan (less certain).
+    #[serde(default = "text_extraction")]
+    pub extraction: String,
     pub section: Option<String>,
     /// The plain paragraph.
     pub text: String,
@@ -324,6 +327,10 @@ pub struct Hit {
     /// yuan (`380000000`, never `380000000.0`).
     #[serde(serialize_with = "whole_yuan")]
     pub funding: Vec<f64>,
+}
+
+fn text_extraction() -> String {
+    crate::corpus::Extraction::Text.as_str().to_string()
 }
 
 /// Amounts as whole yuan in JSON: an amount read from text (`3.8亿元`) is a

@@ -34,6 +34,10 @@ pub(crate) fn hit_from_doc(fields: &Fields, doc: &TantivyDocument, score: f32) -
             .and_then(|v| v.as_u64())
             .unwrap_or(0) as u32,
         kind: stored_text(doc, fields.kind).unwrap_or_default(),
+        extraction: fields
+            .extraction
+            .and_then(|field| stored_text(doc, field))
+            .unwrap_or_else(|| crate::corpus::Extraction::Text.as_str().to_string()),
         section: stored_text(doc, fields.section),
         text: stored_text(doc, fields.text).unwrap_or_default(),
         snippet: String::new(),

@@ -72,6 +72,8 @@ pub struct HitView {
     pub section: String,
     pub snippet: String,
     pub kind: String,
+    /// Read by OCR from a scan: its text is less certain.
+    pub ocr: bool,
     pub tags: Vec<Link>,
     pub funding: Vec<String>,
     pub more_url: String,
@@ -143,6 +145,8 @@ pub struct ParagraphView {
     pub number: u32,
     /// `paragraph`, `caption` or `heading`.
     pub kind: String,
+    /// Read by OCR from a scan.
+    pub ocr: bool,
     pub snippet: String,
     pub tags: Vec<Link>,
     pub funding: Vec<String>,
@@ -550,11 +554,17 @@ fn hit_view(request: &SearchRequest, here: &str, hit: &Hit) -> HitView {
         section: hit.section.clone().unwrap_or_default(),
         snippet: hit.snippet.clone(),
         kind: kind_label(&hit.kind).to_string(),
+        ocr: is_ocr(hit),
         tags: links::tags(request, hit, &FacetKind::ALL),
         funding: hit.funding.iter().map(|y| format_yuan(*y)).collect(),
         more_url: links::within_report(request, &hit.report.id),
         matching: 0,
     }
+}
+
+/// Whether a hit's text was read by OCR.
+fn is_ocr(hit: &Hit) -> bool {
+    hit.extraction == crate::corpus::Extraction::Ocr.as_str()
 }
 
 /// The paragraph kinds a hit names (plain paragraphs go unnamed).
@@ -593,6 +603,7 @@ pub fn report_view(report: ReportView, q: String, target: u32, back: Option<Stri
         .map(|p| ParagraphView {
             number: p.paragraph,
             kind: p.kind.clone(),
+            ocr: is_ocr(p),
             snippet: p.snippet.clone(),
             tags: links::tags(
                 &search,

@@ -183,6 +183,12 @@ pub fn pdf_of_pages(extra: &[u8], pages: &[Vec<u8>]) -> Vec<u8> {
         stream.extend_from_slice(b"\nendstream");
         objects.push(stream);
     }
+    pdf_of_objects(&objects)
+}
+
+/// A PDF of `objects` (numbered from 1; the first is the catalog), with its
+/// cross-reference table.
+pub fn pdf_of_objects(objects: &[Vec<u8>]) -> Vec<u8> {
     let mut pdf = b"%PDF-1.4\n".to_vec();
     let mut offsets = Vec::new();
     for (k, object) in objects.iter().enumerate() {

@@ -2,13 +2,15 @@
 //! styles from word/styles.xml, the title from docProps/core.xml, and the paragraphs of the body.
 
 use std::collections::HashMap;
-use std::io::{Cursor, Read};
+use std::io::Cursor;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use super::encoding::decode_with_bom;
+use super::odt::extract_odt;
+use super::sheet::{extract_workbook, Workbook};
+use super::zipped::{dc_title, read_part};
 use super::{
     collapse_whitespace, panic_reason, reason, ExtractError, Extracted, Format, Paragraphs,
-    DOCX_RATIO_FROM_BYTES, MAX_DOCX_PART_BYTES, MAX_DOCX_RATIO, MAX_ZIP_ENTRIES,
+    MAX_ZIP_ENTRIES,
 };
 
 const W_NS: &[&[u8]] = &[
@@ -46,15 +48,28 @@ fn extract_zip_inner(bytes: &[u8], ext: &str) -> Result<Extracted, ExtractError>
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| corrupt(reason(format!("not a valid zip archive ({e})"))))?;
 
+    // A workbook's `_rels/.rels` names its main part too (xl/workbook.xml).
+    if zip.index_for_name("word/document.xml").is_none() {
+        if zip.index_for_name("xl/workbook.xml").is_some() {
+            return extract_workbook(bytes, Workbook::Xlsx);
+        }
+        match read_part(&mut zip, "mimetype").as_deref().map(str::trim) {
+            Ok("application/vnd.oasis.opendocument.spreadsheet") => {
+                return extract_workbook(bytes, Workbook::Ods)
+            }
+            Ok("application/vnd.oasis.opendocument.text") => return extract_odt(&mut zip),
+            _ => {}
+        }
+    }
     let document = main_document_part(&mut zip);
     let Some(document) = document else {
         let names: Vec<&str> = zip.file_names().collect();
         let kind = if names.iter().any(|n| n.starts_with("xl/")) {
-            "xlsx spreadsheet"
+            "xlsx spreadsheet without a workbook part"
         } else if names.iter().any(|n| n.starts_with("ppt/")) {
             "pptx presentation"
         } else if names.contains(&"mimetype") && names.contains(&"content.xml") {
-            "opendocument file (.odt/.ods/.odp)"
+            "opendocument presentation or drawing (.odp/.odg)"
         } else if names
             .iter()
             .any(|n| n.starts_with("META-INF/container.xml"))
@@ -82,7 +97,7 @@ fn extract_zip_inner(bytes: &[u8], ext: &str) -> Result<Extracted, ExtractError>
         .unwrap_or_default();
     let title = read_part(&mut zip, "docProps/core.xml")
         .ok()
-        .and_then(|s| core_title(&s));
+        .and_then(|s| dc_title(&s));
 
     let text = docx_text(&xml, &heading_styles).map_err(ExtractError::CorruptDocx)?;
     if text.trim().is_empty() {
@@ -94,6 +109,7 @@ fn extract_zip_inner(bytes: &[u8], ext: &str) -> Result<Extracted, ExtractError>
         format: Format::Docx,
         encoding: "binary",
         warnings: Vec::new(),
+        rows: Vec::new(),
     })
 }
 
@@ -151,44 +167,6 @@ fn main_document_part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Option<String
             _ => {}
         }
     }
-}
-
-/// Read one zip entry as text (UTF-8, or UTF-16 with BOM), at most MAX_DOCX_PART_BYTES.
-fn read_part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Result<String, String> {
-    let file = zip.by_name(name).map_err(reason)?;
-    // The sizes the entry declares, before inflating anything (a lie is
-    // caught by the cap while reading).
-    let (declared, compressed) = (file.size(), file.compressed_size());
-    if declared > MAX_DOCX_PART_BYTES {
-        return Err(format!(
-            "part declares {} MiB uncompressed (limit {} MiB)",
-            declared >> 20,
-            MAX_DOCX_PART_BYTES >> 20
-        ));
-    }
-    if declared > DOCX_RATIO_FROM_BYTES && declared / compressed.max(1) > MAX_DOCX_RATIO {
-        return Err(format!(
-            "part inflates {} times (limit {MAX_DOCX_RATIO}): a zip bomb?",
-            declared / compressed.max(1)
-        ));
-    }
-    let mut raw = Vec::new();
-    file.take(MAX_DOCX_PART_BYTES + 1)
-        .read_to_end(&mut raw)
-        .map_err(|e| reason(format!("cannot decompress ({e})")))?;
-    if raw.len() as u64 > MAX_DOCX_PART_BYTES {
-        return Err(format!(
-            "part larger than {} MiB uncompressed",
-            MAX_DOCX_PART_BYTES >> 20
-        ));
-    }
-    Ok(match decode_with_bom(&raw) {
-        Some((text, _)) => text,
-        None => match String::from_utf8(raw) {
-            Ok(s) => s,
-            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-        },
-    })
 }
 
 fn is_w(ns: &quick_xml::name::ResolveResult) -> bool {
@@ -306,32 +284,6 @@ fn heading_styles(styles: &str) -> HashMap<String, u8> {
         }
     }
     levels
-}
-
-/// `<dc:title>` of docProps/core.xml.
-fn core_title(core: &str) -> Option<String> {
-    let mut reader = quick_xml::Reader::from_str(core);
-    let mut in_title = false;
-    let mut title = String::new();
-    loop {
-        match reader.read_event() {
-            Ok(quick_xml::events::Event::Start(e)) if e.local_name().as_ref() == b"title" => {
-                in_title = true
-            }
-            Ok(quick_xml::events::Event::End(e)) if e.local_name().as_ref() == b"title" => break,
-            Ok(quick_xml::events::Event::Text(t)) if in_title => match t.unescape() {
-                Ok(s) => title.push_str(&s),
-                Err(_) => title.push_str(&String::from_utf8_lossy(&t)),
-            },
-            Ok(quick_xml::events::Event::CData(t)) if in_title => {
-                title.push_str(&String::from_utf8_lossy(&t))
-            }
-            Ok(quick_xml::events::Event::Eof) | Err(_) => break,
-            _ => {}
-        }
-    }
-    let title = collapse_whitespace(&title);
-    (!title.is_empty()).then_some(title)
 }
 
 /// One `<w:p>` being read (paragraphs nest through text boxes).
@@ -612,11 +564,10 @@ mod tests {
             err("a.docx", &zip),
             ExtractError::CorruptDocx("no word/document.xml inside".into())
         );
+        // A workbook is handed to the spreadsheet reader, which names what is wrong.
         let xlsx = zip_of(&[("xl/workbook.xml", "<workbook/>")]);
-        assert_eq!(
-            err("a.xlsx", &xlsx),
-            ExtractError::Unsupported("xlsx spreadsheet".into())
-        );
+        let e = err("a.xlsx", &xlsx);
+        assert!(matches!(e, ExtractError::Corrupt("xlsx", _)), "{e:?}");
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub(super) fn html_document(text: &str, encoding: &'static str) -> Result<Extrac
         format: Format::Html,
         encoding,
         warnings: Vec::new(),
+        rows: Vec::new(),
     })
 }
 

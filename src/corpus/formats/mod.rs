@@ -8,6 +8,10 @@
 //!   GB18030/GBK, Big5 and the other legacy encodings guessed by `chardetng` (biased towards Chinese);
 //! * **text extraction** from HTML (own small tolerant scanner), DOCX (zip + `quick-xml`) and PDF
 //!   (`pdf-extract`, isolated behind `catch_unwind` because it panics on malformed input);
+//! * **table rows** from workbooks (`.xlsx`, `.xls`, `.ods` through calamine), one paragraph per row
+//!   with what its cells say of the labels ([`TableRow`]);
+//! * **external programs** for what no crate reads well: Word 97–2003 and WPS files (catdoc), and
+//!   scans, PDFs without a text layer and images (pdftoppm, tesseract), when [`ReadOptions`] ask;
 //! * **the reason** a file could not be read ([`ExtractError`]), worded for a human operator.
 //!
 //! It does no cleaning: plain `.txt`/`.md` text is returned exactly as decoded (only a BOM is removed);
@@ -19,25 +23,42 @@
 //! Layout: this file holds the entry point [`extract`], the limits, the result and error types and the
 //! helpers the readers share (error reasons, whitespace, paragraphs); `sniff` detects the format by
 //! content, `encoding` decodes text, and `html`, `docx` and `pdf` read those formats (`pdf_bounds` holds
-//! what a PDF may cost its parsers, checked before and while they read it).
+//! what a PDF may cost its parsers, checked before and while they read it); `zipped` reads a zip
+//! container's parts within bounds, `sheet` reads workbooks, `external` runs a program within bounds,
+//! `doc` and `ocr` read legacy Word files and scans with one.
 
 use std::path::Path;
 
+mod doc;
 mod docx;
 mod encoding;
+pub mod external;
 mod html;
+mod ocr;
+mod odt;
 mod pdf;
 mod pdf_bounds;
+mod sheet;
 mod sniff;
 #[cfg(test)]
 mod test_support;
+mod zipped;
 
 pub use encoding::decode_text;
 
+use doc::extract_doc;
 use docx::extract_zip;
 use html::{extract_html, html_document};
 use pdf::extract_pdf;
-use sniff::{looks_like_html, sniff, Sniff};
+use sheet::{extract_workbook, Workbook};
+use sniff::{looks_like_html, ole_kind, sniff, Ole, Sniff};
+
+pub use ocr::{OcrCache, MAX_OCR_PAGES, OCR_TIME_BUDGET};
+pub use sheet::{MAX_ROW_CELLS, MAX_SHEETS, MAX_SHEET_ROWS};
+
+use ocr::{extract_scan, Scan};
+
+use super::meta::CellHints;
 
 /// Largest file the ingester reads; larger files are skipped with a reason.
 pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
@@ -103,6 +124,48 @@ pub enum Format {
     Html,
     Docx,
     Pdf,
+    /// A workbook (`.xlsx`, `.xls`, `.ods`), read row by row into [`Extracted::rows`].
+    Spreadsheet,
+    /// A Word 97–2003 document or a Word-compatible WPS file, read by catdoc.
+    Doc,
+    /// An OpenDocument text (`.odt`).
+    Odt,
+    /// A scan (an image, or a PDF without a text layer) read by OCR; its text is less certain.
+    Ocr {
+        /// Taken from the OCR cache, not read again.
+        from_cache: bool,
+    },
+}
+
+impl Format {
+    /// The kind of file the reindex summary counts it as: `text` (plain
+    /// text and markdown), `html`, `docx`, `odt`, `pdf`, `ocr`, `doc` or `spreadsheet`.
+    pub const fn kind(self) -> &'static str {
+        match self {
+            Format::Text | Format::Markdown => "text",
+            Format::Html => "html",
+            Format::Docx => "docx",
+            Format::Pdf => "pdf",
+            Format::Spreadsheet => "spreadsheet",
+            Format::Doc => "doc",
+            Format::Odt => "odt",
+            Format::Ocr { .. } => "ocr",
+        }
+    }
+}
+
+/// One row of a table read cell by cell (a spreadsheet's), to become one paragraph as it is:
+/// the cleaner's joining of lines and guessing of headings is for running text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableRow {
+    /// The sheet it is on: the paragraph's section.
+    pub sheet: String,
+    /// `表头：值` pairs joined by `；`, or the text of a heading.
+    pub text: String,
+    /// The sheet's name, or a title row above its table.
+    pub heading: bool,
+    /// What its cells say of its labels; `None` for a heading.
+    pub cells: Option<Box<CellHints>>,
 }
 
 /// Text extracted from one file.
@@ -122,6 +185,8 @@ pub struct Extracted {
     pub encoding: &'static str,
     /// What was not read, for the operator: PDF pages past a bound.
     pub warnings: Vec<String>,
+    /// A table's rows, each one paragraph (a spreadsheet); `text` is then empty.
+    pub rows: Vec<TableRow>,
 }
 
 /// Why a file could not be read. Messages are lowercase, short, and say what a human operator should know.
@@ -142,6 +207,24 @@ pub enum ExtractError {
     NoTextLayer,
     #[error("corrupt docx: {0}")]
     CorruptDocx(String),
+    /// A workbook or OpenDocument text that cannot be read: its format (`xlsx`, `xls`, `ods`,
+    /// `odt`) and why.
+    #[error("corrupt {0}: {1}")]
+    Corrupt(&'static str, String),
+    /// A password-protected document: its format (`xlsx`, `docx`, `xls`, …).
+    #[error("encrypted {0} (password protected): cannot be read")]
+    Encrypted(&'static str),
+    /// A format read by an external program that could not read it: the
+    /// format and why (the program missing names its Debian package).
+    #[error("{0}: {1}")]
+    External(&'static str, String),
+    /// A scan that OCR could not read because a program or its model is
+    /// missing: what it lacks and what to install.
+    #[error("{0}")]
+    NeedsOcr(String),
+    /// A document that holds no text: its format.
+    #[error("{0} with no text")]
+    NoText(&'static str),
     #[error("unsupported format: {0}")]
     Unsupported(String),
     /// Plain text in a file whose name promises another format (`batch.zip`):
@@ -150,10 +233,42 @@ pub enum ExtractError {
     Misnamed(String),
 }
 
+/// What reading a file may use besides its bytes. The default reads no
+/// scan: [`extract`] runs no OCR program (it is fuzzed, and OCR takes
+/// seconds a page); a Word 97–2003 document is still read by catdoc.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// Read scans (images, PDFs without a text layer) by OCR.
+    pub ocr: bool,
+    /// Where OCR results are kept; without one every scan is read again.
+    pub ocr_cache: Option<OcrCache>,
+}
+
+impl ReadOptions {
+    /// Scans read by OCR, kept in `cache` if there is one.
+    pub fn with_ocr(cache: Option<OcrCache>) -> Self {
+        ReadOptions {
+            ocr: true,
+            ocr_cache: cache,
+        }
+    }
+}
+
 /// Extract the text of one file. `path` is used only for its extension (a hint); the format is chosen by
 /// content first (magic bytes: `%PDF-`, `PK\x03\x04` with word/document.xml, `<html` / `<!doctype html`,
 /// known image/archive magics → Binary) and by extension second.
 pub fn extract(path: &Path, bytes: &[u8]) -> Result<Extracted, ExtractError> {
+    extract_with(path, bytes, &ReadOptions::default())
+}
+
+/// [`extract`] with [`ReadOptions`]: scans (images, PDFs without a text
+/// layer) are read by OCR when the options say so, through the cache if
+/// there is one.
+pub fn extract_with(
+    path: &Path,
+    bytes: &[u8],
+    options: &ReadOptions,
+) -> Result<Extracted, ExtractError> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(ExtractError::TooLarge {
             size: bytes.len(),
@@ -166,13 +281,42 @@ pub fn extract(path: &Path, bytes: &[u8]) -> Result<Extracted, ExtractError> {
     let ext = extension(path);
 
     match sniff(bytes, &ext) {
-        Sniff::Pdf => return extract_pdf(bytes),
+        Sniff::Pdf => {
+            return match extract_pdf(bytes) {
+                Err(ExtractError::NoTextLayer) if options.ocr => {
+                    extract_scan(bytes, Scan::Pdf, options.ocr_cache.as_ref())
+                }
+                read => read,
+            }
+        }
+        Sniff::Binary(kind) if options.ocr && scanned_image(kind).is_some() => {
+            let ext = scanned_image(kind).unwrap_or("png");
+            return extract_scan(bytes, Scan::Image(ext), options.ocr_cache.as_ref());
+        }
         Sniff::Zip => return extract_zip(bytes, &ext),
+        Sniff::Ole => {
+            return match ole_kind(bytes, &ext) {
+                Ole::Encrypted => Err(ExtractError::Encrypted(encrypted_kind(&ext))),
+                Ole::Workbook => extract_workbook(bytes, Workbook::Xls),
+                Ole::WordDocument => extract_doc(bytes, if ext == "wps" { "wps" } else { "doc" }),
+                Ole::Other => Err(ExtractError::Unsupported(
+                    "legacy office file that is no word document or workbook (.ppt?)".into(),
+                )),
+            }
+        }
         Sniff::Binary(kind) => return Err(ExtractError::Binary(kind.to_string())),
         Sniff::Unsupported(kind) => return Err(ExtractError::Unsupported(kind.to_string())),
         Sniff::Unknown => {}
     }
 
+    if ext == "wps" {
+        // WPS Office 2005 and later keep .wps in Word's container (read
+        // above); earlier versions wrote a format of their own.
+        return Err(ExtractError::Unsupported(
+            "wps file of an early wps version (not word-compatible): save it as .doc or .docx"
+                .into(),
+        ));
+    }
     let html_ext = matches!(ext.as_str(), "html" | "htm" | "xhtml" | "shtml" | "xht");
     if html_ext || looks_like_html(bytes) {
         return extract_html(bytes);
@@ -194,8 +338,8 @@ pub fn extract(path: &Path, bytes: &[u8]) -> Result<Extracted, ExtractError> {
     // not one"): skip it with a reason instead of indexing it as a report.
     match ext.as_str() {
         "pdf" | "docx" | "zip" | "rar" | "7z" | "gz" | "tgz" | "tar" | "bz2" | "xz" | "xlsx"
-        | "pptx" | "odt" | "doc" | "xls" | "ppt" | "png" | "jpg" | "jpeg" | "gif" | "bmp"
-        | "tif" | "tiff" | "webp" | "exe" | "dll" | "bin" | "mp3" | "mp4" => {
+        | "pptx" | "odt" | "ods" | "doc" | "xls" | "ppt" | "png" | "jpg" | "jpeg" | "gif"
+        | "bmp" | "tif" | "tiff" | "webp" | "exe" | "dll" | "bin" | "mp3" | "mp4" => {
             return Err(ExtractError::Misnamed(ext));
         }
         _ => {}
@@ -223,7 +367,30 @@ pub fn extract(path: &Path, bytes: &[u8]) -> Result<Extracted, ExtractError> {
         },
         encoding,
         warnings: Vec::new(),
+        rows: Vec::new(),
     })
+}
+
+/// The extension tesseract reads an image of this kind by, for the image
+/// kinds a scan is saved as.
+fn scanned_image(kind: &str) -> Option<&'static str> {
+    match kind {
+        "png image" => Some("png"),
+        "jpeg image" => Some("jpg"),
+        "tiff image" => Some("tif"),
+        _ => None,
+    }
+}
+
+/// The format an encrypted office container claims by its name: Office
+/// keeps an encrypted .xlsx, .docx or .pptx in an OLE container of its own.
+fn encrypted_kind(ext: &str) -> &'static str {
+    match ext {
+        "xlsx" | "xlsm" | "xls" => "xlsx",
+        "docx" | "doc" => "docx",
+        "pptx" | "ppt" => "pptx",
+        _ => "office document",
+    }
 }
 
 /// Lower-cased extension of `path`, or "".
@@ -438,6 +605,24 @@ mod tests {
             assert_eq!(e.to_string(), format!("named .{ext} but holds plain text"));
         }
         assert!(extract(Path::new("a.txt"), text).is_ok());
+    }
+
+    #[test]
+    fn encrypted_office_files_say_so() {
+        // Office keeps an encrypted .xlsx or .docx in an OLE container with
+        // an `EncryptedPackage` stream.
+        let mut ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1".to_vec();
+        ole.resize(512, 0);
+        ole.extend("EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes));
+        ole.extend([0, 0]);
+        assert_eq!(
+            err("budget.xlsx", &ole).to_string(),
+            "encrypted xlsx (password protected): cannot be read"
+        );
+        assert_eq!(
+            err("memo.docx", &ole).to_string(),
+            "encrypted docx (password protected): cannot be read"
+        );
     }
 
     #[test]

@@ -56,6 +56,7 @@ pub(super) fn extract_pdf(bytes: &[u8]) -> Result<Extracted, ExtractError> {
         format: Format::Pdf,
         encoding: "binary",
         warnings,
+        rows: Vec::new(),
     })
 }
 

@@ -7,6 +7,8 @@ use super::find_bytes;
 pub(super) enum Sniff {
     Pdf,
     Zip,
+    /// An OLE compound file (Office 97–2003, or an encrypted Office 2007+ document): [`ole_kind`].
+    Ole,
     Binary(&'static str),
     Unsupported(&'static str),
     Unknown,
@@ -100,9 +102,7 @@ pub(super) fn sniff(b: &[u8], ext: &str) -> Sniff {
         }
     }
     if b.starts_with(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") {
-        return Sniff::Unsupported(
-            "legacy office file (.doc/.xls/.ppt or encrypted office document)",
-        );
+        return Sniff::Ole;
     }
     if b.starts_with(b"{\\rtf") {
         return Sniff::Unsupported("rtf document");
@@ -114,6 +114,43 @@ pub(super) fn sniff(b: &[u8], ext: &str) -> Sniff {
         return Sniff::Unsupported("djvu document");
     }
     Sniff::Unknown
+}
+
+/// What an OLE compound file holds, by the names of its streams.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Ole {
+    /// An encrypted Office 2007+ document (`EncryptedPackage`).
+    Encrypted,
+    /// An Excel 97–2003 workbook (`Workbook`, or `Book` for Excel 5).
+    Workbook,
+    /// A Word 97–2003 document, or a WPS file in Word's container (`WordDocument`).
+    WordDocument,
+    Other,
+}
+
+/// What an OLE file holds. Stream names are UTF-16LE in the directory
+/// sectors; looking for them in the whole file is cheap next to reading it.
+/// A document with an embedded workbook (or the reverse) has both streams:
+/// its extension tells which it is.
+pub(super) fn ole_kind(b: &[u8], ext: &str) -> Ole {
+    let has = |name: &str| {
+        let utf16: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        // A directory entry's name ends with a NUL character.
+        let entry = [utf16.as_slice(), &[0, 0]].concat();
+        find_bytes(b, &entry).is_some()
+    };
+    if has("EncryptedPackage") {
+        Ole::Encrypted
+    } else {
+        let book = has("Workbook") || has("Book");
+        let word = has("WordDocument");
+        match (word, book) {
+            (true, true) if ext == "xls" => Ole::Workbook,
+            (true, _) => Ole::WordDocument,
+            (false, true) => Ole::Workbook,
+            (false, false) => Ole::Other,
+        }
+    }
 }
 
 /// Whether the (ASCII-compatible) start of `b` is an HTML document: after an optional UTF-8 BOM,

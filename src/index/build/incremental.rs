@@ -124,7 +124,14 @@ pub fn reindex_incremental_with_options(
         .collect();
     let files_removed = previous.keys().filter(|f| !present.contains(*f)).count();
     let ids = corpus::file_ids(corpus_dir, &files);
-    let loaded: Vec<(String, FileSource, Vec<Skipped>)> = files
+    type Loaded = (
+        String,
+        FileSource,
+        Vec<Skipped>,
+        Option<(&'static str, bool)>,
+    );
+    let read_options = read_options(root);
+    let loaded: Vec<Loaded> = files
         .par_iter()
         .zip(&ids)
         .map(|(path, id)| {
@@ -135,12 +142,14 @@ pub fn reindex_incremental_with_options(
                 file_hash(path) == Some(stored.hash) && stored.has_ids_of(id)
             });
             let mut warnings = Vec::new();
+            let mut kind = None;
             let source = if unchanged {
                 FileSource::Live
             } else {
                 FileSource::Read(
-                    corpus::load_file_checked(corpus_dir, path, id).map(|loaded| {
+                    corpus::load_file_with(corpus_dir, path, id, &read_options).map(|loaded| {
                         warnings = loaded.warnings;
+                        kind = Some((loaded.kind, loaded.ocr_cache_hit));
                         loaded.reports.into_iter().map(labels::label).collect()
                     }),
                 )
@@ -156,7 +165,7 @@ pub fn reindex_incremental_with_options(
                 file: file.clone(),
                 paragraphs,
             }));
-            (file, source, warnings)
+            (file, source, warnings, kind)
         })
         .collect();
     let mut corpus = Corpus {
@@ -165,8 +174,12 @@ pub fn reindex_incremental_with_options(
     };
     let (mut files_reused, mut files_reingested) = (0, 0);
     let (mut kept, mut fresh) = (HashSet::new(), HashSet::new());
-    for (file, source, warnings) in loaded {
+    for (file, source, warnings, kind) in loaded {
         corpus.warnings.extend(warnings);
+        if let Some((kind, ocr_cache_hit)) = kind {
+            *corpus.files_by_kind.entry(kind).or_default() += 1;
+            corpus.ocr_cache_hits += usize::from(ocr_cache_hit);
+        }
         let reports = match source {
             FileSource::Live => {
                 files_reused += 1;
@@ -447,6 +460,15 @@ pub(super) fn stored_paragraph(
         text: stored_text(doc, f.text).ok_or_else(|| missing("text"))?,
         section: stored_text(doc, f.section),
         kind,
+        cells: None,
+        extraction: match f
+            .extraction
+            .and_then(|field| stored_text(doc, field))
+            .as_deref()
+        {
+            Some("ocr") => corpus::Extraction::Ocr,
+            _ => corpus::Extraction::Text,
+        },
     };
     let mut labels = Labels {
         funding: doc.get_all(f.funding).filter_map(|v| v.as_f64()).collect(),

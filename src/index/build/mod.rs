@@ -98,6 +98,14 @@ pub struct Coverage {
 pub struct BuildSummary {
     pub generation: u64,
     pub files_read: usize,
+    /// Files read, by kind: `text`, `html`, `docx`, `odt`, `pdf`, `ocr`,
+    /// `doc`, `spreadsheet`
+    /// (an incremental reindex counts the files it read again, not those
+    /// it reused).
+    pub files_by_kind: std::collections::BTreeMap<&'static str, usize>,
+    /// Scans whose text came from the OCR cache ([`OCR_CACHE_DIR`]), not
+    /// from OCR again.
+    pub ocr_cache_hits: usize,
     pub reports: usize,
     pub paragraphs: usize,
     pub skipped: Vec<Skipped>,
@@ -116,6 +124,18 @@ pub struct BuildSummary {
     pub data_missing: Vec<String>,
     /// The vocabulary mined from the corpus after the switch, when it ran.
     pub mining: Option<crate::mining::MiningSummary>,
+}
+
+/// Folder of the index root that keeps OCR results by file content
+/// (`corpus::formats::OcrCache`): beside the generations, so a full
+/// reindex finds the scans it read before.
+pub const OCR_CACHE_DIR: &str = "ocr-cache";
+
+/// How the reindex of `root` reads corpus files: with its OCR cache.
+pub fn read_options(root: &Path) -> crate::corpus::formats::ReadOptions {
+    crate::corpus::formats::ReadOptions::with_ocr(Some(crate::corpus::formats::OcrCache {
+        dir: root.join(OCR_CACHE_DIR),
+    }))
 }
 
 /// Turn a `/`-joined gazetteer path into a facet.
@@ -143,6 +163,10 @@ pub fn report_documents(fields: &Fields, report: &LabelledReport) -> Vec<Tantivy
             doc.add_u64(fields.chars, p.text.chars().count() as u64);
             doc.add_u64(fields.paragraph, u64::from(p.number));
             doc.add_text(fields.kind, p.kind.as_str());
+            if let (crate::corpus::Extraction::Ocr, Some(field)) = (p.extraction, fields.extraction)
+            {
+                doc.add_text(field, p.extraction.as_str());
+            }
             for kind in FacetKind::ALL {
                 for value in labels.values(kind) {
                     doc.add_facet(fields.facets[kind], facet(&value));
@@ -741,6 +765,8 @@ fn install_generation(
     Ok(BuildSummary {
         generation: next,
         files_read: corpus.files_read,
+        files_by_kind: corpus.files_by_kind,
+        ocr_cache_hits: corpus.ocr_cache_hits,
         reports: corpus.reports.len(),
         paragraphs,
         skipped: corpus.skipped,

@@ -32,6 +32,8 @@ pub const BATCH_FILES: usize = 256;
 #[derive(Default)]
 pub(super) struct Tally {
     pub files_read: usize,
+    pub files_by_kind: std::collections::BTreeMap<&'static str, usize>,
+    pub ocr_cache_hits: usize,
     pub reports: usize,
     pub paragraphs: usize,
     pub text_bytes: usize,
@@ -174,6 +176,8 @@ pub(super) fn stream_generation(
         reports: tally.reports,
         paragraphs: tally.paragraphs,
         coverage: tally.coverage(),
+        files_by_kind: tally.files_by_kind,
+        ocr_cache_hits: tally.ocr_cache_hits,
         skipped: tally.skipped,
         warnings: tally.warnings,
         index_bytes: crate::index::dir_size(&dir),
@@ -239,13 +243,17 @@ fn write_batches(
     crate::tokenizer::register(&index, vocabulary);
     let fields = Fields::from_schema(&index.schema())?;
     let mut writer = bulk_writer(&index)?;
+    // `dir` is a generation of the index root (`generation_dir`): the OCR
+    // cache is beside it.
+    let read_options = super::read_options(dir.parent().unwrap_or(dir));
     for (paths, ids) in files.chunks(BATCH_FILES).zip(ids.chunks(BATCH_FILES)) {
-        type Read = std::result::Result<(Vec<LabelledReport>, Vec<Skipped>), Skipped>;
+        type Read =
+            std::result::Result<(Vec<LabelledReport>, Vec<Skipped>, (&'static str, bool)), Skipped>;
         let results: Vec<Read> = paths
             .par_iter()
             .zip(ids)
             .map(|(path, id)| {
-                let result = corpus::load_file_checked(corpus_dir, path, id);
+                let result = corpus::load_file_with(corpus_dir, path, id, &read_options);
                 progress(Progress::Corpus(LoadProgress::File {
                     file: corpus::relative(corpus_dir, path),
                     paragraphs: match &result {
@@ -255,15 +263,21 @@ fn write_batches(
                 }));
                 result.map(|loaded| {
                     let labelled = loaded.reports.into_iter().map(labels::label).collect();
-                    (labelled, loaded.warnings)
+                    (
+                        labelled,
+                        loaded.warnings,
+                        (loaded.kind, loaded.ocr_cache_hit),
+                    )
                 })
             })
             .collect();
         let mut batch = Vec::new();
         for result in results {
             match result {
-                Ok((reports, warnings)) => {
+                Ok((reports, warnings, (kind, ocr_cache_hit))) => {
                     tally.files_read += 1;
+                    *tally.files_by_kind.entry(kind).or_default() += 1;
+                    tally.ocr_cache_hits += usize::from(ocr_cache_hit);
                     tally.warnings.extend(warnings);
                     batch.extend(reports);
                 }
