@@ -32,6 +32,7 @@ pub mod names {
     pub const CONTENT_HASH: &str = "content_hash";
     pub const CONTEXT: &str = "context";
     pub const CHARS: &str = "chars";
+    pub const ACCESS: &str = "access";
 }
 
 /// Handles to every field of the schema.
@@ -62,6 +63,10 @@ pub struct Fields {
     pub context: Field,
     /// Paragraph length in characters, for damping very short paragraphs.
     pub chars: Field,
+    /// The groups that may read the paragraph's report, or
+    /// [`crate::corpus::meta::OPEN_ACCESS`] for an open one: search filters
+    /// on it for a viewer of some groups.
+    pub access: Field,
 }
 
 /// Build the schema.
@@ -127,6 +132,9 @@ pub fn build_schema() -> Schema {
     b.add_text_field(BYLINE, STORED);
     b.add_u64_field(CONTENT_HASH, STORED);
     b.add_u64_field(CHARS, FAST);
+    // Indexed whole, for the viewer's filter; stored, so an incremental
+    // reindex writes a reused report's restriction again.
+    b.add_text_field(ACCESS, STRING | STORED);
     b.build()
 }
 
@@ -162,6 +170,7 @@ impl Fields {
             content_hash: f(CONTENT_HASH)?,
             context: f(CONTEXT)?,
             chars: f(CHARS)?,
+            access: f(ACCESS)?,
         })
     }
 }

@@ -1150,6 +1150,7 @@ mod tests {
                 .collect(),
             content_hash: 0,
             hints: Default::default(),
+            access: Vec::new(),
         };
         label(report)
     }
