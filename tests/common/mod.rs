@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod aid;
+pub mod restricted;
 pub mod eval;
 
 use std::path::{Path, PathBuf};
