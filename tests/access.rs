@@ -49,13 +49,48 @@ fn site() -> &'static Site {
         config.add_user("throttled", PASSWORD, &[]).unwrap();
         let mut keys = std::collections::HashMap::new();
         let day = 86_400;
-        keys.insert("all", config.create_key("all", &g(&["扶贫办"]), &Action::ALL, day).unwrap());
-        keys.insert("search", config.create_key("search", &[], &[Action::Search], day).unwrap());
-        keys.insert("nogroup", config.create_key("nogroup", &[], &Action::ALL, day).unwrap());
-        keys.insert("leaders", config.create_key("leaders", &g(&["领导"]), &Action::ALL, day).unwrap());
-        keys.insert("expired", config.create_key("expired", &[], &Action::ALL, day).unwrap());
-        keys.insert("revoked", config.create_key("revoked", &[], &Action::ALL, day).unwrap());
-        config.keys.iter_mut().find(|k| k.name == "expired").unwrap().expires = access::now() - 1;
+        keys.insert(
+            "all",
+            config
+                .create_key("all", &g(&["扶贫办"]), &Action::ALL, day)
+                .unwrap(),
+        );
+        keys.insert(
+            "search",
+            config
+                .create_key("search", &[], &[Action::Search], day)
+                .unwrap(),
+        );
+        keys.insert(
+            "nogroup",
+            config
+                .create_key("nogroup", &[], &Action::ALL, day)
+                .unwrap(),
+        );
+        keys.insert(
+            "leaders",
+            config
+                .create_key("leaders", &g(&["领导"]), &Action::ALL, day)
+                .unwrap(),
+        );
+        keys.insert(
+            "expired",
+            config
+                .create_key("expired", &[], &Action::ALL, day)
+                .unwrap(),
+        );
+        keys.insert(
+            "revoked",
+            config
+                .create_key("revoked", &[], &Action::ALL, day)
+                .unwrap(),
+        );
+        config
+            .keys
+            .iter_mut()
+            .find(|k| k.name == "expired")
+            .unwrap()
+            .expires = access::now() - 1;
         config.revoke_key("revoked").unwrap();
         access::write(&file, &config).unwrap();
         Site {
@@ -73,14 +108,18 @@ fn app_over(live: Arc<LiveEngine>) -> axum::Router {
 
 fn app() -> axum::Router {
     static APP: OnceLock<axum::Router> = OnceLock::new();
-    APP.get_or_init(|| app_over(restricted().live.clone())).clone()
+    APP.get_or_init(|| app_over(restricted().live.clone()))
+        .clone()
 }
 
 /// GET with a key (or none).
 async fn get_as(key: Option<&str>, uri: &str) -> (StatusCode, axum::http::HeaderMap, String) {
     let mut request = Request::get(uri);
     if let Some(name) = key {
-        request = request.header(header::AUTHORIZATION, format!("Bearer {}", site().keys[name]));
+        request = request.header(
+            header::AUTHORIZATION,
+            format!("Bearer {}", site().keys[name]),
+        );
     }
     let (status, headers, body) = common::send(app(), request.body(Body::empty()).unwrap()).await;
     (status, headers, String::from_utf8(body).unwrap())
@@ -103,9 +142,15 @@ async fn keys_are_checked_by_action() {
     let (status, headers, body) = get_as(None, search).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(error_code(&body), "unauthorized");
-    assert!(headers[header::WWW_AUTHENTICATE].to_str().unwrap().starts_with("Bearer"));
+    assert!(headers[header::WWW_AUTHENTICATE]
+        .to_str()
+        .unwrap()
+        .starts_with("Bearer"));
     assert_eq!(get_as(Some("search"), search).await.0, StatusCode::OK);
-    assert_eq!(get_as(Some("search"), "/api/suggest?q=%E6%8F%B4").await.0, StatusCode::OK);
+    assert_eq!(
+        get_as(Some("search"), "/api/suggest?q=%E6%8F%B4").await.0,
+        StatusCode::OK
+    );
     for denied in [
         "/export.json?q=%E6%8F%B4%E8%97%8F",
         "/export.csv?q=%E6%8F%B4%E8%97%8F",
@@ -117,7 +162,11 @@ async fn keys_are_checked_by_action() {
         if denied != "/export.csv?q=%E6%8F%B4%E8%97%8F" {
             assert_eq!(error_code(&body), "forbidden");
         }
-        assert_eq!(get_as(Some("all"), denied).await.0, StatusCode::OK, "{denied}");
+        assert_eq!(
+            get_as(Some("all"), denied).await.0,
+            StatusCode::OK,
+            "{denied}"
+        );
     }
     for refused in ["expired", "revoked"] {
         let (status, _, body) = get_as(Some(refused), search).await;
@@ -128,13 +177,19 @@ async fn keys_are_checked_by_action() {
         .header(header::AUTHORIZATION, "Bearer aidk_0123456789ab_forged")
         .body(Body::empty())
         .unwrap();
-    assert_eq!(common::send(app(), forged).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        common::send(app(), forged).await.0,
+        StatusCode::UNAUTHORIZED
+    );
     // Load balancers and client generators need no key.
     for open in ["/healthz", "/readyz", "/api/openapi.json"] {
         assert_eq!(get_as(None, open).await.0, StatusCode::OK, "{open}");
     }
     let spec: Value = serde_json::from_str(&get_as(None, "/api/openapi.json").await.2).unwrap();
-    assert_eq!(spec["components"]["securitySchemes"]["apiKey"]["scheme"], "bearer");
+    assert_eq!(
+        spec["components"]["securitySchemes"]["apiKey"]["scheme"],
+        "bearer"
+    );
 }
 
 #[tokio::test]
@@ -156,7 +211,12 @@ async fn cors_preflights_pass_without_credentials() {
 }
 
 /// POST the login form from `address` (the peer, as the server inserts it).
-async fn sign_in(user: &str, password: &str, next: &str, peer: &str) -> (StatusCode, axum::http::HeaderMap, String) {
+async fn sign_in(
+    user: &str,
+    password: &str,
+    next: &str,
+    peer: &str,
+) -> (StatusCode, axum::http::HeaderMap, String) {
     let form = format!(
         "username={}&password={}&next={}",
         common::enc(user),
@@ -199,7 +259,10 @@ async fn staff_sign_in_return_to_their_search_and_sign_out() {
     let (status, _, page) = page_with("", &login).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("用户名") && page.contains("密码") && page.contains("登录"));
-    assert!(page.contains("value=\"/?q=%E6%8F%B4%E8%97%8F&#38;sector="), "next kept: {page}");
+    assert!(
+        page.contains("value=\"/?q=%E6%8F%B4%E8%97%8F&#38;sector="),
+        "next kept: {page}"
+    );
     assert!(!page.contains("退出登录"), "no sign-out before sign-in");
 
     let (status, _, page) = sign_in("fupin", "wrong password", results, "127.0.0.1:1").await;
@@ -216,16 +279,25 @@ async fn staff_sign_in_return_to_their_search_and_sign_out() {
     }
     // From an untrusted peer the same header does not make it Secure.
     let (_, plain, _) = sign_in("fupin", PASSWORD, "/", "192.0.2.7:1").await;
-    assert!(!plain[header::SET_COOKIE].to_str().unwrap().contains("Secure"));
+    assert!(!plain[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .contains("Secure"));
 
     let cookie = cookie_of(&headers);
     let (status, _, page) = page_with(&cookie, results).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("退出登录"));
-    assert_eq!(page_with(&cookie, "/api/search?q=x").await.0, StatusCode::OK);
+    assert_eq!(
+        page_with(&cookie, "/api/search?q=x").await.0,
+        StatusCode::OK
+    );
     // A forged or foreign cookie is no session.
     let forged = format!("{}x", cookie);
-    assert_eq!(page_with(&forged, "/api/search?q=x").await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        page_with(&forged, "/api/search?q=x").await.0,
+        StatusCode::UNAUTHORIZED
+    );
 
     let logout = Request::post("/logout")
         .header(header::COOKIE, &cookie)
@@ -295,15 +367,23 @@ async fn a_restricted_report_is_invisible_to_other_groups_everywhere() {
         "/api/search?q=".to_string(),
         format!("/api/search?q={}&per_page=100", common::enc("援藏")),
         format!("/api/search?q={}", common::enc("昂仁县 医院")),
-        format!("/api/search?q=&region={}", common::enc("西藏自治区/日喀则市/昂仁县")),
+        format!(
+            "/api/search?q=&region={}",
+            common::enc("西藏自治区/日喀则市/昂仁县")
+        ),
         format!("/api/search?q=&donor={}", common::enc("山东省/淄博市")),
-        format!("/api/search?q=&sector={}&year=2020", common::enc("医疗卫生")),
+        format!(
+            "/api/search?q=&sector={}&year=2020",
+            common::enc("医疗卫生")
+        ),
     ];
     for uri in &queries {
         let guest = json_as("nogroup", uri).await;
         let expected = oracle(indexes.open_only.clone(), uri).await;
         assert_eq!(counts(&guest), counts(&expected), "no group: {uri}");
-        assert!(!report_ids(&guest).iter().any(|r| r == FUPIN_REPORT || r == LEADERS_REPORT));
+        assert!(!report_ids(&guest)
+            .iter()
+            .any(|r| r == FUPIN_REPORT || r == LEADERS_REPORT));
         let fupin = json_as("all", uri).await;
         let expected = oracle(indexes.fupin_only.clone(), uri).await;
         assert_eq!(counts(&fupin), counts(&expected), "扶贫办: {uri}");
@@ -316,7 +396,9 @@ async fn a_restricted_report_is_invisible_to_other_groups_everywhere() {
     assert!(report_ids(&found).iter().all(|r| r == FUPIN_REPORT));
     let hidden = json_as("nogroup", &queries[0]).await;
     assert_eq!(hidden["total"], 0);
-    assert!(!hidden.to_string().contains("毕宝锋援藏") && !hidden.to_string().contains(FUPIN_REPORT));
+    assert!(
+        !hidden.to_string().contains("毕宝锋援藏") && !hidden.to_string().contains(FUPIN_REPORT)
+    );
     assert_eq!(json_as("leaders", &queries[0]).await["total"], 0);
 
     // Facet trees, every count.
@@ -337,14 +419,23 @@ async fn a_restricted_report_is_invisible_to_other_groups_everywhere() {
     let export = format!("/export.json?q={}", common::enc("援藏"));
     let guest = json_as("nogroup", &export).await;
     assert!(!guest.to_string().contains(FUPIN_REPORT));
-    assert_eq!(guest["total"], oracle(indexes.open_only.clone(), &export).await["total"]);
-    assert!(json_as("all", &export).await.to_string().contains(FUPIN_REPORT));
+    assert_eq!(
+        guest["total"],
+        oracle(indexes.open_only.clone(), &export).await["total"]
+    );
+    assert!(json_as("all", &export)
+        .await
+        .to_string()
+        .contains(FUPIN_REPORT));
     let (status, _, csv) = get_as(Some("nogroup"), &format!("/export.csv?q={name}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(!csv.contains(FUPIN_REPORT) && !csv.contains("毕宝锋"));
 
     // Both report URLs: 404 as for a report that does not exist.
-    for uri in [format!("/api/reports/{FUPIN_REPORT}"), format!("/report/{FUPIN_REPORT}")] {
+    for uri in [
+        format!("/api/reports/{FUPIN_REPORT}"),
+        format!("/report/{FUPIN_REPORT}"),
+    ] {
         let (status, _, body) = get_as(Some("nogroup"), &uri).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
         assert!(!body.contains("毕宝锋"));
@@ -389,7 +480,12 @@ fn aidsearch(args: &[&str], stdin: &str) -> std::process::Output {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     child.wait_with_output().unwrap()
 }
 
@@ -401,43 +497,93 @@ fn the_cli_maintains_the_file_and_searches_as_a_user_or_key() {
     let root = restricted().root.to_str().unwrap().to_string();
     // A cheap cost for this test's hashes, set as the README says.
     let config = AccessConfig {
-        password_cost: Some(PasswordCost { memory_kib: 64, iterations: 1 }),
+        password_cost: Some(PasswordCost {
+            memory_kib: 64,
+            iterations: 1,
+        }),
         ..AccessConfig::new().unwrap()
     };
     access::write(&file, &config).unwrap();
     let added = aidsearch(
-        &["user", "add", "zhang", "--group", "扶贫办", "--password-stdin", "--auth", file_arg],
+        &[
+            "user",
+            "add",
+            "zhang",
+            "--group",
+            "扶贫办",
+            "--password-stdin",
+            "--auth",
+            file_arg,
+        ],
         &format!("{PASSWORD}\n"),
     );
-    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
     let listed = aidsearch(&["user", "list", "--auth", file_arg], "");
     assert!(String::from_utf8_lossy(&listed.stdout).contains("zhang"));
     let created = aidsearch(
-        &["key", "create", "dash", "--expires", "90d", "--action", "search", "--auth", file_arg],
+        &[
+            "key",
+            "create",
+            "dash",
+            "--expires",
+            "90d",
+            "--action",
+            "search",
+            "--auth",
+            file_arg,
+        ],
         "",
     );
     assert!(created.status.success());
-    let key = String::from_utf8(created.stdout).unwrap().trim().to_string();
+    let key = String::from_utf8(created.stdout)
+        .unwrap()
+        .trim()
+        .to_string();
     assert!(key.starts_with("aidk_"));
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(!text.contains(&key), "only the key's hash is kept");
     assert!(!text.contains(PASSWORD));
 
     let total = |who: &[&str]| -> u64 {
-        let mut args = vec!["search", "毕宝锋", "--json", "--index", &root, "--auth", file_arg];
+        let mut args = vec![
+            "search",
+            "毕宝锋",
+            "--json",
+            "--index",
+            &root,
+            "--auth",
+            file_arg,
+        ];
         args.extend_from_slice(who);
         let out = aidsearch(&args, "");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let value: Value = serde_json::from_slice(&out.stdout).unwrap();
         value["total"].as_u64().unwrap()
     };
     let everything = total(&[]);
     assert!(everything > 0);
     assert_eq!(total(&["--user", "zhang"]), everything);
-    assert_eq!(total(&["--key", &key]), 0, "a key of no group reads open reports only");
+    assert_eq!(
+        total(&["--key", &key]),
+        0,
+        "a key of no group reads open reports only"
+    );
     let revoked = aidsearch(&["key", "revoke", "dash", "--auth", file_arg], "");
     assert!(revoked.status.success());
-    let refused = aidsearch(&["search", "x", "--index", &root, "--auth", file_arg, "--key", &key], "");
+    let refused = aidsearch(
+        &[
+            "search", "x", "--index", &root, "--auth", file_arg, "--key", &key,
+        ],
+        "",
+    );
     assert_eq!(refused.status.code(), Some(1));
 }
 
@@ -447,17 +593,37 @@ fn serve_refuses_the_network_without_an_access_file() {
     let root = restricted().root.to_str().unwrap().to_string();
     let empty = dir.path().join("no-index");
     let out = aidsearch(
-        &["serve", "--addr", "0.0.0.0:0", "--index", empty.to_str().unwrap(), "--corpus", &root],
+        &[
+            "serve",
+            "--addr",
+            "0.0.0.0:0",
+            "--index",
+            empty.to_str().unwrap(),
+            "--corpus",
+            &root,
+        ],
         "",
     );
     assert_eq!(out.status.code(), Some(1));
     let message = String::from_utf8_lossy(&out.stderr);
-    assert!(message.contains("without an access file") && message.contains("--no-auth"), "{message}");
+    assert!(
+        message.contains("without an access file") && message.contains("--no-auth"),
+        "{message}"
+    );
     assert!(!empty.exists(), "refused before building anything");
 
     // With --no-auth it starts, and says so.
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_aidsearch"))
-        .args(["serve", "--addr", "0.0.0.0:0", "--no-auth", "--index", &root, "--drain-grace", "0"])
+        .args([
+            "serve",
+            "--addr",
+            "0.0.0.0:0",
+            "--no-auth",
+            "--index",
+            &root,
+            "--drain-grace",
+            "0",
+        ])
         .env("RUST_LOG", "info")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
@@ -467,7 +633,10 @@ fn serve_refuses_the_network_without_an_access_file() {
     let (seen, lines) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         use std::io::BufRead;
-        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
             if seen.send(line).is_err() {
                 break;
             }
@@ -483,4 +652,52 @@ fn serve_refuses_the_network_without_an_access_file() {
     let _ = child.kill();
     let _ = child.wait();
     assert!(warned, "no --no-auth warning at start");
+}
+
+#[test]
+fn a_folder_access_file_restricts_what_is_below_it_and_an_incremental_reindex_follows_it() {
+    use aidsearch::search::{search, Engine, Scope, SearchRequest};
+    let dir = tempfile::tempdir().unwrap();
+    let (corpus, root) = (dir.path().join("corpus"), dir.path().join("index"));
+    std::fs::create_dir_all(corpus.join("internal/2024")).unwrap();
+    std::fs::write(
+        corpus.join("internal/2024/a.txt"),
+        "日喀则市教育援藏项目顺利完工。",
+    )
+    .unwrap();
+    std::fs::write(corpus.join("b.txt"), "拉萨海关开展饮用水检测。").unwrap();
+    aidsearch::index::build::reindex(&corpus, &root).unwrap();
+    let total = |scope: Scope| {
+        let engine = Engine::open(&root).unwrap();
+        let request = SearchRequest {
+            scope,
+            ..SearchRequest::query("")
+        };
+        search(&engine, &request).unwrap().total
+    };
+    assert_eq!(total(Scope::open_only()), 2);
+
+    // A file two folders up restricts it; the incremental reindex re-reads it.
+    std::fs::write(
+        corpus.join("internal/_access.toml"),
+        "access = [\"领导\"]\n",
+    )
+    .unwrap();
+    aidsearch::index::build::reindex_incremental(&corpus, &root).unwrap();
+    assert_eq!(total(Scope::open_only()), 1);
+    assert_eq!(total(Scope::groups(["领导"])), 2);
+    assert_eq!(total(Scope::Everything), 2);
+
+    // A malformed one skips what is below it, never indexes it as open.
+    std::fs::write(corpus.join("internal/_access.toml"), "access = [\"*\"]\n").unwrap();
+    let loaded = aidsearch::corpus::load_dir(&corpus).unwrap();
+    assert_eq!(loaded.reports.len(), 1);
+    assert!(
+        loaded
+            .skipped
+            .iter()
+            .any(|s| s.reason.contains("folder access")),
+        "{:?}",
+        loaded.skipped
+    );
 }

@@ -72,10 +72,21 @@ fn create_access(bin: &str, index: &Path, server: &str) {
         .stdout(Stdio::null())
         .spawn()
         .expect("user add runs");
-    user.stdin.take().unwrap().write_all(WALKER_PASSWORD.as_bytes()).unwrap();
+    user.stdin
+        .take()
+        .unwrap()
+        .write_all(WALKER_PASSWORD.as_bytes())
+        .unwrap();
     assert!(user.wait().unwrap().success(), "user add failed");
     let key = Command::new(bin)
-        .args(["key", "create", "walker", "--action", "search,report,export,facets", "--auth"])
+        .args([
+            "key",
+            "create",
+            "walker",
+            "--action",
+            "search,report,export,facets",
+            "--auth",
+        ])
         .arg(&file)
         .output()
         .expect("key create runs");
@@ -93,7 +104,11 @@ fn sign_in_returns_to_the_search(b: &Browser, site: &str) {
     b.goto(&results);
     b.wait_url("the login page", |u| u.contains("/login?next="));
     let name = b.find("#username").expect("user name box");
-    b.must("POST", &format!("/element/{name}/value"), Some(json!({ "text": "walker" })));
+    b.must(
+        "POST",
+        &format!("/element/{name}/value"),
+        Some(json!({ "text": "walker" })),
+    );
     let password = b.find("#password").expect("password box");
     b.must(
         "POST",

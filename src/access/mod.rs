@@ -46,7 +46,12 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 4] = [Action::Search, Action::Report, Action::Export, Action::Facets];
+    pub const ALL: [Action; 4] = [
+        Action::Search,
+        Action::Report,
+        Action::Export,
+        Action::Facets,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -360,7 +365,11 @@ impl AccessConfig {
     /// Revoke every live key of this name.
     pub fn revoke_key(&mut self, name: &str) -> Result<()> {
         let mut found = false;
-        for key in self.keys.iter_mut().filter(|k| k.name == name && !k.revoked) {
+        for key in self
+            .keys
+            .iter_mut()
+            .filter(|k| k.name == name && !k.revoked)
+        {
             key.revoked = true;
             found = true;
         }
@@ -428,7 +437,9 @@ pub fn write(path: &Path, config: &AccessConfig) -> Result<()> {
     let mut temp = tempfile::NamedTempFile::new_in(dir)?;
     use std::io::Write;
     temp.write_all(b"# aidsearch access file: users, groups, API keys (hashes only).\n")?;
-    temp.write_all(b"# Change it with `aidsearch user` and `aidsearch key`; see README.md, \"Access\".\n")?;
+    temp.write_all(
+        b"# Change it with `aidsearch user` and `aidsearch key`; see README.md, \"Access\".\n",
+    )?;
     temp.write_all(text.as_bytes())?;
     temp.as_file().sync_all()?;
     #[cfg(unix)]
@@ -443,10 +454,13 @@ pub fn write(path: &Path, config: &AccessConfig) -> Result<()> {
 /// The access file as a server holds it: re-read when it changes on disk.
 pub struct AccessFile {
     path: PathBuf,
-    current: RwLock<(Arc<AccessConfig>, Option<(SystemTime, u64)>)>,
+    current: RwLock<(Arc<AccessConfig>, Stamp)>,
 }
 
-fn stamp(path: &Path) -> Option<(SystemTime, u64)> {
+/// A file's modification time and size, when it can be read.
+type Stamp = Option<(SystemTime, u64)>;
+
+fn stamp(path: &Path) -> Stamp {
     fs::metadata(path)
         .ok()
         .and_then(|m| Some((m.modified().ok()?, m.len())))
@@ -555,7 +569,10 @@ mod tests {
             .unwrap();
         let principal = config.key_principal(&key).unwrap();
         assert!(principal.may(Action::Search) && !principal.may(Action::Export));
-        assert_eq!(config.key_principal("aidk_000000000000_x"), Err(KeyRefusal::Unknown));
+        assert_eq!(
+            config.key_principal("aidk_000000000000_x"),
+            Err(KeyRefusal::Unknown)
+        );
         config.keys[0].expires = now() - 1;
         assert_eq!(config.key_principal(&key), Err(KeyRefusal::Expired));
         config.revoke_key("dash").unwrap();

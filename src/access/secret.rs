@@ -66,9 +66,8 @@ pub fn hash_password(password: &str, cost: PasswordCost) -> Result<String> {
 /// as long as a wrong password.
 pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let dummy = DUMMY.get_or_init(|| {
-        hash_password("no such user", PasswordCost::default()).unwrap_or_default()
-    });
+    let dummy = DUMMY
+        .get_or_init(|| hash_password("no such user", PasswordCost::default()).unwrap_or_default());
     let (hash, real) = match hash {
         Some(h) => (h, true),
         None => (dummy.as_str(), false),

@@ -151,8 +151,14 @@ mod tests {
             assert_eq!(throttle.wait("zhang", "10.0.0.1"), Duration::ZERO);
             throttle.failed("zhang", "10.0.0.1");
         }
-        assert!(throttle.wait("zhang", "10.0.0.9") > Duration::ZERO, "per user");
-        assert!(throttle.wait("li", "10.0.0.1") > Duration::ZERO, "per address");
+        assert!(
+            throttle.wait("zhang", "10.0.0.9") > Duration::ZERO,
+            "per user"
+        );
+        assert!(
+            throttle.wait("li", "10.0.0.1") > Duration::ZERO,
+            "per address"
+        );
         assert_eq!(throttle.wait("li", "10.0.0.9"), Duration::ZERO);
         throttle.succeeded("zhang", "10.0.0.1");
         assert_eq!(throttle.wait("zhang", "10.0.0.9"), Duration::ZERO);
@@ -174,8 +180,12 @@ mod tests {
         assert!(range.contains("10.2.3.4".parse().unwrap()));
         assert!(!range.contains("11.0.0.1".parse().unwrap()));
         assert!(range.contains("::ffff:10.0.0.1".parse().unwrap()));
-        assert!(IpRange::parse("127.0.0.1").unwrap().contains("127.0.0.1".parse().unwrap()));
-        assert!(IpRange::parse("0.0.0.0/0").unwrap().contains("8.8.8.8".parse().unwrap()));
+        assert!(IpRange::parse("127.0.0.1")
+            .unwrap()
+            .contains("127.0.0.1".parse().unwrap()));
+        assert!(IpRange::parse("0.0.0.0/0")
+            .unwrap()
+            .contains("8.8.8.8".parse().unwrap()));
         assert!(IpRange::parse("10.0.0.0/33").is_none());
         assert!(IpRange::parse("host").is_none());
     }

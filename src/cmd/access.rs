@@ -44,7 +44,9 @@ fn read_password(from_stdin: bool) -> Result<String> {
         return Ok(line.trim_end_matches(['\n', '\r']).to_string());
     }
     if !std::io::stdin().is_terminal() {
-        bail!("standard input is not a terminal: pass --password-stdin to read the password from it");
+        bail!(
+            "standard input is not a terminal: pass --password-stdin to read the password from it"
+        );
     }
     let first = prompt_hidden("密码 (password): ")?;
     let second = prompt_hidden("再次输入 (again): ")?;
@@ -156,7 +158,11 @@ pub fn key(action: KeyAction) -> Result<ExitCode> {
                 "key {name} created (groups: {}; actions: {}; expires in {expires}); \
                  it is shown once, here, and kept nowhere:",
                 groups_text(&groups),
-                actions.iter().map(|a| a.name()).collect::<Vec<_>>().join(",")
+                actions
+                    .iter()
+                    .map(|a| a.name())
+                    .collect::<Vec<_>>()
+                    .join(",")
             );
             println!("{key}");
         }

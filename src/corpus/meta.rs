@@ -58,7 +58,9 @@ pub fn group_name_problem(name: &str) -> Option<String> {
     } else if name == OPEN_ACCESS {
         Some(format!("{OPEN_ACCESS:?} cannot name a group"))
     } else if name.chars().count() > MAX_GROUP_CHARS {
-        Some(format!("group name {name:?} is over {MAX_GROUP_CHARS} characters"))
+        Some(format!(
+            "group name {name:?} is over {MAX_GROUP_CHARS} characters"
+        ))
     } else if name.trim() != name || name.chars().any(|c| c.is_control() || c == ',') {
         Some(format!(
             "group name {:?} has spaces at an end, a comma or a control character",
@@ -262,13 +264,27 @@ mod tests {
     #[test]
     fn access_groups_are_checked() {
         let meta = ReportMeta::parse("access = [\"领导\", \"扶贫办\", \"领导\"]").unwrap();
-        assert_eq!(meta.access, Some(vec!["扶贫办".to_string(), "领导".to_string()]));
-        assert_eq!(ReportMeta::parse("access = []").unwrap().access, Some(vec![]));
+        assert_eq!(
+            meta.access,
+            Some(vec!["扶贫办".to_string(), "领导".to_string()])
+        );
+        assert_eq!(
+            ReportMeta::parse("access = []").unwrap().access,
+            Some(vec![])
+        );
         assert_eq!(ReportMeta::parse("").unwrap().access, None);
-        for bad in ["access = [\"*\"]", "access = [\"\"]", "access = [\" a\"]", "access = 3"] {
+        for bad in [
+            "access = [\"*\"]",
+            "access = [\"\"]",
+            "access = [\" a\"]",
+            "access = 3",
+        ] {
             assert!(ReportMeta::parse(bad).is_err(), "{bad}");
         }
-        assert_eq!(parse_folder_access("access = \"领导\"").unwrap(), vec!["领导"]);
+        assert_eq!(
+            parse_folder_access("access = \"领导\"").unwrap(),
+            vec!["领导"]
+        );
         assert!(parse_folder_access("acces = []").is_err());
     }
 

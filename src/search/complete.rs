@@ -190,7 +190,10 @@ mod tests {
             index.matching("援藏", 10, &Scope::Everything),
             vec!["援藏医疗队", "醫療援藏", "山东援藏30年"]
         );
-        assert_eq!(index.matching("医疗", 10, &Scope::Everything), vec!["醫療援藏", "援藏医疗队"]);
+        assert_eq!(
+            index.matching("医疗", 10, &Scope::Everything),
+            vec!["醫療援藏", "援藏医疗队"]
+        );
         assert!(index.matching("火星", 10, &Scope::Everything).is_empty());
         assert_eq!(index.matching("援藏", 1, &Scope::Everything).len(), 1);
     }
@@ -203,8 +206,13 @@ mod tests {
         );
         let leaders = Scope::groups(["领导"]);
         assert_eq!(index.matching("援藏", 10, &leaders).len(), 2);
-        assert_eq!(index.matching("援藏", 10, &Scope::open_only()), vec!["援藏医疗队"]);
-        assert!(index.matching("内部", 10, &Scope::groups(["财务"])).is_empty());
+        assert_eq!(
+            index.matching("援藏", 10, &Scope::open_only()),
+            vec!["援藏医疗队"]
+        );
+        assert!(index
+            .matching("内部", 10, &Scope::groups(["财务"]))
+            .is_empty());
         assert_eq!(index.matching("内部", 10, &leaders), vec!["援藏内部总结"]);
     }
 }

@@ -276,7 +276,9 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
             .then(|| Notice::words_dropped(compiled.dropped.clone())),
         warnings: super::filters::warnings(
             table,
-            &engine.memo.known_values(engine, &searcher, &request.scope)?,
+            &engine
+                .memo
+                .known_values(engine, &searcher, &request.scope)?,
             request,
             &super::query::parse(&request.q).filters,
             &filters,

@@ -7,11 +7,10 @@
 //! viewer may not see.
 
 use tantivy::collector::Count;
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
-use super::compile::should;
 use crate::corpus::meta::OPEN_ACCESS;
 
 /// The reports a viewer may read.
@@ -68,12 +67,16 @@ impl Scope {
                 IndexRecordOption::Basic,
             )) as Box<dyn Query>
         };
-        Some(should(
-            std::iter::once(OPEN_ACCESS)
-                .chain(groups.iter().map(String::as_str))
-                .map(term)
-                .collect(),
-        ))
+        let any_of: Vec<(Occur, Box<dyn Query>)> = std::iter::once(OPEN_ACCESS)
+            .chain(groups.iter().map(String::as_str))
+            .map(|value| (Occur::Should, term(value)))
+            .collect();
+        // Scored zero: a filter must not move a hit's score, so the same
+        // search ranks alike for every viewer that sees the same paragraphs.
+        Some(Box::new(ConstScoreQuery::new(
+            Box::new(BooleanQuery::new(any_of)),
+            0.0,
+        )))
     }
 }
 
@@ -98,7 +101,9 @@ pub(super) fn count(searcher: &Searcher, filter: Option<&dyn Query>, query: Box<
             (Occur::Must, filter.box_clone()),
         ])),
     };
-    searcher.search(query.as_ref(), &Count).map_or(0, |n| n as u64)
+    searcher
+        .search(query.as_ref(), &Count)
+        .map_or(0, |n| n as u64)
 }
 
 #[cfg(test)]

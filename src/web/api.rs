@@ -13,11 +13,11 @@ use axum::Json;
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use super::auth::Viewer;
 use super::error::{Code, WebError};
 use super::params::{
     decode_pairs, request_from_query, search_request, FACET_PARAMS, SEARCH_PARAMS,
 };
-use super::auth::Viewer;
 use super::AppState;
 use crate::search::complete::Suggestion;
 use crate::search::SearchRequest;

@@ -305,10 +305,7 @@ pub struct LoginForm {
 
 /// `POST /login`: check the password (slowed after failures), set the
 /// session cookie and go back to where the user was.
-pub async fn login(
-    State(state): State<Arc<AppState>>,
-    request: Request,
-) -> Response {
+pub async fn login(State(state): State<Arc<AppState>>, request: Request) -> Response {
     let Some(access) = state.access.clone() else {
         return Redirect::to("/").into_response();
     };
@@ -320,7 +317,12 @@ pub async fn login(
     let form = match Form::<LoginForm>::from_request(request, &()).await {
         Ok(Form(form)) => form,
         Err(_) => {
-            return login_page(StatusCode::BAD_REQUEST, "/", "", "登录信息无法读取，请重试。")
+            return login_page(
+                StatusCode::BAD_REQUEST,
+                "/",
+                "",
+                "登录信息无法读取，请重试。",
+            )
         }
     };
     let next = local_target(&form.next);
@@ -359,7 +361,12 @@ pub async fn login(
             address,
             ..Default::default()
         });
-        return login_page(StatusCode::UNAUTHORIZED, &next, &username, "用户名或密码不正确。");
+        return login_page(
+            StatusCode::UNAUTHORIZED,
+            &next,
+            &username,
+            "用户名或密码不正确。",
+        );
     };
     state.throttle.succeeded(&username, &address);
     state.audit(Event {
@@ -431,7 +438,10 @@ mod tests {
             ..AccessConfig::default()
         };
         let mut headers = HeaderMap::new();
-        headers.insert("x-forwarded-for", HeaderValue::from_static("1.2.3.4, 5.6.7.8"));
+        headers.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("1.2.3.4, 5.6.7.8"),
+        );
         headers.insert("x-forwarded-proto", HeaderValue::from_static("https"));
         let proxy = Some("10.0.0.2".parse().unwrap());
         let stranger = Some("8.8.8.8".parse().unwrap());

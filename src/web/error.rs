@@ -508,6 +508,8 @@ mod tests {
                 ("query_timeout", 422),
                 ("internal", 500),
                 ("overloaded", 503),
+                ("unauthorized", 401),
+                ("forbidden", 403),
             ]
         );
     }

@@ -8,11 +8,11 @@ use axum::extract::{RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
+use super::auth::Viewer;
 use super::error::WebError;
 use super::format::plain_amount;
 pub use super::links::EXPORT_LIMIT;
 use super::params::request_from_query;
-use super::auth::Viewer;
 use super::AppState;
 use crate::facet::FacetKind;
 use crate::search::Hit;

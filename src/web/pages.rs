@@ -11,11 +11,11 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
+use super::auth::Viewer;
 use super::error::WebError;
 use super::links::siblings_request;
 use super::params::{decode_pairs, request_from_query};
 use super::views::{render, report_view, search_view, Siblings, STYLESHEET};
-use super::auth::Viewer;
 use super::AppState;
 use crate::facet::FacetKind;
 

@@ -161,7 +161,8 @@ pub struct ReportPage {
 
 /// Whether pages show the sign-out button: set when a server starts with
 /// an access file (the templates read it through [`sign_out_shown`]).
-pub static SIGN_OUT_SHOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+pub static SIGN_OUT_SHOWN: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
 
 /// See [`SIGN_OUT_SHOWN`].
 pub fn sign_out_shown() -> bool {

@@ -5,8 +5,8 @@
 #![allow(dead_code)]
 
 pub mod aid;
-pub mod restricted;
 pub mod eval;
+pub mod restricted;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};

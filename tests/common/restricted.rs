@@ -58,7 +58,13 @@ fn copy_seed(to: &Path, with_fupin: bool, with_leaders: bool, restricted: bool) 
     }
 }
 
-fn build(dir: &Path, name: &str, with_fupin: bool, with_leaders: bool, restricted: bool) -> PathBuf {
+fn build(
+    dir: &Path,
+    name: &str,
+    with_fupin: bool,
+    with_leaders: bool,
+    restricted: bool,
+) -> PathBuf {
     let corpus = dir.join(format!("{name}-corpus"));
     let root = dir.join(format!("{name}-index"));
     copy_seed(&corpus, with_fupin, with_leaders, restricted);

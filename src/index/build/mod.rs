@@ -308,7 +308,9 @@ pub(super) fn write_titles(dir: &Path, titles: Vec<(Vec<String>, String)>) -> Re
     write_title_list(dir, &open)?;
     let mut lines: Vec<String> = restricted
         .iter()
-        .map(|(groups, title)| format!("{}\t{}", groups.join(","), title.replace(['\n', '\r'], " ")))
+        .map(|(groups, title)| {
+            format!("{}\t{}", groups.join(","), title.replace(['\n', '\r'], " "))
+        })
         .collect();
     lines.sort_unstable();
     lines.dedup();

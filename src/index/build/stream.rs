@@ -49,7 +49,8 @@ impl Tally {
     fn add(&mut self, report: &LabelledReport) {
         self.reports += 1;
         self.paragraphs += report.paragraphs.len();
-        self.titles.push((report.access.clone(), report.title.clone()));
+        self.titles
+            .push((report.access.clone(), report.title.clone()));
         for (p, l) in report.paragraphs.iter().zip(&report.labels) {
             self.text_bytes += p.text.len();
             let has = [
