@@ -701,3 +701,36 @@ fn a_folder_access_file_restricts_what_is_below_it_and_an_incremental_reindex_fo
         loaded.skipped
     );
 }
+
+#[tokio::test]
+async fn the_audit_log_records_key_use_and_exports_apart_from_the_request_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join(aidsearch::web::audit::FILE);
+    let file = Arc::new(AccessFile::open(&site().file).unwrap());
+    let app = aidsearch::web::app(aidsearch::web::AppState::with_access(
+        restricted().live.clone(),
+        file,
+        Some(aidsearch::web::audit::AuditLog::new(log.clone())),
+    ));
+    let key = format!("Bearer {}", site().keys["all"]);
+    let export = Request::get("/export.json?q=%E6%8F%B4%E8%97%8F")
+        .header(header::AUTHORIZATION, &key)
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(common::send(app.clone(), export).await.0, StatusCode::OK);
+    let refused = Request::get("/api/search?q=x")
+        .header(header::AUTHORIZATION, "Bearer nonsense")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(common::send(app, refused).await.0, StatusCode::UNAUTHORIZED);
+    let lines: Vec<Value> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let events: Vec<&str> = lines.iter().map(|l| l["event"].as_str().unwrap()).collect();
+    assert_eq!(events, ["key_use", "export", "key_refused"], "{lines:?}");
+    assert_eq!(lines[0]["who"], "key:all");
+    assert_eq!(lines[1]["query"], "q=%E6%8F%B4%E8%97%8F");
+    assert!(lines[1]["rows"].as_u64().unwrap() > 0);
+}
