@@ -185,6 +185,12 @@ async fn keys_are_checked_by_action() {
     for open in ["/healthz", "/readyz", "/api/openapi.json"] {
         assert_eq!(get_as(None, open).await.0, StatusCode::OK, "{open}");
     }
+    // Without CORS configured a preflight is still a 405, not a 401.
+    let preflight = Request::options("/api/search").body(Body::empty()).unwrap();
+    assert_eq!(
+        common::send(app(), preflight).await.0,
+        StatusCode::METHOD_NOT_ALLOWED
+    );
     let spec: Value = serde_json::from_str(&get_as(None, "/api/openapi.json").await.2).unwrap();
     assert_eq!(
         spec["components"]["securitySchemes"]["apiKey"]["scheme"],
@@ -400,6 +406,21 @@ async fn a_restricted_report_is_invisible_to_other_groups_everywhere() {
         !hidden.to_string().contains("毕宝锋援藏") && !hidden.to_string().contains(FUPIN_REPORT)
     );
     assert_eq!(json_as("leaders", &queries[0]).await["total"], 0);
+
+    // A misspelling: its related term (and the "did you mean" one edit
+    // away) stands only in the restricted report, so only its group is
+    // offered it or finds anything through it.
+    let typo = format!("/api/search?q={}", common::enc("毕宝峰"));
+    let widened = json_as("all", &typo).await;
+    assert!(widened["total"].as_u64().unwrap() > 0, "{widened}");
+    assert!(widened.to_string().contains("毕宝锋"));
+    let kept = json_as("nogroup", &typo).await;
+    assert_eq!(kept["total"], 0);
+    assert!(
+        kept["expanded"].as_array().is_none_or(Vec::is_empty),
+        "{kept}"
+    );
+    assert!(!kept.to_string().contains("毕宝锋"), "{kept}");
 
     // Facet trees, every count.
     for uri in ["/api/facets", "/api/facets?q=%E5%8C%BB%E9%99%A2"] {

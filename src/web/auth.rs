@@ -156,7 +156,9 @@ pub async fn authenticate(
         request.extensions_mut().insert(Principal::Anonymous);
         return next.run(request).await;
     };
-    if is_open(&path) {
+    // A preflight carries no credentials and reads nothing (without CORS
+    // configured it is answered 405 as before).
+    if is_open(&path) || request.method() == axum::http::Method::OPTIONS {
         return next.run(request).await;
     }
     let config = access.current();

@@ -8,7 +8,10 @@
 //! - the other three reports are open.
 //!
 //! Mining is off in all of them: a mined vocabulary is of one corpus, and
-//! the oracles' corpora differ by design.
+//! the oracles' corpora differ by design. They share a data folder: the
+//! project's dictionary and synonyms, plus `毕宝峰 ~ 毕宝锋` (a misspelling
+//! whose related term only the restricted report holds), so widening a
+//! failing word and "did you mean" have something to leak.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -58,6 +61,20 @@ fn copy_seed(to: &Path, with_fupin: bool, with_leaders: bool, restricted: bool) 
     }
 }
 
+/// The project's dictionary and synonyms, with the misspelling.
+fn data_folder(dir: &Path) -> PathBuf {
+    let data = dir.join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let project = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+    let mut dict = std::fs::read_to_string(project.join("dict.txt")).unwrap();
+    dict.push_str("\n毕宝峰\n毕宝锋\n");
+    std::fs::write(data.join("dict.txt"), dict).unwrap();
+    let mut synonyms = std::fs::read_to_string(project.join("synonyms.txt")).unwrap();
+    synonyms.push_str("\n毕宝峰 ~ 毕宝锋\n");
+    std::fs::write(data.join("synonyms.txt"), synonyms).unwrap();
+    data
+}
+
 fn build(
     dir: &Path,
     name: &str,
@@ -70,6 +87,7 @@ fn build(
     copy_seed(&corpus, with_fupin, with_leaders, restricted);
     let options = ReindexOptions {
         mine: false,
+        data: Some(dir.join("data")),
         ..ReindexOptions::default()
     };
     reindex_with_options(&corpus, &root, options, &|_| {}).expect("restricted corpus indexes");
@@ -81,6 +99,7 @@ pub fn restricted() -> &'static Restricted {
     static INDEXES: OnceLock<Restricted> = OnceLock::new();
     INDEXES.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
+        data_folder(dir.path());
         let root = build(dir.path(), "all", true, true, true);
         let open = build(dir.path(), "open", false, false, false);
         let fupin = build(dir.path(), "fupin", true, false, false);
