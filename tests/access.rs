@@ -755,3 +755,50 @@ async fn the_audit_log_records_key_use_and_exports_apart_from_the_request_log() 
     assert_eq!(lines[1]["query"], "q=%E6%8F%B4%E8%97%8F");
     assert!(lines[1]["rows"].as_u64().unwrap() > 0);
 }
+
+/// Whether a query relaxes to "most words" weighs its words by how rare
+/// they are. A word common only in restricted reports must weigh, for a
+/// viewer who cannot read them, what it weighs in what that viewer can:
+/// here 饮用水 is nowhere in the open reports, so a search for all three
+/// words may not fall back to 教育 and 医疗 alone, as it would if the
+/// restricted paragraphs made 饮用水 look common.
+#[test]
+fn whether_a_query_relaxes_does_not_depend_on_restricted_reports() {
+    use aidsearch::search::{search, Engine, Scope, SearchRequest};
+    let dir = tempfile::tempdir().unwrap();
+    let write = |corpus: &str, restricted: bool| {
+        let folder = dir.path().join(corpus);
+        std::fs::create_dir_all(&folder).unwrap();
+        let open: Vec<String> = (1..=5)
+            .map(|i| format!("第{i}中学的教育和县医院的医疗工作稳步推进。"))
+            .collect();
+        std::fs::write(folder.join("open.txt"), open.join("\n\n")).unwrap();
+        if restricted {
+            let closed: Vec<String> = (1..=30)
+                .map(|i| format!("第{i}个村完成饮用水检测。"))
+                .collect();
+            std::fs::write(folder.join("closed.txt"), closed.join("\n\n")).unwrap();
+            std::fs::write(folder.join("closed.toml"), "access = [\"领导\"]\n").unwrap();
+        }
+        let root = dir.path().join(format!("{corpus}-index"));
+        aidsearch::index::build::reindex(&folder, &root).unwrap();
+        Engine::open(&root).unwrap()
+    };
+    let all = write("all", true);
+    let open_only = write("open", false);
+    let request = SearchRequest::query("教育 医疗 饮用水");
+    let truth = search(&open_only, &request).unwrap();
+    let seen = search(
+        &all,
+        &SearchRequest {
+            scope: Scope::open_only(),
+            ..request.clone()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        (seen.total, seen.relaxed),
+        (truth.total, truth.relaxed),
+        "the open-only viewer relaxes as the index of open reports does"
+    );
+}
