@@ -66,6 +66,10 @@ pub enum Error {
         /// Paragraphs the new generation would hold.
         after: usize,
     },
+    /// The access file cannot be read, or a change to it is refused (a
+    /// user that exists, a key with no action).
+    #[error("{0}")]
+    Access(String),
     #[error("index error: {0}")]
     Index(#[from] tantivy::TantivyError),
     #[error("index error: {0}")]

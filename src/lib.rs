@@ -15,8 +15,11 @@
 //! - [`index`]: build, verify and switch index generations;
 //! - [`mod@search`]: the one search function every interface calls, and the
 //!   engine state it keeps per generation;
+//! - [`access`]: who may read what (users, groups, API keys, sessions), as
+//!   the scope search filters by;
 //! - [`web`]: the HTTP API and the staff pages, a thin layer over search.
 
+pub mod access;
 pub mod corpus;
 pub mod error;
 pub mod facet;

@@ -131,7 +131,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             cors_origins,
             data,
             zero_hit_log,
+            auth,
+            no_auth,
         } => {
+            // Before anything is built or bound: a refusal is immediate.
+            let access = cmd::serve::access_for(
+                &auth.file(&index.index),
+                auth.auth.is_some(),
+                addr,
+                no_auth,
+            )?;
             search::cache::set_capacity(cache_entries);
             let zero_hit_log =
                 zero_hit_log.unwrap_or_else(|| index.index.join(aidsearch::web::zero_hits::FILE));
@@ -144,6 +153,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     cors_origins,
                     data: data.folder(),
                     zero_hit_log,
+                    access,
                 },
                 color,
             )
@@ -204,7 +214,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             per_report,
             reports,
             json,
+            user,
+            key,
+            auth,
         } => {
+            let scope = cmd::access::scope_of(&auth.file(&index.index), user, key)?;
             let request = SearchRequest {
                 q: query,
                 region,
@@ -229,6 +243,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 per_report,
                 // A search typed at a terminal runs to its end (Ctrl-C stops it).
                 deadline: search::Deadline::NEVER,
+                scope,
             };
             request.validate()?;
             let engine = open(&index.index)?;
@@ -294,6 +309,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::User { action } => cmd::access::user(action),
+        Command::Key { action } => cmd::access::key(action),
         Command::Ship { index, to } => {
             let shipped = cmd::ship::ship(&index.index, &to)?;
             outln!(

@@ -973,6 +973,39 @@ async fn real_responses_match_the_openapi_description() {
         .store(true, std::sync::atomic::Ordering::Relaxed);
     let x = exchange(aidsearch::web::app(stopping), Method::GET, "/readyz", None).await;
     covered.insert(check_against_spec(&spec, &closed, &x));
+    // A server with an access file: no key (401), and a key that may
+    // search but not count facets (403).
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(aidsearch::access::FILE);
+    let mut config = aidsearch::access::AccessConfig::new().unwrap();
+    let key = config
+        .create_key("api", &[], &[aidsearch::access::Action::Search], 3600)
+        .unwrap();
+    aidsearch::access::write(&file, &config).unwrap();
+    let guarded = || {
+        let access = aidsearch::access::AccessFile::open(&file).unwrap();
+        aidsearch::web::app(AppState::with_access(
+            common::live(),
+            std::sync::Arc::new(access),
+            None,
+        ))
+    };
+    let x = exchange(guarded(), Method::GET, "/api/search?q=x", None).await;
+    assert_eq!(x.status, StatusCode::UNAUTHORIZED, "{}", x.describe());
+    covered.insert(check_against_spec(&spec, &closed, &x));
+    let bearer: header::HeaderValue = format!("Bearer {key}").parse().unwrap();
+    let keyed = guarded().layer(axum::middleware::map_request(
+        move |mut request: Request<Body>| {
+            let bearer = bearer.clone();
+            async move {
+                request.headers_mut().insert(header::AUTHORIZATION, bearer);
+                request
+            }
+        },
+    ));
+    let x = exchange(keyed, Method::GET, "/api/facets", None).await;
+    assert_eq!(x.status, StatusCode::FORBIDDEN, "{}", x.describe());
+    covered.insert(check_against_spec(&spec, &closed, &x));
 
     // Every documented response was exercised, except the generic one (500).
     let mut documented = BTreeSet::new();
@@ -1061,7 +1094,14 @@ async fn the_description_lists_exactly_the_parameters_and_codes_the_server_knows
 
 /// Paths of the router that are pages for people, which the OpenAPI
 /// document leaves out.
-const PAGE_ROUTES: [&str; 4] = ["/", "/report/{id}", "/static/style.css", "/static/page.js"];
+const PAGE_ROUTES: [&str; 6] = [
+    "/",
+    "/report/{id}",
+    "/static/style.css",
+    "/static/page.js",
+    "/login",
+    "/logout",
+];
 
 /// The routes `aidsearch::web::routes` registers, as (path, method), read
 /// from its source: axum cannot list a router's routes, and a test that
@@ -1234,7 +1274,8 @@ async fn suggest_latency() {
         let started = std::time::Instant::now();
         let mut n = 0;
         for _ in 0..rounds {
-            n += aidsearch::search::complete::complete(&engine, prefix, 10).len();
+            n += aidsearch::search::complete::complete(&engine, prefix, 10, &Default::default())
+                .len();
         }
         let per_call = started.elapsed() / rounds;
         println!(

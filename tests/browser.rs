@@ -60,6 +60,70 @@ type Res<T> = Result<T, String>;
 // ---------------------------------------------------------------------------
 // Plain HTTP/1.1 over loopback.
 
+/// The server's address and the API key the test's own requests to it send
+/// (the walk runs against a server with an access file, issue 20).
+static SERVER_KEY: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
+
+/// A user and an API key in the index's access file, made by the binary.
+fn create_access(bin: &str, index: &Path, server: &str) {
+    use std::io::Write as _;
+    let file = index.join("auth.toml");
+    let mut user = Command::new(bin)
+        .args(["user", "add", "walker", "--password-stdin", "--auth"])
+        .arg(&file)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("user add runs");
+    user.stdin
+        .take()
+        .unwrap()
+        .write_all(WALKER_PASSWORD.as_bytes())
+        .unwrap();
+    assert!(user.wait().unwrap().success(), "user add failed");
+    let key = Command::new(bin)
+        .args([
+            "key",
+            "create",
+            "walker",
+            "--action",
+            "search,report,export,facets",
+            "--auth",
+        ])
+        .arg(&file)
+        .output()
+        .expect("key create runs");
+    assert!(key.status.success(), "key create failed");
+    let key = String::from_utf8(key.stdout).unwrap().trim().to_string();
+    let _ = SERVER_KEY.set((server.to_string(), key));
+}
+
+const WALKER_PASSWORD: &str = "雪域高原书写青春";
+
+/// Signed out, a results URL lands on the login page; signing in there
+/// returns to the same search.
+fn sign_in_returns_to_the_search(b: &Browser, site: &str) {
+    let results = format!("{site}/?q={}&sector={}", enc("医疗"), enc("医疗卫生"));
+    b.goto(&results);
+    b.wait_url("the login page", |u| u.contains("/login?next="));
+    let name = b.find("#username").expect("user name box");
+    b.must(
+        "POST",
+        &format!("/element/{name}/value"),
+        Some(json!({ "text": "walker" })),
+    );
+    let password = b.find("#password").expect("password box");
+    b.must(
+        "POST",
+        &format!("/element/{password}/value"),
+        Some(json!({ "text": WALKER_PASSWORD })),
+    );
+    b.click_css("form.login-form button[type=submit]");
+    let back = b.wait_url("the search after sign-in", |u| !u.contains("/login"));
+    assert_eq!(back, results, "sign-in returns to the same search");
+    assert_eq!(b.js("return document.getElementById('q').value"), "医疗");
+}
+
 /// One HTTP request with `Connection: close`; returns status and body.
 fn http(addr: &str, method: &str, path: &str, body: Option<&Value>) -> Res<(u16, Vec<u8>)> {
     let mut stream = TcpStream::connect(addr).map_err(|e| format!("connect {addr}: {e}"))?;
@@ -68,6 +132,9 @@ fn http(addr: &str, method: &str, path: &str, body: Option<&Value>) -> Res<(u16,
     let payload = body.map(|b| b.to_string()).unwrap_or_default();
     let mut request =
         format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAccept: */*\r\n");
+    if let Some((_, key)) = SERVER_KEY.get().filter(|(server, _)| server == addr) {
+        request.push_str(&format!("Authorization: Bearer {key}\r\n"));
+    }
     if body.is_some() {
         request.push_str(&format!(
             "Content-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\n",
@@ -600,7 +667,15 @@ struct Walk {
 
 impl Walk {
     /// Serve `index` (of `corpus`) and open a browser; logs go to `scratch`.
-    fn start(programs: &(PathBuf, PathBuf), index: &Path, corpus: &Path, scratch: &Path) -> Walk {
+    /// With `signed_in`, the server gets an access file (a user to sign in
+    /// as, and a key for the test's own API requests).
+    fn start(
+        programs: &(PathBuf, PathBuf),
+        index: &Path,
+        corpus: &Path,
+        scratch: &Path,
+        signed_in: bool,
+    ) -> Walk {
         let (chromium, chromedriver) = programs;
         let bin = env!("CARGO_BIN_EXE_aidsearch");
         let shots = Path::new(bin)
@@ -611,6 +686,9 @@ impl Walk {
         std::fs::create_dir_all(&shots).expect("screenshot dir");
         // The server, on a free loopback port.
         let server = format!("127.0.0.1:{}", free_port());
+        if signed_in {
+            create_access(bin, index, &server);
+        }
         let mut server_process = Process::spawn(
             "aidsearch serve",
             Command::new(bin)
@@ -667,8 +745,9 @@ fn staff_walk_through_in_chromium() {
         .status()
         .expect("reindex runs");
     assert!(status.success(), "reindex failed: {status}");
-    let walk = Walk::start(&programs, &index, &common::corpus_dir(), tmp.path());
+    let walk = Walk::start(&programs, &index, &common::corpus_dir(), tmp.path(), true);
     let (b, server, site, shots) = (&walk.b, &walk.server, &walk.site, &walk.shots);
+    sign_in_returns_to_the_search(b, site);
 
     // # 1. Search: type the words into the box and submit.
     b.goto(&format!("{site}/"));
@@ -1045,7 +1124,7 @@ fn staff_walk_on_the_aid_subcorpus() {
         return;
     };
     let tmp = tempfile::tempdir().expect("temp dir");
-    let walk = Walk::start(&programs, &aid.root, &aid.corpus, tmp.path());
+    let walk = Walk::start(&programs, &aid.root, &aid.corpus, tmp.path(), false);
     let (b, server, site, shots) = (&walk.b, &walk.server, &walk.site, &walk.shots);
     let everything = get_json(server, "/api/search?q=&view=reports&sort=date");
     let reports = everything["report_total"].as_u64().unwrap();

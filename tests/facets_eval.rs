@@ -470,6 +470,7 @@ fn label_scale_news() {
             paragraphs,
             content_hash: 0,
             hints: Default::default(),
+            access: Vec::new(),
         });
     }
     let count: usize = reports.iter().map(|r| r.paragraphs.len()).sum();

@@ -22,6 +22,7 @@ const LAYERS: &[&str] = &[
     "mining",
     "index",
     "search",
+    "access",
     "web",
     "bin",
 ];

@@ -385,3 +385,63 @@ proptest! {
         assert_facets_round_trip(&request, 0)?;
     }
 }
+
+// # A restricted viewer's counts are those of the reports it may read
+
+/// Every count of a response: totals and each facet's values, and the
+/// warnings (which tell whether a facet value exists).
+fn all_counts(response: &search::SearchResponse) -> serde_json::Value {
+    serde_json::json!({
+        "total": response.total,
+        "exact_total": response.exact_total,
+        "relaxed": response.relaxed,
+        "facets": response.facets,
+        "warnings": response.warnings,
+        "suggestions": response.suggestions,
+        "related": response.related,
+    })
+}
+
+proptest! {
+    #![proptest_config(config(24))]
+
+    /// For random queries and filters, what a viewer of no group, and one of
+    /// 扶贫办, see on the index with restricted reports is what everyone
+    /// sees on an index of only the reports that viewer may read: every
+    /// count, every facet tree, and the suggestions.
+    #[test]
+    fn restricted_viewers_count_only_what_they_may_read(
+        q in prop::sample::select(vec![
+            "", "援藏", "医疗", "昂仁县 医院", "淄博市", "毕宝锋", "援藏干部 重庆", "饮用水", "教育 OR 医疗",
+            "援藏 -教育", "毕宝峰", "\"组团式\"", "淄博 援藏 医疗 教育", "2020",
+        ]),
+        sector in prop::option::of(prop::sample::select(vec!["医疗卫生", "教育", "产业发展", "基础设施"])),
+        year in prop::option::of(prop::sample::select(vec!["2019", "2020", "2022", "2024"])),
+        region in prop::option::of(prop::sample::select(vec![
+            "西藏自治区/日喀则市", "西藏自治区/日喀则市/昂仁县", "西藏自治区/昌都市", "西藏自治区",
+        ])),
+        donor in prop::option::of(prop::sample::select(vec!["山东省", "山东省/淄博市", "重庆市"])),
+        sort in prop::sample::select(vec![search::Sort::Relevance, search::Sort::Date, search::Sort::Funding]),
+    ) {
+        let indexes = common::restricted::restricted();
+        let mut request = SearchRequest::query(q);
+        request.sort = sort;
+        request.sector.extend(sector.map(str::to_string));
+        request.year.extend(year.map(str::to_string));
+        request.region.extend(region.map(str::to_string));
+        request.donor.extend(donor.map(str::to_string));
+        let full = indexes.live.get();
+        for (scope, oracle) in [
+            (search::Scope::open_only(), &indexes.open_only),
+            (search::Scope::groups(["扶贫办"]), &indexes.fupin_only),
+        ] {
+            let scoped = SearchRequest { scope: scope.clone(), ..request.clone() };
+            let oracle = oracle.get();
+            let seen = search::search(&full, &scoped).unwrap();
+            let truth = search::search(&oracle, &request).unwrap();
+            prop_assert_eq!(all_counts(&seen), all_counts(&truth), "{:?} {:?}", scope, request);
+            let trees = search::facet_trees(&full, &scoped).unwrap();
+            prop_assert_eq!(trees, search::facet_trees(&oracle, &request).unwrap());
+        }
+    }
+}

@@ -700,7 +700,10 @@ fn every_search_entry_point_stops_at_its_deadline() {
     timed_out("search_all", search_all(&engine, &request, 5_000).map(drop));
     timed_out("facet_trees", facet_trees(&engine, &request).map(drop));
     let id = "2020-zibo-aid-team-ngamring";
-    timed_out("report", report(&engine, id, "援藏", passed).map(drop));
+    timed_out(
+        "report",
+        report(&engine, id, "援藏", passed, &Default::default()).map(drop),
+    );
     // Without one, or before it, the same calls answer.
     let request = SearchRequest {
         deadline: Deadline::after(std::time::Duration::from_secs(3600)),
@@ -708,7 +711,7 @@ fn every_search_entry_point_stops_at_its_deadline() {
     };
     assert!(search(&engine, &request).unwrap().total > 0);
     assert!(!search_all(&engine, &request, 5_000).unwrap().is_empty());
-    assert!(report(&engine, id, "援藏", Deadline::NEVER).is_ok());
+    assert!(report(&engine, id, "援藏", Deadline::NEVER, &Default::default()).is_ok());
 }
 
 /// An index written by another version of the index format printed

@@ -482,12 +482,26 @@ fn a_failed_ship_moves_no_pointer_and_replicas_keep_newer_generations() {
         "--index",
         s(&builder),
     ]);
+    // The access file travels with the generation (issue 20).
+    let access = "session_secret = \"0123456789abcdef0123456789abcdef\"\n";
+    std::fs::write(builder.join(aidsearch::access::FILE), access).unwrap();
     let replica = dir.path().join("replica");
     run(&["ship", "--index", s(&builder), "--to", s(&replica)]);
     assert_eq!(
         std::fs::read_to_string(replica.join("CURRENT")).unwrap(),
         "gen-1\n"
     );
+    let shipped = replica.join(aidsearch::access::FILE);
+    assert_eq!(std::fs::read_to_string(&shipped).unwrap(), access);
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&shipped).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o777,
+            0o600,
+            "the replica's copy is its owner's only"
+        );
+    }
 
     // A destination that is a file: rsync fails, nothing points anywhere.
     let blocked = dir.path().join("blocked");
@@ -518,7 +532,12 @@ fn a_failed_ship_moves_no_pointer_and_replicas_keep_newer_generations() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     // The live one, the one before it; 0 and 1 go.
-    assert_eq!(left, ["CURRENT", "gen-2", "gen-3"].map(String::from).into());
+    assert_eq!(
+        left,
+        ["CURRENT", "auth.toml", "gen-2", "gen-3"]
+            .map(String::from)
+            .into()
+    );
 }
 
 fn copy_dir(from: &Path, to: &Path) {

@@ -74,7 +74,7 @@ fn an_edited_data_folder_changes_results_and_old_generations_keep_their_snapshot
     assert_eq!(hits(&gen2, "藏青援助点"), 1);
     // Completion offers the generation's own dictionary words.
     let offered = |engine: &Engine| {
-        aidsearch::search::complete::complete(engine, "藏青", 5)
+        aidsearch::search::complete::complete(engine, "藏青", 5, &Default::default())
             .into_iter()
             .any(|s| s.text == "藏青援助点")
     };

@@ -212,6 +212,7 @@ pub fn query(data: &[u8]) {
                 "2020-zibo-aid-team-ngamring",
                 &q,
                 search::Deadline::NEVER,
+                &search::Scope::Everything,
             )
         });
     }

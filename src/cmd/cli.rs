@@ -59,6 +59,24 @@ pub struct IndexArg {
     pub index: PathBuf,
 }
 
+/// Where the access file is.
+#[derive(Args, Clone)]
+pub struct AuthArg {
+    /// The access file (users, groups, API keys); default auth.toml in the
+    /// index folder (example: --auth /srv/aidsearch/auth.toml).
+    #[arg(long, env = "AIDSEARCH_AUTH")]
+    pub auth: Option<PathBuf>,
+}
+
+impl AuthArg {
+    /// The access file of the index root `index`.
+    pub fn file(&self, index: &std::path::Path) -> PathBuf {
+        self.auth
+            .clone()
+            .unwrap_or_else(|| index.join(aidsearch::access::FILE))
+    }
+}
+
 #[derive(Args, Clone)]
 pub struct CorpusArg {
     /// Folder of report files: .txt .md .html .docx .pdf, any encoding (example: --corpus corpus).
@@ -259,6 +277,13 @@ pub enum Command {
         /// zero-hits.log in the index folder (example: --zero-hit-log /var/log/aidsearch/zero.log).
         #[arg(long, env = "AIDSEARCH_ZERO_HIT_LOG")]
         zero_hit_log: Option<PathBuf>,
+        #[command(flatten)]
+        auth: AuthArg,
+        /// Serve on a non-loopback address without an access file: anyone
+        /// who reaches the port reads every open report (logged as a warning
+        /// at start) (example: --no-auth).
+        #[arg(long, env = "AIDSEARCH_NO_AUTH", value_parser = clap::builder::BoolishValueParser::new())]
+        no_auth: bool,
     },
     /// Search from the terminal: coloured results, or the API's JSON with --json.
     ///
@@ -323,6 +348,30 @@ pub enum Command {
         reports: bool,
         #[command(flatten)]
         json: JsonArg,
+        /// Search as this user of the access file: only the reports their
+        /// groups may read (example: --user zhang).
+        #[arg(long, env = "AIDSEARCH_USER", conflicts_with = "key")]
+        user: Option<String>,
+        /// Search as this API key: only the reports its groups may read
+        /// (example: --key aidk_…, or AIDSEARCH_KEY).
+        #[arg(long, env = "AIDSEARCH_KEY", hide_env_values = true)]
+        key: Option<String>,
+        #[command(flatten)]
+        auth: AuthArg,
+    },
+    /// Staff accounts of the access file: add, list, revoke.
+    ///
+    /// Example: aidsearch user add zhang --group 扶贫办
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// API keys of the access file for integrators: create, list, revoke.
+    ///
+    /// Example: aidsearch key create dashboard --group 扶贫办 --expires 90d
+    Key {
+        #[command(subcommand)]
+        action: KeyAction,
     },
     /// Show the index: generation, size, document counts and top facet values.
     ///
@@ -388,6 +437,85 @@ pub enum Command {
         explain: String,
         #[command(flatten)]
         corpus: CorpusArg,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum UserAction {
+    /// Add a user; the password is asked at the terminal (twice), or read
+    /// from standard input with --password-stdin.
+    ///
+    /// Example: aidsearch user add zhang --group 扶贫办 --group 领导
+    Add {
+        /// The name to sign in with (example: zhang).
+        name: String,
+        /// A group the user belongs to, repeatable: reports whose sidecar's
+        /// `access` names it are theirs to read (example: --group 扶贫办).
+        #[arg(long = "group")]
+        groups: Vec<String>,
+        /// Read the password from the first line of standard input, for
+        /// scripts and tests (example: --password-stdin).
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        index: IndexArg,
+        #[command(flatten)]
+        auth: AuthArg,
+    },
+    /// List the users and their groups.
+    List {
+        #[command(flatten)]
+        index: IndexArg,
+        #[command(flatten)]
+        auth: AuthArg,
+    },
+    /// Remove a user; their sessions end at once on every server.
+    Revoke {
+        name: String,
+        #[command(flatten)]
+        index: IndexArg,
+        #[command(flatten)]
+        auth: AuthArg,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum KeyAction {
+    /// Create an API key and print it once; only its hash is kept.
+    ///
+    /// Example: aidsearch key create dashboard --group 扶贫办 --expires 90d --action search,facets
+    Create {
+        /// A name for the key, for listing and revoking (example: dashboard).
+        name: String,
+        /// A group the key acts for, repeatable (example: --group 扶贫办).
+        #[arg(long = "group")]
+        groups: Vec<String>,
+        /// How long the key lasts: minutes, hours, days or years (example: --expires 90d).
+        #[arg(long, default_value = "90d")]
+        expires: String,
+        /// What the key may do, comma-separated: search, report, export,
+        /// facets (default: all but export) (example: --action search,export).
+        #[arg(long = "action", value_delimiter = ',', default_values_t = ["search".to_string(), "report".to_string(), "facets".to_string()])]
+        actions: Vec<String>,
+        #[command(flatten)]
+        index: IndexArg,
+        #[command(flatten)]
+        auth: AuthArg,
+    },
+    /// List the keys (never the keys themselves): name, groups, actions, expiry.
+    List {
+        #[command(flatten)]
+        index: IndexArg,
+        #[command(flatten)]
+        auth: AuthArg,
+    },
+    /// Revoke the key of this name; servers refuse it at once.
+    Revoke {
+        name: String,
+        #[command(flatten)]
+        index: IndexArg,
+        #[command(flatten)]
+        auth: AuthArg,
     },
 }
 

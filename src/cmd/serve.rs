@@ -29,6 +29,44 @@ pub struct ServeOptions {
     /// The data folder for the first index, when one is built.
     pub data: Option<std::path::PathBuf>,
     pub zero_hit_log: std::path::PathBuf,
+    /// The access file, when there is one (checked by [`access_for`]).
+    pub access: Option<aidsearch::access::AccessFile>,
+}
+
+/// The access file `serve` runs with: the one at `path` when it exists;
+/// none on loopback, or anywhere with `--no-auth`; otherwise an error,
+/// so a server reachable from the network never starts open by accident.
+pub fn access_for(
+    path: &Path,
+    named: bool,
+    addr: SocketAddr,
+    no_auth: bool,
+) -> Result<Option<aidsearch::access::AccessFile>> {
+    if path.exists() {
+        if no_auth {
+            anyhow::bail!(
+                "--no-auth was given but the access file {} exists; remove one of them",
+                path.display()
+            );
+        }
+        return Ok(Some(aidsearch::access::AccessFile::open(path)?));
+    }
+    if named {
+        anyhow::bail!(
+            "the access file {} does not exist; create it with `aidsearch user add NAME --group G --auth {}`",
+            path.display(),
+            path.display()
+        );
+    }
+    if addr.ip().is_loopback() || no_auth {
+        return Ok(None);
+    }
+    anyhow::bail!(
+        "refusing to serve on {addr} without an access file: anyone who can reach the port \
+         could read every report. Create one with `aidsearch user add NAME --group G` (it is \
+         written to {}), or pass --no-auth if the network itself controls who connects",
+        path.display()
+    )
 }
 
 /// Serve the search page and API on `options.addr` until Ctrl-C or SIGTERM,
@@ -45,7 +83,14 @@ pub fn serve(
         cors_origins,
         data,
         zero_hit_log,
+        access,
     } = options;
+    let audit_log = access.as_ref().map(|file| {
+        file.current()
+            .audit_log
+            .clone()
+            .unwrap_or_else(|| index_root.join(aidsearch::web::audit::FILE))
+    });
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
@@ -113,8 +158,18 @@ pub fn serve(
             "serving on http://{local}"
         );
         drop(engine);
-        if let Some(warning) = exposure_warning(local) {
-            tracing::warn!(target: LOG, address = %local, "{warning}");
+        match &access {
+            Some(file) => tracing::info!(
+                target: LOG,
+                access = %file.path().display(),
+                audit = %audit_log.as_deref().unwrap_or(Path::new("-")).display(),
+                "sign-in required: API keys and staff accounts of the access file"
+            ),
+            None => {
+                if let Some(warning) = exposure_warning(local) {
+                    tracing::warn!(target: LOG, address = %local, "{warning}");
+                }
+            }
         }
         tracing::info!(
             target: LOG,
@@ -130,7 +185,14 @@ pub fn serve(
             live.clone(),
             aidsearch::web::reload::INTERVAL,
         ));
-        let mut state = aidsearch::web::AppState::new(live);
+        let mut state = match access {
+            Some(file) => aidsearch::web::AppState::with_access(
+                live,
+                Arc::new(file),
+                audit_log.map(aidsearch::web::audit::AuditLog::new),
+            ),
+            None => aidsearch::web::AppState::new(live),
+        };
         if let Some(fresh) = std::sync::Arc::get_mut(&mut state) {
             fresh.cors_origins = cors_origins;
         }
@@ -169,8 +231,9 @@ pub fn serve(
 /// (`--addr 0.0.0.0:3000`, a public address): it has no authentication.
 fn exposure_warning(addr: SocketAddr) -> Option<&'static str> {
     (!addr.ip().is_loopback()).then_some(
-        "listening beyond this machine: the server has no authentication; \
-         put it behind a proxy that controls access, or bind 127.0.0.1",
+        "--no-auth: listening beyond this machine without sign-in; anyone who reaches \
+         the port reads every open report. Put it behind a proxy that controls access, \
+         create an access file (`aidsearch user add`), or bind 127.0.0.1",
     )
 }
 

@@ -81,6 +81,18 @@ pub fn ship(root: &Path, dest: &str) -> Result<Shipped> {
             differences.trim()
         );
     }
+    // The access file with the generation, so that a replica signs in the
+    // same users and keys and verifies the same session cookies (rsync
+    // writes a temp file and renames it: the replica reads old or new).
+    let access = root.join(aidsearch::access::FILE);
+    if access.is_file() {
+        rsync(&[
+            "--checksum",
+            "--chmod=F600",
+            &access.display().to_string(),
+            &join(dest, aidsearch::access::FILE),
+        ])?;
+    }
     // The pointer last, written by rsync to a temp file and renamed.
     let pointer_dir = tempfile::tempdir().context("a temp folder for the pointer")?;
     let pointer: PathBuf = pointer_dir.path().join(CURRENT);

@@ -9,7 +9,12 @@
 //! region = ["西藏自治区/拉萨市"] # gazetteer names or paths
 //! sector = ["科技创新"]
 //! donor = ["山东省"]
+//! access = ["扶贫办", "领导"]  # only these groups may read it
 //! ```
+//!
+//! A folder may hold [`FOLDER_ACCESS_FILE`] (`access = [...]`), the groups
+//! of every report below it that has no `access` of its own (the nearest
+//! such file wins).
 
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +32,67 @@ pub struct ReportMeta {
     pub sector: Vec<String>,
     #[serde(default)]
     pub donor: Vec<String>,
+    /// The groups that may read the report; `None`: the folder's default
+    /// (or open), `Some([])`: open to every signed-in user.
+    #[serde(default)]
+    pub access: Option<Vec<String>>,
+}
+
+/// The file of a corpus folder naming the groups that may read the reports
+/// below it (a sidecar's own `access` wins). A `.toml` file, so never read
+/// as a report.
+pub const FOLDER_ACCESS_FILE: &str = "_access.toml";
+
+/// The term of the index's access field that marks an open report; no
+/// group may be named so.
+pub const OPEN_ACCESS: &str = "*";
+
+/// Longest group name, in characters.
+pub const MAX_GROUP_CHARS: usize = 64;
+
+/// Why `name` cannot be a group (empty, the open marker, too long, or with
+/// control characters, commas or surrounding spaces), or `None` when it can.
+pub fn group_name_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        Some("a group name is empty".to_string())
+    } else if name == OPEN_ACCESS {
+        Some(format!("{OPEN_ACCESS:?} cannot name a group"))
+    } else if name.chars().count() > MAX_GROUP_CHARS {
+        Some(format!(
+            "group name {name:?} is over {MAX_GROUP_CHARS} characters"
+        ))
+    } else if name.trim() != name || name.chars().any(|c| c.is_control() || c == ',') {
+        Some(format!(
+            "group name {:?} has spaces at an end, a comma or a control character",
+            name.escape_debug().to_string()
+        ))
+    } else {
+        None
+    }
+}
+
+/// The groups of a folder access file's text.
+pub fn parse_folder_access(toml_text: &str) -> Result<Vec<String>, String> {
+    let table: toml::Table = toml::from_str(toml_text).map_err(|e| e.message().to_string())?;
+    let mut groups = None;
+    for (key, value) in table {
+        if key != "access" {
+            return Err(format!("unknown field `{key}`, expected `access`"));
+        }
+        groups = Some(checked_groups(value)?);
+    }
+    groups.ok_or_else(|| "no `access` field".to_string())
+}
+
+/// A list of group names, each checked, sorted, without repeats.
+fn checked_groups(value: toml::Value) -> Result<Vec<String>, String> {
+    let mut groups = strings(value).ok_or("access must be a list of strings")?;
+    if let Some(problem) = groups.iter().find_map(|g| group_name_problem(g)) {
+        return Err(format!("access: {problem}"));
+    }
+    groups.sort();
+    groups.dedup();
+    Ok(groups)
 }
 
 /// The sidecar's places and sectors, kept with a report for the labeller:
@@ -77,6 +143,13 @@ impl ReportMeta {
                 "source" => &mut meta.source,
                 "date" => &mut meta.date,
                 "date_note" => &mut meta.date_note,
+                "access" => {
+                    match checked_groups(value) {
+                        Ok(groups) => meta.access = Some(groups),
+                        Err(e) => errors.push(e),
+                    }
+                    continue;
+                }
                 "region" | "sector" | "donor" => {
                     let list = match key.as_str() {
                         "region" => &mut meta.region,
@@ -134,7 +207,7 @@ impl ReportMeta {
 }
 
 /// The fields a sidecar may have.
-const FIELDS: [&str; 7] = [
+const FIELDS: [&str; 8] = [
     "title",
     "source",
     "date",
@@ -142,6 +215,7 @@ const FIELDS: [&str; 7] = [
     "region",
     "sector",
     "donor",
+    "access",
 ];
 
 /// A list of strings (a single string is a list of one, as staff write it).
@@ -210,6 +284,33 @@ mod tests {
         }
         // A syntax error is the one thing that stops the reading.
         assert!(ReportMeta::parse("title = ").is_err());
+    }
+
+    #[test]
+    fn access_groups_are_checked() {
+        let meta = ReportMeta::parse("access = [\"领导\", \"扶贫办\", \"领导\"]").unwrap();
+        assert_eq!(
+            meta.access,
+            Some(vec!["扶贫办".to_string(), "领导".to_string()])
+        );
+        assert_eq!(
+            ReportMeta::parse("access = []").unwrap().access,
+            Some(vec![])
+        );
+        assert_eq!(ReportMeta::parse("").unwrap().access, None);
+        for bad in [
+            "access = [\"*\"]",
+            "access = [\"\"]",
+            "access = [\" a\"]",
+            "access = 3",
+        ] {
+            assert!(ReportMeta::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            parse_folder_access("access = \"领导\"").unwrap(),
+            vec!["领导"]
+        );
+        assert!(parse_folder_access("acces = []").is_err());
     }
 
     #[test]

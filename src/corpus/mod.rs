@@ -42,6 +42,9 @@ pub struct Report {
     /// What the sidecar says of places and sectors, for the labeller.
     #[serde(skip)]
     pub hints: LabelHints,
+    /// The groups that may read the report (its sidecar's `access`, else
+    /// its folder's [`meta::FOLDER_ACCESS_FILE`]); empty: open.
+    pub access: Vec<String>,
 }
 
 /// One paragraph of a report.
@@ -644,6 +647,12 @@ fn read_file(
     } else {
         (ReportMeta::default(), Vec::new())
     };
+    let (folder_groups, sidecar_bytes) = with_folder_access(dir, path, sidecar_bytes)
+        .map_err(|e| skip(format!("bad folder access file: {e}")))?;
+    let meta = ReportMeta {
+        access: meta.access.or(folder_groups),
+        ..meta
+    };
     let extracted =
         formats::extract_with(path, &bytes, options).map_err(|e| skip(e.to_string()))?;
     if extracted.encoding.contains("lines") {
@@ -695,6 +704,41 @@ fn read_file(
         kind: extracted_kind,
         ocr_cache_hit,
     })
+}
+
+/// The nearest [`meta::FOLDER_ACCESS_FILE`] from `path`'s folder up to the
+/// corpus folder `dir`: its groups, and `sidecar` with its bytes appended
+/// (so that [`content_hash`] changes with it and an incremental reindex
+/// reads the file again). An unreadable or malformed one is an error: a
+/// report whose restriction cannot be read is not indexed as open.
+pub fn with_folder_access(
+    dir: &Path,
+    path: &Path,
+    mut sidecar: Vec<u8>,
+) -> Result<(Option<Vec<String>>, Vec<u8>), String> {
+    let mut folder = path.parent();
+    while let Some(d) = folder {
+        let candidate = d.join(meta::FOLDER_ACCESS_FILE);
+        if candidate.is_file() {
+            let name = relative(dir, &candidate);
+            let size = std::fs::metadata(&candidate)
+                .map_err(|e| format!("{name}: {e}"))?
+                .len();
+            if size > MAX_SIDECAR_BYTES {
+                return Err(format!("{name} is over {MAX_SIDECAR_BYTES} bytes"));
+            }
+            let text = std::fs::read_to_string(&candidate).map_err(|e| format!("{name}: {e}"))?;
+            let groups = meta::parse_folder_access(&text).map_err(|e| format!("{name}: {e}"))?;
+            sidecar.push(0xfe);
+            sidecar.extend_from_slice(text.as_bytes());
+            return Ok((Some(groups), sidecar));
+        }
+        if d == dir || !d.starts_with(dir) {
+            break;
+        }
+        folder = d.parent();
+    }
+    Ok((None, sidecar))
 }
 
 /// FNV-1a over the file, a 0xff separator and its sidecar.
@@ -774,6 +818,7 @@ pub fn build_reports(
                 paragraphs,
                 content_hash,
                 hints: meta.hints(),
+                access: meta.access.clone().unwrap_or_default(),
             }
         })
         .collect()
@@ -821,6 +866,8 @@ pub fn table_report(
         paragraphs,
         content_hash,
         hints: meta.hints(),
+        // A workbook is restricted like any report of its folder.
+        access: meta.access.clone().unwrap_or_default(),
     }
 }
 

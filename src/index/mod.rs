@@ -42,6 +42,9 @@ pub struct Generation {
 
 /// File of a generation listing its report titles, one a line.
 pub const TITLES_FILE: &str = "titles.txt";
+/// Titles of the restricted reports of a generation, each line the report's
+/// groups (comma-separated), a tab and the title.
+pub const RESTRICTED_TITLES_FILE: &str = "titles-restricted.txt";
 
 impl Generation {
     /// Open one generation directory.
@@ -82,6 +85,21 @@ impl Generation {
             .lines()
             .filter(|l| !l.is_empty())
             .map(str::to_string)
+            .collect()
+    }
+
+    /// The titles of restricted reports with their groups.
+    pub fn restricted_titles(&self) -> Vec<(Vec<String>, String)> {
+        fs::read_to_string(self.dir.join(RESTRICTED_TITLES_FILE))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| line.split_once('\t'))
+            .map(|(groups, title)| {
+                (
+                    groups.split(',').map(str::to_string).collect(),
+                    title.to_string(),
+                )
+            })
             .collect()
     }
 

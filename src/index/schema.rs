@@ -33,6 +33,7 @@ pub mod names {
     pub const CONTEXT: &str = "context";
     pub const CHARS: &str = "chars";
     pub const EXTRACTION: &str = "extraction";
+    pub const ACCESS: &str = "access";
 }
 
 /// Handles to every field of the schema.
@@ -66,6 +67,10 @@ pub struct Fields {
     /// `ocr` on a paragraph read by OCR (stored, absent otherwise);
     /// `None` in an index written before the field existed.
     pub extraction: Option<Field>,
+    /// The groups that may read the paragraph's report, or
+    /// [`crate::corpus::meta::OPEN_ACCESS`] for an open one: search filters
+    /// on it for a viewer of some groups.
+    pub access: Field,
 }
 
 /// Build the schema.
@@ -132,6 +137,9 @@ pub fn build_schema() -> Schema {
     b.add_u64_field(CONTENT_HASH, STORED);
     b.add_u64_field(CHARS, FAST);
     b.add_text_field(EXTRACTION, STORED);
+    // Indexed whole, for the viewer's filter; stored, so an incremental
+    // reindex writes a reused report's restriction again.
+    b.add_text_field(ACCESS, STRING | STORED);
     b.build()
 }
 
@@ -168,6 +176,7 @@ impl Fields {
             context: f(CONTEXT)?,
             chars: f(CHARS)?,
             extraction: f(EXTRACTION).ok(),
+            access: f(ACCESS)?,
         })
     }
 }

@@ -1158,6 +1158,7 @@ mod tests {
                 .collect(),
             content_hash: 0,
             hints: Default::default(),
+            access: Vec::new(),
         };
         label(report)
     }

@@ -10,12 +10,13 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use super::by_report::Group;
-use super::Engine;
+use super::tables::{FacetCounts, KnownValues};
 use super::{search, Ranked, SearchRequest, SearchResponse, Sort};
+use super::{Engine, Scope};
 use crate::error::Result;
 use crate::facet::FacetKind;
 
@@ -42,7 +43,13 @@ pub(crate) struct Memo {
     reports_newest: OnceLock<Vec<Group>>,
     reports_largest: OnceLock<Vec<Group>>,
     responses: Mutex<Responses>,
+    /// Facet counts of every paragraph a scope may read, per scope key.
+    scoped: Mutex<HashMap<String, Arc<FacetCounts>>>,
 }
+
+/// Most scopes whose facet counts a generation keeps; past it they are
+/// forgotten and counted again (a count over every paragraph).
+const MAX_SCOPES: usize = 64;
 
 #[derive(Default)]
 struct Responses {
@@ -78,6 +85,31 @@ fn weight(key: &str, response: &SearchResponse) -> usize {
 }
 
 impl Memo {
+    /// The facet values `scope` may be told exist ([`KnownValues`]),
+    /// counted once per scope and generation.
+    pub fn known_values(
+        &self,
+        engine: &Engine,
+        searcher: &tantivy::Searcher,
+        scope: &Scope,
+    ) -> Result<KnownValues> {
+        let Some(filter) = scope.filter(engine.fields.access) else {
+            return Ok(KnownValues::All);
+        };
+        let key = scope.key();
+        if let Some(counts) = self.scoped.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(KnownValues::Counted(counts));
+        }
+        let counts = Arc::new(searcher.search(filter.as_ref(), &engine.facets.counter())?);
+        if let Ok(mut scoped) = self.scoped.lock() {
+            if scoped.len() >= MAX_SCOPES {
+                scoped.clear();
+            }
+            scoped.insert(key, counts.clone());
+        }
+        Ok(KnownValues::Counted(counts))
+    }
+
     /// The paragraphs in `sort` order (date or amount) as deep as paging
     /// reaches, computed once per generation by `rank`.
     pub fn browse_order(
@@ -123,7 +155,13 @@ pub fn search_remembered(engine: &Engine, request: &SearchRequest) -> Result<Sea
         return search(engine, request);
     }
     let started = Instant::now();
-    let key = serde_json::to_string(request).unwrap_or_default();
+    // The scope is not part of the request's JSON: an answer is remembered
+    // for the viewers of one scope only, never served to another.
+    let key = format!(
+        "{}\n{}",
+        request.scope.key(),
+        serde_json::to_string(request).unwrap_or_default()
+    );
     if let Ok(mut responses) = engine.memo.responses.lock() {
         responses.clock += 1;
         let now = responses.clock;

@@ -634,15 +634,25 @@ const FLOOR_EXACT_UP_TO: usize = 6;
 /// Build the relaxed "most words" core of a query from the weights of its
 /// words in `searcher`: at least two thirds of the concepts, holding at
 /// least [`RELAXED_FLOOR`] of the query's weight, and an anchor.
-pub(super) fn relax(compiled: &mut Compiled, searcher: &tantivy::Searcher, fields: &Fields) {
+pub(super) fn relax(
+    compiled: &mut Compiled,
+    searcher: &tantivy::Searcher,
+    fields: &Fields,
+    viewer: Option<&dyn Query>,
+) {
     let Some(relaxable) = compiled.relaxable.take() else {
         return;
     };
-    let docs = searcher.num_docs().max(1) as f32;
+    // The weights of what the viewer may read: whether a query relaxes must
+    // not depend on a report it may not see.
+    let docs = match viewer {
+        None => searcher.num_docs(),
+        Some(_) => super::scope::count(searcher, viewer, Box::new(tantivy::query::AllQuery)),
+    }
+    .max(1) as f32;
     let idf = |word: &String| {
-        let df = searcher
-            .doc_freq(&Term::from_field_text(fields.text, word))
-            .unwrap_or(0) as f32;
+        let term = Term::from_field_text(fields.text, word);
+        let df = super::scope::doc_freq(searcher, viewer, term) as f32;
         (1.0 + (docs - df + 0.5) / (df + 0.5)).ln()
     };
     let weights: Vec<f32> = relaxable

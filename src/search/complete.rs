@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Engine;
+use super::{Engine, Scope};
 use crate::gazetteer::Gazetteer;
 use crate::normalize::fold;
 use crate::vocabulary::Vocabulary;
@@ -26,21 +26,33 @@ pub struct Suggestion {
 /// that looks only at titles holding the prefix's rarest character.
 #[derive(Debug, Default)]
 pub struct TitleIndex {
-    /// (folded, original), sorted by folded.
-    sorted: Vec<(String, String)>,
+    /// (folded, original, groups: empty when open), sorted by folded.
+    sorted: Vec<(String, String, Vec<String>)>,
     /// For each character, the positions in `sorted` of the titles holding it.
     by_char: std::collections::HashMap<char, Vec<u32>>,
 }
 
 impl TitleIndex {
-    /// Index a list of titles.
+    /// Index a list of titles of open reports.
     pub fn new(titles: impl IntoIterator<Item = String>) -> TitleIndex {
-        let mut sorted: Vec<(String, String)> = titles.into_iter().map(|t| (fold(&t), t)).collect();
+        TitleIndex::with_restricted(titles, Vec::new())
+    }
+
+    /// Index titles of open reports and of restricted ones with their groups.
+    pub fn with_restricted(
+        titles: impl IntoIterator<Item = String>,
+        restricted: Vec<(Vec<String>, String)>,
+    ) -> TitleIndex {
+        let mut sorted: Vec<(String, String, Vec<String>)> = titles
+            .into_iter()
+            .map(|t| (fold(&t), t, Vec::new()))
+            .chain(restricted.into_iter().map(|(g, t)| (fold(&t), t, g)))
+            .collect();
         sorted.sort();
         sorted.dedup();
         let mut by_char: std::collections::HashMap<char, Vec<u32>> =
             std::collections::HashMap::new();
-        for (i, (folded, _)) in sorted.iter().enumerate() {
+        for (i, (folded, _, _)) in sorted.iter().enumerate() {
             let mut seen: Vec<char> = folded.chars().collect();
             seen.sort_unstable();
             seen.dedup();
@@ -61,13 +73,14 @@ impl TitleIndex {
         self.sorted.is_empty()
     }
 
-    /// Up to `limit` titles that start with the folded `prefix`, then titles
-    /// that contain it.
-    pub fn matching(&self, prefix: &str, limit: usize) -> Vec<&str> {
+    /// Up to `limit` titles `scope` may see that start with the folded
+    /// `prefix`, then such titles that contain it.
+    pub fn matching(&self, prefix: &str, limit: usize, scope: &Scope) -> Vec<&str> {
         let start = self.sorted.partition_point(|t| t.0.as_str() < prefix);
         let mut out: Vec<&str> = self.sorted[start..]
             .iter()
             .take_while(|t| t.0.starts_with(prefix))
+            .filter(|t| scope.sees(&t.2))
             .take(limit)
             .map(|t| t.1.as_str())
             .collect();
@@ -78,8 +91,8 @@ impl TitleIndex {
                 .min_by_key(|v| v.len())
                 .unwrap_or(&[]);
             for &i in rarest {
-                let (folded, original) = &self.sorted[i as usize];
-                if !folded.starts_with(prefix) && folded.contains(prefix) {
+                let (folded, original, groups) = &self.sorted[i as usize];
+                if !folded.starts_with(prefix) && folded.contains(prefix) && scope.sees(groups) {
                     out.push(original);
                     if out.len() == limit {
                         break;
@@ -125,7 +138,8 @@ impl WordList {
 
 /// Up to `limit` completions of `prefix`: dictionary words and places that
 /// start with it, then titles that start with or contain it.
-pub fn complete(engine: &Engine, prefix: &str, limit: usize) -> Vec<Suggestion> {
+/// Titles of restricted reports are offered only to a `scope` that sees them.
+pub fn complete(engine: &Engine, prefix: &str, limit: usize, scope: &Scope) -> Vec<Suggestion> {
     let prefix = fold(prefix.trim());
     if prefix.is_empty() {
         return Vec::new();
@@ -149,7 +163,7 @@ pub fn complete(engine: &Engine, prefix: &str, limit: usize) -> Vec<Suggestion> 
         })
         .collect();
     if out.len() < limit {
-        for title in engine.titles().matching(&prefix, limit - out.len()) {
+        for title in engine.titles().matching(&prefix, limit - out.len(), scope) {
             out.push(Suggestion {
                 text: title.to_string(),
                 kind: "title".to_string(),
@@ -173,11 +187,32 @@ mod tests {
             "教育".to_string(),
         ]);
         assert_eq!(
-            index.matching("援藏", 10),
+            index.matching("援藏", 10, &Scope::Everything),
             vec!["援藏医疗队", "醫療援藏", "山东援藏30年"]
         );
-        assert_eq!(index.matching("医疗", 10), vec!["醫療援藏", "援藏医疗队"]);
-        assert!(index.matching("火星", 10).is_empty());
-        assert_eq!(index.matching("援藏", 1).len(), 1);
+        assert_eq!(
+            index.matching("医疗", 10, &Scope::Everything),
+            vec!["醫療援藏", "援藏医疗队"]
+        );
+        assert!(index.matching("火星", 10, &Scope::Everything).is_empty());
+        assert_eq!(index.matching("援藏", 1, &Scope::Everything).len(), 1);
+    }
+
+    #[test]
+    fn restricted_titles_only_for_their_groups() {
+        let index = TitleIndex::with_restricted(
+            ["援藏医疗队".to_string()],
+            vec![(vec!["领导".to_string()], "援藏内部总结".to_string())],
+        );
+        let leaders = Scope::groups(["领导"]);
+        assert_eq!(index.matching("援藏", 10, &leaders).len(), 2);
+        assert_eq!(
+            index.matching("援藏", 10, &Scope::open_only()),
+            vec!["援藏医疗队"]
+        );
+        assert!(index
+            .matching("内部", 10, &Scope::groups(["财务"]))
+            .is_empty());
+        assert_eq!(index.matching("内部", 10, &leaders), vec!["援藏内部总结"]);
     }
 }

@@ -39,11 +39,17 @@ pub(super) fn suggest(
     q: &str,
     words: &[String],
     deadline: super::Deadline,
+    scope: &super::Scope,
 ) -> (Vec<String>, Vec<String>) {
+    // Counted over what the viewer may read: a word only a restricted
+    // report has is no suggestion for anyone else.
+    let viewer = scope.filter(engine.fields.access);
     let doc_freq = |w: &str| {
-        searcher
-            .doc_freq(&Term::from_field_text(engine.fields.text, w))
-            .unwrap_or(0)
+        super::scope::doc_freq(
+            searcher,
+            viewer.as_deref(),
+            Term::from_field_text(engine.fields.text, w),
+        )
     };
     let in_index = |w: &str| doc_freq(w) > 0;
     // The completion list holds the same words, folded, sorted and deduplicated.

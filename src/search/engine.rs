@@ -101,15 +101,19 @@ impl Engine {
     }
 
     /// Search this generation on this thread (its vocabulary, its
-    /// expansions) until the guard drops.
-    pub fn enter(&self) -> super::expansion::Entered {
-        super::expansion::enter(self)
+    /// expansions) for a viewer of `scope` until the guard drops.
+    pub fn enter(&self, scope: &super::Scope) -> super::expansion::Entered {
+        super::expansion::enter(self, scope)
     }
 
     /// Report titles of this generation, indexed for completion, read once.
     pub fn titles(&self) -> &super::complete::TitleIndex {
-        self.titles
-            .get_or_init(|| super::complete::TitleIndex::new(self.base.titles()))
+        self.titles.get_or_init(|| {
+            super::complete::TitleIndex::with_restricted(
+                self.base.titles(),
+                self.base.restricted_titles(),
+            )
+        })
     }
 }
 

@@ -12,6 +12,7 @@
 
 use std::cell::RefCell;
 
+use tantivy::query::Query;
 use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
 
@@ -33,6 +34,10 @@ struct Scope {
     /// Read only when a word fails: most searches never need it.
     mined: std::sync::Arc<crate::mining::ModelSlot>,
     expanded: Vec<Expansion>,
+    /// The viewer's filter ([`super::Scope::filter`]): words are counted
+    /// only in the paragraphs it may read, so a term mined from a
+    /// restricted report is never offered to a viewer who may not see one.
+    viewer: Option<Box<dyn Query>>,
 }
 
 thread_local! {
@@ -64,13 +69,15 @@ impl Drop for Entered {
     }
 }
 
-/// Search `engine`'s generation on this thread until the guard drops.
-pub fn enter(engine: &Engine) -> Entered {
+/// Search `engine`'s generation on this thread until the guard drops, for
+/// a viewer of `viewer`.
+pub fn enter(engine: &Engine, viewer: &super::Scope) -> Entered {
     let scope = Scope {
         searcher: engine.searcher(),
         text: engine.fields.text,
         mined: engine.mined.clone(),
         expanded: Vec::new(),
+        viewer: viewer.filter(engine.fields.access),
     };
     Entered {
         _vocabulary: engine.vocabulary.enter(),
@@ -80,10 +87,11 @@ pub fn enter(engine: &Engine) -> Entered {
 
 /// Paragraphs of the entered generation whose text has `word`.
 fn doc_freq(scope: &Scope, word: &str) -> u64 {
-    scope
-        .searcher
-        .doc_freq(&Term::from_field_text(scope.text, word))
-        .unwrap_or(0)
+    super::scope::doc_freq(
+        &scope.searcher,
+        scope.viewer.as_deref(),
+        Term::from_field_text(scope.text, word),
+    )
 }
 
 /// Paragraphs whose text has `text`: its term's, or for a text the
@@ -103,10 +111,7 @@ fn text_freq(scope: &Scope, text: &str) -> u64 {
                 .map(|(offset, t)| (offset - base, Term::from_field_text(scope.text, t)))
                 .collect();
             let phrase = tantivy::query::PhraseQuery::new_with_offset(terms);
-            scope
-                .searcher
-                .search(&phrase, &tantivy::collector::Count)
-                .map_or(0, |n| n as u64)
+            super::scope::count(&scope.searcher, scope.viewer.as_deref(), Box::new(phrase))
         }
     }
 }
@@ -131,10 +136,13 @@ pub(super) fn for_failing_word(word: &str) -> Vec<String> {
         let mut seen = std::collections::HashSet::new();
         also.retain(|a| *a != word && seen.insert(a.clone()));
         // Searching a term that is not there either would only cost time.
-        also.retain(|a| {
-            crate::tokenizer::analyze(a, false)
+        // For a viewer of some groups the whole term must stand in a
+        // paragraph it may read: its words apart could each be elsewhere.
+        also.retain(|a| match scope.viewer {
+            None => crate::tokenizer::analyze(a, false)
                 .iter()
-                .all(|t| doc_freq(scope, &t.text) > 0)
+                .all(|t| doc_freq(scope, &t.text) > 0),
+            Some(_) => text_freq(scope, a) > 0,
         });
         also.truncate(MAX_ALSO);
         if !also.is_empty() && !scope.expanded.iter().any(|e| e.word == word) {

@@ -64,7 +64,7 @@ pub(super) fn facet_tree(
 /// request's deadline.
 pub fn facet_trees(engine: &Engine, request: &SearchRequest) -> Result<FacetTrees> {
     request.deadline.check()?;
-    let _entered = engine.enter();
+    let _entered = engine.enter(&request.scope);
     let fields = &engine.fields;
     let searcher = engine.searcher();
     let (compiled, filters) = prepare(fields, &searcher, request)?;

@@ -151,6 +151,7 @@ const CLOSE_VALUES: usize = 5;
 /// amount range whose lower end is above its upper end.
 pub(super) fn warnings(
     table: &super::tables::FacetTable,
+    known: &super::tables::KnownValues,
     request: &SearchRequest,
     typed: &[(String, String)],
     filters: &Filters,
@@ -170,7 +171,7 @@ pub(super) fn warnings(
     for (i, kind) in FacetKind::ALL.into_iter().enumerate() {
         for value in &filters.facets[kind] {
             let path = value.trim_matches('/');
-            if path.is_empty() || table.knows(i, path) {
+            if path.is_empty() || known.has(table, i, path) {
                 continue;
             }
             // Years are numbers: `year:abc` (typed; a parameter is checked
@@ -191,6 +192,7 @@ pub(super) fn warnings(
             let leaf = path.rsplit('/').next().unwrap_or(path);
             let mut close: Vec<&str> = table
                 .paths(i)
+                .filter(|path| known.has(table, i, path))
                 .filter(|known| {
                     let known_leaf = known.rsplit('/').next().unwrap_or(known);
                     known_leaf.contains(leaf) || leaf.contains(known_leaf)

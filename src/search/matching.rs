@@ -54,6 +54,9 @@ pub(super) fn assemble(
     if let Some(q) = facet_filter(fields, FacetKind::Year, &filters.year_range) {
         clauses.push((Occur::Must, q));
     }
+    if let Some(q) = request.scope.filter(fields.access) {
+        clauses.push((Occur::Must, q));
+    }
     if !filters.reports.is_empty() {
         clauses.push((
             Occur::Must,
@@ -99,6 +102,7 @@ pub(super) fn matches_everything(
     skip: Option<FacetKind>,
 ) -> bool {
     compiled.match_all
+        && request.scope == super::Scope::Everything
         && compiled.excluded.is_empty()
         && FacetKind::ALL
             .into_iter()
@@ -237,7 +241,8 @@ pub(super) fn prepare(
     request.validate()?;
     let parsed = query::parse(&request.q);
     let mut compiled = compile(fields, &parsed)?;
-    relax(&mut compiled, searcher, fields);
+    let viewer = request.scope.filter(fields.access);
+    relax(&mut compiled, searcher, fields, viewer.as_deref());
     let filters = resolve_filters(request, &parsed)?;
     Ok((compiled, filters))
 }

@@ -2,14 +2,14 @@
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
-use tantivy::query::TermQuery;
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{Order, TantivyDocument, Term};
 
 use super::deadline::{search_until, Deadline};
 use super::query::{self};
 use super::{compile::*, request::*, run::*};
-use super::{snippet, Engine};
+use super::{snippet, Engine, Scope};
 use crate::error::{Error, Result};
 use crate::index::schema::stored_text;
 
@@ -28,26 +28,34 @@ pub struct ReportView {
 
 /// Load one report by id, its paragraphs in order, with `terms` highlighted;
 /// an error once `deadline` passes (a report may hold thousands of
-/// paragraphs, each highlighted).
+/// paragraphs, each highlighted). A report outside the viewer's `scope` is
+/// not found, as one that does not exist: its existence is not told.
 pub fn report(
     engine: &Engine,
     id: &str,
     highlight_query: &str,
     deadline: Deadline,
+    scope: &Scope,
 ) -> Result<ReportView> {
     if !crate::corpus::is_valid_id(id) {
         return Err(Error::NotFound(id.to_string()));
     }
-    let _entered = engine.enter();
+    let _entered = engine.enter(scope);
     let fields = &engine.fields;
     let searcher = engine.searcher();
-    let query = TermQuery::new(
+    let mut query: Box<dyn Query> = Box::new(TermQuery::new(
         Term::from_field_text(fields.report_id, id),
         IndexRecordOption::Basic,
-    );
+    ));
+    if let Some(viewer) = scope.filter(fields.access) {
+        query = Box::new(BooleanQuery::new(vec![
+            (Occur::Must, query),
+            (Occur::Must, viewer),
+        ]));
+    }
     let addrs = search_until(
         &searcher,
-        &query,
+        query.as_ref(),
         &TopDocs::with_limit(100_000).order_by_u64_field("paragraph", Order::Asc),
         deadline,
     )?;

@@ -131,6 +131,11 @@ pub struct SearchRequest {
     /// read from or written to JSON, so remembered answers ignore it.
     #[serde(skip)]
     pub deadline: super::Deadline,
+    /// Who asks: the reports the answer may draw on. Set by the server from
+    /// the signed-in user or key, never read from a request's JSON; the
+    /// response memory keys on it ([`super::Scope::key`]).
+    #[serde(skip)]
+    pub scope: super::Scope,
 }
 
 impl Default for SearchRequest {
@@ -154,6 +159,7 @@ impl Default for SearchRequest {
             year_to: None,
             per_report: None,
             deadline: super::Deadline::NEVER,
+            scope: super::Scope::Everything,
         }
     }
 }

@@ -104,7 +104,7 @@ pub struct Candidate {
 /// The best [`rank::DEPTH`] matches of a search in BM25 order, with their
 /// features: what [`search`] hands the model, for the fitting harness.
 pub fn candidates(engine: &Engine, request: &SearchRequest) -> Result<Vec<Candidate>> {
-    let _entered = engine.enter();
+    let _entered = engine.enter(&request.scope);
     let fields = &engine.fields;
     let searcher = engine.searcher();
     let (compiled, filters) = prepare(fields, &searcher, request)?;
@@ -142,7 +142,7 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
     let started = Instant::now();
     let deadline = request.deadline;
     deadline.check()?;
-    let entered = engine.enter();
+    let entered = engine.enter(&request.scope);
     let fields = &engine.fields;
     let searcher = engine.searcher();
     let (compiled, filters) = prepare(fields, &searcher, request)?;
@@ -302,7 +302,14 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
     }
 
     let (suggestions, related) = if total == 0 && !compiled.words.is_empty() {
-        let found = suggest(engine, &searcher, &request.q, &compiled.words, deadline);
+        let found = suggest(
+            engine,
+            &searcher,
+            &request.q,
+            &compiled.words,
+            deadline,
+            &request.scope,
+        );
         // `suggest` stops early at the deadline; its short list is not an answer.
         deadline.check()?;
         found
@@ -338,6 +345,9 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
             .then(|| Notice::words_dropped(compiled.dropped.clone())),
         warnings: super::filters::warnings(
             table,
+            &engine
+                .memo
+                .known_values(engine, &searcher, &request.scope)?,
             request,
             &super::query::parse(&request.q).filters,
             &filters,

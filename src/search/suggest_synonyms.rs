@@ -34,7 +34,7 @@ pub fn suggest(
     zero_hit_queries: &[String],
     limit: usize,
 ) -> Vec<Suggestion> {
-    let _entered = engine.enter();
+    let _entered = engine.enter(&super::Scope::Everything);
     let vocabulary = engine.vocabulary.clone();
     let known = vocabulary.synonyms();
     let rejected = Synonyms::parse(rejected);

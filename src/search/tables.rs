@@ -54,6 +54,25 @@ pub(crate) struct FacetTable {
     everything: FacetCounts,
 }
 
+/// Which facet values a viewer may be told exist: all of the generation's,
+/// or those of the paragraphs a viewer of some groups may read.
+pub(crate) enum KnownValues {
+    All,
+    Counted(Arc<FacetCounts>),
+}
+
+impl KnownValues {
+    /// Whether `path` of field `kind` is a value the viewer may see.
+    pub fn has(&self, table: &FacetTable, kind: usize, path: &str) -> bool {
+        match self {
+            KnownValues::All => table.knows(kind, path),
+            KnownValues::Counted(counts) => table.by_path[kind]
+                .get(path)
+                .is_some_and(|&id| counts.get(id) > 0),
+        }
+    }
+}
+
 /// How many matching paragraphs have each facet value (or one below it).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct FacetCounts {

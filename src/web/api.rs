@@ -13,6 +13,7 @@ use axum::Json;
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use super::auth::Viewer;
 use super::error::{Code, WebError};
 use super::params::{
     decode_pairs, request_from_query, search_request, FACET_PARAMS, SEARCH_PARAMS,
@@ -27,15 +28,18 @@ pub const MAX_SUGGEST_LIMIT: usize = 50;
 /// `GET /api/search`.
 pub async fn search_get(
     State(state): State<Arc<AppState>>,
+    viewer: Viewer,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
-    let request = request_from_query(raw.as_deref(), true)?;
+    let mut request = request_from_query(raw.as_deref(), true)?;
+    request.scope = viewer.scope();
     Ok(Json(state.search(request).await?).into_response())
 }
 
 /// `POST /api/search`: the same request as a JSON body.
 pub async fn search_post(
     State(state): State<Arc<AppState>>,
+    viewer: Viewer,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, WebError> {
     let body = body.map_err(|e| {
@@ -51,7 +55,8 @@ pub async fn search_post(
     if body.len() > super::MAX_BODY {
         return Err(WebError::payload_too_large(super::MAX_BODY));
     }
-    let request = request_from_json(&body)?;
+    let mut request = request_from_json(&body)?;
+    request.scope = viewer.scope();
     Ok(Json(state.search(request).await?).into_response())
 }
 
@@ -154,6 +159,7 @@ fn plain_types(message: &str) -> String {
 /// with its facets; `q` marks its matches in the paragraphs' snippets.
 pub async fn report(
     State(state): State<Arc<AppState>>,
+    viewer: Viewer,
     id: Result<Path<String>, PathRejection>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
@@ -178,8 +184,11 @@ pub async fn report(
     SearchRequest::query(&highlight)
         .validate()
         .map_err(WebError::from)?;
+    let scope = viewer.scope();
     let view = state
-        .blocking(move |engine, deadline| crate::search::report(engine, &id, &highlight, deadline))
+        .blocking(move |engine, deadline| {
+            crate::search::report(engine, &id, &highlight, deadline, &scope)
+        })
         .await?;
     Ok(Json(view).into_response())
 }
@@ -188,6 +197,7 @@ pub async fn report(
 /// nested, for building pickers and dashboards.
 pub async fn facets(
     State(state): State<Arc<AppState>>,
+    viewer: Viewer,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
     let pairs = decode_pairs(raw.as_deref().unwrap_or("")).map_err(WebError::from)?;
@@ -203,7 +213,8 @@ pub async fn facets(
             ),
         ));
     }
-    let request = search_request(&pairs, true).map_err(WebError::from)?;
+    let mut request = search_request(&pairs, true).map_err(WebError::from)?;
+    request.scope = viewer.scope();
     let trees = state
         .blocking(move |engine, deadline| {
             let request = SearchRequest {
@@ -229,6 +240,7 @@ pub struct SuggestResponse {
 /// list plus a scan of the titles, well under a millisecond.
 pub async fn suggest(
     State(state): State<Arc<AppState>>,
+    viewer: Viewer,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
     let pairs = decode_pairs(raw.as_deref().unwrap_or("")).map_err(WebError::from)?;
@@ -261,7 +273,7 @@ pub async fn suggest(
         .validate()
         .map_err(WebError::from)?;
     let engine = state.engine.get();
-    let suggestions = crate::search::complete::complete(&engine, &prefix, limit);
+    let suggestions = crate::search::complete::complete(&engine, &prefix, limit, &viewer.scope());
     Ok(Json(SuggestResponse {
         query: prefix,
         suggestions,

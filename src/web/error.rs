@@ -46,11 +46,15 @@ pub enum Code {
     Internal,
     /// Too many searches at once.
     Overloaded,
+    /// No API key or session, or one that is unknown, expired or revoked.
+    Unauthorized,
+    /// The key may not do this (its actions do not include it).
+    Forbidden,
 }
 
 impl Code {
     /// Every code, in the order the OpenAPI description lists them.
-    pub const ALL: [Code; 12] = [
+    pub const ALL: [Code; 14] = [
         Code::BadParameter,
         Code::QueryTooLong,
         Code::BadJson,
@@ -63,6 +67,8 @@ impl Code {
         Code::QueryTimeout,
         Code::Internal,
         Code::Overloaded,
+        Code::Unauthorized,
+        Code::Forbidden,
     ];
 
     /// The stable snake_case name clients see in `error.code`.
@@ -80,6 +86,8 @@ impl Code {
             Code::QueryTimeout => "query_timeout",
             Code::Internal => "internal",
             Code::Overloaded => "overloaded",
+            Code::Unauthorized => "unauthorized",
+            Code::Forbidden => "forbidden",
         }
     }
 
@@ -97,6 +105,8 @@ impl Code {
             Code::QueryTimeout => StatusCode::UNPROCESSABLE_ENTITY,
             Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Code::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
+            Code::Unauthorized => StatusCode::UNAUTHORIZED,
+            Code::Forbidden => StatusCode::FORBIDDEN,
         }
     }
 
@@ -119,6 +129,10 @@ impl Code {
             Code::QueryTimeout => "the search exceeded its time budget and was stopped",
             Code::Internal => "a fault in the server; details are in its log, not in the response",
             Code::Overloaded => "too many searches at once; retry after `Retry-After` seconds",
+            Code::Unauthorized => {
+                "no API key (`Authorization: Bearer KEY`) or session, or one that is unknown, expired or revoked"
+            }
+            Code::Forbidden => "the API key may not do this: its actions do not include it",
         }
     }
 }
@@ -187,6 +201,8 @@ impl WebError {
             Code::QueryTimeout => "检索用时过长，已经停止。",
             Code::Internal => "服务器内部出错，详情已记入服务器日志。",
             Code::Overloaded => "同时进行的检索太多，请稍候再试。",
+            Code::Unauthorized => "请先登录。",
+            Code::Forbidden => "没有权限进行这项操作。",
         }
         .to_string()
     }
@@ -492,6 +508,8 @@ mod tests {
                 ("query_timeout", 422),
                 ("internal", 500),
                 ("overloaded", 503),
+                ("unauthorized", 401),
+                ("forbidden", 403),
             ]
         );
     }

@@ -8,6 +8,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
+use super::auth::Viewer;
 use super::error::WebError;
 use super::format::plain_amount;
 pub use super::links::EXPORT_LIMIT;
@@ -25,10 +26,14 @@ pub const ROWS_HEADER: &str = "x-aidsearch-rows";
 /// (rendering 5,000 rows is work too).
 async fn export_hits<T: Send + 'static>(
     state: &AppState,
+    viewer: Viewer,
     raw: Option<&str>,
     render: impl FnOnce(Exported) -> T + Send + 'static,
 ) -> Result<T, WebError> {
     let mut request = request_from_query(raw, false)?;
+    request.scope = viewer.scope();
+    let who = viewer.0.who();
+    let query = raw.unwrap_or("").to_string();
     // Plain rank order, without the per-report cap that spreads the first
     // page over reports: `search_all` pages through the ranking, and the
     // capped order shifts with the window each page ranks, which repeated
@@ -50,13 +55,27 @@ async fn export_hits<T: Send + 'static>(
                 },
             )?;
             let hits = crate::search::search_all(engine, &request, EXPORT_LIMIT)?;
-            Ok(render(Exported {
-                query: request.q.clone(),
-                total: counted.total,
-                hits,
-            }))
+            Ok((
+                hits.len(),
+                render(Exported {
+                    query: request.q.clone(),
+                    total: counted.total,
+                    hits,
+                }),
+            ))
         })
         .await
+        .map(|(rows, rendered)| {
+            state.audit(super::audit::Event {
+                event: "export",
+                who,
+                address: String::new(),
+                query,
+                rows: Some(rows),
+                ..Default::default()
+            });
+            rendered
+        })
 }
 
 /// Bytes a `filename*` value percent-encodes: all but RFC 5987's attr-chars
@@ -209,6 +228,7 @@ fn site(headers: &axum::http::HeaderMap) -> Option<String> {
 /// `GET /export.csv`: the current result set as CSV.
 pub async fn export_csv(
     State(state): State<Arc<AppState>>,
+    viewer: Viewer,
     headers: axum::http::HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
@@ -217,7 +237,7 @@ pub async fn export_csv(
         let counts = (e.total, e.hits.len(), e.disposition("csv"));
         (counts, hits_csv(&e.hits, site.as_deref()))
     };
-    match export_hits(&state, raw.as_deref(), render).await {
+    match export_hits(&state, viewer, raw.as_deref(), render).await {
         Ok(((total, rows, disposition), csv)) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -239,7 +259,11 @@ pub async fn export_csv(
 }
 
 /// `GET /export.json`: the current result set as JSON.
-pub async fn export_json(State(state): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
+pub async fn export_json(
+    State(state): State<Arc<AppState>>,
+    viewer: Viewer,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let render = |e: Exported| {
         let disposition = e.disposition("json");
         let body = serde_json::to_vec(&serde_json::json!({
@@ -251,7 +275,7 @@ pub async fn export_json(State(state): State<Arc<AppState>>, RawQuery(raw): RawQ
         }));
         body.map(|b| (disposition, b))
     };
-    match export_hits(&state, raw.as_deref(), render).await {
+    match export_hits(&state, viewer, raw.as_deref(), render).await {
         Ok(Ok((disposition, json))) => (
             [
                 (header::CONTENT_TYPE, "application/json".to_string()),

@@ -12,6 +12,8 @@
 //! [`error::WebError`]; the pages answer with an HTML page.
 
 pub mod api;
+pub mod audit;
+pub mod auth;
 pub mod error;
 pub mod export;
 pub mod format;
@@ -97,6 +99,14 @@ pub struct AppState {
     pub cors_origins: Vec<String>,
     /// Where queries that found nothing are recorded, when set.
     pub zero_hits: std::sync::OnceLock<zero_hits::ZeroHitLog>,
+    /// The access file: with one, every request but the open paths needs
+    /// a key or a session ([`auth`]); without, nobody signs in and open
+    /// reports only are served.
+    pub access: Option<Arc<crate::access::AccessFile>>,
+    /// Failed sign-ins per user and address.
+    pub throttle: crate::access::throttle::Throttle,
+    /// Where sign-ins, key use and exports are recorded, when set.
+    pub audit_log: std::sync::OnceLock<audit::AuditLog>,
 }
 
 impl AppState {
@@ -134,7 +144,35 @@ impl AppState {
             draining: Arc::default(),
             cors_origins: Vec::new(),
             zero_hits: std::sync::OnceLock::new(),
+            access: None,
+            throttle: Default::default(),
+            audit_log: std::sync::OnceLock::new(),
         })
+    }
+
+    /// State over a live engine that checks every request against the
+    /// access file (and records to `audit`, when given).
+    pub fn with_access(
+        engine: Arc<LiveEngine>,
+        access: Arc<crate::access::AccessFile>,
+        audit: Option<audit::AuditLog>,
+    ) -> Arc<AppState> {
+        let mut state = AppState::new(engine);
+        if let Some(fresh) = Arc::get_mut(&mut state) {
+            fresh.access = Some(access);
+        }
+        if let Some(log) = audit {
+            let _ = state.audit_log.set(log);
+        }
+        views::SIGN_OUT_SHOWN.store(true, Ordering::Relaxed);
+        state
+    }
+
+    /// Record an audit event, when there is an audit log.
+    pub fn audit(&self, event: audit::Event<'_>) {
+        if let Some(log) = self.audit_log.get() {
+            log.record(event);
+        }
     }
 
     /// [`AppState::blocking`] for an export: first wait (in order, up to
@@ -204,7 +242,8 @@ impl AppState {
             .map_err(WebError::from)
     }
 
-    /// Run a search; a query that found nothing goes to the zero-hit log.
+    /// Run a search for `request.scope`; a query that found nothing goes to
+    /// the zero-hit log.
     pub async fn search(&self, request: SearchRequest) -> Result<SearchResponse, WebError> {
         let response = self
             .blocking(move |engine, deadline| {
@@ -260,6 +299,8 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/export.json", get(export::export_json))
         .route("/static/style.css", get(pages::stylesheet))
         .route("/static/page.js", get(pages::page_script))
+        .route("/login", get(auth::login_form).post(auth::login))
+        .route("/logout", axum::routing::post(auth::logout))
         .route("/healthz", get(api::healthz))
         .route("/readyz", get(api::readyz))
         .nest("/api", api)
@@ -273,6 +314,10 @@ pub fn routes() -> Router<Arc<AppState>> {
 pub fn with_middleware(routes: Router<Arc<AppState>>, state: Arc<AppState>) -> Router {
     let cors = cors_layer(&state.cors_origins);
     routes
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
         .layer(axum::middleware::from_fn(limit_uri))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(
@@ -326,6 +371,8 @@ fn cors_layer(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
             .allow_methods([Method::GET, Method::POST, Method::HEAD])
             .allow_headers([
                 header::CONTENT_TYPE,
+                // API keys (`web::auth`); the preflight itself needs none.
+                header::AUTHORIZATION,
                 "x-request-id".parse().expect("header name"),
             ])
             .expose_headers([

@@ -11,6 +11,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
+use super::auth::Viewer;
 use super::error::WebError;
 use super::links::siblings_request;
 use super::params::{decode_pairs, request_from_query};
@@ -19,9 +20,16 @@ use super::AppState;
 use crate::facet::FacetKind;
 
 /// `GET /`: the search page.
-pub async fn search_page(State(state): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
+pub async fn search_page(
+    State(state): State<Arc<AppState>>,
+    viewer: Viewer,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let request = match request_from_query(raw.as_deref(), false) {
-        Ok(r) => r,
+        Ok(r) => crate::search::SearchRequest {
+            scope: viewer.scope(),
+            ..r
+        },
         Err(e) => return WebError::from(e).into_page(),
     };
     let response = match state.search(request.clone()).await {
@@ -47,6 +55,7 @@ pub async fn search_page(State(state): State<Arc<AppState>>, RawQuery(raw): RawQ
 /// marked, the query's words highlighted, and a way back to the search.
 pub async fn report_page(
     State(state): State<Arc<AppState>>,
+    viewer: Viewer,
     id: Result<Path<String>, axum::extract::rejection::PathRejection>,
     RawQuery(raw): RawQuery,
 ) -> Response {
@@ -88,8 +97,11 @@ pub async fn report_page(
         q.clear();
     }
     let highlight = q.clone();
+    let scope = viewer.scope();
     match state
-        .blocking(move |engine, deadline| crate::search::report(engine, &id, &highlight, deadline))
+        .blocking(move |engine, deadline| {
+            crate::search::report(engine, &id, &highlight, deadline, &scope)
+        })
         .await
     {
         Ok(report) => render(&report_view(report, q, target, back)),

@@ -256,7 +256,7 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let (stream, _remote) = tokio::select! {
+        let (stream, remote) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
                 Err(e) => {
@@ -281,7 +281,13 @@ pub async fn serve(
             let guard = InFlight::new(&service_activity);
             let app = app.clone();
             async move {
-                let response = app.oneshot(request.map(axum::body::Body::new)).await;
+                let mut request = request.map(axum::body::Body::new);
+                // The peer's address, for sign-in throttling and the audit
+                // log (`web::auth::client_address`).
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(remote));
+                let response = app.oneshot(request).await;
                 drop(guard);
                 response
             }

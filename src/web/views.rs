@@ -173,6 +173,16 @@ pub struct ReportPage {
     pub within_url: String,
 }
 
+/// Whether pages show the sign-out button: set when a server starts with
+/// an access file (the templates read it through [`sign_out_shown`]).
+pub static SIGN_OUT_SHOWN: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// See [`SIGN_OUT_SHOWN`].
+pub fn sign_out_shown() -> bool {
+    SIGN_OUT_SHOWN.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// A friendly error page.
 #[derive(Template)]
 #[template(path = "error.html")]
@@ -202,6 +212,8 @@ pub fn error_page(status: StatusCode, detail: &str) -> String {
         413 | 414 => ("请求过长", "检索条件太长了，请缩短检索词或减少筛选条件。"),
         408 => ("请求超时", "这次检索用时过长，请缩小检索范围后再试。"),
         503 => ("系统繁忙", "同时进行的检索太多，请稍候片刻再试。"),
+        401 => ("需要登录", "请先登录后再访问。"),
+        403 => ("没有权限", "您的账号或密钥没有进行这项操作的权限。"),
         _ => ("出错了", "服务器处理请求时出错，请稍后再试。"),
     };
     ErrorPage {

@@ -48,20 +48,24 @@ impl ZeroHitLog {
             return;
         }
         let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
-        let written = (|| -> std::io::Result<()> {
-            if fs::metadata(&self.path).is_ok_and(|m| m.len() >= MAX_BYTES) {
-                fs::rename(&self.path, rotated(&self.path))?;
-            }
-            let mut file = fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&self.path)?;
-            writeln!(file, "{}\t{query}", utc_now())
-        })();
-        if let Err(e) = written {
+        if let Err(e) = append_rotating(&self.path, &format!("{}\t{query}", utc_now())) {
             tracing::warn!(target: "aidsearch", error = %e, path = %self.path.display(), "zero-hit log not written");
         }
     }
+}
+
+/// Append one line to a log, first rotating it (to `<name>.1`, replacing
+/// the older one) when it has reached [`MAX_BYTES`]. The caller holds the
+/// log's lock.
+pub(crate) fn append_rotating(path: &Path, line: &str) -> std::io::Result<()> {
+    if fs::metadata(path).is_ok_and(|m| m.len() >= MAX_BYTES) {
+        fs::rename(path, rotated(path))?;
+    }
+    let mut file = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    writeln!(file, "{line}")
 }
 
 /// The rotated file of a log.
@@ -86,7 +90,7 @@ pub fn read_queries(path: &Path) -> Vec<String> {
 }
 
 /// The time now as `YYYY-MM-DDTHH:MM:SSZ`.
-fn utc_now() -> String {
+pub(crate) fn utc_now() -> String {
     let secs = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());

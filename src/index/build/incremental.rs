@@ -139,7 +139,7 @@ pub fn reindex_incremental_with_options(
             // Reused only when the content and the id are what they were
             // (a new file beside it can change its id: `corpus::file_ids`).
             let unchanged = previous.get(&file).is_some_and(|stored| {
-                file_hash(path) == Some(stored.hash) && stored.has_ids_of(id)
+                file_hash(corpus_dir, path) == Some(stored.hash) && stored.has_ids_of(id)
             });
             let mut warnings = Vec::new();
             let mut kind = None;
@@ -404,6 +404,12 @@ pub fn stored_reports(engine: &Generation) -> Result<Vec<LabelledReport>> {
                         paragraphs: Vec::new(),
                         content_hash: hash,
                         hints: Default::default(),
+                        access: doc
+                            .get_all(f.access)
+                            .filter_map(|v| v.as_str())
+                            .filter(|g| *g != corpus::meta::OPEN_ACCESS)
+                            .map(str::to_string)
+                            .collect(),
                     },
                     labels: Vec::new(),
                 });
@@ -490,7 +496,7 @@ pub(super) fn stored_paragraph(
 /// [`corpus::content_hash`] of a file and its sidecar as they are now, or
 /// `None` when they cannot be read or the file is past the size limit (then
 /// reading it again gives the proper skip reason).
-pub(super) fn file_hash(path: &Path) -> Option<u64> {
+pub(super) fn file_hash(corpus_dir: &Path, path: &Path) -> Option<u64> {
     let size = fs::metadata(path).ok()?.len();
     if size > corpus::formats::MAX_FILE_BYTES as u64 {
         return None;
@@ -502,5 +508,6 @@ pub(super) fn file_hash(path: &Path) -> Option<u64> {
     } else {
         Vec::new()
     };
+    let (_, sidecar) = corpus::with_folder_access(corpus_dir, path, sidecar).ok()?;
     Some(corpus::content_hash(&bytes, &sidecar))
 }

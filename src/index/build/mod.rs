@@ -192,6 +192,12 @@ pub fn report_documents(fields: &Fields, report: &LabelledReport) -> Vec<Tantivy
                 doc.add_text(fields.byline, line);
             }
             doc.add_u64(fields.content_hash, report.content_hash);
+            if report.access.is_empty() {
+                doc.add_text(fields.access, crate::corpus::meta::OPEN_ACCESS);
+            }
+            for group in &report.access {
+                doc.add_text(fields.access, group);
+            }
             doc
         })
         .collect()
@@ -241,7 +247,7 @@ pub fn write_index_with_progress(
     add_reports(&writer, &fields, reports.iter(), indexed)?;
     writer.commit()?;
     writer.wait_merging_threads()?;
-    write_titles(dir, reports)?;
+    write_titles(dir, titles_of(reports))?;
     Ok(index)
 }
 
@@ -307,11 +313,35 @@ fn add_reports<'a>(
 }
 
 /// The generation's list of report titles, for completion.
-fn write_titles(dir: &Path, reports: &[LabelledReport]) -> Result<()> {
-    let mut titles: Vec<String> = reports.iter().map(|r| r.title.clone()).collect();
-    titles.sort_unstable();
-    titles.dedup();
-    write_title_list(dir, &titles)
+/// The (groups, title) of each report, for [`write_titles`].
+fn titles_of(reports: &[LabelledReport]) -> Vec<(Vec<String>, String)> {
+    reports
+        .iter()
+        .map(|r| (r.access.clone(), r.title.clone()))
+        .collect()
+}
+
+/// The generation's title lists from (groups, title) pairs: open reports'
+/// titles in one, restricted reports' in another, each after its groups,
+/// so completion offers them only to those groups.
+pub(super) fn write_titles(dir: &Path, titles: Vec<(Vec<String>, String)>) -> Result<()> {
+    let (restricted, open): (Vec<_>, Vec<_>) = titles.into_iter().partition(|t| !t.0.is_empty());
+    let mut open: Vec<String> = open.into_iter().map(|t| t.1).collect();
+    open.sort_unstable();
+    open.dedup();
+    write_title_list(dir, &open)?;
+    let mut lines: Vec<String> = restricted
+        .iter()
+        .map(|(groups, title)| {
+            format!("{}\t{}", groups.join(","), title.replace(['\n', '\r'], " "))
+        })
+        .collect();
+    lines.sort_unstable();
+    lines.dedup();
+    let mut listing = lines.join("\n");
+    listing.push('\n');
+    fs::write(dir.join(super::RESTRICTED_TITLES_FILE), listing)?;
+    Ok(())
 }
 
 /// Write sorted, distinct `titles` as the generation's title list.
@@ -348,6 +378,7 @@ fn write_on_top(
         // written again below.
         if name_str.ends_with(".lock")
             || name_str == super::TITLES_FILE
+            || name_str == super::RESTRICTED_TITLES_FILE
             || name_str == BUILDER_FILE
             || !entry.file_type()?.is_file()
         {
@@ -368,7 +399,7 @@ fn write_on_top(
     add_reports(&writer, &fields, fresh.iter().copied(), indexed)?;
     writer.commit()?;
     writer.wait_merging_threads()?;
-    write_titles(dir, all)
+    write_titles(dir, titles_of(all))
 }
 
 /// Check a freshly built generation before it goes live: it opens, holds the

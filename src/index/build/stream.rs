@@ -39,7 +39,8 @@ pub(super) struct Tally {
     pub text_bytes: usize,
     pub skipped: Vec<Skipped>,
     pub warnings: Vec<Skipped>,
-    pub titles: Vec<String>,
+    /// (groups, title) of every report.
+    pub titles: Vec<(Vec<String>, String)>,
     /// Paragraphs with a value of each facet, and with an amount.
     covered: [usize; 7],
     /// A report with paragraphs and its paragraph count, for verification.
@@ -50,7 +51,8 @@ impl Tally {
     fn add(&mut self, report: &LabelledReport) {
         self.reports += 1;
         self.paragraphs += report.paragraphs.len();
-        self.titles.push(report.title.clone());
+        self.titles
+            .push((report.access.clone(), report.title.clone()));
         for (p, l) in report.paragraphs.iter().zip(&report.labels) {
             self.text_bytes += p.text.len();
             let has = [
@@ -297,7 +299,5 @@ fn write_batches(
     progress(Progress::Committing);
     writer.commit()?;
     writer.wait_merging_threads()?;
-    tally.titles.sort_unstable();
-    tally.titles.dedup();
-    super::write_title_list(dir, &tally.titles)
+    super::write_titles(dir, std::mem::take(&mut tally.titles))
 }
