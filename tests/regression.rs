@@ -1095,3 +1095,42 @@ fn the_year_facet_keeps_the_latest_years_of_a_long_history() {
     let expected: Vec<String> = years.iter().map(|y| y.to_string()).collect();
     assert_eq!(listed, expected);
 }
+
+/// A workbook (read as table rows, one paragraph per row) was indexed
+/// open even in a folder whose `_access.toml` restricts its reports: the
+/// two branches that built the features met in the merge, and the table
+/// report took no access. It is restricted like any report of its folder.
+#[test]
+fn a_workbook_in_a_restricted_folder_is_restricted() {
+    use aidsearch::search::Scope;
+    let dir = tempfile::tempdir().unwrap();
+    let (corpus, root) = (dir.path().join("corpus"), dir.path().join("index"));
+    std::fs::create_dir_all(corpus.join("internal")).unwrap();
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/formats/projects.ods"),
+        corpus.join("internal/projects.ods"),
+    )
+    .unwrap();
+    std::fs::write(
+        corpus.join("internal/_access.toml"),
+        "access = [\"领导\"]\n",
+    )
+    .unwrap();
+    reindex(&corpus, &root).unwrap();
+    let engine = aidsearch::search::Engine::open(&root).unwrap();
+    let total = |scope: Scope| {
+        search(
+            &engine,
+            &SearchRequest {
+                scope,
+                ..SearchRequest::query("人畜饮水工程")
+            },
+        )
+        .unwrap()
+        .total
+    };
+    assert_eq!(total(Scope::Everything), 1);
+    assert_eq!(total(Scope::groups(["领导"])), 1);
+    assert_eq!(total(Scope::groups(["扶贫办"])), 0);
+}

@@ -274,7 +274,7 @@ mod tests {
     fn listening_beyond_loopback_is_warned_about() {
         for addr in ["0.0.0.0:3000", "[::]:3000", "192.168.1.5:80"] {
             let warning = exposure_warning(addr.parse().unwrap()).expect(addr);
-            assert!(warning.contains("no authentication"), "{warning}");
+            assert!(warning.contains("without sign-in"), "{warning}");
         }
         for addr in ["127.0.0.1:3000", "[::1]:3000", "127.0.0.2:0"] {
             assert_eq!(exposure_warning(addr.parse().unwrap()), None, "{addr}");
