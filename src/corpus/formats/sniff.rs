@@ -105,7 +105,9 @@ pub(super) fn sniff(b: &[u8], ext: &str) -> Sniff {
         return Sniff::Ole;
     }
     if b.starts_with(b"{\\rtf") {
-        return Sniff::Unsupported("rtf document");
+        // Not read: catdoc, the one tool at hand, takes Word's Chinese RTF
+        // (`\uc2\u25588\'d4\'ae`) apart wrongly and no GBK escapes at all.
+        return Sniff::Unsupported("rtf document (save it as .docx)");
     }
     if b.starts_with(b"%!PS") {
         return Sniff::Unsupported("postscript document");
@@ -260,7 +262,7 @@ mod tests {
         assert!(matches!(err("old.doc", ole), ExtractError::Unsupported(_)));
         assert_eq!(
             err("a.rtf", b"{\\rtf1\\ansi hello}"),
-            ExtractError::Unsupported("rtf document".into())
+            ExtractError::Unsupported("rtf document (save it as .docx)".into())
         );
     }
 
