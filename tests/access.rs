@@ -802,3 +802,19 @@ fn whether_a_query_relaxes_does_not_depend_on_restricted_reports() {
         "the open-only viewer relaxes as the index of open reports does"
     );
 }
+
+/// `/readyz` is open to load balancers: its paragraph count is that of the
+/// open reports, or it would say how much is restricted.
+#[tokio::test]
+async fn the_open_probe_counts_only_open_paragraphs() {
+    let indexes = restricted();
+    let (status, _, body) = get_as(None, "/readyz").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let ready: Value = serde_json::from_str(&body).unwrap();
+    let open = indexes.open_only.get().num_docs();
+    assert_eq!(ready["documents"], open);
+    assert!(
+        open < indexes.live.get().num_docs(),
+        "the fixture restricts something"
+    );
+}

@@ -106,6 +106,18 @@ impl Engine {
         super::expansion::enter(self, scope)
     }
 
+    /// How many paragraphs `scope` may read: the generation's own count
+    /// for everything, else counted once per scope (`Memo`). What a count
+    /// shown to a viewer may say, so that it never reveals how much is
+    /// restricted.
+    pub fn visible_paragraphs(&self, scope: &super::Scope) -> Result<u64> {
+        let searcher = self.searcher();
+        Ok(match self.memo.known_values(self, &searcher, scope)? {
+            super::tables::KnownValues::All => self.num_docs(),
+            super::tables::KnownValues::Counted(counts) => counts.total,
+        })
+    }
+
     /// Report titles of this generation, indexed for completion, read once.
     pub fn titles(&self) -> &super::complete::TitleIndex {
         self.titles.get_or_init(|| {

@@ -297,7 +297,11 @@ pub async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     let body = Json(json!({
         "status": if draining { "draining" } else { "ready" },
         "generation": engine.generation,
-        "documents": engine.num_docs(),
+        // Paragraphs anyone may read: the probe is open, and a total with
+        // restricted reports in it would say they exist.
+        "documents": engine
+            .visible_paragraphs(&crate::search::Scope::open_only())
+            .unwrap_or(0),
         "content_hash": engine.content_hash,
     }));
     if draining {
