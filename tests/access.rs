@@ -818,3 +818,55 @@ async fn the_open_probe_counts_only_open_paragraphs() {
         "the fixture restricts something"
     );
 }
+
+/// The report view groups what the viewer may read: the same reports and
+/// counts as over an index of only those.
+#[tokio::test]
+async fn the_report_view_lists_only_what_the_viewer_may_read() {
+    let indexes = restricted();
+    for uri in [
+        "/api/search?q=&view=reports&per_page=100".to_string(),
+        format!(
+            "/api/search?q={}&view=reports&per_page=100",
+            common::enc("援藏")
+        ),
+    ] {
+        let guest = json_as("nogroup", &uri).await;
+        let expected = oracle(indexes.open_only.clone(), &uri).await;
+        assert_eq!(guest["report_total"], expected["report_total"], "{uri}");
+        // The same reports with the same counts; reports of one
+        // date tie, and ties follow each index's own report numbering.
+        // (Scores are BM25 over the whole index's statistics: not compared.)
+        let by_id = |response: &Value| {
+            let mut reports: Vec<(String, u64)> = response["reports"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    (
+                        r["report"]["id"].as_str().unwrap().to_string(),
+                        r["matching"].as_u64().unwrap(),
+                    )
+                })
+                .collect();
+            reports.sort();
+            reports
+        };
+        assert_eq!(by_id(&guest), by_id(&expected), "{uri}");
+        let ids: Vec<&str> = guest["reports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["report"]["id"].as_str().unwrap())
+            .collect();
+        assert!(
+            !ids.contains(&FUPIN_REPORT) && !ids.contains(&LEADERS_REPORT),
+            "{ids:?}"
+        );
+        let everyone = json_as("all", &uri).await;
+        assert!(
+            everyone["report_total"].as_u64() > guest["report_total"].as_u64(),
+            "{uri}"
+        );
+    }
+}
