@@ -6,7 +6,7 @@ mod common;
 
 use aidsearch::normalize::{fold, is_cjk};
 use aidsearch::search::{search, Engine, SearchRequest, SearchResponse};
-use common::StoredParagraph;
+use common::{fragments, StoredParagraph};
 
 fn run(engine: &Engine, q: &str, per_page: usize) -> SearchResponse {
     let request = SearchRequest {
@@ -84,40 +84,6 @@ fn a_two_character_word_found_only_inside_other_words_falls_back_to_its_characte
     assert!((words.total as usize) < characters.len() + 10);
 }
 
-/// SplitMix64: a fixed sequence from a fixed seed, with no dependency.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n`.
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
-/// The runs of CJK characters of `text` that have at least `min` of them.
-fn cjk_runs(text: &str, min: usize) -> Vec<Vec<char>> {
-    let mut runs = Vec::new();
-    let mut current = Vec::new();
-    for c in text.chars().chain(std::iter::once(' ')) {
-        if is_cjk(c) {
-            current.push(c);
-        } else if current.len() >= min {
-            runs.push(std::mem::take(&mut current));
-        } else {
-            current.clear();
-        }
-    }
-    runs
-}
-
 const PROBES: usize = 200;
 const SEED: u64 = 20_261_215;
 
@@ -127,36 +93,18 @@ fn random_runs_of_the_aid_subcorpus_find_their_paragraph_in_the_top_10() {
         return;
     };
     let engine = Engine::open(&aid.root).expect("aid index opens");
-    let paragraphs = common::stored_paragraphs(&engine);
-    let folded: Vec<String> = paragraphs.iter().map(|p| fold(&p.text)).collect();
-    let mut rng = SplitMix(SEED);
-    let (mut probes, mut redrawn, mut failures) = (0, 0, Vec::new());
-    while probes < PROBES {
-        let i = rng.below(paragraphs.len());
-        let runs = cjk_runs(&paragraphs[i].text, 4);
-        if runs.is_empty() {
-            continue;
-        }
-        let chars = &runs[rng.below(runs.len())];
-        let len = 4 + rng.below(chars.len().min(10) - 3);
-        let start = rng.below(chars.len() - len + 1);
-        let probe: String = chars[start..start + len].iter().collect();
-        // Text repeated word for word (the same news in several reports)
-        // puts a run in many paragraphs, and only ten fit in the top 10:
-        // such a run is drawn again. Counted by a scan, which decides only
-        // this; the paragraph is then looked for through the index.
-        let needle = fold(&probe);
-        if folded.iter().filter(|t| t.contains(&needle)).count() > 10 {
-            redrawn += 1;
-            continue;
-        }
-        probes += 1;
+    let paragraphs = fragments::sources(&engine);
+    let (drawn, redrawn) = fragments::draw(&paragraphs, PROBES, SEED);
+    let mut failures = Vec::new();
+    for fragment in &drawn {
+        let probe = &fragment.text;
+        let source = &paragraphs[fragment.source];
         for query in [probe.clone(), format!("\"{probe}\"")] {
             let response = run(&engine, &query, 10);
-            if !response.hits.iter().any(|h| h.id == paragraphs[i].id) {
+            if !response.hits.iter().any(|h| h.id == source.id) {
                 failures.push(format!(
                     "{query} (of {}, {} hits)",
-                    paragraphs[i].id, response.total
+                    source.id, response.total
                 ));
             }
         }
@@ -165,16 +113,11 @@ fn random_runs_of_the_aid_subcorpus_find_their_paragraph_in_the_top_10() {
         "{PROBES} probes, {redrawn} redrawn, {} missed",
         failures.len()
     );
-    // Issue #15 asks for every probe. In BM25 order every one was found;
-    // the fitted reranker (src/search/rank) moves three of the 400 searches
-    // (two probes) out of the top 10, among paragraphs holding the same
-    // words. This is a ratchet on that known gap (RELEVANCE.md), not the aim.
-    const MISSES_ALLOWED: usize = 3;
-    if !failures.is_empty() {
-        println!("missed:\n{}", failures.join("\n"));
-    }
+    // Issue #15 asks for every probe. The reranker's penalties for
+    // headings and enumerations once moved a few out of the top 10; they
+    // now fade where the fragment stands verbatim in few candidates.
     assert!(
-        failures.len() <= MISSES_ALLOWED,
+        failures.is_empty(),
         "{} of {PROBES} probes (each unquoted and quoted) missed their paragraph:\n{}",
         failures.len(),
         failures.join("\n")

@@ -65,6 +65,9 @@ pub(super) struct Compiled {
     pub(super) dropped: Vec<String>,
     /// Plain words with their char offsets in the query, for proximity.
     pub(super) ordered: Vec<(usize, String)>,
+    /// The query's wanted units as typed, to find verbatim in a paragraph's
+    /// text.
+    pub(super) typed: Vec<Typed>,
     /// What the relaxed core is built from, once the words' weights are
     /// known ([`relax`]): queries of more than two concepts only.
     pub(super) relaxable: Option<Relaxable>,
@@ -258,6 +261,33 @@ pub(super) fn phrase_query(fields: &Fields, text: &str) -> (Box<dyn Query>, Vec<
         boosted(phrase(fields.section, &tokens, 0), SECTION_BOOST),
     ]);
     (q, words)
+}
+
+/// A unit of the query as typed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct Typed {
+    /// Folded, without spaces.
+    pub(super) text: String,
+    /// Several words in a row (a copied fragment), not one word.
+    pub(super) run: bool,
+}
+
+/// The wanted units of `parsed` as typed, split at spaces.
+fn typed_units(parsed: &ParsedQuery) -> Vec<Typed> {
+    let mut units: Vec<Typed> = parsed
+        .clauses
+        .iter()
+        .filter(|c| !c.excluded)
+        .flat_map(|c| &c.alternatives)
+        .flat_map(|unit| unit.text().split_whitespace())
+        .map(|text| Typed {
+            text: fold(text),
+            run: content_tokens(text, true).len() > 1,
+        })
+        .collect();
+    units.sort();
+    units.dedup();
+    units
 }
 
 /// Query for a phrase the user typed (quoted, or excluded): its words side by
@@ -616,6 +646,7 @@ impl Gathered {
             match_all,
             dropped: Vec::new(),
             ordered: self.ordered,
+            typed: typed_units(parsed),
             relaxable,
             substrings: None,
         }

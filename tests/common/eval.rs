@@ -10,7 +10,7 @@ use std::sync::{Arc, OnceLock};
 
 use aidsearch::index::build::{reindex_with_options, ReindexOptions};
 use aidsearch::search::rank::fit::Example;
-use aidsearch::search::rank::judged::{self, JudgedQuery};
+use aidsearch::search::rank::judged::{self, JudgedQuery, Judgement};
 use aidsearch::search::{candidates, Engine, LiveEngine};
 
 fn project() -> PathBuf {
@@ -100,6 +100,33 @@ pub fn examples(engine: &Engine, queries: &[JudgedQuery]) -> Vec<Example> {
         .collect()
 }
 
+/// How many copied fragments the fitting harness checks its weights on,
+/// and their seed: not the seed of `tests/substring.rs`.
+pub const FIT_FRAGMENTS: usize = 200;
+pub const FIT_FRAGMENT_SEED: u64 = 20_261_203;
+
+/// Fragments of the aid subcorpus as judged queries (ids `f01`…, type
+/// `fragment`): the paragraph holding the copied text is the one relevant.
+pub fn fragment_queries(engine: &Engine) -> Vec<JudgedQuery> {
+    let sources = super::fragments::sources(engine);
+    let (drawn, _) = super::fragments::draw(&sources, FIT_FRAGMENTS, FIT_FRAGMENT_SEED);
+    drawn
+        .into_iter()
+        .enumerate()
+        .map(|(i, fragment)| JudgedQuery {
+            id: format!("f{:02}", i + 1),
+            query: fragment.text.clone(),
+            filters: Default::default(),
+            kind: "fragment".into(),
+            relevant: vec![Judgement {
+                key: fragment.text,
+                grade: 2,
+                alt_keys: Vec::new(),
+            }],
+        })
+        .collect()
+}
+
 /// Both dev sets' examples, interleaved so that every fold of a
 /// cross-validation holds queries of each.
 pub fn dev_examples() -> Option<Vec<Example>> {
@@ -115,4 +142,20 @@ pub fn dev_examples() -> Option<Vec<Example>> {
         }
     }
     Some(out)
+}
+
+/// The copied fragments' examples, on the aid subcorpus.
+pub fn fragment_examples() -> Option<Vec<Example>> {
+    let engine = aid_engine()?;
+    Some(examples(&engine, &fragment_queries(&engine)))
+}
+
+/// Which set a fitting example comes from, by its id: `seed`, `aid` or
+/// `fragment`.
+pub fn set_of(id: &str) -> &'static str {
+    match id.chars().next() {
+        Some('d') => "seed",
+        Some('f') => "fragment",
+        _ => "aid",
+    }
 }

@@ -6,6 +6,7 @@
 
 pub mod aid;
 pub mod eval;
+pub mod fragments;
 pub mod restricted;
 
 use std::path::{Path, PathBuf};

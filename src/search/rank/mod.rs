@@ -14,12 +14,15 @@ use std::collections::BTreeMap;
 
 use tantivy::query::{EnableScoring, Query, Weight};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, Term, TERMINATED};
+use tantivy::{
+    DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TantivyDocument, Term, TERMINATED,
+};
 
 use super::compile::{phrase, should, term_query, Compiled};
 use crate::error::Result;
-use crate::index::schema::names;
+use crate::index::schema::{names, stored_text};
 use crate::index::Fields;
+use crate::normalize::fold;
 
 /// How many of the BM25 pass's best matches the model orders.
 pub const DEPTH: usize = 200;
@@ -48,7 +51,8 @@ pub enum Feature {
     LogLength,
     /// …and its square, so the prior may peak.
     LogLength2,
-    /// The paragraph is a heading (a report title or a section heading).
+    /// The paragraph is a heading (a report title or a section heading),
+    /// fading to 0 as it becomes the only candidate holding the typed text.
     Heading,
     /// The paragraph is a picture caption.
     Caption,
@@ -59,10 +63,16 @@ pub enum Feature {
     /// How many other candidates share the paragraph's report, as
     /// ln(1 + n) / ln(1 + DEPTH): a report about the query holds many.
     ReportHits,
+    /// Share of the typed words found verbatim in the text that stand there
+    /// only as items of an enumeration (乌蒙山区、秦巴山区、…): a passing
+    /// mention, not the paragraph about them.
+    /// Faded like [`Feature::Heading`] where the paragraph is the source
+    /// of a copied fragment (see [`source_shares`]).
+    Listed,
 }
 
 impl Feature {
-    pub const COUNT: usize = 14;
+    pub const COUNT: usize = 15;
     pub const ALL: [Feature; Feature::COUNT] = [
         Feature::Base,
         Feature::TextBm25,
@@ -78,6 +88,7 @@ impl Feature {
         Feature::Lead,
         Feature::Context,
         Feature::ReportHits,
+        Feature::Listed,
     ];
 
     pub fn name(self) -> &'static str {
@@ -96,6 +107,7 @@ impl Feature {
             Feature::Lead => "lead",
             Feature::Context => "context",
             Feature::ReportHits => "report_hits",
+            Feature::Listed => "listed",
         }
     }
 }
@@ -103,7 +115,7 @@ impl Feature {
 /// The fitted weights, in [`Feature::ALL`] order (printed by
 /// `cargo run --release --example fit_ranking`; see RELEVANCE.md).
 pub const WEIGHTS: Vector = [
-    1.0, 0.05, 0.25, 0.0, 0.0, 0.25, 0.25, 0.0, 0.0, -2.0, -2.0, 0.0, 0.1, 0.5,
+    1.0, 0.5, 0.1, 0.0, 0.0, 0.25, 0.25, 0.0, 0.0, -2.0, -2.0, 0.0, 0.0, 1.0, -1.0,
 ];
 
 /// The model's score of one feature vector.
@@ -228,6 +240,7 @@ pub(super) fn features(
     let signals = Signals::new(searcher, fields, compiled)?;
     let best = candidates.iter().map(|c| c.0).fold(f32::MIN, f32::max);
     let mut bm25 = vec![0.0f32; candidates.len()];
+    let mut lengths = vec![0u64; candidates.len()];
     let mut by_segment: BTreeMap<u32, Vec<(DocId, usize)>> = BTreeMap::new();
     for (at, (score, address)) in candidates.iter().enumerate() {
         out[at][Feature::Base as usize] = if best > 0.0 { score / best } else { 0.0 };
@@ -279,7 +292,8 @@ pub(super) fn features(
         let chars = fast.u64(names::CHARS)?.first_or_default_col(0);
         let place = fast.u64(names::PARAGRAPH)?.first_or_default_col(0);
         for &(doc, at) in &docs {
-            let length = ((1.0 + chars.get_val(doc) as f32).ln() / 1000f32.ln()).min(2.0);
+            lengths[at] = chars.get_val(doc);
+            let length = ((1.0 + lengths[at] as f32).ln() / 1000f32.ln()).min(2.0);
             out[at][Feature::LogLength as usize] = length;
             out[at][Feature::LogLength2 as usize] = length * length;
             out[at][Feature::Lead as usize] = 1.0 / (1.0 + place.get_val(doc) as f32);
@@ -294,6 +308,27 @@ pub(super) fn features(
         let others = per_report[&report_of(*address)] - 1;
         vector[Feature::ReportHits as usize] = (1.0 + others as f32).ln() / scale;
     }
+    if !compiled.typed.is_empty() {
+        let units: Vec<&str> = compiled.typed.iter().map(|t| t.text.as_str()).collect();
+        let mut holds = vec![Vec::new(); candidates.len()];
+        for (at, (_, address)) in candidates.iter().enumerate() {
+            // A paragraph of megabytes is no one's topic and no one's
+            // copied source: its text is not read.
+            if lengths[at] > TEXT_READ_CHARS {
+                continue;
+            }
+            let doc: TantivyDocument = searcher.doc(*address)?;
+            let text = fold(&stored_text(&doc, fields.text).unwrap_or_default());
+            out[at][Feature::Listed as usize] = listed_share(&text, &units);
+            holds[at] = units.iter().map(|unit| text.contains(unit)).collect();
+        }
+        // A heading or a list is thin for a topic, but it is what a user
+        // who pasted its text wants.
+        for (vector, source) in out.iter_mut().zip(source_shares(&holds, units.len())) {
+            vector[Feature::Heading as usize] *= 1.0 - source;
+            vector[Feature::Listed as usize] *= 1.0 - source;
+        }
+    }
     let best_bm25 = bm25.iter().copied().fold(0.0f32, f32::max);
     if best_bm25 > 0.0 {
         for (vector, s) in out.iter_mut().zip(bm25) {
@@ -301,6 +336,78 @@ pub(super) fn features(
         }
     }
     Ok(out)
+}
+
+/// The longest paragraph whose text the features read.
+const TEXT_READ_CHARS: u64 = 4000;
+
+/// How much each candidate is the source of the typed text, from which
+/// typed units each holds verbatim (`holds[candidate][unit]`; empty when
+/// its text was not read): the mean over units of 1 / (candidates holding
+/// the unit) where it holds it. A copied fragment stands in its source and
+/// hardly anywhere else (near 1); a topic word stands in many (near 0).
+pub fn source_shares(holds: &[Vec<bool>], units: usize) -> Vec<f32> {
+    let mut shares = vec![0.0; holds.len()];
+    if holds.len() < 2 || units == 0 {
+        return shares;
+    }
+    let holding: Vec<usize> = (0..units)
+        .map(|u| holds.iter().filter(|h| h.get(u) == Some(&true)).count())
+        .collect();
+    for (share, held) in shares.iter_mut().zip(holds) {
+        let sum: f32 = held
+            .iter()
+            .zip(&holding)
+            .filter(|(h, _)| **h)
+            .map(|(_, n)| 1.0 / *n as f32)
+            .sum();
+        *share = sum / units as f32;
+    }
+    shares
+}
+
+/// The enumeration comma: `甲、乙、丙`.
+const ENUMERATION: char = '、';
+
+/// A digit or a Chinese numeral, as in the section numbers 四、 and 3、.
+fn is_numeral(c: char) -> bool {
+    c.is_ascii_digit() || "一二三四五六七八九十".contains(c)
+}
+
+/// Of `words` found in `text`, the share that stand only as items of an
+/// enumeration: right after an enumeration comma, or right before one (one
+/// character may come between, the 区 of 乌蒙山区、). 0 when none is found.
+pub fn listed_share(text: &str, words: &[&str]) -> f32 {
+    let chars: Vec<char> = text.chars().collect();
+    let listed_only = |word: &str| -> Option<bool> {
+        let word: Vec<char> = word.chars().collect();
+        if word.is_empty() || word.len() > chars.len() {
+            return None;
+        }
+        let mut found = false;
+        let mut every_listed = true;
+        let mut at = 0;
+        while at + word.len() <= chars.len() {
+            if chars[at..at + word.len()] != word[..] {
+                at += 1;
+                continue;
+            }
+            found = true;
+            let end = at + word.len();
+            // 四、 numbers a section; it does not list peers.
+            let before =
+                at > 0 && chars[at - 1] == ENUMERATION && !(at > 1 && is_numeral(chars[at - 2]));
+            let after = chars[end..(end + 2).min(chars.len())].contains(&ENUMERATION);
+            every_listed &= before || after;
+            at = end;
+        }
+        found.then_some(every_listed)
+    };
+    let seen: Vec<bool> = words.iter().filter_map(|w| listed_only(w)).collect();
+    if seen.is_empty() {
+        return 0.0;
+    }
+    seen.iter().filter(|listed| **listed).count() as f32 / seen.len() as f32
 }
 
 /// Order the first [`DEPTH`] of `ranked` by the model; the rest keep their
@@ -343,6 +450,38 @@ mod tests {
         x[Feature::Coverage as usize] = 0.25;
         x[Feature::Lead as usize] = 9.0;
         assert!((score(&weights, &x) - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_word_is_listed_only_when_every_mention_is_an_enumeration_item() {
+        let words = ["乌蒙山", "扶贫"];
+        let list = "四川将乌蒙山区、秦巴山区、大小凉山彝区作为扶贫主战场";
+        assert_eq!(listed_share(list, &words), 0.5);
+        let story = "地处乌蒙山区的赫章县，曾是深度贫困县，扶贫干部";
+        assert_eq!(listed_share(story, &words), 0.0);
+        let both = "秦巴山区、乌蒙山。乌蒙山深处的村庄";
+        assert_eq!(listed_share(both, &words[..1]), 0.0);
+        assert_eq!(listed_share("武陵山区、乌蒙山", &words[..1]), 1.0);
+        assert_eq!(listed_share("没有这个词", &words), 0.0);
+        // A section number is not a list of peers.
+        assert_eq!(listed_share("四、乌蒙山片区", &words[..1]), 0.0);
+    }
+
+    #[test]
+    fn the_only_holder_of_a_fragment_is_its_source_and_a_common_word_is_no_ones() {
+        // Two units: the first held by candidate 0 alone, the second by all.
+        let holds = vec![
+            vec![true, true],
+            vec![false, true],
+            vec![false, true],
+            vec![],
+        ];
+        let shares = source_shares(&holds, 2);
+        assert!((shares[0] - (1.0 + 1.0 / 3.0) / 2.0).abs() < 1e-6);
+        assert!((shares[1] - 1.0 / 6.0).abs() < 1e-6);
+        assert_eq!(shares[3], 0.0);
+        // One candidate alone is not singled out.
+        assert_eq!(source_shares(&[vec![true]], 1), vec![0.0]);
     }
 
     #[test]
