@@ -21,8 +21,10 @@
 //!   the rest of the paragraph (with four or more listed, carried means
 //!   reported in depth: [`SHALLOW`]);
 //! - the paragraph names three kinds of aid (`产业扶贫`, `易地扶贫搬迁`,
-//!   `教育援藏`: words ending in 扶贫/援藏/援疆/援青/帮扶) and reports no sector in
-//!   depth, the names of kinds not counting as depth;
+//!   `教育援藏`: words ending in 扶贫/援藏/援疆/援青/帮扶; and the programmes of
+//!   `data/programmes.toml` named outside those words: `东西部扶贫协作`,
+//!   `定点扶贫`, `驻村帮扶`) and reports no sector in depth, the names of kinds
+//!   not counting as depth;
 //! - three sectors reach the threshold, or five are named outside
 //!   enumerations, and none is reported in depth (a speech's or a government
 //!   report's list of tasks);
@@ -234,6 +236,19 @@ fn is_kind_of_aid(word: &str) -> bool {
         .any(|suffix| word.len() > suffix.len() && word.ends_with(suffix))
 }
 
+/// The programmes (of the `programme` facet) that `text` names outside the
+/// kind-of-aid words `kinds`: 援藏 inside 产业援藏 is that kind, not a second one.
+fn programmes_outside(text: &str, kinds: &[&str]) -> Vec<String> {
+    if kinds.is_empty() {
+        return super::programme::named(text).0;
+    }
+    let mut rest = text.to_string();
+    for kind in kinds {
+        rest = rest.replace(kind, "，");
+    }
+    super::programme::named(&rest).0
+}
+
 /// The score of one sector in a text.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SectorScore {
@@ -363,13 +378,22 @@ pub fn classify(text: &str) -> (Vec<String>, Vec<String>) {
     let top = scored.first().map_or(0.0, |s| s.score);
     // Kinds of aid are counted as words: 易地扶贫搬迁 and 就业扶贫 are two kinds
     // of one sector. Their names are no depth.
-    let kinds: Vec<&str> = scored
+    let mut kinds: Vec<&str> = scored
         .iter()
         .flat_map(|s| &s.words)
         .filter_map(|w| w.split('×').next())
         .filter(|w| is_kind_of_aid(w))
         .collect();
     let in_depth = scored.iter().any(|s| s.score - s.kind_score >= SHALLOW);
+    // The programmes named outside those words are kinds of aid too
+    // (东西部扶贫协作、定点扶贫、驻村帮扶): a government report's or a speech's
+    // list of them is about the aid as a whole. 易地扶贫搬迁 is both: it counts once.
+    let programmes = if in_depth {
+        Vec::new()
+    } else {
+        programmes_outside(text, &kinds)
+    };
+    kinds.extend(programmes.iter().map(String::as_str));
     if kinds.len() >= OVERVIEW_LISTED && !in_depth {
         return overview(format!("综合 ← names the aid kinds {}", kinds.join("、")));
     }
@@ -517,6 +541,21 @@ mod tests {
         );
         // Three sectors named but one reported in depth: no overview.
         let l = labels("援藏医生在医院开展手术，诊疗患者，培训当地医生；学校和道路也有投入");
+        assert!(!l.contains(&"综合".to_string()), "{l:?}");
+    }
+
+    #[test]
+    fn programmes_named_are_kinds_of_aid() {
+        // Two programmes and one sector kind, none in depth: the aid as a whole.
+        let (l, evidence) =
+            classify("东西部扶贫协作和中央单位定点扶贫深入开展，消费扶贫行动开局良好");
+        assert_eq!(l, vec!["综合"], "{evidence:?}");
+        assert!(evidence[0].contains("定点帮扶"), "{evidence:?}");
+        // 援藏 inside 产业援藏 and 教育援藏 is those kinds, not a third one.
+        let l = labels("推进产业援藏，做好教育援藏");
+        assert!(!l.contains(&"综合".to_string()), "{l:?}");
+        // 易地扶贫搬迁 is a sector's kind and a programme: it counts once.
+        let l = labels("做好易地扶贫搬迁，推进产业扶贫");
         assert!(!l.contains(&"综合".to_string()), "{l:?}");
     }
 
