@@ -501,12 +501,13 @@ fn find_places(text: &str, context: &[&str]) -> Found {
         }
         head = Some((mention.end, path, false));
     }
-    // Givers that are not places (中央企业, 兵团) give only where the text says so.
+    // Givers that are not places (中央企业, 兵团) give only where the text says
+    // so, and never as an item of a list of programme names.
     for mention in givers::mentions(text) {
         let (path, range) = (mention.path, mention.range);
         if mention.gives
-            || is_donor_context(text, range.start, range.end)
-            || ((is_giver_spending(text, range.end)
+            || ((is_donor_context(text, range.start, range.end)
+                || is_giver_spending(text, range.end)
                 || is_giving_subject(text, range.start, range.end))
                 && !is_programme_list_item(text, range.start, range.end))
         {
@@ -1321,6 +1322,11 @@ mod tests {
         assert_eq!(donor, central);
         // Not the subject: named after a long lead, as whom others support.
         let (_, donor, _) = places("会议强调，各级党委要关心部队建设，做好对口支援工作。");
+        assert!(donor.is_empty(), "{donor:?}");
+        // An item of a list of programme names is no giver, whatever the
+        // words of aid after it.
+        let (_, donor, _) =
+            places("对东西部扶贫协作和对口支援、中央单位定点帮扶的对象，要增加力度。");
         assert!(donor.is_empty(), "{donor:?}");
         // Policy wording is no giving; nor is a later sentence's aid.
         let (_, donor, _) = places("财政部日前发布通知，支持中小企业发展。各地开展帮扶。");
