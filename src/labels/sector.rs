@@ -79,7 +79,8 @@ const BROAD_MIN: f32 = 2.0;
 /// This many sectors with at least [`FALLBACK`] each, none in depth, also
 /// make an overview.
 const OVERVIEW_NAMED: usize = 5;
-/// Longest mean length (in characters) of the inner items of an enumeration.
+/// Longest mean length (in characters) of the inner items of an enumeration
+/// (an item that is one lexicon word counts at most this long).
 const SHORT_ITEM: usize = 4;
 
 /// The table of `data/sectors.toml` whose words count for no sector: matched
@@ -203,10 +204,14 @@ fn enumerations(text: &str) -> Vec<(usize, usize)> {
             let inner: usize = separators
                 .windows(2)
                 .map(|w| {
-                    clause[w[0] + '、'.len_utf8()..w[1]]
-                        .chars()
-                        .filter(|&c| !is_quote(c))
-                        .count()
+                    let item = &clause[w[0] + '、'.len_utf8()..w[1]];
+                    let n = item.chars().filter(|&c| !is_quote(c)).count();
+                    // A lexicon word is a name however long (易地扶贫搬迁).
+                    if is_lexicon_word(item) {
+                        n.min(SHORT_ITEM)
+                    } else {
+                        n
+                    }
                 })
                 .sum();
             if inner <= SHORT_ITEM * (separators.len() - 1) {
@@ -218,6 +223,14 @@ fn enumerations(text: &str) -> Vec<(usize, usize)> {
         clause_start = i + c.len_utf8().min(text.len() - i);
     }
     spans
+}
+
+/// Whether `item` is exactly one lexicon word.
+fn is_lexicon_word(item: &str) -> bool {
+    lexicon()
+        .matcher
+        .find(item)
+        .is_some_and(|m| m.start() == 0 && m.end() == item.len())
 }
 
 /// Whether the match at `start..end` is an item of one of the enumerations.
@@ -509,6 +522,12 @@ mod tests {
         // Long items are not an enumeration of names: each item reports work.
         assert!(enumerations("维护农牧区饮用水安全、扩大高原特色产品出口、开展检测").is_empty());
         assert!(enumerations("教育、医疗").is_empty());
+        // An item that is a lexicon word is a name, short however long.
+        assert!(!enumerations("产业扶贫、易地扶贫搬迁、光伏扶贫等多管齐下").is_empty());
+        assert_eq!(
+            labels("青海省精准施策，产业扶贫、易地扶贫搬迁、光伏扶贫等多管齐下"),
+            vec!["综合"]
+        );
     }
 
     #[test]
