@@ -1012,7 +1012,8 @@ fn check_aid_dev_set(name: &str, min_entries: usize, ratchet: &[(&str, usize, f6
 /// 0.744, region~ 0.824, donor 0.679, programme 0.947, year 0.953, sector
 /// 0.683 (first round: 0.660, 0.773, 0.542, 0.898, 0.953, 0.433). Issue #14's
 /// third round (programmes named count as kinds of aid): sector 0.696, and
-/// 0.706 with lexicon words as short enumeration items; a
+/// 0.706 with lexicon words as short enumeration items, 0.716 with the
+/// whole programme's totals at the threshold; a
 /// central giver as the subject of a sentence that gives: donor 0.803; no
 /// giver in a list of programme names by any rule: 0.810.
 const AID_RATCHET: [(&str, usize, f64); 6] = [
@@ -1021,7 +1022,7 @@ const AID_RATCHET: [(&str, usize, f64); 6] = [
     ("donor", 2, 0.81),
     ("programme", 3, 0.94),
     ("year", 4, 0.96),
-    ("sector", 5, 0.70),
+    ("sector", 5, 0.71),
 ];
 
 /// Floors of the second dev set's F1, in the same order. When it was added

@@ -30,7 +30,8 @@
 //!   report's list of tasks);
 //! - no sector reaches the threshold and the lexicon's `综合` words (the whole
 //!   programme's funds, projects and results: `援藏资金`, `脱贫摘帽`) outscore
-//!   the best sector;
+//!   the best sector, or those words reach the threshold themselves and no
+//!   sector is reported in depth;
 //! - five or more sectors would be assigned at once.
 
 use std::collections::BTreeMap;
@@ -423,7 +424,12 @@ pub fn classify(text: &str) -> (Vec<String>, Vec<String>) {
     if (broad.len() >= OVERVIEW_BROAD || named >= OVERVIEW_NAMED) && !in_depth {
         return overview(format!("综合 ← names {}, none in depth", broad.join("、")));
     }
-    if let Some(whole) = whole.filter(|w| w.score >= FALLBACK && top < THRESHOLD && w.score > top) {
+    // The whole programme's totals win over a weak sector, and at the
+    // threshold (two of its words) over any sector not reported in depth.
+    if let Some(whole) = whole.filter(|w| {
+        (w.score >= FALLBACK && top < THRESHOLD && w.score > top)
+            || (w.score >= THRESHOLD && !in_depth)
+    }) {
         return overview(evidence_of(&whole));
     }
     let mut labels: Vec<&SectorScore> = scored
@@ -556,6 +562,18 @@ mod tests {
         // A sector of its own beats the 综合 words.
         assert_eq!(
             labels("投入援藏资金，建设医院，援藏医生开展手术"),
+            vec!["医疗卫生"]
+        );
+        // Totals at the threshold beat a sector not reported in depth ...
+        assert_eq!(
+            labels(
+                "国家专项扶贫资金增长，各种扶贫项目资金累计2043.8亿元，12万个贫困村整村移民搬迁"
+            ),
+            vec!["综合"]
+        );
+        // ... but not one reported in depth.
+        assert_eq!(
+            labels("投入援藏资金，实施援藏项目，建设医院，援藏医生开展手术，诊疗患者"),
             vec!["医疗卫生"]
         );
         // Three sectors named but one reported in depth: no overview.
