@@ -1010,27 +1010,35 @@ fn check_aid_dev_set(name: &str, min_entries: usize, ratchet: &[(&str, usize, f6
 /// Measured at the end of issue #14's second round (2024 gazetteer, article
 /// rules, central givers, 其他 beside a programme, sector rules): region
 /// 0.744, region~ 0.824, donor 0.679, programme 0.947, year 0.953, sector
-/// 0.683 (first round: 0.660, 0.773, 0.542, 0.898, 0.953, 0.433).
+/// 0.683 (first round: 0.660, 0.773, 0.542, 0.898, 0.953, 0.433). Issue #14's
+/// third round (programmes named count as kinds of aid): sector 0.696, and
+/// 0.706 with lexicon words as short enumeration items, 0.716 with the
+/// whole programme's totals at the threshold; a
+/// central giver as the subject of a sentence that gives: donor 0.803; no
+/// giver in a list of programme names by any rule: 0.810.
 const AID_RATCHET: [(&str, usize, f64); 6] = [
     ("region", 0, 0.74),
     ("region~", 1, 0.82),
-    ("donor", 2, 0.67),
+    ("donor", 2, 0.81),
     ("programme", 3, 0.94),
     ("year", 4, 0.96),
-    ("sector", 5, 0.68),
+    ("sector", 5, 0.71),
 ];
 
 /// Floors of the second dev set's F1, in the same order. When it was added
 /// (labelled by reading, before any rule was tuned on it) it gave region
 /// 0.760, region~ 0.912, donor 0.545, programme 0.906, year 0.926, sector
-/// 0.642: the labeller's figures on unseen paragraphs at that point.
+/// 0.642: the labeller's figures on unseen paragraphs at that point. Issue
+/// #14's third round (programmes named count as kinds of aid): sector 0.683;
+/// a central giver as the subject of a sentence that gives: donor 0.737
+/// (0.723 before it).
 const AID2_RATCHET: [(&str, usize, f64); 6] = [
     ("region", 0, 0.76),
     ("region~", 1, 0.91),
-    ("donor", 2, 0.54),
+    ("donor", 2, 0.73),
     ("programme", 3, 0.90),
     ("year", 4, 0.92),
-    ("sector", 5, 0.64),
+    ("sector", 5, 0.68),
 ];
 
 /// The same table on the held-out paragraphs; run on purpose

@@ -282,6 +282,42 @@ fn is_giver_spending(text: &str, end: usize) -> bool {
     GIVER_SPENDING.iter().any(|w| near.contains(w))
 }
 
+/// Words anywhere in its sentence that make a giver that is no place, standing
+/// as the sentence's subject, give (besides [`GIVING`] and [`PAIRED_AID`]):
+/// money and designated aid, not policy wording (`支持`, `安排部署`).
+const SUBJECT_GIVING: [&str; 5] = ["投入", "下达", "拨付", "定点扶贫", "定点帮扶"];
+/// Longest lead (in characters, ending in `，`) before the subject of a
+/// sentence: a time or a source (`日前，`, `2017年，`, `五年来，`).
+const SUBJECT_LEAD: usize = 8;
+/// Characters that end a sentence.
+const SENTENCE_END: [char; 4] = ['。', '！', '？', '\n'];
+
+/// Whether the giver at `start..end` is the subject of a sentence that says
+/// it gives, in any of its clauses (`人民军队传承发扬…传统，就近、就地定点帮扶
+/// 4100个贫困村`; `日前，教育部会同…启动援藏援疆万名教师支教计划`): the
+/// clause rule ([`is_giver_spending`]) stops at the first comma.
+fn is_giving_subject(text: &str, start: usize, end: usize) -> bool {
+    let sentence_start = text[..start]
+        .char_indices()
+        .rev()
+        .find(|(_, c)| SENTENCE_END.contains(c))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let lead = &text[sentence_start..start];
+    let subject = lead.is_empty() || (lead.ends_with('，') && lead.chars().count() <= SUBJECT_LEAD);
+    if !subject {
+        return false;
+    }
+    let sentence_end = text[end..]
+        .find(SENTENCE_END)
+        .map_or(text.len(), |at| end + at);
+    let sentence = &text[end..sentence_end];
+    GIVING
+        .iter()
+        .chain(&PAIRED_AID)
+        .chain(&SUBJECT_GIVING)
+        .any(|w| sentence.contains(w))
+}
+
 /// Whether the giver at `start..end` and the programme right after it are
 /// one item of a list of programme names (`东西部扶贫协作、中央单位定点扶贫、
 /// 军队扶贫`): a policy that names the programme, not a unit giving.
@@ -465,12 +501,14 @@ fn find_places(text: &str, context: &[&str]) -> Found {
         }
         head = Some((mention.end, path, false));
     }
-    // Givers that are not places (中央企业, 兵团) give only where the text says so.
+    // Givers that are not places (中央企业, 兵团) give only where the text says
+    // so, and never as an item of a list of programme names.
     for mention in givers::mentions(text) {
         let (path, range) = (mention.path, mention.range);
         if mention.gives
-            || is_donor_context(text, range.start, range.end)
-            || (is_giver_spending(text, range.end)
+            || ((is_donor_context(text, range.start, range.end)
+                || is_giver_spending(text, range.end)
+                || is_giving_subject(text, range.start, range.end))
                 && !is_programme_list_item(text, range.start, range.end))
         {
             found
@@ -1272,6 +1310,26 @@ mod tests {
         assert!(donor.contains(&central[0]), "{donor:?}");
         // Named without giving, the central budget gives nothing.
         let (_, donor, _) = places("中央财政收入增长放缓");
+        assert!(donor.is_empty(), "{donor:?}");
+    }
+
+    #[test]
+    fn a_central_giver_as_subject_gives_in_any_clause_of_its_sentence() {
+        let central = vec!["中央与兵团/中央国家机关".to_string()];
+        let (_, donor, _) = places("人民军队传承发扬优良传统，就近定点帮扶4100个贫困村。");
+        assert_eq!(donor, central);
+        let (_, donor, _) = places("日前，教育部会同财政部启动援藏援疆万名教师支教计划。");
+        assert_eq!(donor, central);
+        // Not the subject: named after a long lead, as whom others support.
+        let (_, donor, _) = places("会议强调，各级党委要关心部队建设，做好对口支援工作。");
+        assert!(donor.is_empty(), "{donor:?}");
+        // An item of a list of programme names is no giver, whatever the
+        // words of aid after it.
+        let (_, donor, _) =
+            places("对东西部扶贫协作和对口支援、中央单位定点帮扶的对象，要增加力度。");
+        assert!(donor.is_empty(), "{donor:?}");
+        // Policy wording is no giving; nor is a later sentence's aid.
+        let (_, donor, _) = places("财政部日前发布通知，支持中小企业发展。各地开展帮扶。");
         assert!(donor.is_empty(), "{donor:?}");
     }
 

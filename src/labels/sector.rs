@@ -21,14 +21,17 @@
 //!   the rest of the paragraph (with four or more listed, carried means
 //!   reported in depth: [`SHALLOW`]);
 //! - the paragraph names three kinds of aid (`产业扶贫`, `易地扶贫搬迁`,
-//!   `教育援藏`: words ending in 扶贫/援藏/援疆/援青/帮扶) and reports no sector in
-//!   depth, the names of kinds not counting as depth;
+//!   `教育援藏`: words ending in 扶贫/援藏/援疆/援青/帮扶; and the programmes of
+//!   `data/programmes.toml` named outside those words: `东西部扶贫协作`,
+//!   `定点扶贫`, `驻村帮扶`) and reports no sector in depth, the names of kinds
+//!   not counting as depth;
 //! - three sectors reach the threshold, or five are named outside
 //!   enumerations, and none is reported in depth (a speech's or a government
 //!   report's list of tasks);
 //! - no sector reaches the threshold and the lexicon's `综合` words (the whole
 //!   programme's funds, projects and results: `援藏资金`, `脱贫摘帽`) outscore
-//!   the best sector;
+//!   the best sector, or those words reach the threshold themselves and no
+//!   sector is reported in depth;
 //! - five or more sectors would be assigned at once.
 
 use std::collections::BTreeMap;
@@ -77,7 +80,8 @@ const BROAD_MIN: f32 = 2.0;
 /// This many sectors with at least [`FALLBACK`] each, none in depth, also
 /// make an overview.
 const OVERVIEW_NAMED: usize = 5;
-/// Longest mean length (in characters) of the inner items of an enumeration.
+/// Longest mean length (in characters) of the inner items of an enumeration
+/// (an item that is one lexicon word counts at most this long).
 const SHORT_ITEM: usize = 4;
 
 /// The table of `data/sectors.toml` whose words count for no sector: matched
@@ -201,10 +205,14 @@ fn enumerations(text: &str) -> Vec<(usize, usize)> {
             let inner: usize = separators
                 .windows(2)
                 .map(|w| {
-                    clause[w[0] + '、'.len_utf8()..w[1]]
-                        .chars()
-                        .filter(|&c| !is_quote(c))
-                        .count()
+                    let item = &clause[w[0] + '、'.len_utf8()..w[1]];
+                    let n = item.chars().filter(|&c| !is_quote(c)).count();
+                    // A lexicon word is a name however long (易地扶贫搬迁).
+                    if is_lexicon_word(item) {
+                        n.min(SHORT_ITEM)
+                    } else {
+                        n
+                    }
                 })
                 .sum();
             if inner <= SHORT_ITEM * (separators.len() - 1) {
@@ -216,6 +224,14 @@ fn enumerations(text: &str) -> Vec<(usize, usize)> {
         clause_start = i + c.len_utf8().min(text.len() - i);
     }
     spans
+}
+
+/// Whether `item` is exactly one lexicon word.
+fn is_lexicon_word(item: &str) -> bool {
+    lexicon()
+        .matcher
+        .find(item)
+        .is_some_and(|m| m.start() == 0 && m.end() == item.len())
 }
 
 /// Whether the match at `start..end` is an item of one of the enumerations.
@@ -232,6 +248,19 @@ fn is_kind_of_aid(word: &str) -> bool {
     ["扶贫", "援藏", "援疆", "援青", "帮扶", "扶贫搬迁"]
         .iter()
         .any(|suffix| word.len() > suffix.len() && word.ends_with(suffix))
+}
+
+/// The programmes (of the `programme` facet) that `text` names outside the
+/// kind-of-aid words `kinds`: 援藏 inside 产业援藏 is that kind, not a second one.
+fn programmes_outside(text: &str, kinds: &[&str]) -> Vec<String> {
+    if kinds.is_empty() {
+        return super::programme::named(text).0;
+    }
+    let mut rest = text.to_string();
+    for kind in kinds {
+        rest = rest.replace(kind, "，");
+    }
+    super::programme::named(&rest).0
 }
 
 /// The score of one sector in a text.
@@ -363,13 +392,22 @@ pub fn classify(text: &str) -> (Vec<String>, Vec<String>) {
     let top = scored.first().map_or(0.0, |s| s.score);
     // Kinds of aid are counted as words: 易地扶贫搬迁 and 就业扶贫 are two kinds
     // of one sector. Their names are no depth.
-    let kinds: Vec<&str> = scored
+    let mut kinds: Vec<&str> = scored
         .iter()
         .flat_map(|s| &s.words)
         .filter_map(|w| w.split('×').next())
         .filter(|w| is_kind_of_aid(w))
         .collect();
     let in_depth = scored.iter().any(|s| s.score - s.kind_score >= SHALLOW);
+    // The programmes named outside those words are kinds of aid too
+    // (东西部扶贫协作、定点扶贫、驻村帮扶): a government report's or a speech's
+    // list of them is about the aid as a whole. 易地扶贫搬迁 is both: it counts once.
+    let programmes = if in_depth {
+        Vec::new()
+    } else {
+        programmes_outside(text, &kinds)
+    };
+    kinds.extend(programmes.iter().map(String::as_str));
     if kinds.len() >= OVERVIEW_LISTED && !in_depth {
         return overview(format!("综合 ← names the aid kinds {}", kinds.join("、")));
     }
@@ -386,7 +424,12 @@ pub fn classify(text: &str) -> (Vec<String>, Vec<String>) {
     if (broad.len() >= OVERVIEW_BROAD || named >= OVERVIEW_NAMED) && !in_depth {
         return overview(format!("综合 ← names {}, none in depth", broad.join("、")));
     }
-    if let Some(whole) = whole.filter(|w| w.score >= FALLBACK && top < THRESHOLD && w.score > top) {
+    // The whole programme's totals win over a weak sector, and at the
+    // threshold (two of its words) over any sector not reported in depth.
+    if let Some(whole) = whole.filter(|w| {
+        (w.score >= FALLBACK && top < THRESHOLD && w.score > top)
+            || (w.score >= THRESHOLD && !in_depth)
+    }) {
         return overview(evidence_of(&whole));
     }
     let mut labels: Vec<&SectorScore> = scored
@@ -485,6 +528,12 @@ mod tests {
         // Long items are not an enumeration of names: each item reports work.
         assert!(enumerations("维护农牧区饮用水安全、扩大高原特色产品出口、开展检测").is_empty());
         assert!(enumerations("教育、医疗").is_empty());
+        // An item that is a lexicon word is a name, short however long.
+        assert!(!enumerations("产业扶贫、易地扶贫搬迁、光伏扶贫等多管齐下").is_empty());
+        assert_eq!(
+            labels("青海省精准施策，产业扶贫、易地扶贫搬迁、光伏扶贫等多管齐下"),
+            vec!["综合"]
+        );
     }
 
     #[test]
@@ -515,8 +564,35 @@ mod tests {
             labels("投入援藏资金，建设医院，援藏医生开展手术"),
             vec!["医疗卫生"]
         );
+        // Totals at the threshold beat a sector not reported in depth ...
+        assert_eq!(
+            labels(
+                "国家专项扶贫资金增长，各种扶贫项目资金累计2043.8亿元，12万个贫困村整村移民搬迁"
+            ),
+            vec!["综合"]
+        );
+        // ... but not one reported in depth.
+        assert_eq!(
+            labels("投入援藏资金，实施援藏项目，建设医院，援藏医生开展手术，诊疗患者"),
+            vec!["医疗卫生"]
+        );
         // Three sectors named but one reported in depth: no overview.
         let l = labels("援藏医生在医院开展手术，诊疗患者，培训当地医生；学校和道路也有投入");
+        assert!(!l.contains(&"综合".to_string()), "{l:?}");
+    }
+
+    #[test]
+    fn programmes_named_are_kinds_of_aid() {
+        // Two programmes and one sector kind, none in depth: the aid as a whole.
+        let (l, evidence) =
+            classify("东西部扶贫协作和中央单位定点扶贫深入开展，消费扶贫行动开局良好");
+        assert_eq!(l, vec!["综合"], "{evidence:?}");
+        assert!(evidence[0].contains("定点帮扶"), "{evidence:?}");
+        // 援藏 inside 产业援藏 and 教育援藏 is those kinds, not a third one.
+        let l = labels("推进产业援藏，做好教育援藏");
+        assert!(!l.contains(&"综合".to_string()), "{l:?}");
+        // 易地扶贫搬迁 is a sector's kind and a programme: it counts once.
+        let l = labels("做好易地扶贫搬迁，推进产业扶贫");
         assert!(!l.contains(&"综合".to_string()), "{l:?}");
     }
 
