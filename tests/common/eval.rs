@@ -150,6 +150,20 @@ pub fn fragment_examples() -> Option<Vec<Example>> {
     Some(examples(&engine, &fragment_queries(&engine)))
 }
 
+/// The project's own harder queries on the aid subcorpus, judged by reading
+/// (`tests/fixtures/own-queries.json`, conventions beside it): never fitted
+/// on, scored for every ranking change.
+pub fn own_queries() -> Vec<JudgedQuery> {
+    let path = project().join("tests/fixtures/own-queries.json");
+    judged::load(&path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The own queries' examples, on the aid subcorpus.
+pub fn own_examples() -> Option<Vec<Example>> {
+    let engine = aid_engine()?;
+    Some(examples(&engine, &own_queries()))
+}
+
 /// Which set a fitting example comes from, by its id: `seed`, `aid` or
 /// `fragment`.
 pub fn set_of(id: &str) -> &'static str {
