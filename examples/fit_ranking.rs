@@ -17,6 +17,9 @@ mod aid;
 mod eval;
 #[path = "../tests/common/fragments.rs"]
 mod fragments;
+#[path = "../tests/common/paragraphs.rs"]
+#[allow(dead_code)]
+mod paragraphs;
 
 use aidsearch::search::rank::fit::{self, Example};
 use aidsearch::search::rank::{Feature, Vector, WEIGHTS};

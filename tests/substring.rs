@@ -93,7 +93,7 @@ fn random_runs_of_the_aid_subcorpus_find_their_paragraph_in_the_top_10() {
         return;
     };
     let engine = Engine::open(&aid.root).expect("aid index opens");
-    let paragraphs = fragments::sources(&engine);
+    let paragraphs = common::stored_paragraphs(&engine);
     let (drawn, redrawn) = fragments::draw(&paragraphs, PROBES, SEED);
     let mut failures = Vec::new();
     for fragment in &drawn {

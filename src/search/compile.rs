@@ -65,9 +65,9 @@ pub(super) struct Compiled {
     pub(super) dropped: Vec<String>,
     /// Plain words with their char offsets in the query, for proximity.
     pub(super) ordered: Vec<(usize, String)>,
-    /// The query's wanted units as typed, to find verbatim in a paragraph's
-    /// text.
-    pub(super) typed: Vec<Typed>,
+    /// The query's wanted units as typed (folded, split at spaces), to find
+    /// verbatim in a paragraph's text.
+    pub(super) typed: Vec<String>,
     /// What the relaxed core is built from, once the words' weights are
     /// known ([`relax`]): queries of more than two concepts only.
     pub(super) relaxable: Option<Relaxable>,
@@ -263,27 +263,15 @@ pub(super) fn phrase_query(fields: &Fields, text: &str) -> (Box<dyn Query>, Vec<
     (q, words)
 }
 
-/// A unit of the query as typed.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) struct Typed {
-    /// Folded, without spaces.
-    pub(super) text: String,
-    /// Several words in a row (a copied fragment), not one word.
-    pub(super) run: bool,
-}
-
-/// The wanted units of `parsed` as typed, split at spaces.
-fn typed_units(parsed: &ParsedQuery) -> Vec<Typed> {
-    let mut units: Vec<Typed> = parsed
+/// The wanted units of `parsed` as typed: folded, split at spaces.
+fn typed_units(parsed: &ParsedQuery) -> Vec<String> {
+    let mut units: Vec<String> = parsed
         .clauses
         .iter()
         .filter(|c| !c.excluded)
         .flat_map(|c| &c.alternatives)
         .flat_map(|unit| unit.text().split_whitespace())
-        .map(|text| Typed {
-            text: fold(text),
-            run: content_tokens(text, true).len() > 1,
-        })
+        .map(fold)
         .collect();
     units.sort();
     units.dedup();

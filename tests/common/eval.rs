@@ -108,7 +108,7 @@ pub const FIT_FRAGMENT_SEED: u64 = 20_261_203;
 /// Fragments of the aid subcorpus as judged queries (ids `f01`…, type
 /// `fragment`): the paragraph holding the copied text is the one relevant.
 pub fn fragment_queries(engine: &Engine) -> Vec<JudgedQuery> {
-    let sources = super::fragments::sources(engine);
+    let sources = super::paragraphs::stored_paragraphs(engine);
     let (drawn, _) = super::fragments::draw(&sources, FIT_FRAGMENTS, FIT_FRAGMENT_SEED);
     drawn
         .into_iter()

@@ -1,14 +1,14 @@
 //! Copied fragments: random runs of 4–10 CJK characters drawn from the
 //! paragraphs of an index with a fixed seed, each with the paragraph it was
 //! copied from. `tests/substring.rs` checks that every one finds its
-//! paragraph; the fitting harness (`common::eval`) also fits the reranker
-//! on a draw of its own, so that the model serves staff who paste a
-//! fragment to find its source as well as those who type a topic.
+//! paragraph; the fitting harness (`common::eval`) scores a draw of its
+//! own under every set of weights (it fits on none), so that a model fitted
+//! on topic queries still serves staff who paste a fragment.
 #![allow(dead_code)]
 
-use aidsearch::index::schema::stored_text;
 use aidsearch::normalize::{fold, is_cjk};
-use aidsearch::search::Engine;
+
+use super::paragraphs::StoredParagraph;
 
 /// SplitMix64: a fixed sequence from a fixed seed, with no dependency.
 pub struct SplitMix(pub u64);
@@ -44,32 +44,8 @@ pub fn cjk_runs(text: &str, min: usize) -> Vec<Vec<char>> {
     runs
 }
 
-/// A paragraph's id and text.
-pub struct Source {
-    pub id: String,
-    pub text: String,
-}
-
-/// Every paragraph of an engine's generation, in id order (documents are in
-/// no fixed order across builds).
-pub fn sources(engine: &Engine) -> Vec<Source> {
-    let searcher = engine.searcher();
-    let mut out = Vec::new();
-    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-        for doc in segment.doc_ids_alive() {
-            let address = tantivy::DocAddress::new(ord as u32, doc);
-            let doc: tantivy::TantivyDocument = searcher.doc(address).expect("stored document");
-            out.push(Source {
-                id: stored_text(&doc, engine.fields.id).unwrap_or_default(),
-                text: stored_text(&doc, engine.fields.text).unwrap_or_default(),
-            });
-        }
-    }
-    out.sort_by(|a, b| a.id.cmp(&b.id));
-    out
-}
-
-/// One drawn fragment and the index (in `sources`) of its paragraph.
+/// One drawn fragment and the index (in the paragraphs drawn from) of its
+/// paragraph.
 pub struct Fragment {
     pub text: String,
     pub source: usize,
@@ -81,7 +57,7 @@ pub struct Fragment {
 /// Text repeated word for word (the same news in several reports) puts a
 /// run in many paragraphs, and only ten fit in the top 10: such a run is
 /// drawn again. Counted by a scan, which decides only this.
-pub fn draw(sources: &[Source], count: usize, seed: u64) -> (Vec<Fragment>, usize) {
+pub fn draw(sources: &[StoredParagraph], count: usize, seed: u64) -> (Vec<Fragment>, usize) {
     let folded: Vec<String> = sources.iter().map(|p| fold(&p.text)).collect();
     let mut rng = SplitMix(seed);
     let (mut out, mut redrawn) = (Vec::new(), 0);

@@ -309,7 +309,7 @@ pub(super) fn features(
         vector[Feature::ReportHits as usize] = (1.0 + others as f32).ln() / scale;
     }
     if !compiled.typed.is_empty() {
-        let units: Vec<&str> = compiled.typed.iter().map(|t| t.text.as_str()).collect();
+        let units: Vec<&str> = compiled.typed.iter().map(String::as_str).collect();
         let mut holds = vec![Vec::new(); candidates.len()];
         for (at, (_, address)) in candidates.iter().enumerate().take(TEXT_READ_DEPTH) {
             // A paragraph of megabytes is no one's topic and no one's
