@@ -437,17 +437,27 @@ impl Gathered {
             [Unit::Words(text)] => self.plain_words(fields, text),
             _ => self.alternatives(fields, clause),
         }
-        // An unknown word that finds (almost) nothing as its pieces side by
-        // side also finds its related and mined terms, as `concept` does.
+        // A word jieba splits into pieces (以购代捐, 驻村) is still a word of
+        // the synonym list: it finds its synonyms, as a word jieba keeps
+        // whole does; and when it finds (almost) nothing as its pieces side
+        // by side, its related and mined terms too, as `concept` does.
         if let (true, [Unit::Phrase(text)]) =
             (is_unknown_word_phrased, clause.alternatives.as_slice())
         {
-            let also = super::expansion::for_failing_word(text);
+            let also = synonyms::expand(text)
+                .into_iter()
+                .map(|s| (s, SYNONYM_BOOST))
+                .chain(
+                    super::expansion::for_failing_word(text)
+                        .into_iter()
+                        .map(|a| (a, super::expansion::RELATED_BOOST)),
+                )
+                .collect::<Vec<_>>();
             if !also.is_empty() {
                 let mut alternatives = self.concepts.pop().into_iter().collect::<Vec<_>>();
-                for a in also {
-                    self.highlight.push(a.clone());
-                    let q = boosted(phrase_query(fields, &a).0, super::expansion::RELATED_BOOST);
+                for (a, boost) in also {
+                    self.highlight.push(fold(&a));
+                    let q = boosted(phrase_query(fields, &a).0, boost);
                     self.anchors.push(q.box_clone());
                     alternatives.push(q);
                 }
