@@ -74,6 +74,28 @@ pub(super) struct Compiled {
     /// The strict query with every word also found as its characters:
     /// searched when `strict` finds nothing (`None` when it would be the same).
     pub(super) substrings: Option<Box<dyn Query>>,
+    /// The query typed as a sentence, searched with its words' neighbours
+    /// when nothing else finds a paragraph (set by `super::sentence`).
+    pub(super) sentence: Option<Deferred>,
+}
+
+/// A query built the first time it is needed, if ever.
+pub(super) struct Deferred {
+    build: Box<dyn Fn() -> Box<dyn Query> + Send + Sync>,
+    query: std::sync::OnceLock<Box<dyn Query>>,
+}
+
+impl Deferred {
+    pub(super) fn new(build: impl Fn() -> Box<dyn Query> + Send + Sync + 'static) -> Deferred {
+        Deferred {
+            build: Box::new(build),
+            query: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub(super) fn get(&self) -> &dyn Query {
+        self.query.get_or_init(|| (self.build)()).as_ref()
+    }
 }
 
 /// The required concepts of a query, each with its words, and the anchor.
@@ -647,6 +669,7 @@ impl Gathered {
             typed: typed_units(parsed),
             relaxable,
             substrings: None,
+            sentence: None,
         }
     }
 }

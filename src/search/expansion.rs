@@ -154,3 +154,43 @@ pub(super) fn for_failing_word(word: &str) -> Vec<String> {
         also
     })
 }
+
+/// Neighbours of a word of a sentence, at least this similar.
+const SENTENCE_COSINE: f32 = 0.5;
+/// Most neighbours of one word of a sentence.
+const SENTENCE_NEIGHBOURS: usize = 6;
+
+/// Terms near `word` in the generation's mined vectors (and its related
+/// terms), for a sentence that found nothing in its own words
+/// ([`super::sentence`]): words of two or more characters that occur in
+/// what the viewer may read. Recorded as "also searched".
+pub(super) fn neighbours_in_sentence(word: &str) -> Vec<String> {
+    SCOPE.with(|s| {
+        let mut scope = s.borrow_mut();
+        let Some(scope) = scope.as_mut() else {
+            return Vec::new();
+        };
+        let word = fold(word);
+        let mut also: Vec<String> = super::synonyms::related(&word);
+        if let Some(model) = scope.mined.get() {
+            also.extend(
+                model
+                    .neighbours(&word, SENTENCE_NEIGHBOURS * 2)
+                    .into_iter()
+                    .filter(|(near, c)| *c >= SENTENCE_COSINE && near.chars().count() >= 2)
+                    .map(|(near, _)| near),
+            );
+        }
+        let mut seen = std::collections::HashSet::new();
+        also.retain(|a| *a != word && seen.insert(a.clone()));
+        also.retain(|a| text_freq(scope, a) > 0);
+        also.truncate(SENTENCE_NEIGHBOURS);
+        if !also.is_empty() && !scope.expanded.iter().any(|e| e.word == word) {
+            scope.expanded.push(Expansion {
+                word,
+                also: also.clone(),
+            });
+        }
+        also
+    })
+}

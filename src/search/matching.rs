@@ -220,6 +220,23 @@ pub(super) fn matches<'c>(
             }
         }
     }
+    // A sentence none of whose wordings stands in a paragraph: its words'
+    // neighbours may (搬出 → 搬迁), as the last resort.
+    if let (0, Some(sentence)) = (exact_total, &compiled.sentence) {
+        let core = sentence.get();
+        let (counts, ranked) = pass(core)?;
+        if counts.total > 0 {
+            return Ok(Matches {
+                core,
+                total: counts.total,
+                exact_total: 0,
+                relaxed: true,
+                counts,
+                exact_first: None,
+                ranked,
+            });
+        }
+    }
     Ok(Matches {
         core: strict,
         total: exact_total,
@@ -241,6 +258,7 @@ pub(super) fn prepare(
     request.validate()?;
     let parsed = query::parse(&request.q);
     let mut compiled = compile(fields, &parsed)?;
+    compiled.sentence = super::sentence::of(fields, &parsed);
     let viewer = request.scope.filter(fields.access);
     relax(&mut compiled, searcher, fields, viewer.as_deref());
     let filters = resolve_filters(request, &parsed)?;

@@ -33,6 +33,7 @@ mod report;
 mod request;
 mod run;
 mod scope;
+mod sentence;
 pub mod snippet;
 pub mod suggest_synonyms;
 pub mod synonyms;
