@@ -246,6 +246,17 @@ fn a_sentence_in_everyday_words_finds_paragraphs_worded_officially() {
         about_school >= 8,
         "{about_school} of the first page are about school"
     );
+    let marked = |h: &&aidsearch::search::Hit| {
+        found
+            .expanded
+            .iter()
+            .flat_map(|e| &e.also)
+            .any(|a| h.snippet.contains(&format!("<mark>{a}</mark>")))
+    };
+    assert!(
+        found.hits.iter().any(|h| marked(&h)),
+        "no neighbour is marked"
+    );
     let apart = aidsearch::search::search(
         &engine,
         &aidsearch::search::SearchRequest::query("贫困家庭 孩子 上不起 学"),

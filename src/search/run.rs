@@ -222,12 +222,18 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
         top.retain(|h| !on_first.contains(&h.1));
         top.splice(0..0, first_page);
     }
+    // What was also searched is marked too: a sentence's neighbours are
+    // chosen after the query compiled, when nothing else matched.
+    let mut highlight = compiled.highlight.clone();
+    highlight.extend(entered.expanded().into_iter().flat_map(|e| e.also));
+    highlight.sort_by_key(|h| std::cmp::Reverse(h.chars().count()));
+    highlight.dedup();
     let hit_at = |score: f32, addr: DocAddress| -> Result<Hit> {
         // A snippet walks its paragraph, up to megabytes of it.
         deadline.check()?;
         let doc: TantivyDocument = searcher.doc(addr)?;
         let mut hit = hit_from_doc(fields, &doc, score);
-        hit.snippet = snippet::snippet(&hit.text, &compiled.highlight);
+        hit.snippet = snippet::snippet(&hit.text, &highlight);
         Ok(hit)
     };
     let (mut hits, mut reports, mut report_total) = (Vec::new(), Vec::new(), None);
