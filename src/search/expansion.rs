@@ -120,11 +120,7 @@ fn text_freq(scope: &Scope, text: &str) -> u64 {
 /// mined variants, those that occur; nothing for a word that finds enough,
 /// or outside a search.
 pub(super) fn for_failing_word(word: &str) -> Vec<String> {
-    SCOPE.with(|s| {
-        let mut scope = s.borrow_mut();
-        let Some(scope) = scope.as_mut() else {
-            return Vec::new();
-        };
+    in_scope(|scope| {
         let word = fold(word);
         if text_freq(scope, &word) > FAILING_DOC_FREQ {
             return Vec::new();
@@ -145,14 +141,24 @@ pub(super) fn for_failing_word(word: &str) -> Vec<String> {
             Some(_) => text_freq(scope, a) > 0,
         });
         also.truncate(MAX_ALSO);
-        if !also.is_empty() && !scope.expanded.iter().any(|e| e.word == word) {
-            scope.expanded.push(Expansion {
-                word: word.clone(),
-                also: also.clone(),
-            });
-        }
-        also
+        recorded(scope, word, also)
     })
+}
+
+/// `expand` run in the entered search's scope; nothing outside a search.
+fn in_scope(expand: impl FnOnce(&mut Scope) -> Vec<String>) -> Vec<String> {
+    SCOPE.with(|s| s.borrow_mut().as_mut().map(expand).unwrap_or_default())
+}
+
+/// `also`, recorded as what `word` also searched (once per word).
+fn recorded(scope: &mut Scope, word: String, also: Vec<String>) -> Vec<String> {
+    if !also.is_empty() && !scope.expanded.iter().any(|e| e.word == word) {
+        scope.expanded.push(Expansion {
+            word,
+            also: also.clone(),
+        });
+    }
+    also
 }
 
 /// Neighbours of a word of a sentence, at least this similar.
@@ -165,11 +171,7 @@ const SENTENCE_NEIGHBOURS: usize = 6;
 /// ([`super::sentence`]): words of two or more characters that occur in
 /// what the viewer may read. Recorded as "also searched".
 pub(super) fn neighbours_in_sentence(word: &str) -> Vec<String> {
-    SCOPE.with(|s| {
-        let mut scope = s.borrow_mut();
-        let Some(scope) = scope.as_mut() else {
-            return Vec::new();
-        };
+    in_scope(|scope| {
         let word = fold(word);
         let mut also: Vec<String> = super::synonyms::related(&word);
         if let Some(model) = scope.mined.get() {
@@ -185,12 +187,6 @@ pub(super) fn neighbours_in_sentence(word: &str) -> Vec<String> {
         also.retain(|a| *a != word && seen.insert(a.clone()));
         also.retain(|a| text_freq(scope, a) > 0);
         also.truncate(SENTENCE_NEIGHBOURS);
-        if !also.is_empty() && !scope.expanded.iter().any(|e| e.word == word) {
-            scope.expanded.push(Expansion {
-                word,
-                also: also.clone(),
-            });
-        }
-        also
+        recorded(scope, word, also)
     })
 }
