@@ -382,6 +382,47 @@ pub(super) fn concept(
     }
 }
 
+/// The words of a unit of plain words in concept groups, in order: a run
+/// of two or more words side by side that is a word of the synonym list
+/// (the whole unit, 医疗援藏 → 组团式医疗, or part of it: 易地搬迁 in
+/// 易地搬迁群众就业) is one group with its synonyms; every other word is a
+/// group of its own, whose synonyms `concept` adds. Longest runs first.
+fn synonym_runs(
+    text: &str,
+    tokens: &[(usize, String)],
+) -> Vec<(std::ops::Range<usize>, Vec<String>)> {
+    let whole = synonyms::expand(text);
+    if tokens.len() > 1 && !whole.is_empty() {
+        return vec![(0..tokens.len(), whole)];
+    }
+    let side_by_side = |a: &(usize, String), b: &(usize, String)| a.0 + a.1.chars().count() == b.0;
+    let mut groups = Vec::new();
+    let mut start = 0;
+    while start < tokens.len() {
+        let mut end = start + 1;
+        while end < tokens.len() && side_by_side(&tokens[end - 1], &tokens[end]) {
+            end += 1;
+        }
+        // The longest run from `start` within the words side by side.
+        let found = (start + 2..=end).rev().find_map(|stop| {
+            let run: String = tokens[start..stop].iter().map(|t| t.1.as_str()).collect();
+            let found = synonyms::expand(&run);
+            (!found.is_empty()).then_some((start..stop, found))
+        });
+        match found {
+            Some((run, found)) => {
+                start = run.end;
+                groups.push((run, found));
+            }
+            None => {
+                groups.push((start..start + 1, Vec::new()));
+                start += 1;
+            }
+        }
+    }
+    groups
+}
+
 /// What [`compile`] gathers clause by clause before it assembles the query.
 #[derive(Default)]
 struct Gathered {
@@ -492,12 +533,7 @@ impl Gathered {
     /// its whole-unit synonyms), with title, adjacency boosts.
     fn plain_words(&mut self, fields: &Fields, text: &str) {
         let tokens = content_tokens(text, false);
-        // A whole-unit synonym (医疗援藏 → 组团式医疗) when the unit splits.
-        let unit_synonyms = if tokens.len() > 1 {
-            synonyms::expand(text)
-        } else {
-            Vec::new()
-        };
+        let groups = synonym_runs(text, &tokens);
         let exact = self.exact_run(fields, text);
         let mut unit_concepts = Vec::new();
         for (i, (o, token)) in tokens.iter().enumerate() {
@@ -511,7 +547,7 @@ impl Gathered {
                 self.lone_word = c.context_only.map(|context| (anchor.box_clone(), context));
             }
             self.anchors.push(anchor);
-            unit_concepts.push(c.full);
+            unit_concepts.push(Some(c.full));
             self.words.push(token.clone());
             self.ordered.push((self.offset + o, token.clone()));
             self.boosts
@@ -521,15 +557,19 @@ impl Gathered {
             self.boosts
                 .push(boosted(phrase(fields.text, &tokens, 0), ADJACENT_BOOST));
         }
-        if unit_synonyms.is_empty() {
-            self.concepts.extend(unit_concepts);
-            self.concept_words
-                .extend(tokens.iter().map(|(_, t)| vec![t.clone()]));
-        } else {
-            self.concept_words
-                .push(tokens.iter().map(|(_, t)| t.clone()).collect());
-            let mut alternatives = vec![must(unit_concepts)];
-            for synonym in unit_synonyms {
+        for (run, run_synonyms) in groups {
+            let words: Vec<String> = tokens[run.clone()].iter().map(|t| t.1.clone()).collect();
+            let parts: Vec<Box<dyn Query>> = unit_concepts[run]
+                .iter_mut()
+                .flat_map(Option::take)
+                .collect();
+            self.concept_words.push(words);
+            if run_synonyms.is_empty() {
+                self.concepts.extend(parts);
+                continue;
+            }
+            let mut alternatives = vec![must(parts)];
+            for synonym in run_synonyms {
                 self.highlight.push(fold(&synonym));
                 let q = boosted(phrase_query(fields, &synonym).0, SYNONYM_BOOST);
                 self.anchors.push(q.box_clone());
@@ -937,6 +977,23 @@ impl tantivy::query::Scorer for PlainSeekScorer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_synonym_list_word_inside_a_longer_run_keeps_its_synonyms() {
+        let text = "易地搬迁群众就业";
+        let tokens = content_tokens(text, false);
+        let words: Vec<&str> = tokens.iter().map(|t| t.1.as_str()).collect();
+        assert_eq!(words, ["易地", "搬迁", "群众", "就业"]);
+        let groups = synonym_runs(text, &tokens);
+        let ranges: Vec<std::ops::Range<usize>> = groups.iter().map(|g| g.0.clone()).collect();
+        assert_eq!(ranges, [0..2, 2..3, 3..4]);
+        assert!(groups[0].1.contains(&"易地扶贫搬迁".to_string()));
+        // Words apart in the text are no run, whatever they spell together.
+        let apart = content_tokens("易地 搬迁", false);
+        assert!(synonym_runs("易地", &apart[..1]).iter().all(|g| g.1.is_empty()));
+        let spaced: Vec<(usize, String)> = vec![(0, "易地".into()), (3, "搬迁".into())];
+        assert_eq!(synonym_runs("易地 搬迁x", &spaced).len(), 2);
+    }
 
     #[test]
     fn cover_splits_long_words_into_dictionary_parts() {
