@@ -559,23 +559,35 @@ impl Gathered {
         }
         for (run, run_synonyms) in groups {
             let words: Vec<String> = tokens[run.clone()].iter().map(|t| t.1.clone()).collect();
-            let parts: Vec<Box<dyn Query>> = unit_concepts[run]
+            let whole = run.len() == tokens.len();
+            let mut parts: Vec<Box<dyn Query>> = unit_concepts[run.clone()]
                 .iter_mut()
                 .flat_map(Option::take)
                 .collect();
-            self.concept_words.push(words);
-            if run_synonyms.is_empty() {
-                self.concepts.extend(parts);
-                continue;
-            }
-            let mut alternatives = vec![must(parts)];
+            let mut also = Vec::new();
             for synonym in run_synonyms {
                 self.highlight.push(fold(&synonym));
                 let q = boosted(phrase_query(fields, &synonym).0, SYNONYM_BOOST);
                 self.anchors.push(q.box_clone());
-                alternatives.push(q);
+                also.push(q);
             }
-            self.concepts.push(should(alternatives));
+            if whole && !also.is_empty() {
+                // The whole unit is a word of the list: one concept.
+                self.concept_words.push(words);
+                also.insert(0, must(parts));
+                self.concepts.push(should(also));
+                continue;
+            }
+            // Part of the unit: each of its words is also met by the run's
+            // synonyms, and stays a concept of its own, so the unit relaxes
+            // as before (农牧民在家门口就业 keeps three concepts).
+            for (part, word) in parts.iter_mut().zip(words) {
+                let mut alternatives = vec![part.box_clone()];
+                alternatives.extend(also.iter().map(|q| q.box_clone()));
+                *part = should(alternatives);
+                self.concept_words.push(vec![word]);
+            }
+            self.concepts.extend(parts);
         }
         self.offset += text.chars().count() + 1;
     }
@@ -990,7 +1002,9 @@ mod tests {
         assert!(groups[0].1.contains(&"易地扶贫搬迁".to_string()));
         // Words apart in the text are no run, whatever they spell together.
         let apart = content_tokens("易地 搬迁", false);
-        assert!(synonym_runs("易地", &apart[..1]).iter().all(|g| g.1.is_empty()));
+        assert!(synonym_runs("易地", &apart[..1])
+            .iter()
+            .all(|g| g.1.is_empty()));
         let spaced: Vec<(usize, String)> = vec![(0, "易地".into()), (3, "搬迁".into())];
         assert_eq!(synonym_runs("易地 搬迁x", &spaced).len(), 2);
     }
