@@ -396,7 +396,8 @@ pub struct SearchResponse {
     pub page: usize,
     pub per_page: usize,
     pub took_ms: f64,
-    /// True when no paragraph had every word, so the search was relaxed to most words.
+    /// True when no paragraph had every word, so the search was relaxed to
+    /// most words (or, for a sentence, to its words' neighbours).
     pub relaxed: bool,
     pub sort: Sort,
     #[serde(default)]
@@ -430,7 +431,9 @@ pub struct SearchResponse {
     #[serde(default)]
     pub warnings: Vec<Warning>,
     /// Query words that found (almost) nothing, and the related or mined
-    /// terms searched besides them ("also searched").
+    /// terms searched besides them ("also searched"); for a request typed
+    /// as a sentence that found nothing in its own words, its words' nearest
+    /// mined terms.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expanded: Vec<Expansion>,
 }
