@@ -57,7 +57,7 @@ pub(super) fn of(fields: &Fields, parsed: &ParsedQuery) -> Option<Deferred> {
 
 impl Sentence {
     /// The sentence of a run of plain words, when it is one.
-    pub(super) fn of(fields: &Fields, words: &[String]) -> Option<Sentence> {
+    fn of(fields: &Fields, words: &[String]) -> Option<Sentence> {
         let words: Vec<String> = words
             .iter()
             .filter(|word| word.chars().count() >= 2)
@@ -82,8 +82,9 @@ impl Sentence {
         should(alternatives)
     }
 
-    /// The query: two thirds of the content words, each met by itself or
-    /// one of its neighbours, at least one of them in the paragraph's text.
+    /// The query: two thirds of the sentence's ideas (a content word, or
+    /// neighbouring words that are each other's neighbours), each met by its
+    /// words or their neighbours in the paragraph's own text or heading.
     /// Asks the searching thread's generation for the neighbours (see
     /// [`expansion::enter`]), which records them for the response.
     fn core(&self) -> Box<dyn Query> {
