@@ -382,6 +382,10 @@ pub(super) fn concept(
     }
 }
 
+/// Most words of a run looked up in the synonym list (its longest words
+/// are four: 农村 义务教育 学生 营养改善计划).
+const LONGEST_SYNONYM_RUN: usize = 6;
+
 /// The words of a unit of plain words in concept groups, in order: a run
 /// of two or more words side by side that is a word of the synonym list
 /// (the whole unit, 医疗援藏 → 组团式医疗, or part of it: 易地搬迁 in
@@ -399,11 +403,13 @@ fn synonym_runs(
     let mut groups = Vec::new();
     let mut start = 0;
     while start < tokens.len() {
+        // The words side by side from `start`, as many as a list word has
+        // at most: a pasted passage is one long run.
+        let limit = tokens.len().min(start + LONGEST_SYNONYM_RUN);
         let mut end = start + 1;
-        while end < tokens.len() && side_by_side(&tokens[end - 1], &tokens[end]) {
+        while end < limit && side_by_side(&tokens[end - 1], &tokens[end]) {
             end += 1;
         }
-        // The longest run from `start` within the words side by side.
         let found = (start + 2..=end).rev().find_map(|stop| {
             let run: String = tokens[start..stop].iter().map(|t| t.1.as_str()).collect();
             let found = synonyms::expand(&run);
