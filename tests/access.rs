@@ -491,6 +491,29 @@ async fn remembered_answers_do_not_cross_viewers() {
     assert_eq!(counts(&json_as("all", &uri).await), counts(&first));
 }
 
+/// A sentence that finds nothing in its own words is searched with its
+/// words' related and mined terms (`search::sentence`): only terms that
+/// stand in what the viewer may read are offered or searched, as for a
+/// failing word. Here 毕宝峰's related 毕宝锋 stands only in 扶贫办's report.
+#[tokio::test]
+async fn a_sentence_widens_only_to_terms_the_viewer_may_read() {
+    let uri = format!(
+        "/api/search?q={}",
+        common::enc("毕宝峰带领工作组到乡镇调研")
+    );
+    let theirs = json_as("nogroup", &uri).await;
+    assert!(!theirs.to_string().contains("毕宝锋"), "{theirs}");
+    assert!(!report_ids(&theirs)
+        .iter()
+        .any(|r| r == FUPIN_REPORT || r == LEADERS_REPORT));
+    assert_eq!(
+        counts(&theirs),
+        counts(&oracle(restricted().open_only.clone(), &uri).await)
+    );
+    let mine = json_as("all", &uri).await;
+    assert!(mine.to_string().contains("毕宝锋"), "{mine}");
+}
+
 fn aidsearch(args: &[&str], stdin: &str) -> std::process::Output {
     use std::io::Write;
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_aidsearch"))
