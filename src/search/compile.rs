@@ -395,9 +395,11 @@ fn synonym_runs(
     text: &str,
     tokens: &[(usize, String)],
 ) -> Vec<(std::ops::Range<usize>, Vec<String>)> {
-    let whole = synonyms::expand(text);
-    if tokens.len() > 1 && !whole.is_empty() {
-        return vec![(0..tokens.len(), whole)];
+    if tokens.len() > 1 {
+        let whole = synonyms::expand(text);
+        if !whole.is_empty() {
+            return vec![(0..tokens.len(), whole)];
+        }
     }
     let side_by_side = |a: &(usize, String), b: &(usize, String)| a.0 + a.1.chars().count() == b.0;
     let mut groups = Vec::new();
@@ -710,10 +712,7 @@ impl Gathered {
             concepts.push(anchor);
             must(concepts)
         };
-        let mut highlight = self.highlight;
-        highlight.retain(|h| !h.is_empty());
-        highlight.sort_by_key(|h| std::cmp::Reverse(h.chars().count()));
-        highlight.dedup();
+        let highlight = marks(self.highlight);
         Compiled {
             strict,
             relaxed: None,
@@ -730,6 +729,15 @@ impl Gathered {
             sentence: None,
         }
     }
+}
+
+/// Words to mark in snippets, longest first (a longer mark wins where two
+/// overlap), without empty or repeated ones.
+pub(super) fn marks(mut words: Vec<String>) -> Vec<String> {
+    words.retain(|h| !h.is_empty());
+    words.sort_by_key(|h| std::cmp::Reverse(h.chars().count()));
+    words.dedup();
+    words
 }
 
 /// Share of the query's weight (the IDF of its words in the paragraph

@@ -224,10 +224,18 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
     }
     // What was also searched is marked too: a sentence's neighbours are
     // chosen after the query compiled, when nothing else matched.
-    let mut highlight = compiled.highlight.clone();
-    highlight.extend(entered.expanded().into_iter().flat_map(|e| e.also));
-    highlight.sort_by_key(|h| std::cmp::Reverse(h.chars().count()));
-    highlight.dedup();
+    let also: Vec<String> = entered
+        .expanded()
+        .into_iter()
+        .flat_map(|e| e.also)
+        .collect();
+    let highlight = if also.is_empty() {
+        std::borrow::Cow::Borrowed(&compiled.highlight)
+    } else {
+        let mut words = compiled.highlight.clone();
+        words.extend(also);
+        std::borrow::Cow::Owned(super::compile::marks(words))
+    };
     let hit_at = |score: f32, addr: DocAddress| -> Result<Hit> {
         // A snippet walks its paragraph, up to megabytes of it.
         deadline.check()?;
