@@ -2,8 +2,8 @@
 //! made by `make_aid_subcorpus.py`, and an index of it built with the
 //! library's `reindex`. Both live under cargo's `target/tmp` and are reused
 //! from one run to the next while they are still right: the corpus while its
-//! manifest names the expected JSON Lines, the index while it was built by
-//! this very test binary (its builder stamp) from that corpus.
+//! manifest names the expected JSON Lines, the index while the library's
+//! source, lock file and `data/` are the ones it was built from.
 //!
 //! Without `../shared` a test that needs it is skipped with a message, and
 //! fails under `CI=true`.
@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use aidsearch::index::build::{builder_stamp, reindex_with_options, ReindexOptions};
+use aidsearch::index::build::{reindex_with_options, ReindexOptions};
 
 /// SHA-256 of the subcorpus's JSON Lines, from `eval/README.md`.
 pub const JSONL_SHA256: &str = "7ef665c12742a966bf239a3527ae9540f6e80bce596e9f35d0dc0f1eef8e3477";
@@ -90,17 +90,15 @@ fn build() -> Option<AidIndex> {
             dir.display()
         );
     }
-    let binary = std::env::current_exe()
-        .ok()
-        .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().to_string()))
-        .unwrap_or_default();
-    let root = tmp.join(format!("aid-index-{binary}"));
-    let stamp = builder_stamp();
+    // One index for every test binary and the fitting example: they link the
+    // same library, so the index depends only on the library's source, the
+    // lock file and `data/`. (An index per binary, keyed by the binary's own
+    // stamp, was built four times in a cold CI run, two minutes each.)
+    let root = tmp.join("aid-index");
     // "mined": indexes built before the tests mined are rebuilt.
-    let key = format!("{stamp}\n{JSONL_SHA256}\n{}\nmined", data_files());
+    let key = format!("{}\n{JSONL_SHA256}\nmined", library_fingerprint());
     let key_file = root.join("KEY");
-    let reusable = !stamp.is_empty()
-        && std::fs::read_to_string(&key_file).is_ok_and(|k| k == key)
+    let reusable = std::fs::read_to_string(&key_file).is_ok_and(|k| k == key)
         && aidsearch::index::Generation::open(&root).is_ok();
     if !reusable {
         let _ = std::fs::remove_dir_all(&root);
@@ -122,25 +120,39 @@ fn manifest_sha(dir: &Path) -> Option<String> {
     manifest["jsonl_sha256"].as_str().map(str::to_string)
 }
 
-/// Name, size and modification time of every file of `data/`, which the
-/// builder may read at reindex time rather than compile in.
-fn data_files() -> String {
-    let mut files: Vec<String> =
-        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("data"))
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter_map(|e| {
-                let meta = e.metadata().ok()?;
-                let modified = meta.modified().ok()?;
-                Some(format!(
-                    "{} {} {:?}\n",
-                    e.file_name().to_string_lossy(),
-                    meta.len(),
-                    modified
-                ))
-            })
-            .collect();
+/// SHA-256 over the files an index of the subcorpus depends on: the
+/// library's source, the manifest, the lock file and `data/` (read at
+/// reindex time). Editing the source between building a test binary and
+/// running it would mislabel the index; `cargo test` builds first.
+fn library_fingerprint() -> String {
+    use sha2::{Digest, Sha256};
+    let project = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for top in ["src", "data"] {
+        collect_files(&project.join(top), &mut files);
+    }
+    files.push(project.join("Cargo.toml"));
+    files.push(project.join("Cargo.lock"));
     files.sort();
-    files.concat()
+    let mut hash = Sha256::new();
+    for file in files {
+        let relative = file.strip_prefix(project).unwrap_or(&file);
+        hash.update(relative.to_string_lossy().as_bytes());
+        hash.update([0]);
+        let bytes = std::fs::read(&file).unwrap_or_default();
+        hash.update((bytes.len() as u64).to_le_bytes());
+        hash.update(&bytes);
+    }
+    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_files(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
 }
