@@ -62,6 +62,25 @@ fn main() {
     ) else {
         std::process::exit(2);
     };
+    let (mut examples, mut fragments, mut own) = (examples, fragments, own);
+    // `FIT_WITHOUT=name,…` leaves features out (their column is zeroed), to
+    // compare a feature's worth on the same index: ties, and so the folds'
+    // fits, follow the index's segment layout.
+    if let Ok(without) = std::env::var("FIT_WITHOUT") {
+        let dropped: Vec<usize> = Feature::ALL
+            .iter()
+            .filter(|f| without.split(',').any(|n| n.trim() == f.name()))
+            .map(|f| *f as usize)
+            .collect();
+        println!("without: {without} ({} features zeroed)", dropped.len());
+        for e in examples.iter_mut().chain(&mut fragments).chain(&mut own) {
+            for v in &mut e.vectors {
+                for &i in &dropped {
+                    v[i] = 0.0;
+                }
+            }
+        }
+    }
     let own: Vec<&Example> = own.iter().collect();
     let all: Vec<&Example> = examples.iter().collect();
     for (name, weights) in [("baseline", fit::baseline()), ("current", WEIGHTS)] {
