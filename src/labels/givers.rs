@@ -14,6 +14,10 @@ struct Giver {
     /// Names that make the unit a giver without any words of giving.
     #[serde(default)]
     givers: Vec<String>,
+    /// Names too common to give anywhere else, which give only as the
+    /// subject of a sentence that gives (`国家累计为西藏投入…`).
+    #[serde(default)]
+    subjects: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -25,8 +29,8 @@ struct Lexicon {
     givers: Vec<Giver>,
     /// Pattern `k` is a word of `givers[owner[k]]`.
     owner: Vec<usize>,
-    /// Whether pattern `k` gives without any words of giving.
-    evident: Vec<bool>,
+    /// How pattern `k` gives.
+    kind: Vec<Kind>,
     matcher: AhoCorasick,
 }
 
@@ -37,17 +41,18 @@ fn lexicon() -> &'static Lexicon {
             .expect("data/givers.toml is valid");
         let mut words = Vec::new();
         let mut owner = Vec::new();
-        let mut evident = Vec::new();
+        let mut kind = Vec::new();
         for (k, g) in data.giver.iter().enumerate() {
-            for (w, gives) in g
+            for (w, how) in g
                 .words
                 .iter()
-                .map(|w| (w, false))
-                .chain(g.givers.iter().map(|w| (w, true)))
+                .map(|w| (w, Kind::InContext))
+                .chain(g.givers.iter().map(|w| (w, Kind::Evident)))
+                .chain(g.subjects.iter().map(|w| (w, Kind::Subject)))
             {
                 words.push(w.clone());
                 owner.push(k);
-                evident.push(gives);
+                kind.push(how);
             }
         }
         Lexicon {
@@ -57,9 +62,20 @@ fn lexicon() -> &'static Lexicon {
                 .expect("giver words build a matcher"),
             givers: data.giver,
             owner,
-            evident,
+            kind,
         }
     })
+}
+
+/// How a giver's name makes the unit give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Where the text around it says it gives (`教育部…投入`).
+    InContext,
+    /// The name alone says it (`中央定点帮扶单位`).
+    Evident,
+    /// Only as the subject of a sentence that gives (`国家累计投入`).
+    Subject,
 }
 
 /// One mention of a giver in a text.
@@ -68,8 +84,7 @@ pub struct Mention {
     pub path: &'static str,
     /// Where it stands.
     pub range: std::ops::Range<usize>,
-    /// Whether the name alone says the unit gives (`中央定点帮扶单位`).
-    pub gives: bool,
+    pub kind: Kind,
 }
 
 /// Each mention of a giver in `text`.
@@ -84,7 +99,7 @@ pub fn mentions(text: &str) -> Vec<Mention> {
             Mention {
                 path: l.givers[l.owner[k]].path.as_str(),
                 range: m.range(),
-                gives: l.evident[k],
+                kind: l.kind[k],
             }
         })
         .collect()
@@ -98,6 +113,13 @@ mod tests {
     fn departments_are_not_ministries() {
         assert!(mentions("县教育部门和财政部门帮扶").is_empty());
         assert_eq!(mentions("教育部投入资金").len(), 1);
+    }
+
+    #[test]
+    fn subject_words_yield_to_longer_names() {
+        let found = mentions("国家医保局介绍，国家累计投入");
+        let kinds: Vec<Kind> = found.iter().map(|f| f.kind).collect();
+        assert_eq!(kinds, [Kind::InContext, Kind::Subject]);
     }
 
     #[test]

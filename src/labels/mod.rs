@@ -318,6 +318,20 @@ fn is_giving_subject(text: &str, start: usize, end: usize) -> bool {
         .any(|w| sentence.contains(w))
 }
 
+/// Words that open a predicate right after its subject: an adverb of time
+/// or manner, a preposition or a verb of giving (`国家累计为西藏投入`,
+/// `中央先后选派`), so that a common name (国家, 中央) stands as the subject
+/// and not as the first word of a longer name (`国家扶贫工作重点县`).
+const PREDICATE_START: [&str; 20] = [
+    "累计", "持续", "先后", "陆续", "每年", "已", "共", "还", "又", "将", "专门", "大力", "加大",
+    "为", "向", "投入", "下达", "拨付", "安排", "选派",
+];
+
+/// Whether `rest` opens with a predicate (see [`PREDICATE_START`]).
+fn starts_predicate(rest: &str) -> bool {
+    PREDICATE_START.iter().any(|w| rest.starts_with(w))
+}
+
 /// Whether the giver at `start..end` and the programme right after it are
 /// one item of a list of programme names (`东西部扶贫协作、中央单位定点扶贫、
 /// 军队扶贫`): a policy that names the programme, not a unit giving.
@@ -505,12 +519,20 @@ fn find_places(text: &str, context: &[&str]) -> Found {
     // so, and never as an item of a list of programme names.
     for mention in givers::mentions(text) {
         let (path, range) = (mention.path, mention.range);
-        if mention.gives
-            || ((is_donor_context(text, range.start, range.end)
-                || is_giver_spending(text, range.end)
-                || is_giving_subject(text, range.start, range.end))
-                && !is_programme_list_item(text, range.start, range.end))
-        {
+        let gives = match mention.kind {
+            givers::Kind::Evident => true,
+            givers::Kind::InContext => {
+                (is_donor_context(text, range.start, range.end)
+                    || is_giver_spending(text, range.end)
+                    || is_giving_subject(text, range.start, range.end))
+                    && !is_programme_list_item(text, range.start, range.end)
+            }
+            givers::Kind::Subject => {
+                starts_predicate(&text[range.end..])
+                    && is_giving_subject(text, range.start, range.end)
+            }
+        };
+        if gives {
             found
                 .evidence
                 .push(format!("donor {path} ← {}", &text[range.clone()]));
@@ -1310,6 +1332,23 @@ mod tests {
         assert!(donor.contains(&central[0]), "{donor:?}");
         // Named without giving, the central budget gives nothing.
         let (_, donor, _) = places("中央财政收入增长放缓");
+        assert!(donor.is_empty(), "{donor:?}");
+    }
+
+    #[test]
+    fn the_state_gives_only_as_the_subject_of_a_sentence_that_gives() {
+        let central = vec!["中央与兵团/中央国家机关".to_string()];
+        let (_, donor, _) = places("近70年来，国家累计为西藏投入教育经费超过2200亿元。");
+        assert_eq!(donor, central);
+        let (_, donor, _) = places("从1994年起，中央先后派出11批1.4万援藏干部。");
+        assert_eq!(donor, central);
+        // The first word of a longer name, or no giving in the sentence.
+        let (_, donor, _) = places("国家扶贫工作重点县投入资金建设道路。");
+        assert!(donor.is_empty(), "{donor:?}");
+        let (_, donor, _) = places("国家将加强监测，防止返贫。");
+        assert!(donor.is_empty(), "{donor:?}");
+        // Not the subject: after a long lead.
+        let (_, donor, _) = places("在脱贫攻坚的关键时期，各地积极响应，国家投入大量资金。");
         assert!(donor.is_empty(), "{donor:?}");
     }
 
