@@ -611,6 +611,9 @@ mod tests {
         assert!(labels("坚持走中国特色社会主义道路").is_empty());
         assert_eq!(labels("修建道路和桥梁"), vec!["基础设施"]);
         assert!(labels("习近平同普京通电话").is_empty());
+        // Disaster relief houses people for a while; relocation moves them.
+        assert!(labels("紧急转移安置900多万人次").is_empty());
+        assert_eq!(labels("建设集中安置点，群众搬迁入住"), vec!["就业与搬迁"]);
     }
 
     #[test]
