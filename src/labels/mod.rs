@@ -302,7 +302,8 @@ fn is_giving_subject(text: &str, start: usize, end: usize) -> bool {
         .rev()
         .find(|(_, c)| SENTENCE_END.contains(c))
         .map_or(0, |(i, c)| i + c.len_utf8());
-    let lead = &text[sentence_start..start];
+    // A count is part of the subject (`320个中央和国家机关等单位…结对，定点帮扶`).
+    let lead = without_count(&text[sentence_start..start]);
     let subject = lead.is_empty() || (lead.ends_with('，') && lead.chars().count() <= SUBJECT_LEAD);
     if !subject {
         return false;
@@ -330,6 +331,22 @@ const PREDICATE_START: [&str; 20] = [
 /// Whether `rest` opens with a predicate (see [`PREDICATE_START`]).
 fn starts_predicate(rest: &str) -> bool {
     PREDICATE_START.iter().any(|w| rest.starts_with(w))
+}
+
+/// `text` without a count at its end (`320个`, `1.2万名`, `三十多家`): the
+/// number and measure word before a noun.
+fn without_count(text: &str) -> &str {
+    let Some(rest) = text.strip_suffix(['个', '家', '名', '支', '批']) else {
+        return text;
+    };
+    let number = rest.trim_end_matches(|c: char| {
+        c.is_ascii_digit() || c == '.' || "一二三四五六七八九十百千万两多余".contains(c)
+    });
+    if number.len() == rest.len() {
+        text
+    } else {
+        number
+    }
 }
 
 /// Whether the giver at `start..end` and the programme right after it are
@@ -1333,6 +1350,18 @@ mod tests {
         // Named without giving, the central budget gives nothing.
         let (_, donor, _) = places("中央财政收入增长放缓");
         assert!(donor.is_empty(), "{donor:?}");
+    }
+
+    #[test]
+    fn a_count_before_a_giver_is_part_of_the_subject() {
+        let central = vec!["中央与兵团/中央国家机关".to_string()];
+        let (_, donor, _) =
+            places("320个中央和国家机关等单位、21992家民营企业和贫困村一一结对，定点帮扶。");
+        assert_eq!(donor, central);
+        assert_eq!(without_count("此外，305家"), "此外，");
+        assert_eq!(without_count("1.2万名"), "");
+        assert_eq!(without_count("国家"), "国家");
+        assert_eq!(without_count("一个"), "");
     }
 
     #[test]
