@@ -617,6 +617,17 @@ pub fn places(text: &str) -> (Vec<String>, Vec<String>, Vec<String>) {
 /// 全国 are mostly the central delegation and nationwide aid to that area.)
 const NATIONAL: [&str; 6] = ["全国", "中央", "各地", "我国", "全党", "各省"];
 
+/// Words that make a paragraph which names a place speak of all of it
+/// (`全省`, `全区`, `全疆`; not 全州, a county of 广西) or of the whole
+/// country: it is not about the article's deeper places (a county's story
+/// quoting the province's totals).
+const WHOLE_AREA: [&str; 5] = ["全省", "全区", "全疆", "全国", "各地"];
+
+/// Whether a paragraph speaks of the whole of its places (see [`WHOLE_AREA`]).
+fn is_whole_area(text: &str) -> bool {
+    WHOLE_AREA.iter().any(|w| text.contains(w))
+}
+
 /// Whether a paragraph speaks of the whole country (see [`NATIONAL`]).
 fn is_national(text: &str) -> bool {
     NATIONAL.iter().any(|w| text.contains(w))
@@ -948,6 +959,10 @@ pub fn label_report(report: &Report) -> Vec<Labels> {
                 .evidence
                 .push("region none ← national in scope (not the article's place)".to_string());
             Vec::new()
+        } else if !region.is_empty() && is_whole_area(&paragraph.text) {
+            // `贵州省完成易地扶贫搬迁188万人` in an article about one county:
+            // the paragraph speaks of the whole province it names.
+            region
         } else {
             inherit_region.apply(region, &mut labels.evidence)
         };
@@ -1319,6 +1334,24 @@ mod tests {
         // 哈密瓜 is a melon, not 哈密市.
         let (region, _, _) = places("张玉霞如今是哈密瓜大棚的管理员");
         assert!(region.is_empty(), "{region:?}");
+    }
+
+    #[test]
+    fn a_paragraph_about_a_whole_province_keeps_it() {
+        let r = labelled(
+            "晴隆县搬迁群众过上新生活",
+            "2020",
+            &[
+                "晴隆县的搬迁群众住进了新房。",
+                "去年年底，贵州省完成易地扶贫搬迁188万人，搬迁规模全国第一。",
+                "贵州的搬迁群众住进了新房。",
+            ],
+        );
+        let county = r.labels[0].region.clone();
+        assert!(county[0].ends_with("晴隆县"), "{county:?}");
+        assert_eq!(r.labels[1].region, vec!["贵州省".to_string()]);
+        // Without a word of the whole, the province named is the article's county.
+        assert_eq!(r.labels[2].region, county);
     }
 
     #[test]
