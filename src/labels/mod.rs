@@ -967,6 +967,18 @@ pub fn label_report(report: &Report) -> Vec<Labels> {
             inherit_region.apply(region, &mut labels.evidence)
         };
         labels.donor = inherit_donor.apply(places.donors, &mut labels.evidence);
+        // A giver over the recipient is its own government at work, not aid
+        // from elsewhere (`石家庄市园林局驻村帮扶` in a village of 石家庄).
+        let region = &labels.region;
+        let (own, donors): (Vec<String>, Vec<String>) = std::mem::take(&mut labels.donor)
+            .into_iter()
+            .partition(|d| region.iter().any(|r| is_ancestor_or_self(d, r)));
+        for d in own {
+            labels
+                .evidence
+                .push(format!("donor none: {d} ← the recipient's own"));
+        }
+        labels.donor = donors;
         if labels.year.is_empty() {
             if let (Some(y), Some(e)) = (report_year, &year_evidence) {
                 labels.year.push(y);
@@ -1334,6 +1346,26 @@ mod tests {
         // 哈密瓜 is a melon, not 哈密市.
         let (region, _, _) = places("张玉霞如今是哈密瓜大棚的管理员");
         assert!(region.is_empty(), "{region:?}");
+    }
+
+    #[test]
+    fn a_giver_over_the_recipient_is_no_donor() {
+        let r = labelled(
+            "赞皇县的村庄变干净了",
+            "2012",
+            &[
+                "赞皇县的这个村，年初时候村里公共用地还是垃圾成堆。",
+                "今年2月，石家庄市园林局驻村帮扶，带领村民清除了垃圾。",
+                "宁波市帮扶黔西南州，引进特色产业。",
+            ],
+        );
+        assert!(
+            r.labels[1].region[0].ends_with("赞皇县"),
+            "{:?}",
+            r.labels[1].region
+        );
+        assert!(r.labels[1].donor.is_empty(), "{:?}", r.labels[1].evidence);
+        assert_eq!(r.labels[2].donor, vec!["浙江省/宁波市".to_string()]);
     }
 
     #[test]
