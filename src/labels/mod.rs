@@ -144,6 +144,12 @@ const MEETINGS: [&str; 9] = [
     "联席会",
 ];
 const DEPARTURE: [&str; 3] = ["出发", "启程", "集结"];
+/// Words right before a place that make it a stop or an end of a route
+/// (`途经吐鲁番、和田`, `东起福建福州，西至宁夏银川`): a railway's or a road's
+/// course, not where aid goes.
+const ROUTE_BEFORE: [&str; 12] = [
+    "途经", "途径", "起自", "终至", "东起", "西起", "南起", "北起", "东至", "西至", "南至", "北至",
+];
 /// Words right before a place that make it the point a distance is
 /// measured from (`距西宁市200公里`).
 const DISTANCE_BEFORE: [&str; 3] = ["距离", "距", "离"];
@@ -178,8 +184,8 @@ fn clause_bounds(text: &str, start: usize, end: usize) -> (usize, usize) {
 }
 
 /// Whether the mention at `start..end` is a meeting's venue, a starting
-/// point or the origin of a distance. A place where training or other work
-/// is held (`在隆子县举行培训`) stays a region.
+/// point, a stop or an end of a route, or the origin of a distance. A place
+/// where training or other work is held (`在隆子县举行培训`) stays a region.
 fn is_venue(text: &str, start: usize, end: usize) -> bool {
     let (clause_start, clause_end) = clause_bounds(text, start, end);
     let after = &text[end..clause_end];
@@ -191,6 +197,7 @@ fn is_venue(text: &str, start: usize, end: usize) -> bool {
     meeting
         || DEPARTURE.iter().any(|w| near.contains(w))
         || DISTANCE_BEFORE.iter().any(|w| text[..start].ends_with(w))
+        || is_on_route(text, start)
 }
 
 /// Words before a place that make it a dateline (`本报拉萨讯`, `新华社拉萨6月1日电`).
@@ -381,9 +388,71 @@ fn is_list_gap(gap: &str) -> bool {
 /// Whether the text `before` a place makes it a location (`在武汉`), also as
 /// a later item of a list (`前往湖北和武汉`, `在拉萨、日喀则`).
 fn is_location(before: &str) -> bool {
+    follows_in_list(before, &LOCATION_BEFORE)
+}
+
+/// Whether the place at `start` is on a route: after a route word
+/// ([`ROUTE_BEFORE`]) and nothing but short list items (`途经吐鲁番、和田、哈密`,
+/// `东起福建福州`). The end of a route (`西至宁夏银川`) counts only after its
+/// start (`东起…`): `北京西至和田` is a train from 北京西 station to 和田.
+fn is_on_route(text: &str, start: usize) -> bool {
+    let before = list_before(text, start);
+    let found = ROUTE_BEFORE
+        .iter()
+        .filter_map(|w| before.rfind(w).map(|at| (at, *w)))
+        .max_by_key(|(at, _)| *at);
+    let Some((at, word)) = found else {
+        return false;
+    };
+    let items = &before[at + word.len()..];
+    let short_items = items
+        .split(LIST_SEPARATORS)
+        .all(|item| item.chars().count() <= ROUTE_ITEM);
+    if !short_items {
+        return false;
+    }
+    if !word.ends_with('至') {
+        return true;
+    }
+    let sentence: String = text[..start]
+        .chars()
+        .rev()
+        .take(CONTEXT_CHARS)
+        .take_while(|c| !SENTENCE_END.contains(c))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    ROUTE_START.iter().any(|w| sentence.contains(w))
+}
+
+/// Longest list item (in characters) between a route word and a place.
+const ROUTE_ITEM: usize = 6;
+/// Words that start a route, which an end (`西至`) needs before it.
+const ROUTE_START: [&str; 5] = ["东起", "西起", "南起", "北起", "起自"];
+
+/// The text before `start` back to the end of the previous clause, reading
+/// over enumeration commas (`途经吐鲁番、和田、` before 哈密), at most
+/// [`CONTEXT_CHARS`] characters.
+fn list_before(text: &str, start: usize) -> &str {
+    let window_start = text[..start]
+        .char_indices()
+        .rev()
+        .nth(CONTEXT_CHARS - 1)
+        .map_or(0, |(i, _)| i);
+    let window = &text[window_start..start];
+    match window.rfind(|c: char| c != '、' && CLAUSE_END.contains(&c)) {
+        Some(at) => &window[at + window[at..].chars().next().map_or(1, char::len_utf8)..],
+        None => window,
+    }
+}
+
+/// Whether `before` ends with one of `words`, also over up to two earlier
+/// items of a list (`途经吐鲁番、和田、哈密`).
+fn follows_in_list(before: &str, words: &[&str]) -> bool {
     let mut rest = before;
     for _ in 0..3 {
-        if LOCATION_BEFORE.iter().any(|w| rest.ends_with(w)) {
+        if words.iter().any(|w| rest.ends_with(w)) {
             return true;
         }
         // Step over one earlier list item: a separator and a short name.
@@ -393,7 +462,7 @@ fn is_location(before: &str) -> bool {
         let mut chars = item.char_indices().rev().take(LOCATION_WINDOW);
         rest = loop {
             match chars.next() {
-                Some((i, _)) if LOCATION_BEFORE.iter().any(|w| item[..i].ends_with(w)) => {
+                Some((i, _)) if words.iter().any(|w| item[..i].ends_with(w)) => {
                     break &item[..i];
                 }
                 Some(_) => continue,
@@ -1346,6 +1415,22 @@ mod tests {
         // 哈密瓜 is a melon, not 哈密市.
         let (region, _, _) = places("张玉霞如今是哈密瓜大棚的管理员");
         assert!(region.is_empty(), "{region:?}");
+    }
+
+    #[test]
+    fn a_route_s_stops_and_ends_are_no_regions() {
+        let (region, _, _) = places("旅游专列从北京出发，途经吐鲁番、和田、哈密等地，行程16天。");
+        assert!(region.is_empty(), "{region:?}");
+        // 援疆 still names where its work goes.
+        let (region, _, _) = places("援疆旅游专列途经吐鲁番、和田、哈密等地。");
+        assert_eq!(region, vec!["新疆维吾尔自治区".to_string()]);
+        let (region, _, _) = places("福银高速东起福建福州，西至宁夏银川，架起高速通道。");
+        assert!(region.is_empty(), "{region:?}");
+        // The destination named otherwise stays, and an end needs a start.
+        let (region, _, _) = places("北京西至和田的旅游专列，途经吐鲁番、哈密、库尔勒等地。");
+        assert_eq!(region, vec!["新疆维吾尔自治区/和田地区".to_string()]);
+        let (region, _, _) = places("援疆旅游专列开往和田，途经吐鲁番。");
+        assert_eq!(region, vec!["新疆维吾尔自治区/和田地区".to_string()]);
     }
 
     #[test]
