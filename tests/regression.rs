@@ -1150,3 +1150,13 @@ fn a_synonym_list_word_jieba_splits_still_finds_its_synonyms() {
         found.hits.iter().map(|h| &h.text).collect::<Vec<_>>()
     );
 }
+
+/// A location word (在, 到, 赴 …) was meant to reach over the earlier items
+/// of a list (`在湖北黄冈、武汉`), but it was given only the clause after the
+/// last `、`, so the later items were no locations: a generic word of giving
+/// after them (开展支援) made them donors of their own relief.
+#[test]
+fn places_listed_after_a_location_word_are_no_donors() {
+    let (_, donors, _) = aidsearch::labels::places("医疗队在湖北黄冈、武汉开展支援工作。");
+    assert!(donors.is_empty(), "{donors:?}");
+}

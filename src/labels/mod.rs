@@ -235,7 +235,7 @@ fn is_donor_context(text: &str, start: usize, end: usize) -> bool {
     if ordinal_batch {
         return true;
     }
-    let location = is_location(before);
+    let location = is_location(list_before(text, start));
     // After a location word only paired aid right after the place makes a
     // giver (`在山东援藏干部的帮助下`, not `在武汉市新洲区对口支援医院`).
     let paired_within = if location { 2 } else { DONOR_WINDOW };
@@ -1415,6 +1415,15 @@ mod tests {
         // 哈密瓜 is a melon, not 哈密市.
         let (region, _, _) = places("张玉霞如今是哈密瓜大棚的管理员");
         assert!(region.is_empty(), "{region:?}");
+    }
+
+    #[test]
+    fn a_location_word_reaches_over_the_items_of_a_list() {
+        // 武汉 is the second item after 在: where the support happens.
+        let (_, donor, _) = places("医疗队在湖北黄冈、武汉开展支援工作。");
+        assert!(donor.is_empty(), "{donor:?}");
+        let (_, donor, _) = places("武汉开展支援工作。");
+        assert_eq!(donor, vec!["湖北省/武汉市".to_string()]);
     }
 
     #[test]
