@@ -304,13 +304,8 @@ const SENTENCE_END: [char; 4] = ['。', '！', '？', '\n'];
 /// 4100个贫困村`; `日前，教育部会同…启动援藏援疆万名教师支教计划`): the
 /// clause rule ([`is_giver_spending`]) stops at the first comma.
 fn is_giving_subject(text: &str, start: usize, end: usize) -> bool {
-    let sentence_start = text[..start]
-        .char_indices()
-        .rev()
-        .find(|(_, c)| SENTENCE_END.contains(c))
-        .map_or(0, |(i, c)| i + c.len_utf8());
     // A count is part of the subject (`320个中央和国家机关等单位…结对，定点帮扶`).
-    let lead = without_count(&text[sentence_start..start]);
+    let lead = without_count(&text[sentence_start(text, start)..start]);
     let subject = lead.is_empty() || (lead.ends_with('，') && lead.chars().count() <= SUBJECT_LEAD);
     if !subject {
         return false;
@@ -324,6 +319,21 @@ fn is_giving_subject(text: &str, start: usize, end: usize) -> bool {
         .chain(&PAIRED_AID)
         .chain(&SUBJECT_GIVING)
         .any(|w| sentence.contains(w))
+}
+
+/// Where the sentence holding `start` begins: after the last [`SENTENCE_END`]
+/// before it, read at most [`CONTEXT_CHARS`] back (further back, the window's
+/// start: every caller only asks what stands a few words before `start`, and
+/// a paragraph with no punctuation must not make labelling quadratic).
+fn sentence_start(text: &str, start: usize) -> usize {
+    let mut from = start;
+    for (i, c) in text[..start].char_indices().rev().take(CONTEXT_CHARS) {
+        if SENTENCE_END.contains(&c) {
+            return i + c.len_utf8();
+        }
+        from = i;
+    }
+    from
 }
 
 /// Words that open a predicate right after its subject: an adverb of time
@@ -414,15 +424,7 @@ fn is_on_route(text: &str, start: usize) -> bool {
     if !word.ends_with('至') {
         return true;
     }
-    let sentence: String = text[..start]
-        .chars()
-        .rev()
-        .take(CONTEXT_CHARS)
-        .take_while(|c| !SENTENCE_END.contains(c))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
+    let sentence = &text[sentence_start(text, start)..start];
     ROUTE_START.iter().any(|w| sentence.contains(w))
 }
 
