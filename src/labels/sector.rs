@@ -614,6 +614,9 @@ mod tests {
         // Disaster relief houses people for a while; relocation moves them.
         assert!(labels("紧急转移安置900多万人次").is_empty());
         assert_eq!(labels("建设集中安置点，群众搬迁入住"), vec!["就业与搬迁"]);
+        // A giver's name is no field of work.
+        assert!(labels("住房城乡建设部定点扶贫县推进会召开").is_empty());
+        assert_eq!(labels("改造农村危房，保障住房安全"), vec!["基础设施"]);
     }
 
     #[test]
