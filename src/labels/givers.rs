@@ -15,7 +15,7 @@ struct Giver {
     #[serde(default)]
     givers: Vec<String>,
     /// Names too common to give anywhere else, which give only as the
-    /// subject of a sentence that gives (`国家累计为西藏投入…`).
+    /// subject of a sentence that gives (`国家累计投入…`).
     #[serde(default)]
     subjects: Vec<String>,
 }

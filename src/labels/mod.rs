@@ -145,8 +145,8 @@ const MEETINGS: [&str; 9] = [
 ];
 const DEPARTURE: [&str; 3] = ["出发", "启程", "集结"];
 /// Words right before a place that make it a stop or an end of a route
-/// (`途经吐鲁番、和田`, `东起福建福州，西至宁夏银川`): a railway's or a road's
-/// course, not where aid goes.
+/// (`途经吐鲁番、和田`, `东起福州，西至银川`): a railway's or a road's course,
+/// not where aid goes.
 const ROUTE_BEFORE: [&str; 12] = [
     "途经", "途径", "起自", "终至", "东起", "西起", "南起", "北起", "东至", "西至", "南至", "北至",
 ];
@@ -159,14 +159,19 @@ const DISTANCE_BEFORE: [&str; 3] = ["距离", "距", "离"];
 /// end made labelling quadratic in a paragraph with no punctuation at all.
 const CONTEXT_CHARS: usize = 80;
 
-/// The clause around the mention at `start..end`, at most [`CONTEXT_CHARS`]
-/// characters on either side: (its start, its end).
-fn clause_bounds(text: &str, start: usize, end: usize) -> (usize, usize) {
-    let window_start = text[..start]
+/// Where the [`CONTEXT_CHARS`] characters before `start` begin.
+fn window_start(text: &str, start: usize) -> usize {
+    text[..start]
         .char_indices()
         .rev()
         .nth(CONTEXT_CHARS - 1)
-        .map_or(0, |(i, _)| i);
+        .map_or(0, |(i, _)| i)
+}
+
+/// The clause around the mention at `start..end`, at most [`CONTEXT_CHARS`]
+/// characters on either side: (its start, its end).
+fn clause_bounds(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let window_start = window_start(text, start);
     let clause_start = text[window_start..start]
         .rfind(CLAUSE_END)
         .map_or(window_start, |at| {
@@ -326,18 +331,14 @@ fn is_giving_subject(text: &str, start: usize, end: usize) -> bool {
 /// start: every caller only asks what stands a few words before `start`, and
 /// a paragraph with no punctuation must not make labelling quadratic).
 fn sentence_start(text: &str, start: usize) -> usize {
-    let mut from = start;
-    for (i, c) in text[..start].char_indices().rev().take(CONTEXT_CHARS) {
-        if SENTENCE_END.contains(&c) {
-            return i + c.len_utf8();
-        }
-        from = i;
-    }
-    from
+    let from = window_start(text, start);
+    text[from..start].rfind(SENTENCE_END).map_or(from, |at| {
+        from + at + text[from + at..].chars().next().map_or(1, char::len_utf8)
+    })
 }
 
 /// Words that open a predicate right after its subject: an adverb of time
-/// or manner, a preposition or a verb of giving (`国家累计为西藏投入`,
+/// or manner, a preposition or a verb of giving (`国家累计投入`,
 /// `中央先后选派`), so that a common name (国家, 中央) stands as the subject
 /// and not as the first word of a longer name (`国家扶贫工作重点县`).
 const PREDICATE_START: [&str; 20] = [
@@ -398,13 +399,34 @@ fn is_list_gap(gap: &str) -> bool {
 /// Whether the text `before` a place makes it a location (`在武汉`), also as
 /// a later item of a list (`前往湖北和武汉`, `在拉萨、日喀则`).
 fn is_location(before: &str) -> bool {
-    follows_in_list(before, &LOCATION_BEFORE)
+    let mut rest = before;
+    for _ in 0..3 {
+        if LOCATION_BEFORE.iter().any(|w| rest.ends_with(w)) {
+            return true;
+        }
+        // Step over one earlier list item: a separator and a short name.
+        let Some(item) = rest.strip_suffix(LIST_SEPARATORS) else {
+            return false;
+        };
+        let mut chars = item.char_indices().rev().take(LOCATION_WINDOW);
+        rest = loop {
+            match chars.next() {
+                Some((i, _)) if LOCATION_BEFORE.iter().any(|w| item[..i].ends_with(w)) => {
+                    break &item[..i];
+                }
+                Some(_) => continue,
+                None => return false,
+            }
+        };
+    }
+    false
 }
 
 /// Whether the place at `start` is on a route: after a route word
-/// ([`ROUTE_BEFORE`]) and nothing but short list items (`途经吐鲁番、和田、哈密`,
-/// `东起福建福州`). The end of a route (`西至宁夏银川`) counts only after its
-/// start (`东起…`): `北京西至和田` is a train from 北京西 station to 和田.
+/// ([`ROUTE_BEFORE`]) and nothing but short list items or a province's name
+/// (`途经吐鲁番、和田、哈密`, `东起…福州`). The end of a route (`西至银川`)
+/// counts only after its start (`东起…`): in `…西至和田的专列`, …西 is a
+/// station's name and 和田 the train's destination.
 fn is_on_route(text: &str, start: usize) -> bool {
     let before = list_before(text, start);
     let found = ROUTE_BEFORE
@@ -437,42 +459,12 @@ const ROUTE_START: [&str; 5] = ["东起", "西起", "南起", "北起", "起自"
 /// over enumeration commas (`途经吐鲁番、和田、` before 哈密), at most
 /// [`CONTEXT_CHARS`] characters.
 fn list_before(text: &str, start: usize) -> &str {
-    let window_start = text[..start]
-        .char_indices()
-        .rev()
-        .nth(CONTEXT_CHARS - 1)
-        .map_or(0, |(i, _)| i);
+    let window_start = window_start(text, start);
     let window = &text[window_start..start];
     match window.rfind(|c: char| c != '、' && CLAUSE_END.contains(&c)) {
         Some(at) => &window[at + window[at..].chars().next().map_or(1, char::len_utf8)..],
         None => window,
     }
-}
-
-/// Whether `before` ends with one of `words`, also over up to two earlier
-/// items of a list (`途经吐鲁番、和田、哈密`).
-fn follows_in_list(before: &str, words: &[&str]) -> bool {
-    let mut rest = before;
-    for _ in 0..3 {
-        if words.iter().any(|w| rest.ends_with(w)) {
-            return true;
-        }
-        // Step over one earlier list item: a separator and a short name.
-        let Some(item) = rest.strip_suffix(LIST_SEPARATORS) else {
-            return false;
-        };
-        let mut chars = item.char_indices().rev().take(LOCATION_WINDOW);
-        rest = loop {
-            match chars.next() {
-                Some((i, _)) if words.iter().any(|w| item[..i].ends_with(w)) => {
-                    break &item[..i];
-                }
-                Some(_) => continue,
-                None => return false,
-            }
-        };
-    }
-    false
 }
 
 /// Keep only the deepest paths: `西藏自治区` goes when `西藏自治区/日喀则市` is there.
@@ -689,14 +681,19 @@ pub fn places(text: &str) -> (Vec<String>, Vec<String>, Vec<String>) {
 const NATIONAL: [&str; 6] = ["全国", "中央", "各地", "我国", "全党", "各省"];
 
 /// Words that make a paragraph which names a place speak of all of it
-/// (`全省`, `全区`, `全疆`; not 全州, a county of 广西) or of the whole
-/// country: it is not about the article's deeper places (a county's story
-/// quoting the province's totals).
-const WHOLE_AREA: [&str; 5] = ["全省", "全区", "全疆", "全国", "各地"];
+/// (`全省`, `全区`; not 全州, also a county's name) or of the whole country:
+/// it is not about the article's deeper places (a county's story quoting the
+/// province's totals). A recipient's own words for all of it are in
+/// `data/programmes.toml`.
+const WHOLE_AREA: [&str; 4] = ["全省", "全区", "全国", "各地"];
 
 /// Whether a paragraph speaks of the whole of its places (see [`WHOLE_AREA`]).
 fn is_whole_area(text: &str) -> bool {
-    WHOLE_AREA.iter().any(|w| text.contains(w))
+    WHOLE_AREA
+        .iter()
+        .copied()
+        .chain(programme::whole_recipient_words())
+        .any(|w| text.contains(w))
 }
 
 /// Whether a paragraph speaks of the whole country (see [`NATIONAL`]).
@@ -1031,8 +1028,8 @@ pub fn label_report(report: &Report) -> Vec<Labels> {
                 .push("region none ← national in scope (not the article's place)".to_string());
             Vec::new()
         } else if !region.is_empty() && is_whole_area(&paragraph.text) {
-            // `贵州省完成易地扶贫搬迁188万人` in an article about one county:
-            // the paragraph speaks of the whole province it names.
+            // `…省完成易地扶贫搬迁188万人，规模全国第一` in an article about
+            // one county: the paragraph speaks of the whole province it names.
             region
         } else {
             inherit_region.apply(region, &mut labels.evidence)
@@ -1480,6 +1477,13 @@ mod tests {
         assert_eq!(r.labels[1].region, vec!["贵州省".to_string()]);
         // Without a word of the whole, the province named is the article's county.
         assert_eq!(r.labels[2].region, county);
+        // A recipient's own word for all of it comes from data/programmes.toml.
+        let r = labelled(
+            "叶城县的搬迁新村",
+            "2020",
+            &["叶城县的搬迁群众住进了新房。", "新疆的搬迁群众遍布全疆。"],
+        );
+        assert_eq!(r.labels[1].region, vec!["新疆维吾尔自治区".to_string()]);
     }
 
     #[test]

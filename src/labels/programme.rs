@@ -16,6 +16,9 @@ struct Programme {
     recipients: Vec<String>,
     #[serde(default)]
     names_recipient: Vec<String>,
+    /// Words for all of the recipient, beside the generic ones (全省, 全区).
+    #[serde(default)]
+    whole_recipient: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -167,6 +170,15 @@ pub fn paired_recipients() -> impl Iterator<Item = &'static str> {
         .programme
         .iter()
         .flat_map(|p| p.recipients.iter().map(String::as_str))
+}
+
+/// Words that speak of all of a recipient area, from the data file.
+pub fn whole_recipient_words() -> impl Iterator<Item = &'static str> {
+    lexicon()
+        .data
+        .programme
+        .iter()
+        .flat_map(|p| p.whole_recipient.iter().map(String::as_str))
 }
 
 /// Whether `path` is one of the areas paired aid goes to itself.
