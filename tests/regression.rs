@@ -1160,3 +1160,16 @@ fn places_listed_after_a_location_word_are_no_donors() {
     let (_, donors, _) = aidsearch::labels::places("医疗队在湖北黄冈、武汉开展支援工作。");
     assert!(donors.is_empty(), "{donors:?}");
 }
+
+/// 为 before a place says "for" it (`为西藏培养人才`), so it was read as a
+/// location word, and a location's place gives only when paired aid follows
+/// at once. But 成为 ends in 为 too: in `成为江苏镇江市援疆指挥组副组长` the
+/// giver 江苏镇江市 was no donor, and neither was the article's.
+#[test]
+fn a_word_that_only_ends_like_a_location_word_leaves_the_giver_a_donor() {
+    let text = "王华申请援疆，成为江苏镇江市援疆指挥组副组长。";
+    let (_, donors, _) = aidsearch::labels::places(text);
+    assert_eq!(donors, vec!["江苏省/镇江市"]);
+    let (_, donors, _) = aidsearch::labels::places("得到福建省的对口帮扶，闽宁镇发展起来");
+    assert_eq!(donors, vec!["福建省"]);
+}

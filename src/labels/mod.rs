@@ -114,6 +114,20 @@ const RECEIVER_BEFORE: [&str; 5] = ["援", "援助", "帮扶", "对口", "支持
 const LOCATION_BEFORE: [&str; 12] = [
     "在", "到", "赴", "抵达", "前往", "向", "给", "为", "来", "去", "驻", "回",
 ];
+/// Words that end in one of [`LOCATION_BEFORE`] but say no location:
+/// `成为江苏镇江市援疆指挥组副组长` becomes a giver's member, `得到福建的帮扶`
+/// receives from a giver.
+const NOT_LOCATION: [&str; 33] = [
+    "成为", "作为", "认为", "因为", "称为", "以为", "视为", "评为", "列为", "行为", "更为", "最为",
+    "较为", "极为", "尤为", "以来", "未来", "原来", "后来", "本来", "从来", "近来", "起来", "带来",
+    "将来", "过去", "失去", "得到", "受到", "达到", "感到", "看到", "收到",
+];
+/// Whether `before` ends in a location word (`在`, `前往`), not in a word
+/// that merely ends like one (`成为`).
+fn ends_in_location_word(before: &str) -> bool {
+    LOCATION_BEFORE.iter().any(|w| before.ends_with(w))
+        && !NOT_LOCATION.iter().any(|w| before.ends_with(w))
+}
 /// Words right before a place that make it the giver of aid, with 干部 after it.
 const DONOR_BEFORE: [&str; 3] = ["来自", "从", "由"];
 /// Paragraphs that must name a donor for it to be the article's (without a title or sidecar).
@@ -401,7 +415,7 @@ fn is_list_gap(gap: &str) -> bool {
 fn is_location(before: &str) -> bool {
     let mut rest = before;
     for _ in 0..3 {
-        if LOCATION_BEFORE.iter().any(|w| rest.ends_with(w)) {
+        if ends_in_location_word(rest) {
             return true;
         }
         // Step over one earlier list item: a separator and a short name.
@@ -411,7 +425,7 @@ fn is_location(before: &str) -> bool {
         let mut chars = item.char_indices().rev().take(LOCATION_WINDOW);
         rest = loop {
             match chars.next() {
-                Some((i, _)) if LOCATION_BEFORE.iter().any(|w| item[..i].ends_with(w)) => {
+                Some((i, _)) if ends_in_location_word(&item[..i]) => {
                     break &item[..i];
                 }
                 Some(_) => continue,
