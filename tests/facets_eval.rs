@@ -975,6 +975,14 @@ fn aid_subcorpus_second_dev_set_per_programme() {
     check_aid_dev_set("aid-labelled-2.toml", 100, &AID2_RATCHET);
 }
 
+/// The third development set (`aid-labelled-3.toml`: 98 paragraphs of
+/// other documents again, labelled in session 11), scored and ratcheted the
+/// same way.
+#[test]
+fn aid_subcorpus_third_dev_set_per_programme() {
+    check_aid_dev_set("aid-labelled-3.toml", 95, &AID3_RATCHET);
+}
+
 /// Score a development fixture, print its table, and hold its F1 figures
 /// (the table's `all` row) at their floors.
 fn check_aid_dev_set(name: &str, min_entries: usize, ratchet: &[(&str, usize, f64)]) {
@@ -1043,6 +1051,20 @@ const AID2_RATCHET: [(&str, usize, f64); 6] = [
     ("programme", 3, 0.90),
     ("year", 4, 0.92),
     ("sector", 5, 0.68),
+];
+
+/// Floors of the third dev set's F1, in the same order. When it was added
+/// (labelled by reading before the labeller was run on it, session 11) it
+/// gave region 0.792, region~ 0.906, donor 0.560, programme 0.890, year
+/// 0.966, sector 0.560: a fresh reading of how the rules tuned on the first
+/// two sets generalise (the held-out set reads donor 0.600, sector 0.677).
+const AID3_RATCHET: [(&str, usize, f64); 6] = [
+    ("region", 0, 0.79),
+    ("region~", 1, 0.90),
+    ("donor", 2, 0.56),
+    ("programme", 3, 0.89),
+    ("year", 4, 0.96),
+    ("sector", 5, 0.56),
 ];
 
 /// The same table on the held-out paragraphs; run on purpose
