@@ -30,7 +30,7 @@ fn mean_of(examples: &[Example], scores: impl Fn(usize, &Example) -> f64, seed: 
     let picked: Vec<f64> = examples
         .iter()
         .enumerate()
-        .filter(|(_, e)| e.query.id.starts_with('d') == seed)
+        .filter(|(_, e)| eval::set_of(&e.query.id) == if seed { "seed" } else { "aid" })
         .map(|(i, e)| scores(i, e))
         .collect();
     picked.iter().sum::<f64>() / picked.len().max(1) as f64
@@ -80,6 +80,48 @@ fn main() {
                 }
             }
         }
+    }
+    // `FIT_WITH_OWN=1` fits on the project's own judged queries too (both
+    // own sets join the folds), to see whether more judged queries make
+    // weights that generalise better; the own sets are then no longer unseen.
+    if std::env::var_os("FIT_WITH_OWN").is_some() {
+        println!("fitting on the dev sets and both own sets");
+        let mut pool = std::mem::take(&mut examples);
+        pool.append(&mut own);
+        // Interleave by set so that each fold holds some of each.
+        pool.sort_by_key(|e| eval::set_of(&e.query.id));
+        let mut by_set: Vec<Vec<Example>> = Vec::new();
+        for e in pool {
+            match by_set.last_mut() {
+                Some(last) if eval::set_of(&last[0].query.id) == eval::set_of(&e.query.id) => {
+                    last.push(e)
+                }
+                _ => by_set.push(vec![e]),
+            }
+        }
+        let mut iters: Vec<_> = by_set.into_iter().map(|v| v.into_iter()).collect();
+        loop {
+            let mut any = false;
+            for it in &mut iters {
+                if let Some(e) = it.next() {
+                    examples.push(e);
+                    any = true;
+                }
+            }
+            if !any {
+                break;
+            }
+        }
+        own = examples
+            .iter()
+            .filter(|e| matches!(eval::set_of(&e.query.id), "own" | "own 2"))
+            .map(|e| Example {
+                query: e.query.clone(),
+                vectors: e.vectors.clone(),
+                matched: e.matched.clone(),
+                texts: e.texts.clone(),
+            })
+            .collect();
     }
     let own: Vec<&Example> = own.iter().collect();
     let all: Vec<&Example> = examples.iter().collect();
@@ -157,6 +199,21 @@ fn main() {
         mean_of(&examples, |i, _| cv.out_of_fold[i], true),
         mean_of(&examples, |i, _| cv.out_of_fold[i], false),
     );
+    for set in ["seed", "aid", "own", "own 2"] {
+        let picked: Vec<f64> = examples
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| eval::set_of(&e.query.id) == set)
+            .map(|(i, _)| cv.out_of_fold[i])
+            .collect();
+        if !picked.is_empty() {
+            println!(
+                "  out-of-fold {set:<6} n={:<3} {:.3}",
+                picked.len(),
+                picked.iter().sum::<f64>() / picked.len() as f64
+            );
+        }
+    }
     let fitted = fit::ascend(&all, fit::baseline(), fit::PASSES);
     if let Ok(id) = std::env::var("FIT_SHOW") {
         for e in examples.iter().filter(|e| e.query.id == id) {

@@ -158,18 +158,30 @@ pub fn own_queries() -> Vec<JudgedQuery> {
     judged::load(&path).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// The own queries' examples, on the aid subcorpus.
-pub fn own_examples() -> Option<Vec<Example>> {
-    let engine = aid_engine()?;
-    Some(examples(&engine, &own_queries()))
+/// The second set of the project's own queries (`own-queries-2.json`, 20
+/// queries of the dev set's kinds, judged by reading in session 11 before
+/// any ranking was tuned with it).
+pub fn own_queries_2() -> Vec<JudgedQuery> {
+    let path = project().join("tests/fixtures/own-queries-2.json");
+    judged::load(&path).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Which set a fitting example comes from, by its id: `seed`, `aid` or
-/// `fragment`.
+/// The own queries' examples (both sets), on the aid subcorpus.
+pub fn own_examples() -> Option<Vec<Example>> {
+    let engine = aid_engine()?;
+    let mut queries = own_queries();
+    queries.extend(own_queries_2());
+    Some(examples(&engine, &queries))
+}
+
+/// Which set a fitting example comes from, by its id: `seed`, `aid`,
+/// `fragment`, `own` or `own 2`.
 pub fn set_of(id: &str) -> &'static str {
     match id.chars().next() {
         Some('d') => "seed",
         Some('f') => "fragment",
+        Some('o') => "own",
+        Some('p') => "own 2",
         _ => "aid",
     }
 }
