@@ -1173,3 +1173,33 @@ fn a_word_that_only_ends_like_a_location_word_leaves_the_giver_a_donor() {
     let (_, donors, _) = aidsearch::labels::places("得到福建省的对口帮扶，闽宁镇发展起来");
     assert_eq!(donors, vec!["福建省"]);
 }
+
+/// The fill of a search with few exact hits was promised to come after the
+/// paragraphs with every word, but the reranker ordered both together, so
+/// fill hits passed exact ones (`农村电子商务`, 7 exact hits: four of them
+/// ranked 14th to 17th, below ten fill hits). Each part is now reranked on
+/// its own, and every hit says whether it holds every word.
+#[test]
+fn hits_with_every_word_stay_above_the_fill() {
+    let engine = common::engine();
+    for q in ["农村电子商务", "结对帮扶"] {
+        let mut request = SearchRequest::query(q);
+        request.per_page = 20;
+        let found = search(&engine, &request).expect("search");
+        let exact = found.exact_total as usize;
+        assert!(
+            exact >= 1 && found.total > found.exact_total,
+            "{q}: no fill"
+        );
+        let flags: Vec<bool> = found.hits.iter().map(|h| h.exact).collect();
+        assert_eq!(
+            flags.iter().filter(|e| **e).count(),
+            exact.min(flags.len()),
+            "{q}"
+        );
+        assert!(
+            flags.windows(2).all(|w| w[0] || !w[1]),
+            "{q}: a fill hit above an exact one: {flags:?}"
+        );
+    }
+}

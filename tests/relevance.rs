@@ -24,11 +24,14 @@ use aidsearch::search::{search, Engine};
 use common::eval;
 
 /// Best nDCG@10 reached on the seed dev queries.
-const SEED_RATCHET: f64 = 0.90;
+const SEED_RATCHET: f64 = 0.91;
 /// Best nDCG@10 reached on the aid dev queries.
 const AID_RATCHET: f64 = 0.81;
 /// nDCG@10 on the project's own harder queries (never fitted on).
 const OWN_RATCHET: f64 = 0.62;
+/// nDCG@10 on the second own set (`own-queries-2.json`, judged in session 11
+/// before any ranking change was measured on it: 0.691 then).
+const OWN2_RATCHET: f64 = 0.70;
 /// Out-of-fold nDCG@10 of the fitted reranker over both sets (5 folds).
 const CROSS_VALIDATED_RATCHET: f64 = 0.82;
 
@@ -170,6 +173,16 @@ fn own_harder_queries_score_at_least_the_ratchet() {
     assert_empty_queries_found_nothing(&scores);
 }
 
+#[test]
+fn second_own_query_set_scores_at_least_the_ratchet() {
+    let Some(engine) = eval::aid_engine() else {
+        return;
+    };
+    let scores = run_set("own 2", &engine, &eval::own_queries_2());
+    assert_ratchet("own 2", &scores, OWN2_RATCHET);
+    assert_empty_queries_found_nothing(&scores);
+}
+
 fn assert_ratchet(set: &str, scores: &SetScores, ratchet: f64) {
     assert!(
         scores.mean.ndcg10 >= ratchet,
@@ -212,6 +225,32 @@ fn fitted_ranking_generalises_across_folds() {
         cv.mean() > baseline,
         "fitting does not beat the BM25 order out of fold"
     );
+}
+
+/// A run of two words that stands in few paragraphs (农村吃水难: one) is
+/// filled after them with paragraphs holding its words' mined neighbours;
+/// the paragraphs with every word stay first, and it is not "relaxed".
+#[test]
+fn a_short_run_with_few_exact_hits_is_filled_after_them() {
+    let Some(engine) = eval::aid_engine() else {
+        return;
+    };
+    let found = aidsearch::search::search(
+        &engine,
+        &aidsearch::search::SearchRequest::query("农村吃水难"),
+    )
+    .expect("search");
+    let exact = found.exact_total as usize;
+    assert!(
+        exact >= 1 && found.total > found.exact_total,
+        "{} hits, {exact} exact",
+        found.total
+    );
+    assert!(!found.relaxed);
+    assert!(!found.expanded.is_empty(), "the neighbours are not listed");
+    let has_every_word = |text: &str| text.contains("农村") && text.contains("吃水难");
+    assert!(found.hits[..exact].iter().all(|h| has_every_word(&h.text)));
+    assert!(found.hits[exact..].iter().any(|h| !has_every_word(&h.text)));
 }
 
 /// A request typed as a sentence in everyday words finds the paragraphs

@@ -75,8 +75,8 @@ pub(super) struct Compiled {
     /// searched when `strict` finds nothing (`None` when it would be the same).
     pub(super) substrings: Option<Box<dyn Query>>,
     /// The query typed as a sentence, searched with its words' neighbours
-    /// when nothing else finds a paragraph (set by `super::sentence`).
-    pub(super) sentence: Option<Deferred>,
+    /// when nothing else finds enough paragraphs (set by `super::sentence`).
+    pub(super) sentence: Option<super::sentence::Fill>,
 }
 
 /// A query built the first time it is needed, if ever.

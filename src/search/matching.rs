@@ -220,21 +220,30 @@ pub(super) fn matches<'c>(
             }
         }
     }
-    // A sentence none of whose wordings stands in a paragraph: its words'
-    // neighbours may (搬出 → 搬迁), as the last resort.
-    if let (0, Some(sentence)) = (exact_total, &compiled.sentence) {
-        let core = sentence.get();
-        let (counts, ranked) = pass(core)?;
-        if counts.total > 0 {
-            return Ok(Matches {
-                core,
-                total: counts.total,
-                exact_total: 0,
-                relaxed: true,
-                counts,
-                exact_first: None,
-                ranked,
-            });
+    // A run of words that hardly stands anywhere as typed (农村吃水难): its
+    // words' neighbours may (搬出 → 搬迁, 吃水 → 饮水), after the paragraphs
+    // with every word, or as the last resort when there are none. Not for a
+    // pasted fragment: when every paragraph with its words holds it
+    // verbatim, those are what the user wants (see `sentence::Fill`).
+    if let (true, Some(sentence)) = (exact_total < FILL_BELOW, &compiled.sentence) {
+        let pasted = match &sentence.verbatim {
+            Some(verbatim) if exact_total > 0 => pass(verbatim.as_ref())?.0.total >= exact_total,
+            _ => false,
+        };
+        if !pasted {
+            let core = sentence.core.get();
+            let (loose_counts, loose_ranked) = pass(core)?;
+            if loose_counts.total > exact_total {
+                return Ok(Matches {
+                    core,
+                    total: loose_counts.total,
+                    exact_total,
+                    relaxed: exact_total == 0,
+                    counts: loose_counts,
+                    exact_first: (exact_total > 0 && sort == Sort::Relevance).then_some(ranked),
+                    ranked: loose_ranked,
+                });
+            }
         }
     }
     Ok(Matches {

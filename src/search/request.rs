@@ -321,6 +321,11 @@ pub struct Hit {
     /// HTML-escaped text with `<mark>` around the matches.
     pub snippet: String,
     pub score: f32,
+    /// It holds every word of the query. False for the hits that fill a
+    /// search with few exact ones (most words, or the words' neighbours),
+    /// which come after every exact one.
+    #[serde(default = "every_word")]
+    pub exact: bool,
     pub region: Vec<String>,
     pub donor: Vec<String>,
     pub sector: Vec<String>,
@@ -333,6 +338,10 @@ pub struct Hit {
     /// yuan (`380000000`, never `380000000.0`).
     #[serde(serialize_with = "whole_yuan")]
     pub funding: Vec<f64>,
+}
+
+fn every_word() -> bool {
+    true
 }
 
 fn text_extraction() -> String {

@@ -42,6 +42,7 @@ pub(crate) fn hit_from_doc(fields: &Fields, doc: &TantivyDocument, score: f32) -
         text: stored_text(doc, fields.text).unwrap_or_default(),
         snippet: String::new(),
         score,
+        exact: true,
         region: stored_facet_paths(doc, fields.facets[FacetKind::Region]),
         donor: stored_facet_paths(doc, fields.facets[FacetKind::Donor]),
         sector: stored_facet_paths(doc, fields.facets[FacetKind::Sector]),
@@ -81,16 +82,17 @@ pub(super) fn diversify<K: std::hash::Hash + Eq>(
 }
 
 /// The hits with every word first, then those with most words (when the
-/// search was filled), each part in BM25 order.
-fn exact_then_rest(found: &mut Matches<'_>) -> Ranked {
+/// search was filled), each part in BM25 order, and how many come first.
+fn exact_then_rest(found: &mut Matches<'_>) -> (Ranked, usize) {
     let ranked = std::mem::take(&mut found.ranked);
     match found.exact_first.take() {
         Some(mut first) => {
+            let exact = first.len();
             let seen: std::collections::HashSet<DocAddress> = first.iter().map(|h| h.1).collect();
             first.extend(ranked.into_iter().filter(|h| !seen.contains(&h.1)));
-            first
+            (first, exact)
         }
-        None => ranked,
+        None => (ranked, 0),
     }
 }
 
@@ -122,7 +124,7 @@ pub fn candidates(engine: &Engine, request: &SearchRequest) -> Result<Vec<Candid
             request.deadline,
         )
     })?;
-    let mut top = exact_then_rest(&mut found);
+    let (mut top, _) = exact_then_rest(&mut found);
     top.truncate(rank::DEPTH);
     let vectors = rank::features(&searcher, fields, &compiled, &top, |a| engine.reports.of(a))?;
     top.iter()
@@ -198,25 +200,42 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
         )
     })?;
     let (total, exact_total, relaxed) = (found.total, found.exact_total, found.relaxed);
-    let mut top = exact_then_rest(&mut found);
+    let (mut top, exact) = exact_then_rest(&mut found);
+    // The fill's hits, to mark them (each part is reranked on its own).
+    let filled: std::collections::HashSet<DocAddress> = if exact > 0 {
+        top[exact..].iter().map(|h| h.1).collect()
+    } else if found.relaxed {
+        top.iter().map(|h| h.1).collect()
+    } else {
+        Default::default()
+    };
     if sort == Sort::Relevance && !compiled.match_all {
         let report_of = |addr: DocAddress| engine.reports.of(addr);
-        rank::rerank(
-            &searcher,
-            fields,
-            &compiled,
-            &mut top,
-            &rank::WEIGHTS,
-            report_of,
-        )?;
+        // A fill follows the hits with every word: each part is ordered on
+        // its own, so a paragraph found only through most words or through
+        // neighbours never outranks one with every word.
+        let (with_every_word, fill) = top.split_at_mut(exact);
+        for part in [with_every_word, fill] {
+            rank::rerank(
+                &searcher,
+                fields,
+                &compiled,
+                part,
+                &rank::WEIGHTS,
+                report_of,
+            )?;
+        }
     }
     if diversified {
         let report_of = |addr: DocAddress| engine.reports.of(addr);
         let head: Vec<(f32, DocAddress)> = top.iter().take(candidates).copied().collect();
-        let first_page: Vec<(f32, DocAddress)> = diversify(head, report_of, cap)
-            .into_iter()
-            .take(request.per_page)
-            .collect();
+        // The cap spreads the exact hits over their reports, and the fill's
+        // over theirs: it never lifts a fill hit above an exact one.
+        let (with_every_word, fill) = head.split_at(exact.min(head.len()));
+        let mut ordered = diversify(with_every_word.to_vec(), report_of, cap);
+        ordered.extend(diversify(fill.to_vec(), report_of, cap));
+        let first_page: Vec<(f32, DocAddress)> =
+            ordered.into_iter().take(request.per_page).collect();
         let on_first: std::collections::HashSet<DocAddress> =
             first_page.iter().map(|h| h.1).collect();
         top.retain(|h| !on_first.contains(&h.1));
@@ -242,6 +261,7 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
         let doc: TantivyDocument = searcher.doc(addr)?;
         let mut hit = hit_from_doc(fields, &doc, score);
         hit.snippet = snippet::snippet(&hit.text, &highlight);
+        hit.exact = !filled.contains(&addr);
         Ok(hit)
     };
     let (mut hits, mut reports, mut report_total) = (Vec::new(), Vec::new(), None);

@@ -1,13 +1,16 @@
-//! The last resort of a request typed as a sentence (搬出大山后靠什么挣钱,
-//! 贫困家庭孩子上不起学): when neither every word nor most words find a
-//! paragraph, because the reports say it in other words (搬迁, 就业, 辍学),
-//! each content word also finds its nearest terms in the generation's mined
-//! vocabulary, and a paragraph needs two thirds of the content words (or
-//! their neighbours). The response says it relaxed and lists what was also
-//! searched.
+//! The fill and last resort of a request typed as a sentence (搬出大山后靠
+//! 什么挣钱, 贫困家庭孩子上不起学): when neither every word nor most words
+//! find enough paragraphs, because the reports say it in other words (搬迁,
+//! 就业, 辍学), each content word also finds its nearest terms in the
+//! generation's mined vocabulary, and a paragraph needs two thirds of the
+//! content words (or their neighbours). The response lists what was also
+//! searched, and says it relaxed when nothing had every word.
 //!
-//! Only a request typed as one run of three or more content words gets
-//! this. Words typed apart are separate asks, and a two-word ask whose
+//! Only a request typed as one run of two or more content words gets
+//! this, when it finds nothing else or fewer than
+//! [`super::request::FILL_BELOW`] paragraphs with every word (after which
+//! these follow: 农村吃水难 stands as typed in one paragraph, and the
+//! reports say 饮水). Words typed apart are separate asks, and a two-word ask whose
 //! distinctive word is nowhere (数字人民币 扶贫) still finds nothing: the
 //! relaxation floor of [`super::compile::relax`] decides those. Single
 //! characters (后, 靠, 到) are the everyday glue of a sentence, not what it
@@ -16,7 +19,8 @@
 use tantivy::query::{BooleanQuery, Query};
 
 use super::compile::{
-    boosted, content_tokens, must, phrase_query, should, word_query, Deferred, SYNONYM_BOOST,
+    boosted, content_tokens, exact_chars, must, phrase, phrase_query, should, word_query, Deferred,
+    SYNONYM_BOOST,
 };
 use super::expansion::{self, RELATED_BOOST};
 use super::query::{ParsedQuery, Unit};
@@ -24,7 +28,7 @@ use super::synonyms;
 use crate::index::Fields;
 
 /// Content words a sentence needs before it gets this fallback.
-const MIN_CONTENT_WORDS: usize = 3;
+const MIN_CONTENT_WORDS: usize = 2;
 
 /// A query typed as a sentence, kept to be searched with its words'
 /// neighbours if nothing else finds a paragraph.
@@ -39,7 +43,7 @@ pub(super) struct Sentence {
 /// neighbours cost a pass over the mined vectors per word. Read word by word
 /// even where the run was searched as an unknown word's pieces side by side
 /// (贫困家庭孩子上不起学 splits into 上不起 学).
-pub(super) fn of(fields: &Fields, parsed: &ParsedQuery) -> Option<Deferred> {
+pub(super) fn of(fields: &Fields, parsed: &ParsedQuery) -> Option<Fill> {
     let mut wanted = parsed.clauses.iter().filter(|c| !c.excluded);
     let (Some(clause), None) = (wanted.next(), wanted.next()) else {
         return None;
@@ -52,7 +56,19 @@ pub(super) fn of(fields: &Fields, parsed: &ParsedQuery) -> Option<Deferred> {
         .map(|(_, word)| word)
         .collect();
     let sentence = Sentence::of(fields, &words)?;
-    Some(Deferred::new(move || sentence.core()))
+    Some(Fill {
+        verbatim: exact_chars(text).map(|chars| phrase(fields.text_chars, &chars, 0)),
+        core: Deferred::new(move || sentence.core()),
+    })
+}
+
+/// A sentence's fill: its core, and the run exactly as typed (its
+/// characters side by side), which tells a copied fragment from a request:
+/// when every paragraph with its words holds the run verbatim, the user
+/// pasted text that stands there, and wants those paragraphs, not more.
+pub(super) struct Fill {
+    pub(super) core: Deferred,
+    pub(super) verbatim: Option<Box<dyn Query>>,
 }
 
 impl Sentence {
@@ -147,11 +163,13 @@ mod tests {
     }
 
     #[test]
-    fn three_content_words_make_a_sentence_and_single_characters_do_not_count() {
+    fn two_content_words_make_a_sentence_and_single_characters_do_not_count() {
         let sentence = Sentence::of(&fields(), &words(&["搬出", "大山", "后", "靠", "挣钱"]))
             .expect("three content words");
         assert_eq!(sentence.words, ["搬出", "大山", "挣钱"]);
-        assert!(Sentence::of(&fields(), &words(&["孩子", "上", "学", "贫困家庭"])).is_none());
+        let sentence = Sentence::of(&fields(), &words(&["农村", "吃水", "难"])).expect("two");
+        assert_eq!(sentence.words, ["农村", "吃水"]);
+        assert!(Sentence::of(&fields(), &words(&["吃水", "难"])).is_none());
     }
 
     #[test]
