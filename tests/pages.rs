@@ -510,6 +510,28 @@ async fn notices_for_relaxed_search_and_did_you_mean() {
     }
 }
 
+/// The hits that fill a search with few exact ones are marked 部分匹配 on
+/// the page, exactly those the API says lack a word, and none of a search
+/// whose hits all hold every word.
+#[tokio::test]
+async fn hits_that_fill_a_search_are_marked_partial() {
+    let badge = "<span class=\"partial\"";
+    for (q, filled) in [("农村电子商务", true), ("援藏", false)] {
+        let url = format!("/?q={}&per_page=20", enc(q));
+        let (status, html) = get(&url).await;
+        assert_eq!(status, StatusCode::OK);
+        let api = api_for(&url).await;
+        let partial = api["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|h| h["exact"] == false)
+            .count();
+        assert_eq!(partial > 0, filled, "{q}: {partial} partial hits");
+        assert_eq!(html.matches(badge).count(), partial, "{q}");
+    }
+}
+
 #[tokio::test]
 async fn report_page_has_anchors_target_highlights_and_a_way_back() {
     let (_, api) = get_json(&format!("/api/search?q={}", enc("医疗"))).await;

@@ -74,6 +74,9 @@ pub struct HitView {
     pub kind: String,
     /// Read by OCR from a scan: its text is less certain.
     pub ocr: bool,
+    /// Found by the fill: it lacks some of the words (or holds only their
+    /// neighbours), and is shown after every hit with all of them.
+    pub partial: bool,
     pub tags: Vec<Link>,
     pub funding: Vec<String>,
     pub more_url: String,
@@ -567,6 +570,7 @@ fn hit_view(request: &SearchRequest, here: &str, hit: &Hit) -> HitView {
         snippet: hit.snippet.clone(),
         kind: kind_label(&hit.kind).to_string(),
         ocr: is_ocr(hit),
+        partial: !hit.exact,
         tags: links::tags(request, hit, &FacetKind::ALL),
         funding: hit.funding.iter().map(|y| format_yuan(*y)).collect(),
         more_url: links::within_report(request, &hit.report.id),
