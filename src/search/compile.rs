@@ -76,7 +76,17 @@ pub(super) struct Compiled {
     pub(super) substrings: Option<Box<dyn Query>>,
     /// The query typed as a sentence, searched with its words' neighbours
     /// when nothing else finds enough paragraphs (set by `super::sentence`).
-    pub(super) sentence: Option<super::sentence::Fill>,
+    pub(super) sentence: Option<Fill>,
+}
+
+/// A sentence's fill (built by `super::sentence`): its core, and the run
+/// exactly as typed (its characters side by side), which tells a copied
+/// fragment from a request: when every paragraph with its words holds the
+/// run verbatim, the user pasted text that stands there, and wants those
+/// paragraphs, not more.
+pub(super) struct Fill {
+    pub(super) core: Deferred,
+    pub(super) verbatim: Option<Box<dyn Query>>,
 }
 
 /// A query built the first time it is needed, if ever.

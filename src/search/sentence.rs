@@ -20,7 +20,7 @@ use tantivy::query::{BooleanQuery, Query};
 
 use super::compile::{
     boosted, content_tokens, exact_chars, must, phrase, phrase_query, should, word_query, Deferred,
-    SYNONYM_BOOST,
+    Fill, SYNONYM_BOOST,
 };
 use super::expansion::{self, RELATED_BOOST};
 use super::query::{ParsedQuery, Unit};
@@ -60,15 +60,6 @@ pub(super) fn of(fields: &Fields, parsed: &ParsedQuery) -> Option<Fill> {
         verbatim: exact_chars(text).map(|chars| phrase(fields.text_chars, &chars, 0)),
         core: Deferred::new(move || sentence.core()),
     })
-}
-
-/// A sentence's fill: its core, and the run exactly as typed (its
-/// characters side by side), which tells a copied fragment from a request:
-/// when every paragraph with its words holds the run verbatim, the user
-/// pasted text that stands there, and wants those paragraphs, not more.
-pub(super) struct Fill {
-    pub(super) core: Deferred,
-    pub(super) verbatim: Option<Box<dyn Query>>,
 }
 
 impl Sentence {
