@@ -115,7 +115,7 @@ const LOCATION_BEFORE: [&str; 12] = [
     "在", "到", "赴", "抵达", "前往", "向", "给", "为", "来", "去", "驻", "回",
 ];
 /// Words that end in one of [`LOCATION_BEFORE`] but say no location:
-/// `成为江苏镇江市援疆指挥组副组长` becomes a giver's member, `得到福建的帮扶`
+/// `成为镇江市援疆指挥组副组长` becomes a giver's member, `得到对口省份的帮扶`
 /// receives from a giver.
 const NOT_LOCATION: [&str; 33] = [
     "成为", "作为", "认为", "因为", "称为", "以为", "视为", "评为", "列为", "行为", "更为", "最为",

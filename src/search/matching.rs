@@ -205,33 +205,26 @@ pub(super) fn matches<'c>(
         }
     }
     if exact_total < FILL_BELOW {
-        if let Some(relaxed) = &compiled.relaxed {
-            let (loose_counts, loose_ranked) = pass(relaxed.as_ref())?;
-            if loose_counts.total > exact_total {
-                return Ok(Matches {
-                    core: relaxed.as_ref(),
-                    total: loose_counts.total,
-                    exact_total,
-                    relaxed: exact_total == 0,
-                    counts: loose_counts,
-                    exact_first: (exact_total > 0 && sort == Sort::Relevance).then_some(ranked),
-                    ranked: loose_ranked,
-                });
+        // Fills, after the paragraphs with every word or in their place:
+        // paragraphs with most of the words typed apart (the relaxed core),
+        // or, for a run of words that hardly stands anywhere as typed
+        // (农村吃水难), paragraphs with its words' neighbours (搬出 → 搬迁,
+        // 吃水 → 饮水). Not for a pasted fragment: when every paragraph with
+        // its words holds it verbatim, those are what the user wants (see
+        // `compile::Fill`). A query has one kind of fill at most.
+        let mut fill: Option<&dyn Query> = compiled.relaxed.as_deref();
+        if let Some(sentence) = &compiled.sentence {
+            let pasted = match &sentence.verbatim {
+                Some(verbatim) if exact_total > 0 => {
+                    pass(verbatim.as_ref())?.0.total >= exact_total
+                }
+                _ => false,
+            };
+            if !pasted {
+                fill = fill.or_else(|| Some(sentence.core.get()));
             }
         }
-    }
-    // A run of words that hardly stands anywhere as typed (农村吃水难): its
-    // words' neighbours may (搬出 → 搬迁, 吃水 → 饮水), after the paragraphs
-    // with every word, or as the last resort when there are none. Not for a
-    // pasted fragment: when every paragraph with its words holds it
-    // verbatim, those are what the user wants (see `sentence::Fill`).
-    if let (true, Some(sentence)) = (exact_total < FILL_BELOW, &compiled.sentence) {
-        let pasted = match &sentence.verbatim {
-            Some(verbatim) if exact_total > 0 => pass(verbatim.as_ref())?.0.total >= exact_total,
-            _ => false,
-        };
-        if !pasted {
-            let core = sentence.core.get();
+        if let Some(core) = fill {
             let (loose_counts, loose_ranked) = pass(core)?;
             if loose_counts.total > exact_total {
                 return Ok(Matches {
