@@ -1063,7 +1063,7 @@ const AID2_RATCHET: [(&str, usize, f64); 6] = [
 const AID3_RATCHET: [(&str, usize, f64); 6] = [
     ("region", 0, 0.79),
     ("region~", 1, 0.90),
-    ("donor", 2, 0.61),
+    ("donor", 2, 0.63),
     ("programme", 3, 0.89),
     ("year", 4, 0.96),
     ("sector", 5, 0.56),

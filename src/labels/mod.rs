@@ -314,8 +314,9 @@ fn is_giver_spending(text: &str, end: usize) -> bool {
 
 /// Words anywhere in its sentence that make a giver that is no place, standing
 /// as the sentence's subject, give (besides [`GIVING`] and [`PAIRED_AID`]):
-/// money and designated aid, not policy wording (`支持`, `安排部署`).
-const SUBJECT_GIVING: [&str; 5] = ["投入", "下达", "拨付", "定点扶贫", "定点帮扶"];
+/// money (lent too: `农发行最新数据显示，…累计投放扶贫贷款`) and designated
+/// aid, not policy wording (`支持`, `安排部署`).
+const SUBJECT_GIVING: [&str; 6] = ["投入", "下达", "拨付", "投放", "定点扶贫", "定点帮扶"];
 /// Longest lead (in characters, ending in `，`) before the subject of a
 /// sentence: a time or a source (`日前，`, `2017年，`, `五年来，`).
 const SUBJECT_LEAD: usize = 8;
@@ -1539,6 +1540,9 @@ mod tests {
         let (_, donor, _) = places("国家电网使用定点扶贫资金，将民族寄宿中学的锅炉改造");
         assert_eq!(donor, enterprise);
         let (_, donor, _) = places("农发行今年已投放各类扶贫贷款超1700亿元");
+        assert_eq!(donor, enterprise);
+        // As a sentence's subject, lending in a later clause.
+        let (_, donor, _) = places("中国农业发展银行最新数据显示，今年累计投放扶贫贷款3235亿元");
         assert_eq!(donor, enterprise);
         let (_, donor, _) = places("国铁集团派驻青岗坪村的驻村书记郭兵");
         assert_eq!(donor, enterprise);
