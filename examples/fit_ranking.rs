@@ -26,11 +26,12 @@ use aidsearch::search::rank::{Feature, Vector, WEIGHTS};
 
 const FOLDS: usize = 5;
 
-fn mean_of(examples: &[Example], scores: impl Fn(usize, &Example) -> f64, seed: bool) -> f64 {
+/// Mean of `scores` over the examples of one set (`eval::set_of`); 0 for none.
+fn mean_of(examples: &[Example], scores: impl Fn(usize, &Example) -> f64, set: &str) -> f64 {
     let picked: Vec<f64> = examples
         .iter()
         .enumerate()
-        .filter(|(_, e)| eval::set_of(&e.query.id) == if seed { "seed" } else { "aid" })
+        .filter(|(_, e)| eval::set_of(&e.query.id) == set)
         .map(|(i, e)| scores(i, e))
         .collect();
     picked.iter().sum::<f64>() / picked.len().max(1) as f64
@@ -84,53 +85,38 @@ fn main() {
     // `FIT_WITH_OWN=1` fits on the project's own judged queries too (both
     // own sets join the folds), to see whether more judged queries make
     // weights that generalise better; the own sets are then no longer unseen.
-    if std::env::var_os("FIT_WITH_OWN").is_some() {
+    let with_own = std::env::var_os("FIT_WITH_OWN").is_some();
+    if with_own {
         println!("fitting on the dev sets and both own sets");
-        let mut pool = std::mem::take(&mut examples);
-        pool.append(&mut own);
-        // Interleave by set so that each fold holds some of each.
-        pool.sort_by_key(|e| eval::set_of(&e.query.id));
-        let mut by_set: Vec<Vec<Example>> = Vec::new();
-        for e in pool {
-            match by_set.last_mut() {
-                Some(last) if eval::set_of(&last[0].query.id) == eval::set_of(&e.query.id) => {
-                    last.push(e)
-                }
-                _ => by_set.push(vec![e]),
-            }
-        }
-        let mut iters: Vec<_> = by_set.into_iter().map(|v| v.into_iter()).collect();
-        loop {
-            let mut any = false;
-            for it in &mut iters {
-                if let Some(e) = it.next() {
-                    examples.push(e);
-                    any = true;
-                }
-            }
-            if !any {
-                break;
-            }
-        }
-        own = examples
+        examples.append(&mut own);
+        // Interleave by set (each example's place within its set first), so
+        // that each fold (`i % folds`) holds some of each.
+        let mut seen: std::collections::HashMap<&str, usize> = Default::default();
+        let place: std::collections::HashMap<String, usize> = examples
             .iter()
-            .filter(|e| matches!(eval::set_of(&e.query.id), "own" | "own 2"))
-            .map(|e| Example {
-                query: e.query.clone(),
-                vectors: e.vectors.clone(),
-                matched: e.matched.clone(),
-                texts: e.texts.clone(),
+            .map(|e| {
+                let n = seen.entry(eval::set_of(&e.query.id)).or_default();
+                *n += 1;
+                (e.query.id.clone(), *n)
             })
             .collect();
+        examples.sort_by_key(|e| (place[&e.query.id], eval::set_of(&e.query.id)));
     }
-    let own: Vec<&Example> = own.iter().collect();
+    let own: Vec<&Example> = if with_own {
+        examples
+            .iter()
+            .filter(|e| matches!(eval::set_of(&e.query.id), "own" | "own 2"))
+            .collect()
+    } else {
+        own.iter().collect()
+    };
     let all: Vec<&Example> = examples.iter().collect();
     for (name, weights) in [("baseline", fit::baseline()), ("current", WEIGHTS)] {
         println!(
             "{name:<9} in-sample nDCG@10 {:.3}  (seed {:.3}, aid {:.3}; own {:.3}; fragments missed {}/{})   {}",
             fit::mean_ndcg(&all, &weights),
-            mean_of(&examples, |_, e| e.scores(&weights).ndcg10, true),
-            mean_of(&examples, |_, e| e.scores(&weights).ndcg10, false),
+            mean_of(&examples, |_, e| e.scores(&weights).ndcg10, "seed"),
+            mean_of(&examples, |_, e| e.scores(&weights).ndcg10, "aid"),
             fit::mean_ndcg(&own, &weights),
             fragments_missed(&fragments, &weights),
             fragments.len(),
@@ -157,8 +143,8 @@ fn main() {
     println!(
         "oracle order of the candidates: nDCG@10 {:.3}  (seed {:.3}, aid {:.3})",
         oracle.iter().sum::<f64>() / oracle.len() as f64,
-        mean_of(&examples, |i, _| oracle[i], true),
-        mean_of(&examples, |i, _| oracle[i], false),
+        mean_of(&examples, |i, _| oracle[i], "seed"),
+        mean_of(&examples, |i, _| oracle[i], "aid"),
     );
     let cv = fit::cross_validate(&examples, FOLDS);
     let mut types: std::collections::BTreeMap<&str, Vec<(f64, f64)>> = Default::default();
@@ -196,22 +182,17 @@ fn main() {
     println!(
         "{FOLDS}-fold out-of-fold nDCG@10 {:.3}  (seed {:.3}, aid {:.3})",
         cv.mean(),
-        mean_of(&examples, |i, _| cv.out_of_fold[i], true),
-        mean_of(&examples, |i, _| cv.out_of_fold[i], false),
+        mean_of(&examples, |i, _| cv.out_of_fold[i], "seed"),
+        mean_of(&examples, |i, _| cv.out_of_fold[i], "aid"),
     );
     for set in ["seed", "aid", "own", "own 2"] {
-        let picked: Vec<f64> = examples
+        let n = examples
             .iter()
-            .enumerate()
-            .filter(|(_, e)| eval::set_of(&e.query.id) == set)
-            .map(|(i, _)| cv.out_of_fold[i])
-            .collect();
-        if !picked.is_empty() {
-            println!(
-                "  out-of-fold {set:<6} n={:<3} {:.3}",
-                picked.len(),
-                picked.iter().sum::<f64>() / picked.len() as f64
-            );
+            .filter(|e| eval::set_of(&e.query.id) == set)
+            .count();
+        if n > 0 {
+            let mean = mean_of(&examples, |i, _| cv.out_of_fold[i], set);
+            println!("  out-of-fold {set:<6} n={n:<3} {mean:.3}");
         }
     }
     let fitted = fit::ascend(&all, fit::baseline(), fit::PASSES);

@@ -201,14 +201,9 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
     })?;
     let (total, exact_total, relaxed) = (found.total, found.exact_total, found.relaxed);
     let (mut top, exact) = exact_then_rest(&mut found);
-    // The fill's hits, to mark them (each part is reranked on its own).
-    let filled: std::collections::HashSet<DocAddress> = if exact > 0 {
-        top[exact..].iter().map(|h| h.1).collect()
-    } else if found.relaxed {
-        top.iter().map(|h| h.1).collect()
-    } else {
-        Default::default()
-    };
+    // The hits with every word, when a fill follows them (fewer than
+    // FILL_BELOW): what marks the rest as the fill's.
+    let exact_hits: Vec<DocAddress> = top[..exact].iter().map(|h| h.1).collect();
     if sort == Sort::Relevance && !compiled.match_all {
         let report_of = |addr: DocAddress| engine.reports.of(addr);
         // A fill follows the hits with every word: each part is ordered on
@@ -261,7 +256,7 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
         let doc: TantivyDocument = searcher.doc(addr)?;
         let mut hit = hit_from_doc(fields, &doc, score);
         hit.snippet = snippet::snippet(&hit.text, &highlight);
-        hit.exact = !filled.contains(&addr);
+        hit.exact = !relaxed && (exact == 0 || exact_hits.contains(&addr));
         Ok(hit)
     };
     let (mut hits, mut reports, mut report_total) = (Vec::new(), Vec::new(), None);

@@ -10,8 +10,8 @@
 //! this, when it finds nothing else or fewer than
 //! [`super::request::FILL_BELOW`] paragraphs with every word (after which
 //! these follow: 农村吃水难 stands as typed in one paragraph, and the
-//! reports say 饮水). Words typed apart are separate asks, and a two-word ask whose
-//! distinctive word is nowhere (数字人民币 扶贫) still finds nothing: the
+//! reports say 饮水). Words typed apart are separate asks, and a two-word
+//! ask whose distinctive word is nowhere (数字人民币 扶贫) still finds nothing: the
 //! relaxation floor of [`super::compile::relax`] decides those. Single
 //! characters (后, 靠, 到) are the everyday glue of a sentence, not what it
 //! is about, and are left out.
@@ -31,7 +31,7 @@ use crate::index::Fields;
 const MIN_CONTENT_WORDS: usize = 2;
 
 /// A query typed as a sentence, kept to be searched with its words'
-/// neighbours if nothing else finds a paragraph.
+/// neighbours if nothing else finds enough paragraphs.
 pub(super) struct Sentence {
     fields: Fields,
     /// Its content words, in order.
