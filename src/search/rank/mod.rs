@@ -400,11 +400,7 @@ pub fn listed_share(text: &str, words: &[&str]) -> f32 {
             }
             found = true;
             let end = at + word.len();
-            // 四、 numbers a section; it does not list peers.
-            let before =
-                at > 0 && chars[at - 1] == ENUMERATION && !(at > 1 && is_numeral(chars[at - 2]));
-            let after = chars[end..(end + 2).min(chars.len())].contains(&ENUMERATION);
-            every_listed &= before || after;
+            every_listed &= is_list_item(&chars, at, end);
             at = end;
         }
         found.then_some(every_listed)
@@ -414,6 +410,44 @@ pub fn listed_share(text: &str, words: &[&str]) -> f32 {
         return 0.0;
     }
     seen.iter().filter(|listed| **listed).count() as f32 / seen.len() as f32
+}
+
+/// Whether `chars[at..end]` stands as an item of an enumeration:
+/// - right after an enumeration comma (`甲、乙`), or right before one or
+///   before the 等 that closes a list (one character may come between, the
+///   区 of `乌蒙山区、` and `乌蒙山区等`);
+/// - the last item, after 和, 及 or 与, of a list whose comma stands earlier
+///   in the same clause (`甲、乙和丙`);
+/// - either end of a span `从甲到乙`.
+fn is_list_item(chars: &[char], at: usize, end: usize) -> bool {
+    const CLAUSE_ENDS: &str = "，。；！？：,;!?:\n";
+    let clause_before = |reach: usize| {
+        chars[at.saturating_sub(reach)..at]
+            .iter()
+            .rev()
+            .take_while(|c| !CLAUSE_ENDS.contains(**c))
+            .copied()
+            .collect::<Vec<char>>()
+    };
+    let after = &chars[end..(end + 2).min(chars.len())];
+    // 四、 numbers a section; it does not list peers.
+    let prev = at.checked_sub(1).map(|i| chars[i]);
+    if prev == Some(ENUMERATION) && !(at > 1 && is_numeral(chars[at - 2])) {
+        return true;
+    }
+    if after.contains(&ENUMERATION) || after.contains(&'等') {
+        return true;
+    }
+    if matches!(prev, Some('和' | '及' | '与')) && clause_before(16).contains(&ENUMERATION) {
+        return true;
+    }
+    // 从甲到乙: 从 just before and 到 just after, or 到 just before with 从
+    // a few characters earlier (not 来到, 走到: a visit, not a span).
+    let span_start = prev == Some('从') && after.contains(&'到');
+    let span_end = prev == Some('到')
+        && !(at > 1 && "来走回去送达遍".contains(chars[at - 2]))
+        && clause_before(10).contains(&'从');
+    span_start || span_end
 }
 
 /// Order the first [`DEPTH`] of `ranked` by the model; the rest keep their
@@ -469,6 +503,14 @@ mod tests {
         assert_eq!(listed_share(both, &words[..1]), 0.0);
         assert_eq!(listed_share("武陵山区、乌蒙山", &words[..1]), 1.0);
         assert_eq!(listed_share("没有这个词", &words), 0.0);
+        // The other shapes of a list: its closing 等, its last item after
+        // 和, and either end of a span 从甲到乙.
+        assert_eq!(listed_share("秦巴山和乌蒙山等地", &words[..1]), 1.0);
+        assert_eq!(listed_share("大小凉山、秦巴山和乌蒙山", &words[..1]), 1.0);
+        assert_eq!(listed_share("他和乌蒙山的乡亲", &words[..1]), 0.0);
+        assert_eq!(listed_share("从乌蒙山区到茫茫草原", &words[..1]), 1.0);
+        assert_eq!(listed_share("从大别山区到乌蒙山", &words[..1]), 1.0);
+        assert_eq!(listed_share("从昆明来到乌蒙山", &words[..1]), 0.0);
         // A section number is not a list of peers.
         assert_eq!(listed_share("四、乌蒙山片区", &words[..1]), 0.0);
     }
