@@ -132,6 +132,10 @@ fn ends_in_location_word(before: &str) -> bool {
 const DONOR_BEFORE: [&str; 3] = ["来自", "从", "由"];
 /// Paragraphs that must name a donor for it to be the article's (without a title or sidecar).
 const DONOR_SUPPORT: usize = 2;
+/// …and at least one in this many of its paragraphs: a government work
+/// report of a hundred paragraphs that says 中央财政 gives in two of them is
+/// no report about the centre's aid.
+const DONOR_SHARE: usize = 8;
 /// Longest earlier list item (in characters) a location word reaches over.
 const LOCATION_WINDOW: usize = 6;
 /// How far after a place (in characters) a word of aid may follow.
@@ -310,6 +314,26 @@ fn is_giver_spending(text: &str, end: usize) -> bool {
         .take(2 * DONOR_WINDOW)
         .collect();
     GIVER_SPENDING.iter().any(|w| near.contains(w))
+}
+
+/// How far after a budget its funds may be named (`中央财政衔接推进乡村振兴
+/// 补助资金` is ten characters from 资金).
+const FUNDS_WINDOW: usize = 12;
+
+/// Whether the giver at `range` is a budget (`中央财政`, `中央和地方财政`)
+/// that names its funds (`中央财政扶贫资金增长`): money it gives,
+/// whatever the clause then says of it. A ministry's 项目资金 is a grant won,
+/// not aid (the seed labels).
+fn is_budget_funds(text: &str, range: std::ops::Range<usize>) -> bool {
+    if !text[range.clone()].ends_with("财政") {
+        return false;
+    }
+    let (_, clause_end) = clause_bounds(text, range.end, range.end);
+    let near: String = text[range.end..clause_end]
+        .chars()
+        .take(FUNDS_WINDOW)
+        .collect();
+    near.contains("资金")
 }
 
 /// Words anywhere in its sentence that make a giver that is no place, standing
@@ -623,6 +647,7 @@ fn find_places(text: &str, context: &[&str]) -> Found {
             givers::Kind::InContext => {
                 (is_donor_context(text, range.start, range.end)
                     || is_giver_spending(text, range.end)
+                    || is_budget_funds(text, range.clone())
                     || is_giving_subject(text, range.start, range.end))
                     && !is_programme_list_item(text, range.start, range.end)
             }
@@ -1017,7 +1042,7 @@ pub fn label_report(report: &Report) -> Vec<Labels> {
         dominant(
             heading,
             &found.iter().map(|f| &f.donors).collect::<Vec<_>>(),
-            DONOR_SUPPORT,
+            DONOR_SUPPORT.max(report.paragraphs.len() / DONOR_SHARE),
         )
     } else {
         Vec::new()
@@ -1534,6 +1559,12 @@ mod tests {
         // Named without giving, the central budget gives nothing.
         let (_, donor, _) = places("中央财政收入增长放缓");
         assert!(donor.is_empty(), "{donor:?}");
+        // Its funds are given whatever the clause says of them; a ministry's
+        // project funds are a grant won (the seed labels), not aid.
+        let (_, donor, _) = places("中央财政扶贫资金增长43.4%");
+        assert_eq!(donor, central);
+        let (_, donor, _) = places("我区获科技部重点专项项目资金2800万元");
+        assert!(donor.is_empty(), "{donor:?}");
         // Central enterprises and banks by their own names (data/givers.toml),
         // giving by spending, lending or stationing cadres.
         let enterprise = vec!["中央与兵团/中央企业".to_string()];
@@ -1551,6 +1582,22 @@ mod tests {
         // Named as a place of work or a source, they give nothing.
         let (_, donor, _) = places("他在国家电网工作了十年");
         assert!(donor.is_empty(), "{donor:?}");
+    }
+
+    #[test]
+    fn a_long_report_needs_many_paragraphs_naming_a_donor_for_it_to_be_the_articles() {
+        let giving = "中央财政扶贫资金增长三成，对口支援工作继续加强。";
+        let central = vec!["中央与兵团/中央国家机关".to_string()];
+        // A short news item: two paragraphs make the article's donor.
+        // (Not the lead: a lead's donor is the article's as a title's is.)
+        let mut texts = vec!["群众生活持续改善。", giving, giving];
+        let r = labelled("新闻", "2016-03-05", &texts);
+        assert_eq!(r.labels[0].donor, central);
+        // A government work report of 24 paragraphs: two are not enough.
+        texts.extend(std::iter::repeat_n("经济运行总体平稳。", 21));
+        let r = labelled("政府工作报告", "2016-03-05", &texts);
+        assert_eq!(r.labels[1].donor, central);
+        assert!(r.labels[0].donor.is_empty(), "{:?}", r.labels[0].donor);
     }
 
     #[test]
