@@ -18,6 +18,7 @@ pub mod givers;
 pub mod pairings;
 pub mod programme;
 pub mod sector;
+mod stories;
 pub mod year;
 
 use std::cell::OnceCell;
@@ -890,8 +891,17 @@ pub fn label(report: Report) -> LabelledReport {
     LabelledReport { report, labels }
 }
 
-/// The labels of every paragraph of a report, in paragraph order.
+/// The labels of every paragraph of a report, in paragraph order. The
+/// stories of a compilation are labelled each as an article of its own.
 pub fn label_report(report: &Report) -> Vec<Labels> {
+    match stories::split(report) {
+        Some(stories) => stories.iter().flat_map(label_article).collect(),
+        None => label_article(report),
+    }
+}
+
+/// The labels of every paragraph of one article, in paragraph order.
+fn label_article(report: &Report) -> Vec<Labels> {
     let meta = &report.hints;
     let mut all: Vec<Labels> = vec![Labels::default(); report.paragraphs.len()];
     let report_year = report
@@ -1110,6 +1120,16 @@ pub fn label_report(report: &Report) -> Vec<Labels> {
         }
     }
     label_programmes(report, &mut all);
+    // A donor gives aid: in a paragraph about no aid programme at all (a
+    // harvest loan, a delegation's speech) a giver's word is no donation.
+    for labels in &mut all {
+        if labels.programme.is_empty() && !labels.donor.is_empty() {
+            let donors = std::mem::take(&mut labels.donor);
+            labels
+                .evidence
+                .push(format!("donor none: {donors:?} ← no aid programme"));
+        }
+    }
     if let Some(y) = report_year {
         for labels in &mut all {
             labels.report_year.push(y);
@@ -1598,6 +1618,49 @@ mod tests {
         let r = labelled("政府工作报告", "2016-03-05", &texts);
         assert_eq!(r.labels[1].donor, central);
         assert!(r.labels[0].donor.is_empty(), "{:?}", r.labels[0].donor);
+    }
+
+    #[test]
+    fn the_stories_of_a_compilation_inherit_nothing_from_each_other() {
+        let texts = [
+            "山东援疆干部助力喀什发展",
+            "山东省第十批援疆干部人才近日抵达喀什，开始为期三年的援疆工作。",
+            "首艘国产大型邮轮完成试航",
+            "昨晚，首艘国产大型邮轮完成了首次试航任务。",
+            "全国夏粮收购进展顺利",
+            "目前各地夏粮收购总体平稳，农民售粮积极。",
+        ];
+        let r = labelled("国内联播快讯", "2023-07-25", &texts);
+        assert!(!r.labels[1].region.is_empty() && !r.labels[1].donor.is_empty());
+        // The same items as one article: the aid story's places reach all.
+        let article = labelled("山东援疆干部助力喀什发展", "2023-07-25", &texts[1..]);
+        assert_eq!(article.labels[2].region, r.labels[1].region);
+        for other in &r.labels[2..] {
+            assert!(other.region.is_empty(), "{:?}", other.region);
+            assert!(other.donor.is_empty(), "{:?}", other.donor);
+            assert!(other.programme.is_empty(), "{:?}", other.programme);
+        }
+    }
+
+    #[test]
+    fn a_giver_in_a_paragraph_about_no_aid_is_no_donor() {
+        let r = labelled(
+            "秋粮收购",
+            "2024-09-01",
+            &["今年秋粮收购即将开始，中国农业发展银行安排1600亿元信贷资金用于秋粮收购。"],
+        );
+        assert!(r.labels[0].programme.is_empty());
+        assert!(r.labels[0].donor.is_empty(), "{:?}", r.labels[0].donor);
+        assert!(r.labels[0]
+            .evidence
+            .iter()
+            .any(|e| e.ends_with("← no aid programme")));
+        let r = labelled(
+            "定点扶贫",
+            "2024-09-01",
+            &["中国农业发展银行安排1600亿元信贷资金支持定点扶贫县发展产业。"],
+        );
+        assert!(!r.labels[0].donor.is_empty());
     }
 
     #[test]
