@@ -1203,3 +1203,36 @@ fn hits_with_every_word_stay_above_the_fill() {
         );
     }
 }
+
+/// A date-sorted search with a fill marked every hit `exact`: the flag was
+/// read from the exact hits kept apart for ranking, which only a relevance
+/// search keeps. It is now read from each hit's own match.
+#[test]
+fn a_date_sorted_fill_says_which_hits_hold_every_word() {
+    let engine = common::engine();
+    for q in ["农村电子商务", "结对帮扶"] {
+        let mut request = SearchRequest::query(q);
+        request.per_page = 50;
+        let by_relevance = search(&engine, &request).expect("search");
+        request.sort = aidsearch::search::Sort::Date;
+        let by_date = search(&engine, &request).expect("search");
+        assert!(by_date.total > by_date.exact_total, "{q}: no fill");
+        let exact: std::collections::HashSet<&str> = by_relevance
+            .hits
+            .iter()
+            .filter(|h| h.exact)
+            .map(|h| h.id.as_str())
+            .collect();
+        assert_eq!(exact.len() as u64, by_relevance.exact_total, "{q}");
+        let flags: Vec<(bool, bool)> = by_date
+            .hits
+            .iter()
+            .map(|h| (h.exact, exact.contains(h.id.as_str())))
+            .collect();
+        assert!(
+            flags.iter().any(|f| f.1) && flags.iter().any(|f| !f.1),
+            "{q}: {flags:?}"
+        );
+        assert!(flags.iter().all(|(said, is)| said == is), "{q}: {flags:?}");
+    }
+}

@@ -96,6 +96,18 @@ fn exact_then_rest(found: &mut Matches<'_>) -> (Ranked, usize) {
     }
 }
 
+/// Whether the paragraph at `addr` matches `weight`.
+fn holds(
+    weight: &dyn tantivy::query::Weight,
+    searcher: &tantivy::Searcher,
+    addr: DocAddress,
+) -> Result<bool> {
+    use tantivy::DocSet;
+    let mut scorer = weight.scorer(searcher.segment_reader(addr.segment_ord), 1.0)?;
+    let first = scorer.doc();
+    Ok(first == addr.doc_id || (first < addr.doc_id && scorer.seek(addr.doc_id) == addr.doc_id))
+}
+
 /// A candidate of the reranker, for fitting its weights: the paragraph text
 /// and its features.
 pub struct Candidate {
@@ -201,9 +213,14 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
     })?;
     let (total, exact_total, relaxed) = (found.total, found.exact_total, found.relaxed);
     let (mut top, exact) = exact_then_rest(&mut found);
-    // The hits with every word, when a fill follows them (fewer than
-    // FILL_BELOW): what marks the rest as the fill's.
-    let exact_hits: Vec<DocAddress> = top[..exact].iter().map(|h| h.1).collect();
+    // A fill came after the hits with every word (fewer than FILL_BELOW):
+    // each hit shown is asked whether it holds them, in any sort order.
+    let every_word = if total > exact_total && exact_total > 0 {
+        let scoring = tantivy::query::EnableScoring::disabled_from_searcher(&searcher);
+        Some(compiled.strict.weight(scoring)?)
+    } else {
+        None
+    };
     if sort == Sort::Relevance && !compiled.match_all {
         let report_of = |addr: DocAddress| engine.reports.of(addr);
         // A fill follows the hits with every word: each part is ordered on
@@ -256,7 +273,11 @@ pub fn search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse
         let doc: TantivyDocument = searcher.doc(addr)?;
         let mut hit = hit_from_doc(fields, &doc, score);
         hit.snippet = snippet::snippet(&hit.text, &highlight);
-        hit.exact = !relaxed && (exact == 0 || exact_hits.contains(&addr));
+        hit.exact = !relaxed
+            && match &every_word {
+                Some(weight) => holds(weight.as_ref(), &searcher, addr)?,
+                None => true,
+            };
         Ok(hit)
     };
     let (mut hits, mut reports, mut report_total) = (Vec::new(), Vec::new(), None);
