@@ -47,6 +47,37 @@ pub struct Report {
     pub access: Vec<String>,
 }
 
+impl Report {
+    /// A report of plain paragraphs, for tests.
+    #[cfg(test)]
+    pub(crate) fn of_texts(title: &str, date: &str, texts: &[&str]) -> Report {
+        Report {
+            id: "test".into(),
+            file: "test.txt".into(),
+            title: title.into(),
+            source: None,
+            date: Some(date.into()),
+            date_note: None,
+            byline: Vec::new(),
+            paragraphs: texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Paragraph {
+                    number: i as u32 + 1,
+                    text: (*t).into(),
+                    section: None,
+                    kind: ParagraphKind::Paragraph,
+                    cells: None,
+                    extraction: Default::default(),
+                })
+                .collect(),
+            content_hash: 0,
+            hints: Default::default(),
+            access: Vec::new(),
+        }
+    }
+}
+
 /// One paragraph of a report.
 #[derive(Debug, Clone, Serialize)]
 pub struct Paragraph {

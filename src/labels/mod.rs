@@ -18,7 +18,7 @@ pub mod givers;
 pub mod pairings;
 pub mod programme;
 pub mod sector;
-mod stories;
+pub mod stories;
 pub mod year;
 
 use std::cell::OnceCell;
@@ -1372,31 +1372,7 @@ mod tests {
 
     /// A report of the given paragraphs, dated `date`, labelled.
     fn labelled(title: &str, date: &str, texts: &[&str]) -> LabelledReport {
-        let report = Report {
-            id: "test".into(),
-            file: "test.txt".into(),
-            title: title.into(),
-            source: None,
-            date: Some(date.into()),
-            date_note: None,
-            byline: Vec::new(),
-            paragraphs: texts
-                .iter()
-                .enumerate()
-                .map(|(i, t)| crate::corpus::Paragraph {
-                    number: i as u32 + 1,
-                    text: (*t).into(),
-                    section: None,
-                    kind: crate::corpus::ParagraphKind::Paragraph,
-                    cells: None,
-                    extraction: Default::default(),
-                })
-                .collect(),
-            content_hash: 0,
-            hints: Default::default(),
-            access: Vec::new(),
-        };
-        label(report)
+        label(Report::of_texts(title, date, texts))
     }
 
     #[test]

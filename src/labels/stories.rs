@@ -31,10 +31,9 @@ fn is_headline(paragraph: &Paragraph) -> bool {
         && !text.ends_with(['。', '！', '？', '；', '!', '?', ';'])
 }
 
-/// The stories of a compilation, each as a report of its own titled by its
-/// headline (paragraphs before the first headline keep the report's title);
-/// `None` when the report is no compilation. Table rows are never one.
-pub(super) fn split(report: &Report) -> Option<Vec<Report>> {
+/// Where the stories of a compilation start (paragraph indexes, the first
+/// 0); `None` when the report is no compilation. Table rows are never one.
+pub fn starts(report: &Report) -> Option<Vec<usize>> {
     let paragraphs = &report.paragraphs;
     if paragraphs.iter().any(|p| p.cells.is_some()) {
         return None;
@@ -55,29 +54,46 @@ pub(super) fn split(report: &Report) -> Option<Vec<Report>> {
     if starts.first() != Some(&0) {
         starts.insert(0, 0);
     }
+    Some(starts)
+}
+
+/// Each story of a compilation: its title (its headline; the report's for
+/// paragraphs before the first headline) and its paragraphs.
+pub fn stories<'r>(report: &'r Report, starts: &[usize]) -> Vec<(&'r str, &'r [Paragraph])> {
+    let paragraphs = &report.paragraphs;
     let ends = starts.iter().skip(1).copied().chain([paragraphs.len()]);
-    let stories = starts
+    starts
         .iter()
         .zip(ends)
         .map(|(&start, end)| {
             let title = if is_headline(&paragraphs[start]) {
-                paragraphs[start].text.trim().to_string()
+                paragraphs[start].text.trim()
             } else {
-                report.title.clone()
+                report.title.as_str()
             };
-            Report {
-                id: report.id.clone(),
-                file: report.file.clone(),
-                title,
-                source: report.source.clone(),
-                date: report.date.clone(),
-                date_note: report.date_note.clone(),
-                byline: report.byline.clone(),
-                paragraphs: paragraphs[start..end].to_vec(),
-                content_hash: report.content_hash,
-                hints: report.hints.clone(),
-                access: report.access.clone(),
-            }
+            (title, &paragraphs[start..end])
+        })
+        .collect()
+}
+
+/// The stories of a compilation, each as a report of its own titled by its
+/// headline; `None` when the report is no compilation.
+pub(super) fn split(report: &Report) -> Option<Vec<Report>> {
+    let starts = starts(report)?;
+    let stories = stories(report, &starts)
+        .into_iter()
+        .map(|(title, paragraphs)| Report {
+            id: report.id.clone(),
+            file: report.file.clone(),
+            title: title.to_string(),
+            source: report.source.clone(),
+            date: report.date.clone(),
+            date_note: report.date_note.clone(),
+            byline: report.byline.clone(),
+            paragraphs: paragraphs.to_vec(),
+            content_hash: report.content_hash,
+            hints: report.hints.clone(),
+            access: report.access.clone(),
         })
         .collect();
     Some(stories)

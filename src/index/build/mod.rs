@@ -18,7 +18,7 @@ use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
 use super::schema::{build_schema, date_key, Fields};
 use super::{current_generation, generation_dir, generations_on_disk, switch_current, Generation};
-use crate::corpus::{self, Corpus, ParagraphKind, Report, Skipped};
+use crate::corpus::{self, Corpus, Paragraph, ParagraphKind, Report, Skipped};
 use crate::error::{Error, Result};
 use crate::facet::FacetKind;
 use crate::labels::{LabelledReport, Labels};
@@ -146,10 +146,11 @@ pub fn facet(path: &str) -> Facet {
 /// The tantivy documents of one report.
 pub fn report_documents(fields: &Fields, report: &LabelledReport) -> Vec<TantivyDocument> {
     let date_key = date_key(report.date.as_deref());
-    let context = article_context(report);
+    let contexts = paragraph_contexts(report);
     report
         .paragraphs()
-        .map(|(p, labels)| {
+        .zip(&contexts)
+        .map(|((p, labels), context)| {
             let mut doc = TantivyDocument::new();
             doc.add_text(fields.id, format!("{}#{}", report.id, p.number));
             doc.add_text(fields.report_id, &report.id);
@@ -159,7 +160,7 @@ pub fn report_documents(fields: &Fields, report: &LabelledReport) -> Vec<Tantivy
             }
             doc.add_text(fields.text, &p.text);
             doc.add_text(fields.text_chars, &p.text);
-            doc.add_text(fields.context, &context);
+            doc.add_text(fields.context, context);
             doc.add_u64(fields.chars, p.text.chars().count() as u64);
             doc.add_u64(fields.paragraph, u64::from(p.number));
             doc.add_text(fields.kind, p.kind.as_str());
@@ -203,15 +204,30 @@ pub fn report_documents(fields: &Fields, report: &LabelledReport) -> Vec<Tantivy
         .collect()
 }
 
-/// What a report is about, for every paragraph of it: the title and the lead
-/// (first body paragraph), so a paragraph deep in an article about 电商扶贫 is
-/// still found by `电商 扶贫` when it only says 电商.
-fn article_context(report: &Report) -> String {
+/// What each paragraph's article is about: its title and lead (first body
+/// paragraph), so a paragraph deep in an article about 电商扶贫 is still
+/// found by `电商 扶贫` when it only says 电商. In a compilation, the article
+/// is the paragraph's story, under its headline.
+fn paragraph_contexts(report: &Report) -> Vec<String> {
+    let Some(starts) = crate::labels::stories::starts(report) else {
+        let context = article_context(&report.title, &report.paragraphs);
+        return vec![context; report.paragraphs.len()];
+    };
+    crate::labels::stories::stories(report, &starts)
+        .into_iter()
+        .flat_map(|(title, paragraphs)| {
+            let context = article_context(title, &paragraphs[usize::from(title != report.title)..]);
+            std::iter::repeat_n(context, paragraphs.len())
+        })
+        .collect()
+}
+
+/// The context of an article titled `title` with `paragraphs`.
+fn article_context(title: &str, paragraphs: &[Paragraph]) -> String {
     /// Characters of the lead that count as context.
     const LEAD_CHARS: usize = 200;
-    let mut context = report.title.clone();
-    if let Some(lead) = report
-        .paragraphs
+    let mut context = title.to_string();
+    if let Some(lead) = paragraphs
         .iter()
         .find(|p| p.kind == ParagraphKind::Paragraph)
     {
@@ -873,5 +889,35 @@ pub fn coverage(reports: &[LabelledReport]) -> Coverage {
         programme: share(&|p| !p.programme.is_empty()),
         report_year: share(&|p| !p.report_year.is_empty()),
         funding: share(&|p| !p.funding.is_empty()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_compilations_paragraphs_have_their_storys_context() {
+        let texts = [
+            "山东援疆干部助力喀什发展",
+            "山东省第十批援疆干部人才近日抵达喀什。",
+            "首艘国产大型邮轮完成试航",
+            "昨晚，首艘国产大型邮轮完成了首次试航任务。",
+            "全国夏粮收购进展顺利",
+            "目前各地夏粮收购总体平稳。",
+        ];
+        let contexts = paragraph_contexts(&Report::of_texts("国内联播快讯", "2023-07-25", &texts));
+        assert_eq!(contexts[2], contexts[3]);
+        assert_eq!(
+            contexts[3],
+            "首艘国产大型邮轮完成试航\n昨晚，首艘国产大型邮轮完成了首次试航任务。"
+        );
+        assert!(!contexts[5].contains("援疆"));
+        // One article: its title and lead for every paragraph.
+        let contexts = paragraph_contexts(&Report::of_texts("援疆", "2023-07-25", &texts[1..2]));
+        assert_eq!(
+            contexts,
+            vec!["援疆\n山东省第十批援疆干部人才近日抵达喀什。"]
+        );
     }
 }
