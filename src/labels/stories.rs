@@ -10,7 +10,8 @@
 //! a compilation, every other one. On the aid subcorpus (its files'
 //! blank-line paragraphs, read with a script) 480 of its 492 快讯 reports
 //! qualify, and 4 of its other 4,054 reports, all strings of items too
-//! (a year's top ten news, three provinces' stories under one title).
+//! (a year's top ten news, two State Council meetings' decisions, four
+//! leaders each at another delegation).
 
 use crate::corpus::{Paragraph, Report};
 
@@ -26,7 +27,7 @@ const HEADLINE_CHARS: usize = 32;
 fn is_headline(paragraph: &Paragraph) -> bool {
     let text = paragraph.text.trim();
     !text.is_empty()
-        && text.chars().count() <= HEADLINE_CHARS
+        && text.chars().nth(HEADLINE_CHARS).is_none()
         && !text.contains(['，', ','])
         && !text.ends_with(['。', '！', '？', '；', '!', '?', ';'])
 }
