@@ -26,7 +26,7 @@ use common::eval;
 /// Best nDCG@10 reached on the seed dev queries.
 const SEED_RATCHET: f64 = 0.91;
 /// Best nDCG@10 reached on the aid dev queries.
-const AID_RATCHET: f64 = 0.81;
+const AID_RATCHET: f64 = 0.82;
 /// nDCG@10 on the project's own harder queries (never fitted on).
 const OWN_RATCHET: f64 = 0.62;
 /// nDCG@10 on the second own set (`own-queries-2.json`, judged in session 11
