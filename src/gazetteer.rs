@@ -9,7 +9,8 @@
 //! ordinary words or personal names: [`Gazetteer::resolve`] accepts them, but in
 //! running text only the full official name (比如县) counts. Two context rules
 //! apply to aliases (never to official names): an alias directly followed by a
-//! street suffix (北京中路, 江苏路, 浙江西路) is a street, not a place; a
+//! street suffix (北京中路, 江苏路, 浙江西路) is a street, and one followed by
+//! 舰 a warship (济南舰), not a place; a
 //! county-level alias directly followed by 乡/镇/村 is a township or village,
 //! which may lie elsewhere, unless the next characters form an ordinary word
 //! (乡村, 乡镇, 村民 …); a county-level alias directly after 县/乡/镇/村 names
@@ -442,7 +443,7 @@ impl Gazetteer {
                 }
                 let county = self.places[t.place as usize].level == Level::County;
                 let inside = county && text[..i].ends_with(['县', '乡', '镇', '村']);
-                !(is_street(rest) || county && (is_township(rest) || inside))
+                !(is_street(rest) || is_ship(rest) || county && (is_township(rest) || inside))
             };
             let places = match targets {
                 [t] if fits(t) => Places::One(t.place as usize),
@@ -845,6 +846,12 @@ fn is_street(rest: &str) -> bool {
             && (*suffix != "路"
                 || !rest["路".len()..].starts_with(|c: char| ROAD_WORDS.contains(&c)))
     })
+}
+
+/// Whether `rest` (the text after a name) makes it a warship's name: the
+/// navy names its ships after cities (济南舰, 益阳舰), which sail far from them.
+fn is_ship(rest: &str) -> bool {
+    rest.starts_with('舰')
 }
 
 /// Whether `rest` (the text after a strict alias) closes an item of a list of

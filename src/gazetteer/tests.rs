@@ -442,6 +442,15 @@ fn full_names_match_where_short_forms_do_not() {
 }
 
 #[test]
+fn warships_named_after_cities_are_not_places() {
+    assert_eq!(
+        found("由导弹驱逐舰济南舰、导弹护卫舰益阳舰组成的编队抵达雅加达"),
+        Vec::<&str>::new()
+    );
+    assert_eq!(found("编队从青岛解缆起航"), ["青岛市"]);
+}
+
+#[test]
 fn streets_are_not_places() {
     assert_eq!(found("拉萨市北京中路"), ["拉萨市"]);
     assert_eq!(found("上海南京路"), ["上海市"]);
