@@ -309,12 +309,17 @@ const LIST_SEPARATORS: [char; 4] = ['、', '和', '及', '与'];
 /// Whether a giver ending at `end` puts money or designated aid in, within
 /// its clause and a few words.
 fn is_giver_spending(text: &str, end: usize) -> bool {
-    let (_, clause_end) = clause_bounds(text, end, end);
-    let near: String = text[end..clause_end]
-        .chars()
-        .take(2 * DONOR_WINDOW)
-        .collect();
+    let near = clause_ahead(text, end, 2 * DONOR_WINDOW);
     GIVER_SPENDING.iter().any(|w| near.contains(w))
+}
+
+/// At most `chars` characters after `end`, within its clause.
+fn clause_ahead(text: &str, end: usize, chars: usize) -> &str {
+    let (_, clause_end) = clause_bounds(text, end, end);
+    let rest = &text[end..clause_end];
+    rest.char_indices()
+        .nth(chars)
+        .map_or(rest, |(i, _)| &rest[..i])
 }
 
 /// How far after a budget its funds may be named (`中央财政衔接推进乡村振兴
@@ -329,12 +334,7 @@ fn is_budget_funds(text: &str, range: std::ops::Range<usize>) -> bool {
     if !text[range.clone()].ends_with("财政") {
         return false;
     }
-    let (_, clause_end) = clause_bounds(text, range.end, range.end);
-    let near: String = text[range.end..clause_end]
-        .chars()
-        .take(FUNDS_WINDOW)
-        .collect();
-    near.contains("资金")
+    clause_ahead(text, range.end, FUNDS_WINDOW).contains("资金")
 }
 
 /// Words anywhere in its sentence that make a giver that is no place, standing

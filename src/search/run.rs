@@ -102,10 +102,10 @@ fn holds(
     searcher: &tantivy::Searcher,
     addr: DocAddress,
 ) -> Result<bool> {
-    use tantivy::DocSet;
-    let mut scorer = weight.scorer(searcher.segment_reader(addr.segment_ord), 1.0)?;
-    let first = scorer.doc();
-    Ok(first == addr.doc_id || (first < addr.doc_id && scorer.seek(addr.doc_id) == addr.doc_id))
+    let mut found = false;
+    let reader = searcher.segment_reader(addr.segment_ord);
+    rank::probe(weight, reader, &[(addr.doc_id, 0)], |_, _| found = true)?;
+    Ok(found)
 }
 
 /// A candidate of the reranker, for fitting its weights: the paragraph text

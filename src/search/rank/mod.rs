@@ -203,7 +203,7 @@ impl Signals {
 
 /// Call `found` with the position and score of each of `docs` (sorted by
 /// doc id, with their positions in the candidate list) that `weight` matches.
-fn probe(
+pub(super) fn probe(
     weight: &dyn Weight,
     reader: &SegmentReader,
     docs: &[(DocId, usize)],
