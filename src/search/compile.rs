@@ -16,6 +16,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
+use super::any_of::AnyOf;
 use super::query::{self, ParsedQuery, Unit};
 use super::request::*;
 use super::synonyms;
@@ -134,10 +135,16 @@ pub(super) fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
 
 /// Any of `queries`, scored by the sum of those that match. A member that
 /// is itself a plain union is spliced in: the sum is the same, and each
-/// union costs tantivy a 16 KiB score buffer per segment per search.
+/// union costs tantivy a 16 KiB score buffer per segment per search. A
+/// union of a few members is an [`AnyOf`], which answers a seek without
+/// walking its members' other documents.
 pub(super) fn should(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
     let mut flat: Vec<Box<dyn Query>> = Vec::with_capacity(queries.len());
     for query in queries {
+        if let Some(union) = query.downcast_ref::<AnyOf>() {
+            flat.extend(union.members.iter().map(|q| q.box_clone()));
+            continue;
+        }
         match query.downcast_ref::<BooleanQuery>() {
             Some(union)
                 if union.get_minimum_number_should_match() <= 1
@@ -151,10 +158,17 @@ pub(super) fn should(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
     if flat.len() == 1 {
         return flat.pop().unwrap_or_else(|| Box::new(AllQuery));
     }
+    if flat.len() <= ANY_OF_MEMBERS {
+        return Box::new(AnyOf { members: flat });
+    }
     Box::new(BooleanQuery::new(
         flat.into_iter().map(|q| (Occur::Should, q)).collect(),
     ))
 }
+
+/// Most members of an [`AnyOf`]: it looks at every member on each step,
+/// where tantivy's union pays per document, so long unions stay tantivy's.
+const ANY_OF_MEMBERS: usize = 12;
 
 pub(super) fn must(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
     if queries.len() == 1 {
@@ -287,9 +301,18 @@ pub(super) fn phrase_query(fields: &Fields, text: &str) -> (Box<dyn Query>, Vec<
             None => fine.push((*offset, word.clone())),
         }
     }
+    // Words without parts are their own finest parts: one phrase then
+    // scores twice, as the two did, and is walked once.
+    let in_text = if fine == tokens {
+        boosted(phrase(fields.text, &tokens, 0), 2.0)
+    } else {
+        should(vec![
+            phrase(fields.text, &tokens, 0),
+            phrase(fields.text, &fine, 0),
+        ])
+    };
     let q = should(vec![
-        phrase(fields.text, &tokens, 0),
-        phrase(fields.text, &fine, 0),
+        in_text,
         boosted(phrase(fields.section, &tokens, 0), SECTION_BOOST),
     ]);
     (q, words)
@@ -718,6 +741,10 @@ impl Gathered {
                 (Occur::Must, boosted(anchor, 2.0)),
                 (Occur::Should, context),
             ]))
+        } else if concepts.len() == 1 && format!("{:?}", concepts[0]) == format!("{anchor:?}") {
+            // A phrase alone is its own anchor: `concept AND anchor` is the
+            // one query scored twice, walked once.
+            boosted(anchor, 2.0)
         } else {
             concepts.push(anchor);
             must(concepts)

@@ -30,13 +30,11 @@ pub(super) fn assemble(
     with_boosts: bool,
 ) -> Box<dyn Query> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, core.box_clone())];
-    if with_boosts {
-        clauses.extend(
-            compiled
-                .boosts
-                .iter()
-                .map(|q| (Occur::Should, q.box_clone())),
-        );
+    if with_boosts && !compiled.boosts.is_empty() {
+        // One optional clause: the boosts are only asked about the core's
+        // matches, which [`should`] answers without walking their own.
+        let boosts = compiled.boosts.iter().map(|q| q.box_clone()).collect();
+        clauses.push((Occur::Should, should(boosts)));
     }
     clauses.extend(
         compiled

@@ -15,6 +15,7 @@
 //! `cache`; when a search must stop (a request's [`Deadline`]) is
 //! `deadline`.
 
+mod any_of;
 mod by_report;
 pub mod cache;
 mod compile;
