@@ -10,8 +10,13 @@
 //! about, so a seek costs a skip per member. It matches and scores exactly
 //! as the union does: the sum of its matching members' scores, added in
 //! member order.
+//!
+//! A [`MatchOnly`] member (the exact characters of a run of words, which
+//! decide a match but add nothing) is not even moved while a scoring member
+//! already stands on the document asked about: a phrase of six common
+//! characters is costly to place, and its answer would change nothing.
 
-use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::query::{ConstScoreQuery, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
 
 /// Any of `members`, scored by the sum of those that match.
@@ -28,12 +33,32 @@ impl Clone for AnyOf {
     }
 }
 
+/// `query` as a condition that adds nothing to the score (a score of 0).
+#[derive(Debug)]
+pub(super) struct MatchOnly(pub(super) Box<dyn Query>);
+
+impl Clone for MatchOnly {
+    fn clone(&self) -> Self {
+        MatchOnly(self.0.box_clone())
+    }
+}
+
+impl Query for MatchOnly {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        ConstScoreQuery::new(self.0.box_clone(), 0.0).weight(enable_scoring)
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.0.query_terms(visitor);
+    }
+}
+
 impl Query for AnyOf {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         let members = self
             .members
             .iter()
-            .map(|q| q.weight(enable_scoring))
+            .map(|q| Ok((q.weight(enable_scoring)?, q.is::<MatchOnly>())))
             .collect::<tantivy::Result<_>>()?;
         Ok(Box::new(AnyOfWeight { members }))
     }
@@ -45,20 +70,26 @@ impl Query for AnyOf {
     }
 }
 
+/// Each member's weight, and whether it only decides a match.
 struct AnyOfWeight {
-    members: Vec<Box<dyn Weight>>,
+    members: Vec<(Box<dyn Weight>, bool)>,
 }
 
 impl Weight for AnyOfWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let members: Vec<Box<dyn Scorer>> = self
-            .members
-            .iter()
-            .map(|w| w.scorer(reader, boost))
-            .filter(|s| s.as_ref().map_or(true, |s| s.doc() != TERMINATED))
-            .collect::<tantivy::Result<_>>()?;
+        let mut members = Vec::with_capacity(self.members.len());
+        for (weight, match_only) in &self.members {
+            let scorer = weight.scorer(reader, boost)?;
+            if scorer.doc() != TERMINATED {
+                members.push(Member {
+                    scorer,
+                    match_only: *match_only,
+                });
+            }
+        }
         let doc = first(&members);
         Ok(Box::new(AnyOfScorer {
+            match_only: members.iter().any(|m| m.match_only),
             members,
             doc,
             max_doc: reader.max_doc(),
@@ -67,7 +98,7 @@ impl Weight for AnyOfWeight {
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
         let mut details = Vec::new();
-        for member in &self.members {
+        for (member, _) in &self.members {
             let mut scorer = member.scorer(reader, 1.0)?;
             if scorer.doc() <= doc && scorer.seek(doc) == doc {
                 details.push(member.explain(reader, doc)?);
@@ -88,12 +119,25 @@ impl Weight for AnyOfWeight {
 }
 
 /// The lowest document any member stands on.
-fn first(members: &[Box<dyn Scorer>]) -> DocId {
-    members.iter().map(|m| m.doc()).min().unwrap_or(TERMINATED)
+fn first(members: &[Member]) -> DocId {
+    members
+        .iter()
+        .map(|m| m.scorer.doc())
+        .min()
+        .unwrap_or(TERMINATED)
+}
+
+struct Member {
+    scorer: Box<dyn Scorer>,
+    /// A [`MatchOnly`] member: it may stand behind the union's document
+    /// while a scoring member stands on it.
+    match_only: bool,
 }
 
 struct AnyOfScorer {
-    members: Vec<Box<dyn Scorer>>,
+    members: Vec<Member>,
+    /// Some member is match-only.
+    match_only: bool,
     doc: DocId,
     max_doc: u32,
 }
@@ -105,8 +149,12 @@ impl DocSet for AnyOfScorer {
         }
         let current = self.doc;
         for member in &mut self.members {
-            if member.doc() == current {
-                member.advance();
+            let doc = member.scorer.doc();
+            if doc == current {
+                member.scorer.advance();
+            } else if doc < current {
+                // A match-only member left behind.
+                member.scorer.seek(current + 1);
             }
         }
         self.doc = first(&self.members);
@@ -117,9 +165,29 @@ impl DocSet for AnyOfScorer {
         if self.doc >= target {
             return self.doc;
         }
-        for member in &mut self.members {
-            if member.doc() < target {
-                member.seek(target);
+        if !self.match_only {
+            for member in &mut self.members {
+                if member.scorer.doc() < target {
+                    member.scorer.seek(target);
+                }
+            }
+            self.doc = first(&self.members);
+            return self.doc;
+        }
+        let mut found = false;
+        for member in self.members.iter_mut().filter(|m| !m.match_only) {
+            if member.scorer.doc() < target {
+                member.scorer.seek(target);
+            }
+            found |= member.scorer.doc() == target;
+        }
+        if found {
+            self.doc = target;
+            return target;
+        }
+        for member in self.members.iter_mut().filter(|m| m.match_only) {
+            if member.scorer.doc() < target {
+                member.scorer.seek(target);
             }
         }
         self.doc = first(&self.members);
@@ -131,12 +199,16 @@ impl DocSet for AnyOfScorer {
     }
 
     fn size_hint(&self) -> u32 {
-        let sum: u64 = self.members.iter().map(|m| u64::from(m.size_hint())).sum();
+        let sum: u64 = self
+            .members
+            .iter()
+            .map(|m| u64::from(m.scorer.size_hint()))
+            .sum();
         sum.min(u64::from(self.max_doc)) as u32
     }
 
     fn cost(&self) -> u64 {
-        self.members.iter().map(|m| m.cost()).sum()
+        self.members.iter().map(|m| m.scorer.cost()).sum()
     }
 }
 
@@ -145,8 +217,8 @@ impl Scorer for AnyOfScorer {
         let doc = self.doc;
         let mut sum: Score = 0.0;
         for member in &mut self.members {
-            if member.doc() == doc {
-                sum += member.score();
+            if !member.match_only && member.scorer.doc() == doc {
+                sum += member.scorer.score();
             }
         }
         sum
@@ -203,6 +275,32 @@ mod tests {
         let ours = with(Box::new(AnyOf { members: members() }));
         assert_eq!(theirs.len(), 31);
         assert_eq!(ours, theirs);
+        // A member that only decides a match: it admits the paragraphs no
+        // scoring member holds, and adds nothing to those they do.
+        let deciding =
+            || -> Vec<Box<dyn Query>> { vec![term("alpha"), Box::new(MatchOnly(term("beta")))] };
+        let theirs = with(Box::new(BooleanQuery::new(
+            deciding()
+                .into_iter()
+                .map(|q| match q.downcast_ref::<MatchOnly>() {
+                    Some(m) => (
+                        Occur::Should,
+                        Box::new(tantivy::query::ConstScoreQuery::new(m.0.box_clone(), 0.0))
+                            as Box<dyn Query>,
+                    ),
+                    None => (Occur::Should, q),
+                })
+                .collect(),
+        )));
+        let ours = with(Box::new(AnyOf {
+            members: deciding(),
+        }));
+        let expected = (0..3000u32)
+            .filter(|i| i % 97 == 0 && (i % 3 == 0 || i % 5 == 0))
+            .count();
+        assert_eq!(theirs.len(), expected);
+        assert_eq!(ours, theirs);
+        assert!(ours.iter().any(|(score, _)| *score > 0.0));
         // Alone, it walks every document any member holds.
         let all = searcher
             .search(

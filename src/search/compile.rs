@@ -10,13 +10,11 @@
 //! always, 援藏 would also match 支援藏区, and a phrase of common characters
 //! costs milliseconds on every query.
 
-use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
-};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
-use super::any_of::AnyOf;
+use super::any_of::{AnyOf, MatchOnly};
 use super::query::{self, ParsedQuery, Unit};
 use super::request::*;
 use super::synonyms;
@@ -230,7 +228,7 @@ pub(super) fn exact_chars(text: &str) -> Option<Vec<(usize, String)>> {
 
 /// `query` as a condition that adds nothing to the score.
 pub(super) fn member(query: Box<dyn Query>) -> Box<dyn Query> {
-    Box::new(ConstScoreQuery::new(query, 0.0))
+    Box::new(MatchOnly(query))
 }
 
 /// The exact text of `text` in the paragraph: the phrase of its characters.
