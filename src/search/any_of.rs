@@ -165,6 +165,9 @@ impl DocSet for AnyOfScorer {
         if self.doc >= target {
             return self.doc;
         }
+        // Most unions have no match-only member: one plain pass. (Folding
+        // this into the two passes below cost 4.5% more instructions on
+        // `工作人员`, measured with callgrind.)
         if !self.match_only {
             for member in &mut self.members {
                 if member.scorer.doc() < target {
