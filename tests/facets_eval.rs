@@ -737,9 +737,16 @@ const AID_FACETS: [&str; 6] = ["region", "region~", "donor", "programme", "year"
 /// Labelled values, predicted values, and how a value is matched.
 type Compared = (BTreeSet<String>, BTreeSet<String>, fn(&str, &str) -> bool);
 
-/// Score one fixture file; returns (entries scored, the printed report).
-fn evaluate_aid(name: &str) -> Option<(usize, usize, String)> {
-    let fixture = aid_fixture(name);
+/// Score fixture files together; returns (entries scored, entries, the
+/// printed report).
+fn evaluate_aid(names: &[&str]) -> Option<(usize, usize, String)> {
+    let name = names.join(" + ");
+    let fixture = AidFixture {
+        paragraph: names
+            .iter()
+            .flat_map(|n| aid_fixture(n).paragraph)
+            .collect(),
+    };
     let ids: BTreeSet<&str> = fixture.paragraph.iter().map(|e| e.doc.as_str()).collect();
     let docs = scale_docs(&ids)?;
     let gazetteer = Gazetteer::global();
@@ -983,10 +990,42 @@ fn aid_subcorpus_third_dev_set_per_programme() {
     check_aid_dev_set("aid-labelled-3.toml", 95, &AID3_RATCHET);
 }
 
+/// The development sets together: issue #14 asks for a labelled set that
+/// covers each programme with at least 10 paragraphs, scored per programme.
+/// No one file does for 援青 (few reports say so, and the draws share no
+/// document), so the union is the set, and its table is the one to read.
+#[test]
+fn aid_dev_sets_together_cover_every_programme() {
+    let Some((scored, entries, table)) = evaluate_aid(&AID_DEV_SETS) else {
+        return;
+    };
+    println!("{table}");
+    assert_eq!(scored, entries, "not every entry was scored");
+    for programme in PROGRAMMES {
+        let row = table
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{programme} ")))
+            .unwrap_or_else(|| panic!("no row for {programme}"));
+        let n: usize = row
+            .split_whitespace()
+            .nth(1)
+            .and_then(|v| v.parse().ok())
+            .expect("a count");
+        assert!(n >= 10, "{programme}: only {n} labelled paragraphs");
+    }
+}
+
+/// Every development fixture of the aid subcorpus.
+const AID_DEV_SETS: [&str; 3] = [
+    "aid-labelled.toml",
+    "aid-labelled-2.toml",
+    "aid-labelled-3.toml",
+];
+
 /// Score a development fixture, print its table, and hold its F1 figures
 /// (the table's `all` row) at their floors.
 fn check_aid_dev_set(name: &str, min_entries: usize, ratchet: &[(&str, usize, f64)]) {
-    let Some((scored, entries, table)) = evaluate_aid(name) else {
+    let Some((scored, entries, table)) = evaluate_aid(&[name]) else {
         return;
     };
     println!("{table}");
@@ -1077,7 +1116,7 @@ const AID3_RATCHET: [(&str, usize, f64); 6] = [
 #[test]
 #[ignore]
 fn aid_subcorpus_heldout_facets_per_programme() {
-    let Some((scored, entries, table)) = evaluate_aid("aid-labelled-heldout.toml") else {
+    let Some((scored, entries, table)) = evaluate_aid(&["aid-labelled-heldout.toml"]) else {
         return;
     };
     println!("{table}");
