@@ -990,6 +990,14 @@ fn aid_subcorpus_third_dev_set_per_programme() {
     check_aid_dev_set("aid-labelled-3.toml", 95, &AID3_RATCHET);
 }
 
+/// The fourth development set (`aid-labelled-4.toml`: 99 paragraphs of
+/// other documents, labelled in session 14 by three readers apart, before
+/// the labeller was run on it), scored and ratcheted the same way.
+#[test]
+fn aid_subcorpus_fourth_dev_set_per_programme() {
+    check_aid_dev_set("aid-labelled-4.toml", 95, &AID4_RATCHET);
+}
+
 /// The development sets together: issue #14 asks for a labelled set that
 /// covers each programme with at least 10 paragraphs, scored per programme.
 /// No one file does for 援青 (few reports say so, and the draws share no
@@ -1016,10 +1024,11 @@ fn aid_dev_sets_together_cover_every_programme() {
 }
 
 /// Every development fixture of the aid subcorpus.
-const AID_DEV_SETS: [&str; 3] = [
+const AID_DEV_SETS: [&str; 4] = [
     "aid-labelled.toml",
     "aid-labelled-2.toml",
     "aid-labelled-3.toml",
+    "aid-labelled-4.toml",
 ];
 
 /// Score a development fixture, print its table, and hold its F1 figures
@@ -1109,6 +1118,19 @@ const AID3_RATCHET: [(&str, usize, f64); 6] = [
     ("programme", 3, 0.89),
     ("year", 4, 0.96),
     ("sector", 5, 0.56),
+];
+
+/// Floors of the fourth dev set's F1, in the same order. Its first reading
+/// (session 14, labelled by three readers apart before the labeller was run
+/// on it): region 0.711, region~ 0.908, donor 0.536, programme 0.893, year
+/// 0.970, sector 0.558.
+const AID4_RATCHET: [(&str, usize, f64); 6] = [
+    ("region", 0, 0.71),
+    ("region~", 1, 0.90),
+    ("donor", 2, 0.53),
+    ("programme", 3, 0.89),
+    ("year", 4, 0.97),
+    ("sector", 5, 0.55),
 ];
 
 /// The same table on the held-out paragraphs; run on purpose
