@@ -3,7 +3,9 @@
 //! label so a reviewer can check them (`aidsearch facets --explain`).
 //!
 //! Places come from the gazetteer; a place is a donor only when the text says
-//! so (`淄博市第九批援藏工作组`, `山东援藏`, `重庆市委…部署`). Some mentions are
+//! so (`淄博市第九批援藏工作组`, `山东援藏`, `重庆市委…部署`), or when a pair's
+//! short name names it (`闽宁协作`: its pairs are in `data/programmes.toml`;
+//! this paragraph only). Some mentions are
 //! no region: a dateline (`本报拉萨讯`), a customs district (`拉萨海关` serves all
 //! of Tibet), and, in an article about Tibet, any place outside Tibet that is
 //! not a donor (a venue such as `在济南举办`, a partner such as `成都科技企业孵化器`).
@@ -1089,6 +1091,29 @@ fn label_article(report: &Report) -> Vec<Labels> {
             inherit_region.apply(region, &mut labels.evidence)
         };
         labels.donor = inherit_donor.apply(places.donors, &mut labels.evidence);
+        // A pair's short name (闽宁协作, 闽宁镇) names who gives, and where the
+        // aid goes when nothing else does: in this paragraph only, for an
+        // article that visits 闽宁镇 once is not about the pair.
+        for pair in programme::pairs_named(&paragraph.text) {
+            if !labels
+                .donor
+                .iter()
+                .any(|d| is_ancestor_or_self(pair.donor, d))
+            {
+                labels.evidence.push(format!(
+                    "donor {} ← {} (the pair's name)",
+                    pair.donor, pair.words
+                ));
+                labels.donor.push(pair.donor.to_string());
+            }
+            if labels.region.is_empty() {
+                labels.evidence.push(format!(
+                    "region {} ← {} (the pair's name)",
+                    pair.recipient, pair.words
+                ));
+                labels.region.push(pair.recipient.to_string());
+            }
+        }
         // A giver over the recipient is its own government at work, not aid
         // from elsewhere (`石家庄市园林局驻村帮扶` in a village of 石家庄).
         let region = &labels.region;
@@ -1187,6 +1212,17 @@ fn label_programmes(report: &Report, all: &mut [Labels]) {
                     words.join(" ")
                 ));
                 labels.programme.push(programme::other().to_string());
+            }
+        }
+        // A pair's short name names its programme here, not the article's;
+        // like a pairing row's, it is no programme's own word that other work
+        // could be besides.
+        for pair in programme::pairs_named(&paragraph.text) {
+            if !labels.programme.iter().any(|p| p == pair.programme) {
+                labels
+                    .evidence
+                    .push(format!("programme {} ← {}", pair.programme, pair.words));
+                labels.programme.push(pair.programme.to_string());
             }
         }
         if labels.programme.is_empty() {
@@ -1786,6 +1822,30 @@ mod tests {
         assert_eq!(dominant(&[], &[&four], 1), vec![TIBET]);
         assert_eq!(dominant(&[], &[&four, &c], 1), vec!["西藏自治区/拉萨市"]);
         assert_eq!(dominant(&[], &[&a, &c, &vec![]], 1), vec![TIBET]);
+    }
+
+    #[test]
+    fn a_pair_short_name_gives_its_donor_in_its_own_paragraph_only() {
+        let r = labelled(
+            "习近平在宁夏考察",
+            "2016",
+            &[
+                "习近平来到固原市泾源县大湾乡杨岭村，察看村容村貌。",
+                "位于隆德县闽宁扶贫产业园的一家公司，是招商引资企业。",
+                "宁夏回族自治区通过闽宁劳务协作等多种渠道，确保农村劳动力转移就业。",
+            ],
+        );
+        assert!(r.labels[0].donor.is_empty(), "{:?}", r.labels[0]);
+        assert_ne!(r.labels[0].programme, vec!["东西部协作"]);
+        assert_eq!(r.labels[1].donor, vec!["福建省"]);
+        assert_eq!(r.labels[1].programme, vec!["东西部协作"]);
+        assert_eq!(r.labels[1].region, vec!["宁夏回族自治区/固原市/隆德县"]);
+        assert_eq!(r.labels[2].donor, vec!["福建省"]);
+        assert!(r.labels[2].programme.contains(&"东西部协作".to_string()));
+        // A paragraph naming no place there is about the pair's recipient.
+        let alone = labelled("时代楷模", "2020", &["闽宁协作久久为功、接续奋斗。"]);
+        assert_eq!(alone.labels[0].region, vec!["宁夏回族自治区"]);
+        assert_eq!(alone.labels[0].donor, vec!["福建省"]);
     }
 
     #[test]

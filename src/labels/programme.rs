@@ -19,6 +19,60 @@ struct Programme {
     /// Words for all of the recipient, beside the generic ones (全省, 全区).
     #[serde(default)]
     whole_recipient: Vec<String>,
+    /// The pairs' short names (闽宁), for programmes of named pairs.
+    #[serde(default)]
+    pairs: Vec<Pair>,
+}
+
+/// A pair of a paired programme and its short name (闽宁: 福建 gives to 宁夏).
+#[derive(Debug, Deserialize)]
+struct Pair {
+    name: String,
+    donor: String,
+    recipient: String,
+}
+
+/// What follows a pair's short name when it names the pair at work, not a
+/// school or a company that took the name (闽宁中学): its programme words
+/// (闽宁协作, 闽宁对口, 闽宁扶贫产业园, 闽宁劳务协作) and 镇, the town the pair
+/// built and named.
+const PAIR_FOLLOWERS: [&str; 6] = ["协作", "合作", "对口", "扶贫", "劳务", "镇"];
+
+/// A pair named in a text: its programme, donor and recipient, and the words.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairNamed {
+    pub programme: &'static str,
+    pub donor: &'static str,
+    pub recipient: &'static str,
+    pub words: String,
+}
+
+/// The pairs whose short names `text` uses at work (see [`PAIR_FOLLOWERS`]),
+/// each once, in the data file's order.
+pub fn pairs_named(text: &str) -> Vec<PairNamed> {
+    let mut out = Vec::new();
+    for p in &lexicon().data.programme {
+        for pair in &p.pairs {
+            let named = text
+                .match_indices(pair.name.as_str())
+                .find_map(|(at, name)| {
+                    let rest = &text[at + name.len()..];
+                    PAIR_FOLLOWERS
+                        .iter()
+                        .find(|f| rest.starts_with(*f))
+                        .map(|f| format!("{name}{f}"))
+                });
+            if let Some(words) = named {
+                out.push(PairNamed {
+                    programme: p.name.as_str(),
+                    donor: pair.donor.as_str(),
+                    recipient: pair.recipient.as_str(),
+                    words,
+                });
+            }
+        }
+    }
+    out
 }
 
 #[derive(Debug, Deserialize)]
@@ -207,6 +261,23 @@ mod tests {
         assert_eq!(named("第一书记带领村民种植").0, vec!["驻村帮扶"]);
         assert_eq!(named("易地扶贫搬迁安置点").0, vec!["易地搬迁"]);
         assert!(named("全县脱贫攻坚取得决定性成就").0.is_empty());
+    }
+
+    #[test]
+    fn a_pair_short_name_at_work_names_its_donor_and_recipient() {
+        let found = pairs_named("这个扶贫车间是依托闽宁协作项目开办起来的");
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            (found[0].programme, found[0].donor, found[0].recipient),
+            ("东西部协作", "福建省", "宁夏回族自治区")
+        );
+        assert_eq!(found[0].words, "闽宁协作");
+        assert_eq!(pairs_named("贺兰山下的闽宁镇是个移民镇")[0].words, "闽宁镇");
+        assert_eq!(pairs_named("属于苏陕扶贫协作项目")[0].donor, "江苏省");
+        // A school that took the name is no pair at work, and 京津冀 holds
+        // no pair's name.
+        assert!(pairs_named("李克强来到永宁县闽宁中学").is_empty());
+        assert!(pairs_named("京津冀协同发展").is_empty());
     }
 
     #[test]
