@@ -345,7 +345,20 @@ pub fn scores(text: &str) -> Vec<SectorScore> {
 
 /// The sectors of a text and the evidence for each.
 pub fn classify(text: &str) -> (Vec<String>, Vec<String>) {
+    classify_scaled(text, &[1.0; SECTORS.len()])
+}
+
+/// [`classify`] with each sector's evidence multiplied by its scale (in
+/// [`SECTORS`] order): how a fit weighs the sectors against each other.
+pub fn classify_scaled(text: &str, scales: &[f32; SECTORS.len()]) -> (Vec<String>, Vec<String>) {
     let mut scored = scores(text);
+    for s in &mut scored {
+        let k = scales[s.sector];
+        s.score *= k;
+        s.outside_lists *= k;
+        s.kind_score *= k;
+        s.fallback_only *= k;
+    }
     // A paragraph with a sector of its own drops the fallback-only evidence.
     if scored
         .iter()
