@@ -1264,3 +1264,80 @@ fn sector_scales_leave_one_set_out() {
         sector_f1(&all, &scales)
     );
 }
+
+/// One paragraph of a sector-only fixture.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SectorEntry {
+    doc: String,
+    key: String,
+    sector: Vec<String>,
+    #[serde(default)]
+    why: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SectorFixture {
+    paragraph: Vec<SectorEntry>,
+}
+
+/// The fifth aid set (`aid-sector-5.toml`: 289 paragraphs labelled for
+/// sector only, in session 14), scored through the labeller as the index
+/// writes its labels, and held at its first reading.
+#[test]
+fn aid_subcorpus_sector_only_set() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/aid-sector-5.toml");
+    let text = std::fs::read_to_string(&path).expect("fixture readable");
+    let fixture: SectorFixture =
+        toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert!(fixture.paragraph.len() >= 280, "the set has 289 entries");
+    let ids: BTreeSet<&str> = fixture.paragraph.iter().map(|e| e.doc.as_str()).collect();
+    let Some(docs) = scale_docs(&ids) else {
+        return;
+    };
+    let mut micro = Micro::default();
+    for entry in &fixture.paragraph {
+        assert!(
+            entry.sector.iter().all(|s| SECTORS.contains(&s.as_str())),
+            "{:?}: {:?} ({:?})",
+            entry.key,
+            entry.sector,
+            entry.why
+        );
+        let key = squeeze(&entry.key);
+        let doc = docs
+            .iter()
+            .find(|d| d.id == entry.doc)
+            .unwrap_or_else(|| panic!("document {} is not in the scale corpus", entry.doc));
+        let labelled = bench::doc_reports(doc);
+        let found: Vec<&Labels> = labelled
+            .iter()
+            .flat_map(|r| r.paragraphs())
+            .filter(|(p, _)| squeeze(&p.text).contains(&key))
+            .map(|(_, l)| l)
+            .collect();
+        let [labels] = found.as_slice() else {
+            panic!(
+                "key {:?} is in {} paragraphs of {}",
+                entry.key,
+                found.len(),
+                entry.doc
+            );
+        };
+        let expected: BTreeSet<String> = entry.sector.iter().cloned().collect();
+        let got: BTreeSet<String> = labels.sector.iter().cloned().collect();
+        micro.add(&expected, &got, equal);
+    }
+    println!(
+        "aid-sector-5.toml: sector of {} paragraphs (P R F1) {}",
+        fixture.paragraph.len(),
+        micro.cell()
+    );
+    // First reading (session 14): P 0.629, R 0.526, F1 0.573.
+    assert!(
+        micro.f1() >= 0.57,
+        "sector F1 {:.3} fell below 0.57",
+        micro.f1()
+    );
+}
