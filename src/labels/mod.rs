@@ -829,10 +829,11 @@ fn dominant(
     Vec::new()
 }
 
-/// The article's place (from its paragraphs, not its title) made deeper:
-/// when the article names exactly one place below it, and its lead
-/// paragraph names that one, the article is about that place (a village
-/// story in 临邑县 that also names 山东省's institutions is about 临邑县).
+/// The article's place made deeper: when the article names exactly one
+/// place below it, and its lead paragraph names that one, the article is
+/// about that place (a village story in 临邑县 that also names 山东省's
+/// institutions is about 临邑县; a story in 新化县's 油溪桥村 under a title
+/// naming 湖南 is about 新化县).
 fn only_deeper_place(
     article: Vec<String>,
     regions: &[Vec<String>],
@@ -1003,15 +1004,15 @@ fn label_article(report: &Report) -> Vec<Labels> {
         }
     };
     let regions: Vec<Vec<String>> = found.iter().map(own_region).collect();
+    // The article's place before `only_deeper_place`: what a paragraph
+    // speaking of all of it (全省) or naming a place it leaves open inherits.
+    let mut shallow_region = Vec::new();
     let mut article_region = if sidecar_region.is_empty() {
         let title_region = own_region(&title);
         let region = dominant(&title_region, &regions.iter().collect::<Vec<_>>(), 1);
-        if title_region.is_empty() {
-            let lead = regions.first().cloned().unwrap_or_default();
-            only_deeper_place(region, &regions, &lead)
-        } else {
-            region
-        }
+        let lead = regions.first().cloned().unwrap_or_default();
+        shallow_region = region.clone();
+        only_deeper_place(region, &regions, &lead)
     } else {
         sidecar_region
     };
@@ -1059,7 +1060,11 @@ fn label_article(report: &Report) -> Vec<Labels> {
     } else {
         Vec::new()
     };
+    if shallow_region.is_empty() || shallow_region == article_region {
+        shallow_region = article_region.clone();
+    }
     let inherit_region = Inherit::new("region", &article_region);
+    let inherit_shallow = Inherit::new("region", &shallow_region);
     let inherit_donor = Inherit::new("donor", &article_donor);
     let year_evidence = report_year.map(|y| format!("year {y} ← report date"));
     for (((labels, places), region), paragraph) in all
@@ -1083,6 +1088,10 @@ fn label_article(report: &Report) -> Vec<Labels> {
                 .evidence
                 .push("region none ← national in scope (not the article's place)".to_string());
             Vec::new()
+        } else if region.is_empty() && (places.unresolved > 0 || is_whole_area(&paragraph.text)) {
+            // All of the article's place, or one it cannot tell: not the
+            // one county the story is about.
+            inherit_shallow.apply(region, &mut labels.evidence)
         } else if !region.is_empty() && is_whole_area(&paragraph.text) {
             // `…省完成易地扶贫搬迁188万人，规模全国第一` in an article about
             // one county: the paragraph speaks of the whole province it names.
@@ -1454,6 +1463,24 @@ mod tests {
         // Nothing in the article tells which 朝阳区: the article's place.
         assert_eq!(r.labels[1].region, vec!["福建省/福州市"]);
         assert!(r.labels[1].evidence.iter().all(|e| !e.contains("朝阳区")));
+    }
+
+    #[test]
+    fn a_story_under_a_province_title_is_about_the_county_its_lead_names() {
+        let r = labelled(
+            "湖南：石头缝里刨出致富田",
+            "2021",
+            &[
+                "别看现在的油溪桥村山清水秀，这里地处新化县大山深处，人均耕地不足半亩。",
+                "村民们在石头缝里开垦出农田，种上了甲鱼和稻谷。",
+                "全省已有一千多个村走上了这条路。",
+            ],
+        );
+        assert_eq!(r.labels[0].region, vec!["湖南省/娄底市/新化县"]);
+        // A paragraph with no place of its own goes on in that county...
+        assert_eq!(r.labels[1].region, vec!["湖南省/娄底市/新化县"]);
+        // ...unless it speaks of all of the title's place.
+        assert_eq!(r.labels[2].region, vec!["湖南省"]);
     }
 
     #[test]
