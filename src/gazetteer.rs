@@ -10,7 +10,8 @@
 //! running text only the full official name (比如县) counts. Two context rules
 //! apply to aliases (never to official names): an alias directly followed by a
 //! street suffix (北京中路, 江苏路, 浙江西路) is a street, and one followed by
-//! 舰 a warship (济南舰), not a place; a
+//! 舰 a warship (济南舰) and one followed by 军区 an army command (南京军区),
+//! not a place; a
 //! county-level alias directly followed by 乡/镇/村 is a township or village,
 //! which may lie elsewhere, unless the next characters form an ordinary word
 //! (乡村, 乡镇, 村民 …); a county-level alias directly after 县/乡/镇/村 names
@@ -848,10 +849,12 @@ fn is_street(rest: &str) -> bool {
     })
 }
 
-/// Whether `rest` (the text after a name) makes it a warship's name: the
-/// navy names its ships after cities (济南舰, 益阳舰), which sail far from them.
+/// Whether `rest` (the text after a name) makes it a warship's or an army
+/// command's name: the navy names its ships after cities (济南舰, 益阳舰),
+/// which sail far from them, and a military region (南京军区) reaches far
+/// beyond its seat.
 fn is_ship(rest: &str) -> bool {
-    rest.starts_with('舰')
+    rest.starts_with('舰') || rest.starts_with("军区")
 }
 
 /// Whether `rest` (the text after a strict alias) closes an item of a list of

@@ -451,6 +451,15 @@ fn warships_named_after_cities_are_not_places() {
 }
 
 #[test]
+fn military_regions_named_after_cities_are_not_places() {
+    assert_eq!(
+        found("济南军区总医院、南京军区总医院的医疗队定点帮扶困难群众"),
+        Vec::<&str>::new()
+    );
+    assert_eq!(found("南京的医疗队"), ["南京市"]);
+}
+
+#[test]
 fn streets_are_not_places() {
     assert_eq!(found("拉萨市北京中路"), ["拉萨市"]);
     assert_eq!(found("上海南京路"), ["上海市"]);
