@@ -1067,11 +1067,18 @@ fn label_article(report: &Report) -> Vec<Labels> {
     let inherit_shallow = Inherit::new("region", &shallow_region);
     let inherit_donor = Inherit::new("donor", &article_donor);
     let year_evidence = report_year.map(|y| format!("year {y} ← report date"));
-    for (((labels, places), region), paragraph) in all
+    // Read once: the donor loop and `label_programmes` both use them.
+    let pairs: Vec<Vec<programme::PairNamed>> = report
+        .paragraphs
+        .iter()
+        .map(|p| programme::pairs_named(&p.text))
+        .collect();
+    for ((((labels, places), region), paragraph), pairs) in all
         .iter_mut()
         .zip(found)
         .zip(regions)
         .zip(&report.paragraphs)
+        .zip(&pairs)
     {
         if !about_paired_area && places.paired.is_empty() {
             for p in &region {
@@ -1103,7 +1110,7 @@ fn label_article(report: &Report) -> Vec<Labels> {
         // A pair's short name (闽宁协作, 闽宁镇) names who gives, and where the
         // aid goes when nothing else does: in this paragraph only, for an
         // article that visits 闽宁镇 once is not about the pair.
-        for pair in programme::pairs_named(&paragraph.text) {
+        for pair in pairs {
             if !labels
                 .donor
                 .iter()
@@ -1153,7 +1160,7 @@ fn label_article(report: &Report) -> Vec<Labels> {
             cells::apply(cells, labels);
         }
     }
-    label_programmes(report, &mut all);
+    label_programmes(report, &pairs, &mut all);
     // A donor gives aid: in a paragraph about no aid programme at all (a
     // harvest loan, a delegation's speech) a giver's word is no donation.
     for labels in &mut all {
@@ -1176,7 +1183,7 @@ fn label_article(report: &Report) -> Vec<Labels> {
 /// place only one programme aids, else the article's one programme (named in
 /// its title, or by more than one paragraph), else 其他 when the paragraph
 /// or its article is about poverty relief.
-fn label_programmes(report: &Report, all: &mut [Labels]) {
+fn label_programmes(report: &Report, pairs: &[Vec<programme::PairNamed>], all: &mut [Labels]) {
     let (title_named, title_evidence) = programme::named(&report.title);
     let own: Vec<(Vec<String>, Vec<String>)> = report
         .paragraphs
@@ -1209,7 +1216,8 @@ fn label_programmes(report: &Report, all: &mut [Labels]) {
         .filter(|p| programme::is_aid_text(&p.text))
         .count();
     let aid_article = programme::is_aid_text(&report.title) || aid_paragraphs > 1;
-    for ((labels, (named, evidence)), paragraph) in all.iter_mut().zip(own).zip(&report.paragraphs)
+    for (((labels, (named, evidence)), paragraph), pairs) in
+        all.iter_mut().zip(own).zip(&report.paragraphs).zip(pairs)
     {
         labels.evidence.extend(evidence);
         labels.programme = named;
@@ -1226,7 +1234,7 @@ fn label_programmes(report: &Report, all: &mut [Labels]) {
         // A pair's short name names its programme here, not the article's;
         // like a pairing row's, it is no programme's own word that other work
         // could be besides.
-        for pair in programme::pairs_named(&paragraph.text) {
+        for pair in pairs {
             if !labels.programme.iter().any(|p| p == pair.programme) {
                 labels
                     .evidence

@@ -50,29 +50,27 @@ pub struct PairNamed {
 /// The pairs whose short names `text` uses at work (see [`PAIR_FOLLOWERS`]),
 /// each once, in the data file's order.
 pub fn pairs_named(text: &str) -> Vec<PairNamed> {
-    let mut out = Vec::new();
-    for p in &lexicon().data.programme {
-        for pair in &p.pairs {
-            let named = text
-                .match_indices(pair.name.as_str())
-                .find_map(|(at, name)| {
-                    let rest = &text[at + name.len()..];
-                    PAIR_FOLLOWERS
-                        .iter()
-                        .find(|f| rest.starts_with(*f))
-                        .map(|f| format!("{name}{f}"))
-                });
-            if let Some(words) = named {
-                out.push(PairNamed {
-                    programme: p.name.as_str(),
-                    donor: pair.donor.as_str(),
-                    recipient: pair.recipient.as_str(),
-                    words,
-                });
-            }
+    let l = lexicon();
+    let mut found: Vec<((usize, usize), &str)> = Vec::new();
+    for m in l.pair_words.find_iter(text) {
+        let pair = l.pairs[m.pattern().as_usize()];
+        if !found.iter().any(|f| f.0 == pair) {
+            found.push((pair, &text[m.range()]));
         }
     }
-    out
+    found.sort_by_key(|f| f.0);
+    found
+        .into_iter()
+        .map(|((k, j), words)| {
+            let (p, pair) = (&l.data.programme[k], &l.data.programme[k].pairs[j]);
+            PairNamed {
+                programme: p.name.as_str(),
+                donor: pair.donor.as_str(),
+                recipient: pair.recipient.as_str(),
+                words: words.to_string(),
+            }
+        })
+        .collect()
 }
 
 #[derive(Debug, Deserialize)]
@@ -101,6 +99,10 @@ struct Lexicon {
     /// is general work.
     with_besides: AhoCorasick,
     programme_words: usize,
+    /// Each pair's short name with each of [`PAIR_FOLLOWERS`]; pattern `k`
+    /// is pair `pairs[k]` (programme index, pair index).
+    pair_words: AhoCorasick,
+    pairs: Vec<(usize, usize)>,
 }
 
 fn lexicon() -> &'static Lexicon {
@@ -124,12 +126,24 @@ fn lexicon() -> &'static Lexicon {
                 .expect("programme words build a matcher")
         };
         let programme_words = words.len();
+        let mut pair_words = Vec::new();
+        let mut pairs = Vec::new();
+        for (k, p) in data.programme.iter().enumerate() {
+            for (j, pair) in p.pairs.iter().enumerate() {
+                for follower in PAIR_FOLLOWERS {
+                    pair_words.push(format!("{}{follower}", pair.name));
+                    pairs.push((k, j));
+                }
+            }
+        }
         let both: Vec<String> = words.iter().chain(&data.other.besides).cloned().collect();
         Lexicon {
             matcher: build(&words),
             other: build(&data.other.words),
             with_besides: build(&both),
             programme_words,
+            pair_words: build(&pair_words),
+            pairs,
             owner,
             data,
         }
