@@ -1152,6 +1152,27 @@ fn aid_subcorpus_heldout_facets_per_programme() {
     assert_eq!(scored, entries, "not every entry was scored");
 }
 
+/// The one paragraph of `docs`' document `doc` that holds `key` (compared
+/// without whitespace), with its labels as the index writes them.
+fn keyed_paragraph(docs: &[bench::RawDoc], doc: &str, key: &str) -> (String, Labels) {
+    let doc = docs
+        .iter()
+        .find(|d| d.id == doc)
+        .unwrap_or_else(|| panic!("document {doc} is not in the scale corpus"));
+    let key = squeeze(key);
+    let labelled = bench::doc_reports(doc);
+    let found: Vec<(String, Labels)> = labelled
+        .iter()
+        .flat_map(|r| r.paragraphs())
+        .filter(|(p, _)| squeeze(&p.text).contains(&key))
+        .map(|(p, l)| (p.text.clone(), l.clone()))
+        .collect();
+    match <[(String, Labels); 1]>::try_from(found) {
+        Ok([one]) => one,
+        Err(found) => panic!("key {key:?} is in {} paragraphs of {}", found.len(), doc.id),
+    }
+}
+
 /// The sector labels and texts of the aid development sets, with the set each
 /// paragraph comes from (its index in `names`).
 fn sector_examples(names: &[&str]) -> Option<Vec<(usize, BTreeSet<String>, String)>> {
@@ -1161,14 +1182,7 @@ fn sector_examples(names: &[&str]) -> Option<Vec<(usize, BTreeSet<String>, Strin
         let ids: BTreeSet<&str> = fixture.paragraph.iter().map(|e| e.doc.as_str()).collect();
         let docs = scale_docs(&ids)?;
         for entry in &fixture.paragraph {
-            let key = squeeze(&entry.key);
-            let doc = docs.iter().find(|d| d.id == entry.doc).expect("document");
-            let text = bench::doc_reports(doc)
-                .iter()
-                .flat_map(|r| r.report.paragraphs.iter())
-                .find(|p| squeeze(&p.text).contains(&key))
-                .map(|p| p.text.clone())
-                .expect("the key's paragraph");
+            let (text, _) = keyed_paragraph(&docs, &entry.doc, &entry.key);
             out.push((set, entry.sector.iter().cloned().collect(), text));
         }
     }
@@ -1308,26 +1322,7 @@ fn aid_subcorpus_sector_only_set() {
             entry.sector,
             entry.why
         );
-        let key = squeeze(&entry.key);
-        let doc = docs
-            .iter()
-            .find(|d| d.id == entry.doc)
-            .unwrap_or_else(|| panic!("document {} is not in the scale corpus", entry.doc));
-        let labelled = bench::doc_reports(doc);
-        let found: Vec<&Labels> = labelled
-            .iter()
-            .flat_map(|r| r.paragraphs())
-            .filter(|(p, _)| squeeze(&p.text).contains(&key))
-            .map(|(_, l)| l)
-            .collect();
-        let [labels] = found.as_slice() else {
-            panic!(
-                "key {:?} is in {} paragraphs of {}",
-                entry.key,
-                found.len(),
-                entry.doc
-            );
-        };
+        let (_, labels) = keyed_paragraph(&docs, &entry.doc, &entry.key);
         let expected: BTreeSet<String> = entry.sector.iter().cloned().collect();
         let got: BTreeSet<String> = labels.sector.iter().cloned().collect();
         micro.add(&expected, &got, equal);
