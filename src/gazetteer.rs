@@ -444,7 +444,9 @@ impl Gazetteer {
                 }
                 let county = self.places[t.place as usize].level == Level::County;
                 let inside = county && text[..i].ends_with(['县', '乡', '镇', '村']);
-                !(is_street(rest) || is_ship(rest) || county && (is_township(rest) || inside))
+                !(is_street(rest)
+                    || names_vessel_or_command(rest)
+                    || county && (is_township(rest) || inside))
             };
             let places = match targets {
                 [t] if fits(t) => Places::One(t.place as usize),
@@ -853,7 +855,7 @@ fn is_street(rest: &str) -> bool {
 /// command's name: the navy names its ships after cities (济南舰, 益阳舰),
 /// which sail far from them, and a military region (南京军区) reaches far
 /// beyond its seat.
-fn is_ship(rest: &str) -> bool {
+fn names_vessel_or_command(rest: &str) -> bool {
     rest.starts_with('舰') || rest.starts_with("军区")
 }
 

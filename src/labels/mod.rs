@@ -1060,7 +1060,7 @@ fn label_article(report: &Report) -> Vec<Labels> {
     } else {
         Vec::new()
     };
-    if shallow_region.is_empty() || shallow_region == article_region {
+    if shallow_region.is_empty() {
         shallow_region = article_region.clone();
     }
     let inherit_region = Inherit::new("region", &article_region);
