@@ -482,6 +482,9 @@ struct Gathered {
     offset: usize,
     /// The anchor and context of a query's only word, when it has no parts.
     lone_word: Option<(Box<dyn Query>, Box<dyn Query>)>,
+    /// Concepts made of phrases only, whose alternatives are also their
+    /// anchors: one of them alone is its own anchor.
+    phrase_concepts: usize,
     /// The substring pass: a single word also matches as its characters.
     every_substring: bool,
     /// A single word was not matched as its characters (it will be in the
@@ -666,6 +669,13 @@ impl Gathered {
 
     /// An OR group or a phrase: one concept, any of its alternatives.
     fn alternatives(&mut self, fields: &Fields, clause: &query::Clause) {
+        if clause
+            .alternatives
+            .iter()
+            .all(|unit| matches!(unit, Unit::Phrase(_)))
+        {
+            self.phrase_concepts += 1;
+        }
         let mut alternatives = Vec::new();
         let words_before = self.words.len();
         for unit in &clause.alternatives {
@@ -739,9 +749,10 @@ impl Gathered {
                 (Occur::Must, boosted(anchor, 2.0)),
                 (Occur::Should, context),
             ]))
-        } else if concepts.len() == 1 && format!("{:?}", concepts[0]) == format!("{anchor:?}") {
-            // A phrase alone is its own anchor: `concept AND anchor` is the
-            // one query scored twice, walked once.
+        } else if concepts.len() == 1 && self.phrase_concepts == 1 {
+            // A phrase alone is its own anchor (its alternatives are the
+            // anchors): `concept AND anchor` is the one query scored twice,
+            // walked once.
             boosted(anchor, 2.0)
         } else {
             concepts.push(anchor);
