@@ -166,6 +166,14 @@ pub fn own_queries_2() -> Vec<JudgedQuery> {
     judged::load(&path).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// The third set of the project's own queries (`own-queries-3.json`, 12
+/// queries in everyday words where the reports say it officially, judged by
+/// reading in session 15 before the vocabulary change measured on it).
+pub fn own_queries_3() -> Vec<JudgedQuery> {
+    let path = project().join("tests/fixtures/own-queries-3.json");
+    judged::load(&path).unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// The own queries' examples (both sets), on the aid subcorpus.
 pub fn own_examples() -> Option<Vec<Example>> {
     let engine = aid_engine()?;
@@ -175,13 +183,14 @@ pub fn own_examples() -> Option<Vec<Example>> {
 }
 
 /// Which set a fitting example comes from, by its id: `seed`, `aid`,
-/// `fragment`, `own` or `own 2`.
+/// `fragment`, `own`, `own 2` or `own 3`.
 pub fn set_of(id: &str) -> &'static str {
     match id.chars().next() {
         Some('d') => "seed",
         Some('f') => "fragment",
         Some('o') => "own",
         Some('p') => "own 2",
+        Some('s') => "own 3",
         _ => "aid",
     }
 }
