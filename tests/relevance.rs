@@ -33,9 +33,9 @@ const OWN_RATCHET: f64 = 0.62;
 /// before any ranking change was measured on it: 0.691 then).
 const OWN2_RATCHET: f64 = 0.70;
 /// nDCG@10 on the third own set (`own-queries-3.json`: everyday words,
-/// judged in session 15 before the vocabulary change measured on it: 0.311
-/// then).
-const OWN3_RATCHET: f64 = 0.31;
+/// judged in session 15 before the vocabulary change measured on it: 0.310
+/// then, 0.372 with the aid vocabulary of `data/synonyms.txt`).
+const OWN3_RATCHET: f64 = 0.37;
 /// Out-of-fold nDCG@10 of the fitted reranker over both sets (5 folds).
 const CROSS_VALIDATED_RATCHET: f64 = 0.82;
 
