@@ -85,5 +85,9 @@ mod tests {
         assert!(expand("白朗县").contains(&"白朗".to_string()));
         assert!(expand("日喀则市").contains(&"日喀则".to_string()));
         assert!(expand("醫療援藏").contains(&"组团式医疗".to_string()));
+        // The aid vocabulary: a 2021 renaming, and an everyday word.
+        assert!(expand("产业帮扶").contains(&"产业扶贫".to_string()));
+        assert!(expand("残障").contains(&"残疾".to_string()));
+        assert!(!expand("贫困县").contains(&"脱贫县".to_string()));
     }
 }
