@@ -26,12 +26,12 @@ use common::eval;
 /// Best nDCG@10 reached on the seed dev queries.
 const SEED_RATCHET: f64 = 0.91;
 /// Best nDCG@10 reached on the aid dev queries.
-const AID_RATCHET: f64 = 0.82;
+const AID_RATCHET: f64 = 0.83;
 /// nDCG@10 on the project's own harder queries (never fitted on).
 const OWN_RATCHET: f64 = 0.62;
 /// nDCG@10 on the second own set (`own-queries-2.json`, judged in session 11
 /// before any ranking change was measured on it: 0.691 then).
-const OWN2_RATCHET: f64 = 0.70;
+const OWN2_RATCHET: f64 = 0.71;
 /// nDCG@10 on the third own set (`own-queries-3.json`: everyday words,
 /// judged in session 15 before the vocabulary change measured on it: 0.310
 /// then, 0.372 with the aid vocabulary of `data/synonyms.txt`).
