@@ -1332,10 +1332,11 @@ fn aid_subcorpus_sector_only_set() {
         fixture.paragraph.len(),
         micro.cell()
     );
-    // First reading (session 14): P 0.629, R 0.526, F1 0.573.
+    // First reading (session 14): P 0.629, R 0.526, F1 0.573. Session 15,
+    // the poverty work's results as a whole are 综合: 0.581.
     assert!(
-        micro.f1() >= 0.57,
-        "sector F1 {:.3} fell below 0.57",
+        micro.f1() >= 0.58,
+        "sector F1 {:.3} fell below 0.58",
         micro.f1()
     );
 }
