@@ -34,7 +34,7 @@ use serde::Deserialize;
 /// lowers a figure below them fails. The year entry was reset for issue
 /// #14's convention (effective years; the fixture relabelled to it).
 const RATCHET: [(&str, f64, f64); 4] = [
-    ("region", 0.981, 0.981),
+    ("region", 0.987, 0.987),
     ("donor", 1.0, 1.0),
     ("sector", 0.903, 0.857),
     ("year", 1.0, 1.0),
@@ -1074,9 +1074,13 @@ fn check_aid_dev_set(name: &str, min_entries: usize, ratchet: &[(&str, usize, f6
 /// giver in a list of programme names by any rule: 0.810. Session 10:
 /// disaster relief's 安置 masked, sector 0.719; a place spoken of as a whole
 /// (全省, 全区 …) keeps its level, region 0.790; a route's stops, 0.802.
-/// Session 11: 成为 is no location word, donor 0.828.
+/// Session 11: 成为 is no location word, donor 0.828. Session 15: a village
+/// scene goes on in the one county its story has named, region 0.802 →
+/// 0.792: one paragraph, a city bureau's work in its own village, which this
+/// set files under the city and the third set (the same bureau's village,
+/// another article) under the county; the floor follows it down.
 const AID_RATCHET: [(&str, usize, f64); 6] = [
-    ("region", 0, 0.80),
+    ("region", 0, 0.79),
     ("region~", 1, 0.82),
     ("donor", 2, 0.82),
     ("programme", 3, 0.94),
@@ -1112,11 +1116,13 @@ const AID2_RATCHET: [(&str, usize, f64); 6] = [
 /// two sets generalise (the held-out set reads donor 0.600, sector 0.677).
 /// Session 12: a budget's funds are given, donor 0.650; a compilation's
 /// stories labelled each on its own, no donor without a programme, 0.675.
+/// Session 15: a village scene goes on in the one county its story has
+/// named, region 0.827.
 /// Session 14: a pair's short name gives its donor, 0.692; a story under a
 /// province's title is about the county its lead names, region 0.802; a
 /// military region (南京军区) is no place, region 0.806, donor 0.701.
 const AID3_RATCHET: [(&str, usize, f64); 6] = [
-    ("region", 0, 0.80),
+    ("region", 0, 0.82),
     ("region~", 1, 0.90),
     ("donor", 2, 0.70),
     ("programme", 3, 0.89),
@@ -1130,9 +1136,10 @@ const AID3_RATCHET: [(&str, usize, f64); 6] = [
 /// 0.970, sector 0.558. Then a pair's short name gives its donor (a rule
 /// these misses suggested, checked on all four sets): donor 0.656,
 /// programme 0.901; a story under a province's title is about the county
-/// its lead names, region 0.722.
+/// its lead names, region 0.722. Session 15: a village scene goes on in the
+/// one county its story has named, region 0.742.
 const AID4_RATCHET: [(&str, usize, f64); 6] = [
-    ("region", 0, 0.72),
+    ("region", 0, 0.74),
     ("region~", 1, 0.90),
     ("donor", 2, 0.65),
     ("programme", 3, 0.90),

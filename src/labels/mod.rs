@@ -855,6 +855,49 @@ fn only_deeper_place(
     }
 }
 
+/// For each paragraph, the one place below the article's that the
+/// paragraphs before it name, when they name exactly one (a village story
+/// under a prefecture's title whose second paragraph names the county): a
+/// paragraph naming no place goes on in it. None where they name none or
+/// several (a tour of three counties).
+fn story_places(article: &[String], regions: &[Vec<String>]) -> Vec<Option<String>> {
+    let [place] = article else {
+        return vec![None; regions.len()];
+    };
+    let mut named: Vec<&String> = Vec::new();
+    let mut out = Vec::with_capacity(regions.len());
+    for own in regions {
+        out.push(match named.as_slice() {
+            [one] => Some((*one).clone()),
+            _ => None,
+        });
+        for p in own {
+            if p == place
+                || !is_ancestor_or_self(place, p)
+                || named.iter().any(|n| is_ancestor_or_self(p, n))
+            {
+                continue;
+            }
+            named.retain(|n| !is_ancestor_or_self(n, p));
+            named.push(p);
+        }
+    }
+    out
+}
+
+/// Whether a paragraph tells of a village scene (a village, its people,
+/// its households), as a story's later paragraphs do. 农村 and 乡村 are the
+/// countryside in general, the words of a speech or a closing line, which do
+/// not go on in the story's place.
+fn is_local_scene(text: &str) -> bool {
+    let mut before = ' ';
+    text.chars().any(|c| {
+        let village = c == '户' || (c == '村' && before != '农' && before != '乡');
+        before = c;
+        village
+    })
+}
+
 /// Resolve sidecar place names (names, aliases or paths) to gazetteer paths.
 fn resolve_all(names: &[String]) -> Vec<String> {
     let gazetteer = Gazetteer::global();
@@ -1063,6 +1106,7 @@ fn label_article(report: &Report) -> Vec<Labels> {
     if shallow_region.is_empty() {
         shallow_region = article_region.clone();
     }
+    let story = story_places(&article_region, &regions);
     let inherit_region = Inherit::new("region", &article_region);
     let inherit_shallow = Inherit::new("region", &shallow_region);
     let inherit_donor = Inherit::new("donor", &article_donor);
@@ -1073,12 +1117,13 @@ fn label_article(report: &Report) -> Vec<Labels> {
         .iter()
         .map(|p| programme::pairs_named(&p.text))
         .collect();
-    for ((((labels, places), region), paragraph), pairs) in all
+    for (((((labels, places), region), paragraph), pairs), story) in all
         .iter_mut()
         .zip(found)
         .zip(regions)
         .zip(&report.paragraphs)
         .zip(&pairs)
+        .zip(&story)
     {
         if !about_paired_area && places.paired.is_empty() {
             for p in &region {
@@ -1103,6 +1148,14 @@ fn label_article(report: &Report) -> Vec<Labels> {
             // `…省完成易地扶贫搬迁188万人，规模全国第一` in an article about
             // one county: the paragraph speaks of the whole province it names.
             region
+        } else if let Some(place) = story
+            .as_ref()
+            .filter(|_| region.is_empty() && is_local_scene(&paragraph.text))
+        {
+            labels
+                .evidence
+                .push(format!("region {place} ← the story so far"));
+            vec![place.clone()]
         } else {
             inherit_region.apply(region, &mut labels.evidence)
         };
@@ -1489,6 +1542,37 @@ mod tests {
         assert_eq!(r.labels[1].region, vec!["湖南省/娄底市/新化县"]);
         // ...unless it speaks of all of the title's place.
         assert_eq!(r.labels[2].region, vec!["湖南省"]);
+    }
+
+    #[test]
+    fn a_village_scene_goes_on_in_the_one_county_the_story_has_named() {
+        let r = labelled(
+            "凉山：大山里的新生活",
+            "2020",
+            &[
+                "凉山州今年又有一批新变化。",
+                "在昭觉县三河村，村民们搬进了新房。",
+                "村里还建起了合作社，贫困户家家有事做。",
+                "他强调，要推动农村改革，发展壮大集体经济。",
+                "在布拖县，新建的学校开学了。",
+                "村民们说，日子越过越红火。",
+            ],
+        );
+        let region = |i: usize| r.labels[i].region.join(",");
+        assert!(region(1).ends_with("/昭觉县"), "{}", region(1));
+        // A scene in the village goes on in the county named before it...
+        assert!(region(2).ends_with("/昭觉县"), "{}", region(2));
+        // ...a speech's words on the countryside do not...
+        assert!(region(3).ends_with("/凉山彝族自治州"), "{}", region(3));
+        // ...and once a second county is named, neither is the story's.
+        assert!(region(5).ends_with("/凉山彝族自治州"), "{}", region(5));
+    }
+
+    #[test]
+    fn a_village_is_a_local_scene_and_the_countryside_is_not() {
+        assert!(is_local_scene("村里建起了合作社"));
+        assert!(is_local_scene("贫困户家家有事做"));
+        assert!(!is_local_scene("要推动农村改革，全面推进乡村振兴"));
     }
 
     #[test]
