@@ -25,8 +25,10 @@ use common::eval;
 
 /// Best nDCG@10 reached on the seed dev queries.
 const SEED_RATCHET: f64 = 0.91;
-/// Best nDCG@10 reached on the aid dev queries.
-const AID_RATCHET: f64 = 0.83;
+/// Best nDCG@10 reached on the aid dev queries, less the spread of ties:
+/// 0.830 over HTTP and 0.829 in a fresh CI build (equal scores fall in the
+/// order of the segments the index was written in).
+const AID_RATCHET: f64 = 0.82;
 /// nDCG@10 on the project's own harder queries (never fitted on).
 const OWN_RATCHET: f64 = 0.62;
 /// nDCG@10 on the second own set (`own-queries-2.json`, judged in session 11
@@ -169,31 +171,28 @@ fn aid_dev_queries_score_at_least_the_ratchet() {
 
 #[test]
 fn own_harder_queries_score_at_least_the_ratchet() {
-    let Some(engine) = eval::aid_engine() else {
-        return;
-    };
-    let scores = run_set("own", &engine, &eval::own_queries());
-    assert_ratchet("own", &scores, OWN_RATCHET);
-    assert_empty_queries_found_nothing(&scores);
+    own_set_holds("own", eval::own_queries, OWN_RATCHET);
 }
 
 #[test]
 fn second_own_query_set_scores_at_least_the_ratchet() {
-    let Some(engine) = eval::aid_engine() else {
-        return;
-    };
-    let scores = run_set("own 2", &engine, &eval::own_queries_2());
-    assert_ratchet("own 2", &scores, OWN2_RATCHET);
-    assert_empty_queries_found_nothing(&scores);
+    own_set_holds("own 2", eval::own_queries_2, OWN2_RATCHET);
 }
 
 #[test]
 fn third_own_query_set_scores_at_least_the_ratchet() {
+    own_set_holds("own 3", eval::own_queries_3, OWN3_RATCHET);
+}
+
+/// One of the project's own sets on the aid subcorpus: its ratchet, and
+/// zero hits for its no-result queries (a set without them passes that).
+fn own_set_holds(set: &str, queries: fn() -> Vec<JudgedQuery>, ratchet: f64) {
     let Some(engine) = eval::aid_engine() else {
         return;
     };
-    let scores = run_set("own 3", &engine, &eval::own_queries_3());
-    assert_ratchet("own 3", &scores, OWN3_RATCHET);
+    let scores = run_set(set, &engine, &queries());
+    assert_ratchet(set, &scores, ratchet);
+    assert_empty_queries_found_nothing(&scores);
 }
 
 fn assert_ratchet(set: &str, scores: &SetScores, ratchet: f64) {
