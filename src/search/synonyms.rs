@@ -89,5 +89,8 @@ mod tests {
         assert!(expand("产业帮扶").contains(&"产业扶贫".to_string()));
         assert!(expand("残障").contains(&"残疾".to_string()));
         assert!(!expand("贫困县").contains(&"脱贫县".to_string()));
+        // A word people type that the reports never use, one way.
+        assert!(expand("村诊所").contains(&"卫生室".to_string()));
+        assert!(!expand("卫生室").contains(&"村诊所".to_string()));
     }
 }
