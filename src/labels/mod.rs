@@ -10,9 +10,10 @@
 //! of Tibet), and, in an article about Tibet, any place outside Tibet that is
 //! not a donor (a venue such as `在济南举办`, a partner such as `成都科技企业孵化器`).
 //! A paragraph without a place or year of its own inherits its article's, when
-//! the article has one clear one; a paragraph that names only an ancestor of
-//! the article's place (a bare `西藏` in an article about 日喀则) takes the
-//! article's deeper place.
+//! the article has one clear one; a village scene without a place goes on in
+//! the one county its story has named before it (`story_places`); a
+//! paragraph that names only an ancestor of the article's place (a bare
+//! `西藏` in an article about 日喀则) takes the article's deeper place.
 
 mod cells;
 pub mod funding;
