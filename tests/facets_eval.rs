@@ -1196,15 +1196,19 @@ fn sector_examples(names: &[&str]) -> Option<Vec<(usize, BTreeSet<String>, Strin
     Some(out)
 }
 
+/// The sectors of `text` with each sector's evidence scaled by `scales`.
+fn sectors_scaled(text: &str, scales: &[f32; 12]) -> BTreeSet<String> {
+    aidsearch::labels::sector::classify_scaled(text, scales)
+        .0
+        .into_iter()
+        .collect()
+}
+
 /// Micro F1 of the sectors given `scales` over `examples`.
 fn sector_f1(examples: &[&(usize, BTreeSet<String>, String)], scales: &[f32; 12]) -> f64 {
     let mut m = Micro::default();
     for (_, expected, text) in examples {
-        let got: BTreeSet<String> = aidsearch::labels::sector::classify_scaled(text, scales)
-            .0
-            .into_iter()
-            .collect();
-        m.add(expected, &got, equal);
+        m.add(expected, &sectors_scaled(text, scales), equal);
     }
     m.f1()
 }
@@ -1265,14 +1269,8 @@ fn sector_scales_leave_one_set_out() {
         let train: Vec<_> = examples.iter().filter(|e| e.0 != held).collect();
         let scales = fit_scales(&train);
         for (_, expected, text) in examples.iter().filter(|e| e.0 == held) {
-            let got = |k: &[f32; 12]| -> BTreeSet<String> {
-                aidsearch::labels::sector::classify_scaled(text, k)
-                    .0
-                    .into_iter()
-                    .collect()
-            };
-            pooled.add(expected, &got(&scales), equal);
-            pooled_base.add(expected, &got(&[1.0; 12]), equal);
+            pooled.add(expected, &sectors_scaled(text, &scales), equal);
+            pooled_base.add(expected, &sectors_scaled(text, &[1.0; 12]), equal);
         }
     }
     println!(

@@ -345,11 +345,12 @@ pub fn scores(text: &str) -> Vec<SectorScore> {
 
 /// The sectors of a text and the evidence for each.
 pub fn classify(text: &str) -> (Vec<String>, Vec<String>) {
-    classify_scaled(text, &[1.0; SECTORS.len()])
+    decide(text, scores(text))
 }
 
 /// [`classify`] with each sector's evidence multiplied by its scale (in
 /// [`SECTORS`] order): how a fit weighs the sectors against each other.
+/// Only the fitting harness scales; labelling does not pay for it.
 pub fn classify_scaled(text: &str, scales: &[f32; SECTORS.len()]) -> (Vec<String>, Vec<String>) {
     let mut scored = scores(text);
     for s in &mut scored {
@@ -359,6 +360,11 @@ pub fn classify_scaled(text: &str, scales: &[f32; SECTORS.len()]) -> (Vec<String
         s.kind_score *= k;
         s.fallback_only *= k;
     }
+    decide(text, scored)
+}
+
+/// The sectors and evidence of a text from its sectors' scores.
+fn decide(text: &str, mut scored: Vec<SectorScore>) -> (Vec<String>, Vec<String>) {
     // A paragraph with a sector of its own drops the fallback-only evidence.
     if scored
         .iter()
