@@ -1078,14 +1078,16 @@ fn check_aid_dev_set(name: &str, min_entries: usize, ratchet: &[(&str, usize, f6
 /// scene goes on in the one county its story has named, region 0.802 →
 /// 0.792: one paragraph, a city bureau's work in its own village, which this
 /// set files under the city and the third set (the same bureau's village,
-/// another article) under the county; the floor follows it down.
+/// another article) under the county; the floor follows it down. Session
+/// 16: the overview model (a list of tasks, broad and shallow, is 综合),
+/// sector 0.740.
 const AID_RATCHET: [(&str, usize, f64); 6] = [
     ("region", 0, 0.79),
     ("region~", 1, 0.82),
     ("donor", 2, 0.82),
     ("programme", 3, 0.94),
     ("year", 4, 0.96),
-    ("sector", 5, 0.71),
+    ("sector", 5, 0.73),
 ];
 
 /// Floors of the second dev set's F1, in the same order. When it was added
@@ -1117,7 +1119,7 @@ const AID2_RATCHET: [(&str, usize, f64); 6] = [
 /// Session 12: a budget's funds are given, donor 0.650; a compilation's
 /// stories labelled each on its own, no donor without a programme, 0.675.
 /// Session 15: a village scene goes on in the one county its story has
-/// named, region 0.827.
+/// named, region 0.827. Session 16: the overview model, sector 0.598.
 /// Session 14: a pair's short name gives its donor, 0.692; a story under a
 /// province's title is about the county its lead names, region 0.802; a
 /// military region (南京军区) is no place, region 0.806, donor 0.701.
@@ -1127,7 +1129,7 @@ const AID3_RATCHET: [(&str, usize, f64); 6] = [
     ("donor", 2, 0.70),
     ("programme", 3, 0.89),
     ("year", 4, 0.96),
-    ("sector", 5, 0.56),
+    ("sector", 5, 0.59),
 ];
 
 /// Floors of the fourth dev set's F1, in the same order. Its first reading
@@ -1137,14 +1139,15 @@ const AID3_RATCHET: [(&str, usize, f64); 6] = [
 /// these misses suggested, checked on all four sets): donor 0.656,
 /// programme 0.901; a story under a province's title is about the county
 /// its lead names, region 0.722. Session 15: a village scene goes on in the
-/// one county its story has named, region 0.742.
+/// one county its story has named, region 0.742. Session 16: the overview
+/// model, sector 0.579.
 const AID4_RATCHET: [(&str, usize, f64); 6] = [
     ("region", 0, 0.74),
     ("region~", 1, 0.90),
     ("donor", 2, 0.65),
     ("programme", 3, 0.90),
     ("year", 4, 0.97),
-    ("sector", 5, 0.55),
+    ("sector", 5, 0.57),
 ];
 
 /// The same table on the held-out paragraphs; run on purpose
@@ -1338,10 +1341,228 @@ fn aid_subcorpus_sector_only_set() {
         micro.cell()
     );
     // First reading (session 14): P 0.629, R 0.526, F1 0.573. Session 15,
-    // the poverty work's results as a whole are 综合: 0.581.
+    // the poverty work's results as a whole are 综合: 0.581. Session 16, the
+    // overview model (fitted on this set among others): 0.584.
     assert!(
         micro.f1() >= 0.58,
         "sector F1 {:.3} fell below 0.58",
         micro.f1()
+    );
+}
+
+/// The sector examples of the four aid dev sets, of the sector-only set
+/// (`aid-sector-5.toml`, set 4) and of the seed dev fixture (set 5).
+fn all_sector_examples() -> Option<Vec<(usize, BTreeSet<String>, String)>> {
+    let mut examples = sector_examples(&AID_DEV_SETS)?;
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/aid-sector-5.toml");
+    let text = std::fs::read_to_string(&path).expect("fixture readable");
+    let fixture: SectorFixture = toml::from_str(&text).expect("fixture parses");
+    let ids: BTreeSet<&str> = fixture.paragraph.iter().map(|e| e.doc.as_str()).collect();
+    let docs = scale_docs(&ids)?;
+    for entry in &fixture.paragraph {
+        let (text, _) = keyed_paragraph(&docs, &entry.doc, &entry.key);
+        examples.push((
+            AID_DEV_SETS.len(),
+            entry.sector.iter().cloned().collect(),
+            text,
+        ));
+    }
+    for entry in &fixture_of_seed_dev().paragraph {
+        let (_, paragraph, _) = find(corpus(), entry).expect("seed key found");
+        examples.push((
+            AID_DEV_SETS.len() + 1,
+            entry.sector.iter().cloned().collect(),
+            paragraph.text.clone(),
+        ));
+    }
+    Some(examples)
+}
+
+/// The seed dev fixture (set 5 of the sector examples).
+fn fixture_of_seed_dev() -> Fixture {
+    fixture(DEV_FIXTURE)
+}
+
+/// The overview model's number of features.
+const NF: usize = aidsearch::labels::sector::OVERVIEW_FEATURES.len();
+
+/// One labelled paragraph as the overview model sees it.
+struct OverviewExample {
+    set: usize,
+    expected: BTreeSet<String>,
+    /// The labels of the rules alone.
+    rules: BTreeSet<String>,
+    features: [f64; NF],
+}
+
+impl OverviewExample {
+    fn is_overview(&self) -> bool {
+        self.expected.contains("综合")
+    }
+
+    /// The labels with the model at `p` and `threshold`.
+    fn labels(&self, p: f64, threshold: f64) -> BTreeSet<String> {
+        if p >= threshold && !self.rules.contains("综合") {
+            BTreeSet::from(["综合".to_string()])
+        } else {
+            self.rules.clone()
+        }
+    }
+}
+
+/// Logistic regression by gradient descent on standardized features, with
+/// L2 shrinkage: its weights and bias in the features' own units.
+fn fit_logistic(examples: &[&OverviewExample]) -> ([f64; NF], f64) {
+    let n = examples.len() as f64;
+    let mut mean = [0.0; NF];
+    let mut sd = [0.0; NF];
+    for j in 0..NF {
+        mean[j] = examples.iter().map(|e| e.features[j]).sum::<f64>() / n;
+        let var = examples
+            .iter()
+            .map(|e| (e.features[j] - mean[j]).powi(2))
+            .sum::<f64>()
+            / n;
+        sd[j] = var.sqrt().max(1e-6);
+    }
+    let z = |e: &OverviewExample, j: usize| (e.features[j] - mean[j]) / sd[j];
+    let (mut w, mut b) = ([0.0f64; NF], 0.0f64);
+    for _ in 0..1500 {
+        let (mut gw, mut gb) = ([0.0f64; NF], 0.0f64);
+        for e in examples {
+            let logit: f64 = (0..NF).map(|j| w[j] * z(e, j)).sum::<f64>() + b;
+            let err = 1.0 / (1.0 + (-logit).exp()) - f64::from(u8::from(e.is_overview()));
+            for (j, g) in gw.iter_mut().enumerate() {
+                *g += err * z(e, j);
+            }
+            gb += err;
+        }
+        for j in 0..NF {
+            w[j] -= 0.1 * (gw[j] / n + 0.1 * w[j]);
+        }
+        b -= 0.1 * gb / n;
+    }
+    let raw: [f64; NF] = std::array::from_fn(|j| w[j] / sd[j]);
+    let bias = b - (0..NF).map(|j| w[j] * mean[j] / sd[j]).sum::<f64>();
+    (raw, bias)
+}
+
+fn probability(weights: &[f64; NF], bias: f64, e: &OverviewExample) -> f64 {
+    let logit: f64 = weights
+        .iter()
+        .zip(&e.features)
+        .map(|(w, x)| w * x)
+        .sum::<f64>()
+        + bias;
+    1.0 / (1.0 + (-logit).exp())
+}
+
+/// Micro F1 of the sectors over `examples` with the model at `threshold`
+/// (`None`: the rules alone).
+fn overview_f1(examples: &[&OverviewExample], model: Option<(&[f64; NF], f64, f64)>) -> f64 {
+    let mut m = Micro::default();
+    for e in examples {
+        let got = match model {
+            Some((w, b, t)) => e.labels(probability(w, b, e), t),
+            None => e.rules.clone(),
+        };
+        m.add(&e.expected, &got, equal);
+    }
+    m.f1()
+}
+
+const OVERVIEW_THRESHOLDS: [f64; 8] = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7];
+
+/// Fit the model and choose its threshold on `train`.
+fn fit_overview(train: &[&OverviewExample]) -> ([f64; NF], f64, f64) {
+    let (w, b) = fit_logistic(train);
+    let t = OVERVIEW_THRESHOLDS
+        .into_iter()
+        .max_by(|x, y| {
+            overview_f1(train, Some((&w, b, *x))).total_cmp(&overview_f1(train, Some((&w, b, *y))))
+        })
+        .expect("thresholds");
+    (w, b, t)
+}
+
+/// The overview model of `sector.rs` (`OVERVIEW_MODEL`), fitted on four of
+/// the six labelled sets (five aid, one seed) and read on the sixth, then
+/// fitted on all six
+/// (`-- --ignored --nocapture overview_model`). The model must earn its
+/// place out of fold.
+#[test]
+#[ignore]
+fn overview_model_leave_one_set_out() {
+    let Some(examples) = all_sector_examples() else {
+        return;
+    };
+    let examples: Vec<OverviewExample> = examples
+        .into_iter()
+        .map(|(set, expected, text)| OverviewExample {
+            set,
+            expected,
+            rules: aidsearch::labels::sector::classify_with(&text, None)
+                .0
+                .into_iter()
+                .collect(),
+            features: aidsearch::labels::sector::overview_features(&text).map(f64::from),
+        })
+        .collect();
+    // The aid sets (0-4) fit the model; the seed dev set (5) only checks it:
+    // its long official reports label a list of tasks by its sectors where
+    // the aid news sets say 综合.
+    let seed = AID_DEV_SETS.len() + 1;
+    let aid: Vec<_> = examples.iter().filter(|e| e.set != seed).collect();
+    let seed_dev: Vec<_> = examples.iter().filter(|e| e.set == seed).collect();
+    let mut out_of_fold = Micro::default();
+    let mut rules_only = Micro::default();
+    for held in 0..seed {
+        let train: Vec<_> = aid.iter().copied().filter(|e| e.set != held).collect();
+        let test: Vec<_> = aid.iter().copied().filter(|e| e.set == held).collect();
+        let (w, b, t) = fit_overview(&train);
+        for e in &test {
+            out_of_fold.add(&e.expected, &e.labels(probability(&w, b, e), t), equal);
+            rules_only.add(&e.expected, &e.rules, equal);
+        }
+        println!(
+            "set {held}: sector F1 rules {:.3}, with the model {:.3} out of fold (threshold {t}, weights {:?})",
+            overview_f1(&test, None),
+            overview_f1(&test, Some((&w, b, t))),
+            w.map(|x| (x * 100.0).round() / 100.0)
+        );
+    }
+    println!(
+        "aid sets pooled out of fold: rules {:.3}, with the model {:.3}",
+        rules_only.f1(),
+        out_of_fold.f1()
+    );
+    let (w, b, t) = fit_overview(&aid);
+    println!(
+        "fitted on the {} aid paragraphs ({:?}): weights {:?}, bias {b:.4}, threshold {t}",
+        aid.len(),
+        aidsearch::labels::sector::OVERVIEW_FEATURES,
+        w.map(|x| (x * 10000.0).round() / 10000.0)
+    );
+    println!("threshold  aid F1  seed dev P / R (rules {})", {
+        let mut m = Micro::default();
+        for e in &seed_dev {
+            m.add(&e.expected, &e.rules, equal);
+        }
+        m.cell()
+    });
+    for t in OVERVIEW_THRESHOLDS {
+        let mut m = Micro::default();
+        for e in &seed_dev {
+            m.add(&e.expected, &e.labels(probability(&w, b, e), t), equal);
+        }
+        println!(
+            "{t:>9}  {:.3}  {}",
+            overview_f1(&aid, Some((&w, b, t))),
+            m.cell()
+        );
+    }
+    assert!(
+        out_of_fold.f1() > rules_only.f1(),
+        "the overview model does not earn its place out of fold"
     );
 }
