@@ -13,7 +13,9 @@
 //! the article has one clear one; a village scene without a place goes on in
 //! the one county its story has named before it (`story_places`); a
 //! paragraph that names only an ancestor of the article's place (a bare
-//! `西藏` in an article about 日喀则) takes the article's deeper place.
+//! `西藏` in an article about 日喀则) takes the article's deeper place. A
+//! paragraph about a programme's givers at large (`19个援疆省市`) inherits no
+//! donor: it is not about the article's one.
 
 mod cells;
 pub mod funding;
@@ -1160,7 +1162,14 @@ fn label_article(report: &Report) -> Vec<Labels> {
         } else {
             inherit_region.apply(region, &mut labels.evidence)
         };
-        labels.donor = inherit_donor.apply(places.donors, &mut labels.evidence);
+        labels.donor = if places.donors.is_empty() && names_givers_at_large(&paragraph.text) {
+            labels.evidence.push(
+                "donor none ← the givers at large (援疆省市 …), not the article's".to_string(),
+            );
+            Vec::new()
+        } else {
+            inherit_donor.apply(places.donors, &mut labels.evidence)
+        };
         // A pair's short name (闽宁协作, 闽宁镇) names who gives, and where the
         // aid goes when nothing else does: in this paragraph only, for an
         // article that visits 闽宁镇 once is not about the pair.
@@ -1330,6 +1339,29 @@ fn label_programmes(report: &Report, pairs: &[Vec<programme::PairNamed>], all: &
                 .push(format!("programme {} ← poverty relief", programme::other()));
         }
     }
+}
+
+/// Words before 省市 that make it the givers of a programme at large
+/// (`其它援疆省市`, `19个援疆省市`, `对口支援省市`, `各省市`).
+const GIVERS_AT_LARGE: [&str; 7] = ["援疆", "援藏", "援青", "支援", "援建", "帮扶", "各"];
+/// Characters looked back from 省市 for those words (`援疆19省市`).
+const AT_LARGE_REACH: usize = 4;
+
+/// Whether `text` speaks of a programme's givers at large (`援疆各省市借助
+/// 各自市场资源优势`) rather than of one: a paragraph that names no giver of
+/// its own is then not about the article's.
+fn names_givers_at_large(text: &str) -> bool {
+    text.match_indices("省市").any(|(at, _)| {
+        let before: String = text[..at]
+            .chars()
+            .rev()
+            .take(AT_LARGE_REACH)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        GIVERS_AT_LARGE.iter().any(|w| before.contains(w))
+    })
 }
 
 /// The province a newspaper calls 我区/全区 (an autonomous region) or 我省/全省
@@ -1512,6 +1544,26 @@ mod tests {
             .evidence
             .iter()
             .any(|e| e.ends_with("← article")));
+    }
+
+    #[test]
+    fn the_givers_at_large_are_not_the_article_s() {
+        let r = labelled(
+            "山东援疆三年",
+            "2013",
+            &[
+                "山东援疆干部在喀什疏勒县建成蔬菜大棚。",
+                "其它援疆省市也都把民生建设作为重点，累计安排民生项目1900多个。",
+                "实施完成项目33个。",
+            ],
+        );
+        assert_eq!(r.labels[0].donor, vec!["山东省"]);
+        // All the programme's givers: not the article's one.
+        assert!(r.labels[1].donor.is_empty(), "{:?}", r.labels[1]);
+        assert_eq!(r.labels[2].donor, vec!["山东省"]);
+        assert!(names_givers_at_large("19个援疆省市累计实施援疆项目"));
+        assert!(names_givers_at_large("援疆各省市借助各自市场资源优势"));
+        assert!(!names_givers_at_large("长江沿江省市"));
     }
 
     #[test]
