@@ -1351,7 +1351,13 @@ const AT_LARGE_REACH: usize = 4;
 /// 各自市场资源优势`) rather than of one: a paragraph that names no giver of
 /// its own is then not about the article's.
 fn names_givers_at_large(text: &str) -> bool {
-    text.match_indices("省市").any(|(at, _)| {
+    // Built once: a searcher made per paragraph cost more than the search.
+    static PROVINCES_AND_CITIES: std::sync::OnceLock<aho_corasick::AhoCorasick> =
+        std::sync::OnceLock::new();
+    let finder = PROVINCES_AND_CITIES
+        .get_or_init(|| aho_corasick::AhoCorasick::new(["省市"]).expect("one literal pattern"));
+    finder.find_iter(text).any(|m| {
+        let at = m.start();
         let before: String = text[..at]
             .chars()
             .rev()

@@ -280,8 +280,9 @@ pub struct SectorScore {
     pub outside_lists: f32,
     /// Whether an enumeration names this sector.
     pub listed: bool,
-    /// The words found, with their counts (`医疗×2`).
-    pub words: Vec<String>,
+    /// The words found, with their counts (`医疗`, 2); formatted only for
+    /// the evidence of the sectors a paragraph gets.
+    pub words: Vec<(&'static str, u32)>,
     /// Evidence from words that name a kind of aid ([`is_kind_of_aid`]).
     pub kind_score: f32,
     /// Evidence that counts only when no sector has [`THRESHOLD`] without it
@@ -342,7 +343,7 @@ pub fn scores(text: &str) -> Vec<SectorScore> {
                     weight * repeat * LISTED
                 };
             }
-            entry.words.push(format!("{word}×{count}"));
+            entry.words.push((word.as_str(), count));
         }
     }
     by_sector.sort_by_key(|s| s.sector);
@@ -539,7 +540,11 @@ fn decide_by_rules(text: &str, mut scored: Vec<SectorScore>) -> (Vec<String>, Ve
             "{} {:.1} ← {}",
             SECTORS[s.sector],
             s.score,
-            s.words.join(" ")
+            s.words
+                .iter()
+                .map(|(word, count)| format!("{word}×{count}"))
+                .collect::<Vec<_>>()
+                .join(" ")
         )
     };
     let listed = scored.iter().filter(|s| s.listed).count();
@@ -564,8 +569,7 @@ fn decide_by_rules(text: &str, mut scored: Vec<SectorScore>) -> (Vec<String>, Ve
     // of one sector. Their names are no depth.
     let mut kinds: Vec<&str> = scored
         .iter()
-        .flat_map(|s| &s.words)
-        .filter_map(|w| w.split('×').next())
+        .flat_map(|s| s.words.iter().map(|w| w.0))
         .filter(|w| is_kind_of_aid(w))
         .collect();
     let in_depth = scored.iter().any(|s| s.score - s.kind_score >= SHALLOW);
