@@ -33,10 +33,15 @@ use serde::Deserialize;
 /// to three decimals. Raise them when extraction improves; a change that
 /// lowers a figure below them fails. The year entry was reset for issue
 /// #14's convention (effective years; the fixture relabelled to it).
+/// Session 16 lowered sector recall by one label (0.857 -> 0.851): the
+/// reviewed 产业发展 words (茶叶) lift a Tibetan farming paragraph's lead
+/// sector past 2.5x its 科技创新, the secondary-share rule's bound; the
+/// same words gain 10 产业发展 labels on the aid sets, and the seed held-out
+/// figures do not move (RELEVANCE.md, session 16).
 const RATCHET: [(&str, f64, f64); 4] = [
     ("region", 0.987, 0.987),
     ("donor", 1.0, 1.0),
-    ("sector", 0.903, 0.857),
+    ("sector", 0.903, 0.851),
     ("year", 1.0, 1.0),
 ];
 
@@ -1080,7 +1085,8 @@ fn check_aid_dev_set(name: &str, min_entries: usize, ratchet: &[(&str, usize, f6
 /// set files under the city and the third set (the same bureau's village,
 /// another article) under the county; the floor follows it down. Session
 /// 16: the overview model (a list of tasks, broad and shallow, is 综合),
-/// sector 0.740.
+/// sector 0.740; the reviewed sector words and the model refitted on them,
+/// 0.735.
 const AID_RATCHET: [(&str, usize, f64); 6] = [
     ("region", 0, 0.79),
     ("region~", 1, 0.82),
@@ -1099,6 +1105,7 @@ const AID_RATCHET: [(&str, usize, f64); 6] = [
 /// (0.723 before it). Session 10: 国家/中央 as a giving subject, donor
 /// 0.750; a count before the subject, 0.763; a place spoken of as a whole
 /// keeps its level, region 0.813; a route's ends are no givers, donor 0.771.
+/// Session 16: the reviewed sector words and the overview model, sector 0.702.
 /// Session 11: central enterprises and banks as givers, donor 0.784.
 /// Session 12: a budget's funds are given, donor 0.796. Session 14: a
 /// pair's short name (闽宁协作, 闽宁镇) gives its donor, donor 0.820.
@@ -1108,7 +1115,7 @@ const AID2_RATCHET: [(&str, usize, f64); 6] = [
     ("donor", 2, 0.82),
     ("programme", 3, 0.90),
     ("year", 4, 0.92),
-    ("sector", 5, 0.68),
+    ("sector", 5, 0.70),
 ];
 
 /// Floors of the third dev set's F1, in the same order. When it was added
@@ -1119,7 +1126,8 @@ const AID2_RATCHET: [(&str, usize, f64); 6] = [
 /// Session 12: a budget's funds are given, donor 0.650; a compilation's
 /// stories labelled each on its own, no donor without a programme, 0.675.
 /// Session 15: a village scene goes on in the one county its story has
-/// named, region 0.827. Session 16: the overview model, sector 0.598.
+/// named, region 0.827. Session 16: the overview model, sector 0.598; the
+/// reviewed sector words, 0.625.
 /// Session 14: a pair's short name gives its donor, 0.692; a story under a
 /// province's title is about the county its lead names, region 0.802; a
 /// military region (南京军区) is no place, region 0.806, donor 0.701.
@@ -1129,7 +1137,7 @@ const AID3_RATCHET: [(&str, usize, f64); 6] = [
     ("donor", 2, 0.70),
     ("programme", 3, 0.89),
     ("year", 4, 0.96),
-    ("sector", 5, 0.59),
+    ("sector", 5, 0.62),
 ];
 
 /// Floors of the fourth dev set's F1, in the same order. Its first reading
@@ -1140,14 +1148,14 @@ const AID3_RATCHET: [(&str, usize, f64); 6] = [
 /// programme 0.901; a story under a province's title is about the county
 /// its lead names, region 0.722. Session 15: a village scene goes on in the
 /// one county its story has named, region 0.742. Session 16: the overview
-/// model, sector 0.579.
+/// model, sector 0.579; the reviewed sector words, 0.607.
 const AID4_RATCHET: [(&str, usize, f64); 6] = [
     ("region", 0, 0.74),
     ("region~", 1, 0.90),
     ("donor", 2, 0.65),
     ("programme", 3, 0.90),
     ("year", 4, 0.97),
-    ("sector", 5, 0.57),
+    ("sector", 5, 0.60),
 ];
 
 /// The same table on the held-out paragraphs; run on purpose
@@ -1342,10 +1350,11 @@ fn aid_subcorpus_sector_only_set() {
     );
     // First reading (session 14): P 0.629, R 0.526, F1 0.573. Session 15,
     // the poverty work's results as a whole are 综合: 0.581. Session 16, the
-    // overview model (fitted on this set among others): 0.584.
+    // overview model (fitted on this set among others): 0.584; the reviewed
+    // sector words and the model refitted on them: 0.611.
     assert!(
-        micro.f1() >= 0.58,
-        "sector F1 {:.3} fell below 0.58",
+        micro.f1() >= 0.61,
+        "sector F1 {:.3} fell below 0.61",
         micro.f1()
     );
 }
