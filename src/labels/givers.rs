@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -56,8 +56,11 @@ fn lexicon() -> &'static Lexicon {
             }
         }
         Lexicon {
+            // A DFA, as for the sector lexicon and the gazetteer: the same
+            // matches in fewer instructions per byte, for every paragraph.
             matcher: AhoCorasick::builder()
                 .match_kind(MatchKind::LeftmostLongest)
+                .kind(Some(AhoCorasickKind::DFA))
                 .build(&words)
                 .expect("giver words build a matcher"),
             givers: data.giver,
