@@ -1086,14 +1086,14 @@ fn check_aid_dev_set(name: &str, min_entries: usize, ratchet: &[(&str, usize, f6
 /// another article) under the county; the floor follows it down. Session
 /// 16: the overview model (a list of tasks, broad and shallow, is 综合),
 /// sector 0.740; the reviewed sector words and the model refitted on them,
-/// 0.735.
+/// 0.735; nine governance words from a stricter second review, 0.745.
 const AID_RATCHET: [(&str, usize, f64); 6] = [
     ("region", 0, 0.79),
     ("region~", 1, 0.82),
     ("donor", 2, 0.82),
     ("programme", 3, 0.94),
     ("year", 4, 0.96),
-    ("sector", 5, 0.73),
+    ("sector", 5, 0.74),
 ];
 
 /// Floors of the second dev set's F1, in the same order. When it was added
