@@ -1320,10 +1320,7 @@ struct SectorFixture {
 /// writes its labels, and held at its first reading.
 #[test]
 fn aid_subcorpus_sector_only_set() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/aid-sector-5.toml");
-    let text = std::fs::read_to_string(&path).expect("fixture readable");
-    let fixture: SectorFixture =
-        toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let fixture = sector_only_fixture();
     assert!(fixture.paragraph.len() >= 280, "the set has 289 entries");
     let ids: BTreeSet<&str> = fixture.paragraph.iter().map(|e| e.doc.as_str()).collect();
     let Some(docs) = scale_docs(&ids) else {
@@ -1363,12 +1360,14 @@ fn aid_subcorpus_sector_only_set() {
 /// (`aid-sector-5.toml`, set 4) and of the seed dev fixture (set 5).
 fn all_sector_examples() -> Option<Vec<(usize, BTreeSet<String>, String)>> {
     let mut examples = sector_examples(&AID_DEV_SETS)?;
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/aid-sector-5.toml");
-    let text = std::fs::read_to_string(&path).expect("fixture readable");
-    let fixture: SectorFixture = toml::from_str(&text).expect("fixture parses");
-    let ids: BTreeSet<&str> = fixture.paragraph.iter().map(|e| e.doc.as_str()).collect();
+    let sector_only = sector_only_fixture();
+    let ids: BTreeSet<&str> = sector_only
+        .paragraph
+        .iter()
+        .map(|e| e.doc.as_str())
+        .collect();
     let docs = scale_docs(&ids)?;
-    for entry in &fixture.paragraph {
+    for entry in &sector_only.paragraph {
         let (text, _) = keyed_paragraph(&docs, &entry.doc, &entry.key);
         examples.push((
             AID_DEV_SETS.len(),
@@ -1376,7 +1375,7 @@ fn all_sector_examples() -> Option<Vec<(usize, BTreeSet<String>, String)>> {
             text,
         ));
     }
-    for entry in &fixture_of_seed_dev().paragraph {
+    for entry in &fixture(DEV_FIXTURE).paragraph {
         let (_, paragraph, _) = find(corpus(), entry).expect("seed key found");
         examples.push((
             AID_DEV_SETS.len() + 1,
@@ -1387,9 +1386,11 @@ fn all_sector_examples() -> Option<Vec<(usize, BTreeSet<String>, String)>> {
     Some(examples)
 }
 
-/// The seed dev fixture (set 5 of the sector examples).
-fn fixture_of_seed_dev() -> Fixture {
-    fixture(DEV_FIXTURE)
+/// The sector-only set, `aid-sector-5.toml`.
+fn sector_only_fixture() -> SectorFixture {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/aid-sector-5.toml");
+    let text = std::fs::read_to_string(&path).expect("fixture readable");
+    toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// The overview model's number of features.

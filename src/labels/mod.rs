@@ -1357,16 +1357,13 @@ fn names_givers_at_large(text: &str) -> bool {
     let finder = PROVINCES_AND_CITIES
         .get_or_init(|| aho_corasick::AhoCorasick::new(["省市"]).expect("one literal pattern"));
     finder.find_iter(text).any(|m| {
-        let at = m.start();
-        let before: String = text[..at]
-            .chars()
+        let before = &text[..m.start()];
+        let from = before
+            .char_indices()
             .rev()
-            .take(AT_LARGE_REACH)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
-        GIVERS_AT_LARGE.iter().any(|w| before.contains(w))
+            .nth(AT_LARGE_REACH - 1)
+            .map_or(0, |(i, _)| i);
+        GIVERS_AT_LARGE.iter().any(|w| before[from..].contains(w))
     })
 }
 

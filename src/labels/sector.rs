@@ -398,11 +398,8 @@ impl OverviewModel {
 
     /// Whether evidence of this `breadth` could reach the threshold with at
     /// most `separators` list separators (a positive weight).
-    fn may_reach(&self, breadth: &[f32; OVERVIEW_FEATURES.len() - 1], separators: usize) -> bool {
-        let mut most = [0.0; OVERVIEW_FEATURES.len()];
-        most[..breadth.len()].copy_from_slice(breadth);
-        most[breadth.len()] = (separators as f32).ln_1p();
-        self.probability(&most) >= self.threshold
+    fn may_reach(&self, breadth: [f32; OVERVIEW_FEATURES.len() - 1], separators: usize) -> bool {
+        self.probability(&with_separators(breadth, separators)) >= self.threshold
     }
 }
 
@@ -426,7 +423,7 @@ pub fn overview_features(text: &str) -> [f32; OVERVIEW_FEATURES.len()] {
 /// evidence, ln(1 + the deepest sector's evidence beyond kinds of aid), the
 /// 综合 table's words, and ln(1 + the list separators 、 and ；).
 fn features_of(text: &str, scored: &[SectorScore]) -> [f32; OVERVIEW_FEATURES.len()] {
-    with_separators(breadth(scored), text)
+    with_separators(breadth(scored), separators(text))
 }
 
 /// The features read from the scores alone (all but the separators).
@@ -453,14 +450,18 @@ fn breadth(scored: &[SectorScore]) -> [f32; OVERVIEW_FEATURES.len() - 1] {
 
 fn with_separators(
     breadth: [f32; OVERVIEW_FEATURES.len() - 1],
-    text: &str,
+    separators: usize,
 ) -> [f32; OVERVIEW_FEATURES.len()] {
-    // One char pattern at a time: a byte search, not a decode of every char.
-    let separators = text.matches('、').count() + text.matches('；').count();
     let mut features = [0.0; OVERVIEW_FEATURES.len()];
     features[..breadth.len()].copy_from_slice(&breadth);
     features[breadth.len()] = (separators as f32).ln_1p();
     features
+}
+
+/// The list separators (、 and ；) of `text`.
+fn separators(text: &str) -> usize {
+    // One char pattern at a time: a byte search, not a decode of every char.
+    text.matches('、').count() + text.matches('；').count()
 }
 
 /// [`classify`] with each sector's evidence multiplied by its scale (in
@@ -494,10 +495,10 @@ fn decide(
         }
         // Most paragraphs cannot reach the threshold with every byte a
         // separator: they skip the count.
-        if !model.may_reach(&breadth, text.len() / 3) {
+        if !model.may_reach(breadth, text.len() / 3) {
             return (names, evidence);
         }
-        let p = model.probability(&with_separators(breadth, text));
+        let p = model.probability(&with_separators(breadth, separators(text)));
         if p >= model.threshold {
             let was = if names.is_empty() {
                 "no sector".to_string()
