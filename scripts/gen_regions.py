@@ -472,7 +472,10 @@ HEADER = """\
 #            matching does not — there only the full official name (比如县 …)
 #            counts. An official name listed here itself (新县, 城区) is matched
 #            in text only right after its prefecture or province (信阳市新县)
-#            or as an item of a list of counties.
+#            or as an item of a list of counties; a two-character county
+#            name (新县, 临县, 横县) also on its own after a word boundary,
+#            before no word that 县 begins (县城, 县级), when the text or
+#            its article names its province or prefecture.
 # Lines starting with "stop<TAB>" list stop phrases ("|"-separated): text that is
 # never a place and swallows any name it overlaps under leftmost-longest
 # matching (隆重庆祝 is not 重庆, 天山南北 is not 山南, 吉隆坡 is not 吉隆县).

@@ -10,8 +10,9 @@
 //! running text only the full official name (比如县) counts. Two context rules
 //! apply to aliases (never to official names): an alias directly followed by a
 //! street suffix (北京中路, 江苏路, 浙江西路) is a street, and one followed by
-//! 舰 a warship (济南舰) and one followed by 军区 an army command (南京军区),
-//! not a place; a
+//! 舰 a warship (济南舰), one followed by 军区 an army command (南京军区), and
+//! one followed by 村 or 街道 a village or a subdistrict at any level (马鞍山村,
+//! 河南街道), not a place; a
 //! county-level alias directly followed by 乡/镇/村 is a township or village,
 //! which may lie elsewhere, unless the next characters form an ordinary word
 //! (乡村, 乡镇, 村民 …); a county-level alias directly after 县/乡/镇/村 names
@@ -19,7 +20,10 @@
 //! 贡嘎县). One context rule applies to strict county aliases: named as an item
 //! of a list of counties (白朗、措勤、聂荣三县), they are counties. An official
 //! name marked strict (新县, 城区: short, and parts of ordinary text) counts
-//! right after its prefecture or province (信阳市新县) and in such lists.
+//! right after its prefecture or province (信阳市新县) and in such lists. A
+//! two-character county name (临县, and former names such as 横县) also counts
+//! on its own after a word boundary and before no word that 县 begins (县城),
+//! where the text or its context names its province or prefecture.
 //!
 //! Names repeat across China (鼓楼区, 城关区, 朝阳区 …). A mention of a name
 //! that several places share is resolved by the province or prefecture named
@@ -446,6 +450,7 @@ impl Gazetteer {
                 let inside = county && text[..i].ends_with(['县', '乡', '镇', '村']);
                 !(is_street(rest)
                     || names_vessel_or_command(rest)
+                    || names_village_or_subdistrict(rest)
                     || county && (is_township(rest) || inside))
             };
             let places = match targets {
@@ -478,6 +483,9 @@ impl Gazetteer {
         }
         if text.contains('、') && !self.strict_counties.is_empty() {
             self.listed_strict_counties(text, context, &mut out);
+        }
+        if text.contains('县') {
+            self.standalone_short_counties(text, context, &mut out);
         }
         Mentions {
             found: out,
@@ -626,6 +634,60 @@ impl Gazetteer {
             }
             added = add_new(out, found);
         }
+    }
+
+    /// Add short county names (a one-character stem and 县: 曹县, 临县, and
+    /// former names such as 横县) that stand on their own, where the text or
+    /// `context` names their province or prefecture (an article about 山西
+    /// that goes on in 临县). Such a name is strict because its characters
+    /// run across ordinary words (示范县, 担任县委, 濒临县城), so it counts only
+    /// after a word boundary and before no word that 县 begins.
+    fn standalone_short_counties<'g>(
+        &'g self,
+        text: &str,
+        context: &[&str],
+        out: &mut Vec<PlaceMention<'g>>,
+    ) {
+        let known: Vec<&str> = context
+            .iter()
+            .copied()
+            .chain(out.iter().map(|m| m.place.path.as_str()))
+            .collect();
+        let mut found = Vec::new();
+        for (at, _) in text.match_indices('县') {
+            let Some(stem) = text[..at].chars().next_back() else {
+                continue;
+            };
+            let start = at - stem.len_utf8();
+            let end = at + '县'.len_utf8();
+            let name = &text[start..end];
+            let owners: Vec<usize> = self
+                .strict_official
+                .get(name)
+                .into_iter()
+                .chain(self.strict_counties.get(name))
+                .flatten()
+                .copied()
+                .filter(|&p| self.places[p].level == Level::County)
+                .collect();
+            if owners.is_empty()
+                || !starts_short_county(&text[..start])
+                || !ends_short_county(&text[end..])
+                || out.iter().any(|m| m.start < end && start < m.end)
+            {
+                continue;
+            }
+            let mut inside: Vec<usize> = owners
+                .into_iter()
+                .filter(|&p| known.iter().any(|k| self.places[p].is_below(k)))
+                .collect();
+            inside.sort_unstable();
+            inside.dedup();
+            if let [p] = inside[..] {
+                found.push(self.mention(p, text, start, end));
+            }
+        }
+        add_new(out, found);
     }
 
     /// The county a strict name stands for next to county `next_to` in a list:
@@ -887,6 +949,31 @@ fn starts_list_item(before: &str) -> bool {
         .chars()
         .next_back()
         .is_none_or(|c| !('\u{4e00}'..='\u{9fff}').contains(&c) || "在于从对向和与及、".contains(c))
+}
+
+/// Whether a short county name may start after `before`: at the start, after
+/// no CJK character, or after a word that ends there (在曹县, 来到临县, 的).
+fn starts_short_county(before: &str) -> bool {
+    before.chars().next_back().is_none_or(|c| {
+        !('\u{4e00}'..='\u{9fff}').contains(&c) || "在于从对向和与及是的到赴往至了".contains(c)
+    })
+}
+
+/// Whether a short county name may end before `rest`: not when 县 begins a
+/// word there (县城, 县域, 县级, 县乡, 县区, 县市, 县镇).
+fn ends_short_county(rest: &str) -> bool {
+    !rest.starts_with(['城', '域', '级', '乡', '区', '市', '镇'])
+}
+
+/// Whether `rest` (the text after any alias) makes it the name of a village
+/// or a subdistrict (马鞍山村, 河南街道): none of the places that begin with
+/// 村 or 街 exists, so unlike 乡 and 镇 (镇江, 乡城) this holds above county
+/// level too.
+fn names_village_or_subdistrict(rest: &str) -> bool {
+    rest.starts_with("街道")
+        || rest.starts_with('村')
+            && !TOWNSHIP_WORDS.iter().any(|w| rest.starts_with(w))
+            && !rest.starts_with("村村")
 }
 
 /// Whether `rest` (the text after a county alias) makes it a township or village name.

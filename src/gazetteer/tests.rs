@@ -493,6 +493,20 @@ fn townships_of_county_aliases() {
 }
 
 #[test]
+fn villages_and_subdistricts_named_after_wider_places_are_not_them() {
+    // 马鞍山村 is a village of 喀喇沁旗, 河南街道 a subdistrict, 凉山村 a village
+    // of 威宁: none of them is the prefecture or province of that name.
+    assert_eq!(found("前往河南街道马鞍山村"), Vec::<&str>::new());
+    assert_eq!(
+        found("贵州威宁县凉山村"),
+        ["贵州省", "威宁彝族回族苗族自治县"]
+    );
+    // Words that 村 begins keep the place (村民, 村级, 村村通).
+    assert_eq!(found("山东村民"), ["山东省"]);
+    assert_eq!(found("西藏村村通工程"), ["西藏自治区"]);
+}
+
+#[test]
 fn county_aliases_inside_other_places_are_not_counties() {
     // 贡嘎 is 山南's county, but after 白朗县 or a village it names a company or product.
     assert_eq!(
@@ -522,6 +536,28 @@ fn strict_aliases_in_lists_of_counties() {
     assert_eq!(found("白朗、尼玛次仁"), ["白朗县"]);
     assert_eq!(found("扎西尼玛、白朗县"), ["白朗县"]);
     assert_eq!(found("比如、定日"), Vec::<&str>::new());
+}
+
+#[test]
+fn short_county_names_standing_alone_where_their_province_is_named() {
+    // A one-character stem and 县 is a county after a word boundary when the
+    // text or the caller's context names its province or prefecture.
+    assert_eq!(found("在山西，临县陈国坪村第一书记"), ["山西省", "临县"]);
+    assert_eq!(
+        found("广西住建厅干部是横县云表镇的驻村干部"),
+        ["广西壮族自治区", "横州市"]
+    );
+    let in_context = g().mentions_with_context("这几天，曹县扶贫办主任刘勇", &["山东省"]);
+    let names: Vec<&str> = in_context.iter().map(|m| m.place.name.as_str()).collect();
+    assert_eq!(names, ["曹县"]);
+    // Without its province it stays a strict name.
+    assert_eq!(found("这几天，曹县扶贫办主任刘勇"), Vec::<&str>::new());
+    // Inside ordinary words (示范县, 担任县委, 濒临县城) or before a word that
+    // 县 begins (县城, 县级), it is no county.
+    assert_eq!(found("河南建设示范县"), ["河南省"]);
+    assert_eq!(found("河北干部担任县委副书记"), ["河北省"]);
+    assert_eq!(found("山西：村子濒临县城"), ["山西省"]);
+    assert_eq!(found("山西：在临县城开会"), ["山西省"]);
 }
 
 #[test]
