@@ -589,6 +589,84 @@ impl Found {
     }
 }
 
+/// Words right before a list of places that make them the stops of a visit.
+const TOUR_BEFORE: [&str; 10] = [
+    "先后到",
+    "先后来到",
+    "先后赴",
+    "先后前往",
+    "先后深入",
+    "先后走访",
+    "走访了",
+    "走访",
+    "来到",
+    "前往",
+];
+
+/// Groups of `mentions` (their indexes) that are the stops of a tour: two or
+/// more places listed right after a word of visiting and closed by 等地 or a
+/// count of places (`先后到和田、喀什、乌鲁木齐等地`, `走访了乌鲁木齐、喀什等20个
+/// 州县`). A visit to places named one by one (`来到昭觉县、金阳县`) keeps them.
+fn tour_stops(text: &str, mentions: &[crate::gazetteer::PlaceMention<'_>]) -> Vec<Vec<usize>> {
+    let mut tours = Vec::new();
+    let mut first = 0;
+    while first < mentions.len() {
+        let (mut last, mut items) = (first, 1);
+        while last + 1 < mentions.len() {
+            let gap = &text[mentions[last].end..mentions[last + 1].start];
+            // An empty gap continues an enclosing place (西藏林芝).
+            if !gap.is_empty() {
+                let mut chars = gap.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) if LIST_SEPARATORS.contains(&c) => items += 1,
+                    _ => break,
+                }
+            }
+            last += 1;
+        }
+        let before = &text[..mentions[first].start];
+        if items >= 2
+            && TOUR_BEFORE.iter().any(|w| before.ends_with(w))
+            && closes_tour(&text[mentions[last].end..])
+        {
+            tours.push((first..=last).collect());
+        }
+        first = last + 1;
+    }
+    tours
+}
+
+/// Whether `after` (the text after a list of places) closes it as places
+/// among others: 等地, or 等 and a count of places (`等20个州县`).
+fn closes_tour(after: &str) -> bool {
+    let Some(rest) = after.strip_prefix('等') else {
+        return false;
+    };
+    let counted = rest.trim_start_matches(|c: char| {
+        c.is_ascii_digit() || "一二三四五六七八九十百余多个".contains(c)
+    });
+    rest.starts_with('地')
+        || (counted.len() < rest.len()
+            && ["州县", "县市", "市县", "地市", "县", "市", "地", "州", "省"]
+                .iter()
+                .any(|w| counted.starts_with(w)))
+}
+
+/// The deepest place that all of `paths` lie in, if any.
+fn shared_place<'a>(mut paths: impl Iterator<Item = &'a str>) -> Option<String> {
+    let first: Vec<&str> = paths.next()?.split('/').collect();
+    let mut depth = first.len();
+    for path in paths {
+        let same = path
+            .split('/')
+            .zip(&first)
+            .take_while(|(a, b)| a == *b)
+            .count();
+        depth = depth.min(same);
+    }
+    (depth > 0).then(|| first[..depth].join("/"))
+}
+
 /// The places of `text`; `context` (paths of the article's places) settles
 /// names that several places share when the text does not.
 fn find_places(text: &str, context: &[&str]) -> Found {
@@ -601,7 +679,20 @@ fn find_places(text: &str, context: &[&str]) -> Found {
     let mut head: Option<(usize, &str, bool)> = None;
     // Every mention that could give, in text order: (start, end, path, donor).
     let mut givers_in_text: Vec<(usize, usize, String, bool)> = Vec::new();
-    for mention in scan.found {
+    let tours = tour_stops(text, &scan.found);
+    let stops: Vec<usize> = tours.iter().flatten().copied().collect();
+    let shared_by_stops: Vec<String> = tours
+        .iter()
+        .filter_map(|tour| shared_place(tour.iter().map(|&k| scan.found[k].place.path.as_str())))
+        .collect();
+    for (at, mention) in scan.found.into_iter().enumerate() {
+        if stops.contains(&at) {
+            found.evidence.push(format!(
+                "stop {} ← {} (a tour's stop, not a region)",
+                mention.place.path, mention.surface
+            ));
+            continue;
+        }
         let path = &mention.place.path;
         let continued = head
             .filter(|(end, head_path, _)| {
@@ -643,6 +734,17 @@ fn find_places(text: &str, context: &[&str]) -> Found {
             givers_in_text.push((mention.start, mention.end, path.clone(), false));
         }
         head = Some((mention.end, path, false));
+    }
+    // A tour's stops stand for the place they share (和田、喀什、乌鲁木齐 → 新疆).
+    for shared in shared_by_stops {
+        if programme::paired_recipients().any(|root| is_ancestor_or_self(root, &shared)) {
+            found.paired.push(shared.clone());
+        } else {
+            found.elsewhere.push(shared.clone());
+        }
+        found
+            .evidence
+            .push(format!("region {shared} ← the place a tour's stops share"));
     }
     // Givers that are not places (中央企业, 兵团) give only where the text says
     // so, and never as an item of a list of programme names.
@@ -2075,6 +2177,32 @@ mod tests {
         assert!(r.labels[0].evidence.iter().any(|e| e.starts_with("venue")));
         assert!(!r.labels[1].region.iter().any(|p| p.starts_with("北京市")));
         assert!(!r.labels[1].donor.is_empty() || !r.labels[1].region.is_empty());
+    }
+
+    #[test]
+    fn the_stops_of_a_tour_stand_for_the_place_they_share() {
+        let r = labelled(
+            "调研援疆工作",
+            "2022",
+            &[
+                "赵乐际先后到和田、喀什、乌鲁木齐等地，走访看望援疆干部。",
+                "中央宣讲团来到内蒙古、山东、湖南等地宣讲。",
+                "工作队来到疏勒县、伽师县，帮助群众修路。",
+            ],
+        );
+        assert_eq!(r.labels[0].region, ["新疆维吾尔自治区"]);
+        assert!(r.labels[0].evidence.iter().any(|e| e.starts_with("stop")));
+        // Stops in several provinces share none: no region from them.
+        assert!(
+            !r.labels[1]
+                .region
+                .iter()
+                .any(|p| ["内蒙古", "山东", "湖南"].iter().any(|n| p.starts_with(n))),
+            "{:?}",
+            r.labels[1].region
+        );
+        // Places named one by one, not closed by 等地, are where the work is.
+        assert_eq!(r.labels[2].region.len(), 2, "{:?}", r.labels[2].region);
     }
 
     #[test]
