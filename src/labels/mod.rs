@@ -136,6 +136,10 @@ fn ends_in_location_word(before: &str) -> bool {
 }
 /// Words right before a place that make it the giver of aid, with 干部 after it.
 const DONOR_BEFORE: [&str; 3] = ["来自", "从", "由"];
+/// A place is the article's (without a title or sidecar) only where one in
+/// this many of its paragraphs names it: a government work report of a
+/// hundred paragraphs that names 玉树 once, for its rebuilding, is not about 玉树.
+const REGION_SHARE: usize = 20;
 /// Paragraphs that must name a donor for it to be the article's (without a title or sidecar).
 const DONOR_SUPPORT: usize = 2;
 /// …and at least one in this many of its paragraphs: a government work
@@ -1157,7 +1161,8 @@ fn label_article(report: &Report) -> Vec<Labels> {
     let mut shallow_region = Vec::new();
     let mut article_region = if sidecar_region.is_empty() {
         let title_region = own_region(&title);
-        let region = dominant(&title_region, &regions.iter().collect::<Vec<_>>(), 1);
+        let support = 1.max(report.paragraphs.len() / REGION_SHARE);
+        let region = dominant(&title_region, &regions.iter().collect::<Vec<_>>(), support);
         let lead = regions.first().cloned().unwrap_or_default();
         shallow_region = region.clone();
         only_deeper_place(region, &regions, &lead)
