@@ -561,6 +561,14 @@ fn short_county_names_standing_alone_where_their_province_is_named() {
 }
 
 #[test]
+fn international_names_that_hold_a_city_are_not_it() {
+    // The Shanghai Cooperation Organisation, and 巴中 as Pakistan and China.
+    assert_eq!(found("出席上海合作组织青岛峰会"), ["青岛市"]);
+    assert_eq!(found("巴中友谊源远流长"), Vec::<&str>::new());
+    assert_eq!(found("四川巴中市通江县"), ["四川省", "巴中市", "通江县"]);
+}
+
+#[test]
 fn mentions_handle_mixed_text() {
     assert!(g().mentions("").is_empty());
     assert!(g().mentions("plain ASCII text 123").is_empty());
