@@ -158,9 +158,13 @@ const CLAUSE_END: [char; 11] = [
 /// Words after a place that make it a venue or a starting point, not where
 /// the aid goes nor who gives it: a meeting held there (`在乌鲁木齐召开`,
 /// `在北京举行的对口支援新疆工作会议`), people setting out from it (`从北京出发`).
-const VENUE_VERBS: [&str; 5] = ["召开", "举行", "举办", "开幕", "闭幕"];
-/// What a venue hosts: a meeting, a fair, a forum.
-const MEETINGS: [&str; 9] = [
+const VENUE_VERBS: [&str; 8] = [
+    "召开", "举行", "举办", "开幕", "闭幕", "启动", "上演", "首映",
+];
+/// What a venue hosts: a meeting, a fair, a forum, a ceremony or a show.
+/// Not a village's own rite (开犁仪式) nor a show brought to a county
+/// (慰问演出), which are where the work is.
+const MEETINGS: [&str; 15] = [
     "会议",
     "大会",
     "座谈会",
@@ -170,6 +174,12 @@ const MEETINGS: [&str; 9] = [
     "博览会",
     "发布会",
     "联席会",
+    "晚会",
+    "典礼",
+    "启动仪式",
+    "颁奖",
+    "展览",
+    "首映",
 ];
 const DEPARTURE: [&str; 3] = ["出发", "启程", "集结"];
 /// Words right before a place that make it a stop or an end of a route
@@ -2182,6 +2192,13 @@ mod tests {
         assert!(r.labels[0].evidence.iter().any(|e| e.starts_with("venue")));
         assert!(!r.labels[1].region.iter().any(|p| p.starts_with("北京市")));
         assert!(!r.labels[1].donor.is_empty() || !r.labels[1].region.is_empty());
+        // A ceremony's or a show's venue, but not a village's own rite.
+        let alone = |text: &str| labelled("文化", "2021", &[text]).labels[0].region.clone();
+        assert!(alone("第31届中国电视金鹰奖颁奖典礼在长沙举办。").is_empty());
+        assert!(alone("纪录电影今天在北京举行首映式。").is_empty());
+        assert!(alone("一年一度传统的开犁仪式在西藏山南克松社区举行。")
+            .iter()
+            .any(|p| p.contains("山南市")));
     }
 
     #[test]
