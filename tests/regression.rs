@@ -1243,35 +1243,12 @@ fn a_date_sorted_fill_says_which_hits_hold_every_word() {
 /// must be named in one paragraph in twenty.
 #[test]
 fn a_long_report_that_names_a_place_once_is_not_about_it() {
-    use aidsearch::corpus::{Paragraph, ParagraphKind, Report};
     let mut texts: Vec<String> = (0..60)
         .map(|i| format!("第{i}项工作：加强农业基础设施建设，坚持财政支出优先支持农业农村发展。"))
         .collect();
     texts[30] = "支持澳门长期繁荣稳定。".to_string();
-    let report = Report {
-        id: "long".into(),
-        file: "long.txt".into(),
-        title: "政府工作报告".into(),
-        source: None,
-        date: Some("2010".into()),
-        date_note: None,
-        byline: Vec::new(),
-        paragraphs: texts
-            .iter()
-            .enumerate()
-            .map(|(i, t)| Paragraph {
-                number: i as u32 + 1,
-                text: t.clone(),
-                section: None,
-                kind: ParagraphKind::Paragraph,
-                cells: None,
-                extraction: Default::default(),
-            })
-            .collect(),
-        content_hash: 0,
-        hints: Default::default(),
-        access: Vec::new(),
-    };
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let report = aidsearch::corpus::Report::of_texts("政府工作报告", "2010", &texts);
     let labelled = aidsearch::labels::label(report);
     assert!(!labelled.labels[30].region.is_empty());
     let inherited = labelled

@@ -48,9 +48,8 @@ pub struct Report {
 }
 
 impl Report {
-    /// A report of plain paragraphs, for tests.
-    #[cfg(test)]
-    pub(crate) fn of_texts(title: &str, date: &str, texts: &[&str]) -> Report {
+    /// A report of plain paragraphs (tests, and labelling a text by hand).
+    pub fn of_texts(title: &str, date: &str, texts: &[&str]) -> Report {
         Report {
             id: "test".into(),
             file: "test.txt".into(),
