@@ -648,11 +648,17 @@ impl Gazetteer {
         context: &[&str],
         out: &mut Vec<PlaceMention<'g>>,
     ) {
-        let known: Vec<&str> = context
+        // Sets, not lists: a hostile paragraph may name thousands of places.
+        let known: std::collections::HashSet<&str> = context
             .iter()
             .copied()
             .chain(out.iter().map(|m| m.place.path.as_str()))
             .collect();
+        let enclosing_known = |p: usize| {
+            let path = self.places[p].path.as_str();
+            path.match_indices('/')
+                .any(|(i, _)| known.contains(&path[..i]))
+        };
         let mut found = Vec::new();
         for (at, _) in text.match_indices('县') {
             let Some(stem) = text[..at].chars().next_back() else {
@@ -673,14 +679,12 @@ impl Gazetteer {
             if owners.is_empty()
                 || !starts_short_county(&text[..start])
                 || !ends_short_county(&text[end..])
-                || out.iter().any(|m| m.start < end && start < m.end)
+                || overlaps(out, start, end)
             {
                 continue;
             }
-            let mut inside: Vec<usize> = owners
-                .into_iter()
-                .filter(|&p| known.iter().any(|k| self.places[p].is_below(k)))
-                .collect();
+            let mut inside: Vec<usize> =
+                owners.into_iter().filter(|&p| enclosing_known(p)).collect();
             inside.sort_unstable();
             inside.dedup();
             if let [p] = inside[..] {
@@ -886,17 +890,34 @@ fn common_depth(a: &str, b: &str) -> usize {
 /// Add the mentions of `found` that overlap none of `out` (nor each other),
 /// keeping `out` sorted; whether any was added.
 fn add_new<'g>(out: &mut Vec<PlaceMention<'g>>, found: Vec<PlaceMention<'g>>) -> bool {
-    let mut added = false;
-    for f in found {
-        if !out.iter().any(|m| m.start < f.end && f.start < m.end) {
-            out.push(f);
-            added = true;
+    // `out` is sorted and its mentions do not overlap, so each new one is
+    // checked by a binary search: a list of thousands stays linear-log.
+    let mut fresh: Vec<PlaceMention<'g>> = found
+        .into_iter()
+        .filter(|f| !overlaps(out, f.start, f.end))
+        .collect();
+    fresh.sort_by_key(|m| m.start);
+    let mut end = 0;
+    fresh.retain(|f| {
+        let first = f.start >= end;
+        if first {
+            end = f.end;
         }
-    }
+        first
+    });
+    let added = !fresh.is_empty();
     if added {
+        out.extend(fresh);
         out.sort_by_key(|m| m.start);
     }
     added
+}
+
+/// Whether a mention of `mentions` (sorted, not overlapping) overlaps
+/// `start..end`.
+fn overlaps(mentions: &[PlaceMention<'_>], start: usize, end: usize) -> bool {
+    let before_end = mentions.partition_point(|m| m.start < end);
+    before_end > 0 && mentions[before_end - 1].end > start
 }
 
 /// The non-empty items of a `|`-separated list.
