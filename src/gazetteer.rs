@@ -648,17 +648,9 @@ impl Gazetteer {
         context: &[&str],
         out: &mut Vec<PlaceMention<'g>>,
     ) {
-        // Sets, not lists: a hostile paragraph may name thousands of places.
-        let known: std::collections::HashSet<&str> = context
-            .iter()
-            .copied()
-            .chain(out.iter().map(|m| m.place.path.as_str()))
-            .collect();
-        let enclosing_known = |p: usize| {
-            let path = self.places[p].path.as_str();
-            path.match_indices('/')
-                .any(|(i, _)| known.contains(&path[..i]))
-        };
+        // A set, not a list, and built only once a name could count: a
+        // hostile paragraph may name thousands of places.
+        let mut known: Option<std::collections::HashSet<&str>> = None;
         let mut found = Vec::new();
         for (at, _) in text.match_indices('县') {
             let Some(stem) = text[..at].chars().next_back() else {
@@ -666,25 +658,35 @@ impl Gazetteer {
             };
             let start = at - stem.len_utf8();
             let end = at + '县'.len_utf8();
+            if !starts_short_county(&text[..start]) || !ends_short_county(&text[end..]) {
+                continue;
+            }
             let name = &text[start..end];
-            let owners: Vec<usize> = self
+            let owners = self
                 .strict_official
                 .get(name)
                 .into_iter()
                 .chain(self.strict_counties.get(name))
                 .flatten()
                 .copied()
-                .filter(|&p| self.places[p].level == Level::County)
-                .collect();
-            if owners.is_empty()
-                || !starts_short_county(&text[..start])
-                || !ends_short_county(&text[end..])
-                || overlaps(out, start, end)
-            {
+                .filter(|&p| self.places[p].level == Level::County);
+            if owners.clone().next().is_none() || overlaps(out, start, end) {
                 continue;
             }
-            let mut inside: Vec<usize> =
-                owners.into_iter().filter(|&p| enclosing_known(p)).collect();
+            let known = known.get_or_insert_with(|| {
+                context
+                    .iter()
+                    .copied()
+                    .chain(out.iter().map(|m| m.place.path.as_str()))
+                    .collect()
+            });
+            let mut inside: Vec<usize> = owners
+                .filter(|&p| {
+                    let path = self.places[p].path.as_str();
+                    path.match_indices('/')
+                        .any(|(i, _)| known.contains(&path[..i]))
+                })
+                .collect();
             inside.sort_unstable();
             inside.dedup();
             if let [p] = inside[..] {
