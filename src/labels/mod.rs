@@ -694,13 +694,16 @@ fn find_places(text: &str, context: &[&str]) -> Found {
     // Every mention that could give, in text order: (start, end, path, donor).
     let mut givers_in_text: Vec<(usize, usize, String, bool)> = Vec::new();
     let tours = tour_stops(text, &scan.found);
-    let stops: Vec<usize> = tours.iter().flatten().copied().collect();
+    let mut is_stop = vec![false; scan.found.len()];
+    for &at in tours.iter().flatten() {
+        is_stop[at] = true;
+    }
     let shared_by_stops: Vec<String> = tours
         .iter()
         .filter_map(|tour| shared_place(tour.iter().map(|&k| scan.found[k].place.path.as_str())))
         .collect();
     for (at, mention) in scan.found.into_iter().enumerate() {
-        if stops.contains(&at) {
+        if is_stop[at] {
             found.evidence.push(format!(
                 "stop {} ← {} (a tour's stop, not a region)",
                 mention.place.path, mention.surface
