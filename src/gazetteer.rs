@@ -882,7 +882,7 @@ fn prefix_ends(text: &str, max: usize) -> impl Iterator<Item = usize> + '_ {
 }
 
 /// How many leading path segments two paths share.
-fn common_depth(a: &str, b: &str) -> usize {
+pub(crate) fn common_depth(a: &str, b: &str) -> usize {
     a.split('/')
         .zip(b.split('/'))
         .take_while(|(x, y)| x == y)
@@ -968,18 +968,22 @@ fn ends_list_item(rest: &str) -> bool {
 /// Whether the text before a strict alias lets it start a list item: the start
 /// of a clause, a preposition, or a separator.
 fn starts_list_item(before: &str) -> bool {
+    starts_after(before, "在于从对向和与及、")
+}
+
+/// Whether a name may start after `before`: at its start, after no CJK
+/// character, or after one of `ends` (a word that ends there).
+fn starts_after(before: &str, ends: &str) -> bool {
     before
         .chars()
         .next_back()
-        .is_none_or(|c| !('\u{4e00}'..='\u{9fff}').contains(&c) || "在于从对向和与及、".contains(c))
+        .is_none_or(|c| !('\u{4e00}'..='\u{9fff}').contains(&c) || ends.contains(c))
 }
 
 /// Whether a short county name may start after `before`: at the start, after
 /// no CJK character, or after a word that ends there (在曹县, 来到临县, 的).
 fn starts_short_county(before: &str) -> bool {
-    before.chars().next_back().is_none_or(|c| {
-        !('\u{4e00}'..='\u{9fff}').contains(&c) || "在于从对向和与及是的到赴往至了".contains(c)
-    })
+    starts_after(before, "在于从对向和与及是的到赴往至了")
 }
 
 /// Whether a short county name may end before `rest`: not when 县 begins a

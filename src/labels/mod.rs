@@ -604,11 +604,10 @@ impl Found {
 }
 
 /// Words right before a list of places that make them the stops of a visit.
-const TOUR_BEFORE: [&str; 10] = [
+/// (`来到` and `前往` also end 先后来到 and 先后前往.)
+const TOUR_BEFORE: [&str; 8] = [
     "先后到",
-    "先后来到",
     "先后赴",
-    "先后前往",
     "先后深入",
     "先后走访",
     "走访了",
@@ -668,17 +667,16 @@ fn closes_tour(after: &str) -> bool {
 
 /// The deepest place that all of `paths` lie in, if any.
 fn shared_place<'a>(mut paths: impl Iterator<Item = &'a str>) -> Option<String> {
-    let first: Vec<&str> = paths.next()?.split('/').collect();
-    let mut depth = first.len();
-    for path in paths {
-        let same = path
-            .split('/')
-            .zip(&first)
-            .take_while(|(a, b)| a == *b)
-            .count();
-        depth = depth.min(same);
-    }
-    (depth > 0).then(|| first[..depth].join("/"))
+    let first = paths.next()?;
+    let depth = paths.fold(first.split('/').count(), |depth, path| {
+        depth.min(crate::gazetteer::common_depth(first, path))
+    });
+    (depth > 0).then(|| first.split('/').take(depth).collect::<Vec<_>>().join("/"))
+}
+
+/// Whether `path` lies in an area paired aid goes to (西藏, 新疆 …).
+fn in_paired_area(path: &str) -> bool {
+    programme::paired_recipients().any(|root| is_ancestor_or_self(root, path))
 }
 
 /// The places of `text`; `context` (paths of the article's places) settles
@@ -717,8 +715,7 @@ fn find_places(text: &str, context: &[&str]) -> Found {
             })
             .map(|(_, _, donor)| donor);
         head = None;
-        let in_paired_area =
-            programme::paired_recipients().any(|root| is_ancestor_or_self(root, path));
+        let in_paired_area = in_paired_area(path);
         if is_dateline(text, mention.start, mention.end) {
             found.dateline.get_or_insert_with(|| path.clone());
             continue;
@@ -754,7 +751,7 @@ fn find_places(text: &str, context: &[&str]) -> Found {
     }
     // A tour's stops stand for the place they share (和田、喀什、乌鲁木齐 → 新疆).
     for shared in shared_by_stops {
-        if programme::paired_recipients().any(|root| is_ancestor_or_self(root, &shared)) {
+        if in_paired_area(&shared) {
             found.paired.push(shared.clone());
         } else {
             found.elsewhere.push(shared.clone());
@@ -1146,9 +1143,7 @@ fn label_article(report: &Report) -> Vec<Labels> {
         .count();
     let about_paired_area = names_paired(&title)
         || (paired_paragraphs > 0 && paired_paragraphs >= elsewhere_paragraphs)
-        || sidecar_region
-            .iter()
-            .any(|p| programme::paired_recipients().any(|root| is_ancestor_or_self(root, p)));
+        || sidecar_region.iter().any(|p| in_paired_area(p));
     // A place the article names beside one of its recipients is a donor there.
     let named: Vec<String> = std::iter::once(&title)
         .chain(&found)
