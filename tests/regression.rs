@@ -1259,3 +1259,27 @@ fn a_long_report_that_names_a_place_once_is_not_about_it() {
         .count();
     assert_eq!(inherited, 0, "{:?}", labelled.labels[0].region);
 }
+
+/// A donor that the pairings table made (a place named beside its paired
+/// recipient) had no line in `facets --explain`: its evidence was copied
+/// before the promotion ran. Now the pairing row is shown.
+#[test]
+fn a_donor_made_by_a_pairing_shows_its_row() {
+    let texts = ["今天，中央单位援藏干部人才离开北京，奔赴拉萨，开展为期三年的援藏工作。"];
+    let report = aidsearch::corpus::Report::of_texts("援藏干部人才出发", "2019", &texts);
+    let labelled = aidsearch::labels::label(report);
+    let labels = &labelled.labels[0];
+    assert!(
+        labels.donor.iter().any(|d| d == "北京市"),
+        "{:?}",
+        labels.donor
+    );
+    assert!(
+        labels
+            .evidence
+            .iter()
+            .any(|e| e.starts_with("donor 北京市 ← pairing")),
+        "{:?}",
+        labels.evidence
+    );
+}

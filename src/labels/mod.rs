@@ -1110,25 +1110,6 @@ fn label_article(report: &Report) -> Vec<Labels> {
             }
         }
     }
-    for ((paragraph, labels), places) in report.paragraphs.iter().zip(all.iter_mut()).zip(&found) {
-        labels.evidence.extend(places.evidence.iter().cloned());
-        let (sectors, evidence) = sector::classify(&paragraph.text);
-        labels.sector = sectors;
-        labels
-            .evidence
-            .extend(evidence.into_iter().map(|e| format!("sector {e}")));
-        let (years, evidence) = year::years(&paragraph.text, report_year);
-        if !years.is_empty() {
-            labels
-                .evidence
-                .push(format!("year {years:?} ← {}", evidence.join(" ")));
-        }
-        labels.year = years;
-        labels.funding = funding::funding(&paragraph.text)
-            .into_iter()
-            .map(|a| a.yuan)
-            .collect();
-    }
     // In an article about an area paired aid goes to, places elsewhere that
     // are not donors are venues, partners or origins of people, not where the
     // aid goes.
@@ -1152,6 +1133,26 @@ fn label_article(report: &Report) -> Vec<Labels> {
         .collect();
     for f in std::iter::once(&mut title).chain(found.iter_mut()) {
         f.promote_paired_donors(&named, !about_paired_area);
+    }
+    // After the promotion, so that a donor a pairing made shows its row.
+    for ((paragraph, labels), places) in report.paragraphs.iter().zip(all.iter_mut()).zip(&found) {
+        labels.evidence.extend(places.evidence.iter().cloned());
+        let (sectors, evidence) = sector::classify(&paragraph.text);
+        labels.sector = sectors;
+        labels
+            .evidence
+            .extend(evidence.into_iter().map(|e| format!("sector {e}")));
+        let (years, evidence) = year::years(&paragraph.text, report_year);
+        if !years.is_empty() {
+            labels
+                .evidence
+                .push(format!("year {years:?} ← {}", evidence.join(" ")));
+        }
+        labels.year = years;
+        labels.funding = funding::funding(&paragraph.text)
+            .into_iter()
+            .map(|a| a.yuan)
+            .collect();
     }
     // A paragraph that names a paired-aid recipient through its programme
     // (援疆) is about that recipient: its places elsewhere are givers or
