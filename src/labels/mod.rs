@@ -1125,14 +1125,28 @@ fn label_article(report: &Report) -> Vec<Labels> {
     let about_paired_area = names_paired(&title)
         || (paired_paragraphs > 0 && paired_paragraphs >= elsewhere_paragraphs)
         || sidecar_region.iter().any(|p| in_paired_area(p));
-    // A place the article names beside one of its recipients is a donor there.
-    let named: Vec<String> = std::iter::once(&title)
-        .chain(&found)
-        .flat_map(|f| f.paired.iter().chain(&f.elsewhere).chain(&f.donors))
-        .cloned()
+    // A place named beside one of its paired recipients, in the paragraph
+    // or in the title, is a donor there. Not a recipient named anywhere in
+    // the article: in news, a paragraph naming 上海 or 北京 in passing (a
+    // job turned down, an opera's venue) took them as donors of a recipient
+    // another paragraph named (session 18, RELEVANCE.md).
+    let places_of = |f: &Found| -> Vec<String> {
+        f.paired
+            .iter()
+            .chain(&f.elsewhere)
+            .chain(&f.donors)
+            .chain(&f.implied)
+            .cloned()
+            .collect()
+    };
+    let title_named = places_of(&title);
+    let beside: Vec<Vec<String>> = found
+        .iter()
+        .map(|f| title_named.iter().cloned().chain(places_of(f)).collect())
         .collect();
-    for f in std::iter::once(&mut title).chain(found.iter_mut()) {
-        f.promote_paired_donors(&named, !about_paired_area);
+    title.promote_paired_donors(&title_named, !about_paired_area);
+    for (f, beside) in found.iter_mut().zip(&beside) {
+        f.promote_paired_donors(beside, !about_paired_area);
     }
     // After the promotion, so that a donor a pairing made shows its row.
     for ((paragraph, labels), places) in report.paragraphs.iter().zip(all.iter_mut()).zip(&found) {
@@ -2154,6 +2168,47 @@ mod tests {
         assert_eq!(r.labels[0].programme, vec!["东西部协作"]);
         assert!(!r.labels[1].region.iter().any(|p| p.starts_with("福建省")));
         assert!(r.labels[1].evidence.iter().any(|e| e.contains("pairing")));
+    }
+
+    #[test]
+    fn a_pairing_makes_a_donor_only_beside_its_recipient() {
+        let r = labelled(
+            "扎根高原的医生",
+            "2020",
+            &[
+                "她放弃了去上海三甲医院工作的机会，来到桑日县人民医院。",
+                "日喀则市人民医院新建了重症监护室。",
+                "桑日县人民医院培训医生200名。",
+                "援藏工作中，上海先后选派干部到日喀则工作。",
+            ],
+        );
+        // 上海 gives to 日喀则 (data/pairings.tsv), named in the article, but
+        // not to 桑日县, where she went to work: …
+        assert!(r.labels[0].donor.is_empty(), "{:?}", r.labels[0].evidence);
+        // … while a paragraph naming both gives the pairing's donor.
+        assert_eq!(
+            r.labels[3].donor,
+            vec!["上海市"],
+            "{:?}",
+            r.labels[3].evidence
+        );
+        assert!(r.labels[3]
+            .evidence
+            .iter()
+            .any(|e| e.starts_with("donor 上海市 ← pairing")));
+        // A programme's word names its recipient (援疆 → 新疆), which is
+        // enough for its known donors (江西 aids 克州).
+        let r = labelled(
+            "对口援疆 民生优先",
+            "2023",
+            &["对口援疆，民生优先。新的学期，江西省高标准建设的幼儿园投入使用。"],
+        );
+        assert_eq!(
+            r.labels[0].donor,
+            vec!["江西省"],
+            "{:?}",
+            r.labels[0].evidence
+        );
     }
 
     #[test]
