@@ -257,6 +257,15 @@ fn is_dateline(text: &str, start: usize, end: usize) -> bool {
         && (after.starts_with(['讯', '电']) || after.starts_with(|c: char| c.is_ascii_digit()))
 }
 
+/// Whether a word of aid after `gap` opens the next item of a list rather
+/// than saying what the place before `gap` does: `宁夏4个自治区和对口支援新疆的
+/// 有关省市`, `册亨县和对口帮扶的宁波市江北区` (a conjunction, then the word).
+fn opens_next_item(gap: &str) -> bool {
+    gap.strip_suffix("对口")
+        .unwrap_or(gap)
+        .ends_with(['和', '及', '与'])
+}
+
 /// Whether the place mentioned at `start..end` of `text` is named as a donor.
 fn is_donor_context(text: &str, start: usize, end: usize) -> bool {
     let (clause_start, clause_end) = clause_bounds(text, start, end);
@@ -284,13 +293,17 @@ fn is_donor_context(text: &str, start: usize, end: usize) -> bool {
     let paired_within = if location { 2 } else { DONOR_WINDOW };
     let paired = prefix(paired_within + 3);
     if PAIRED_AID.iter().any(|w| {
-        paired
-            .find(w)
-            .is_some_and(|i| paired[..i].chars().count() <= paired_within)
+        paired.find(w).is_some_and(|i| {
+            paired[..i].chars().count() <= paired_within && !opens_next_item(&paired[..i])
+        })
     }) {
         return true;
     }
-    if !location && GIVING.iter().any(|w| near.contains(w)) {
+    if !location
+        && GIVING
+            .iter()
+            .any(|w| near.find(w).is_some_and(|i| !opens_next_item(&near[..i])))
+    {
         return true;
     }
     // `重庆市委、市政府…部署`: the place's own government sends the aid, in a
@@ -2168,6 +2181,28 @@ mod tests {
         assert_eq!(r.labels[0].programme, vec!["东西部协作"]);
         assert!(!r.labels[1].region.iter().any(|p| p.starts_with("福建省")));
         assert!(r.labels[1].evidence.iter().any(|e| e.contains("pairing")));
+    }
+
+    #[test]
+    fn a_word_of_aid_after_a_conjunction_opens_the_next_item() {
+        let r = labelled(
+            "东西部扶贫协作",
+            "2019",
+            &["座谈会上的重要讲话，让册亨县和对口帮扶的宁波市江北区，找到了扶贫协作的抓手。"],
+        );
+        assert_eq!(r.labels[0].donor, vec!["浙江省/宁波市/江北区"]);
+        assert_eq!(
+            r.labels[0].region,
+            vec!["贵州省/黔西南布依族苗族自治州/册亨县"]
+        );
+        // A list of givers still gives (the word follows the last item).
+        let r = labelled("援疆干部出发", "2019", &["山东和江苏援疆干部抵达喀什。"]);
+        assert_eq!(
+            r.labels[0].donor,
+            vec!["山东省", "江苏省"],
+            "{:?}",
+            r.labels[0].evidence
+        );
     }
 
     #[test]
