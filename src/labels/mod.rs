@@ -585,12 +585,17 @@ impl Found {
     /// `cities_too`, a city of a paired donor province counts (宁波 in an
     /// article about 黔西南); without, only the donor the row names or its
     /// province (in an article about Tibet, 济南 may be a venue of 山东援藏).
-    fn promote_paired_donors(&mut self, article_places: &[String], cities_too: bool) {
+    fn promote_paired_donors(&mut self, named: &[String], implied: &[String], cities_too: bool) {
         let mut promoted = Vec::new();
         self.elsewhere.retain(|place| {
-            let row = article_places
+            let row = named
                 .iter()
-                .find_map(|other| pairings::pairing(place, other))
+                .find_map(|other| pairings::pairing_within(place, other))
+                .or_else(|| {
+                    implied
+                        .iter()
+                        .find_map(|other| pairings::pairing(place, other))
+                })
                 .filter(|row| cities_too || is_ancestor_or_self(place, &row.donor));
             match row {
                 Some(row) => {
@@ -1143,23 +1148,29 @@ fn label_article(report: &Report) -> Vec<Labels> {
     // the article: in news, a paragraph naming 上海 or 北京 in passing (a
     // job turned down, an opera's venue) took them as donors of a recipient
     // another paragraph named (session 18, RELEVANCE.md).
-    let places_of = |f: &Found| -> Vec<String> {
+    // Places named, and recipients a programme word names (援疆 names 新疆):
+    // a named place must lie within a pairing's recipient, while a programme
+    // word's province stands for all of it.
+    let named_of = |f: &Found| -> Vec<String> {
         f.paired
             .iter()
             .chain(&f.elsewhere)
             .chain(&f.donors)
-            .chain(&f.implied)
             .cloned()
             .collect()
     };
-    let title_named = places_of(&title);
-    let beside: Vec<Vec<String>> = found
+    let (title_named, title_implied) = (named_of(&title), title.implied.clone());
+    let beside: Vec<(Vec<String>, Vec<String>)> = found
         .iter()
-        .map(|f| title_named.iter().cloned().chain(places_of(f)).collect())
+        .map(|f| {
+            let named = title_named.iter().cloned().chain(named_of(f)).collect();
+            let implied = title_implied.iter().chain(&f.implied).cloned().collect();
+            (named, implied)
+        })
         .collect();
-    title.promote_paired_donors(&title_named, !about_paired_area);
-    for (f, beside) in found.iter_mut().zip(&beside) {
-        f.promote_paired_donors(beside, !about_paired_area);
+    title.promote_paired_donors(&title_named, &title_implied, !about_paired_area);
+    for (f, (named, implied)) in found.iter_mut().zip(&beside) {
+        f.promote_paired_donors(named, implied, !about_paired_area);
     }
     // After the promotion, so that a donor a pairing made shows its row.
     for ((paragraph, labels), places) in report.paragraphs.iter().zip(all.iter_mut()).zip(&found) {
@@ -2244,6 +2255,18 @@ mod tests {
             "{:?}",
             r.labels[0].evidence
         );
+        // A named province stands for none of its recipients: 天津 aids 昌都,
+        // and a student from 西藏 studying in 天津 makes no donor of it.
+        let r = labelled(
+            "西藏学生在内地",
+            "2021",
+            &[
+                "来自西藏的学生在天津读书。",
+                "天津市援藏干部在昌都市卡若区开展培训。",
+            ],
+        );
+        assert!(r.labels[0].donor.is_empty(), "{:?}", r.labels[0].evidence);
+        assert_eq!(r.labels[1].donor, vec!["天津市"]);
     }
 
     #[test]

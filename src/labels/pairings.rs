@@ -48,10 +48,12 @@ fn parse(text: &str) -> Vec<Pairing> {
 
 /// Whether one path is the other or lies inside it.
 fn related(a: &str, b: &str) -> bool {
-    let within = |inner: &str, outer: &str| {
-        inner == outer || (inner.starts_with(outer) && inner[outer.len()..].starts_with('/'))
-    };
-    within(a, b) || within(b, a)
+    is_within(a, b) || is_within(b, a)
+}
+
+/// Whether `inner` is `outer` or lies inside it.
+fn is_within(inner: &str, outer: &str) -> bool {
+    inner == outer || (inner.starts_with(outer) && inner[outer.len()..].starts_with('/'))
 }
 
 /// The pairing under which `donor` (a province or a city of it) aids
@@ -66,6 +68,20 @@ pub fn pairing(donor: &str, recipient: &str) -> Option<&'static Pairing> {
         .get(first_level(donor))?
         .iter()
         .find(|p| related(donor, &p.donor) && related(recipient, &p.recipient))
+        .copied()
+}
+
+/// The pairing under which `donor` aids `place` itself or the area around
+/// it: `place` lies at the row's recipient or inside it (北京 aids 拉萨 and
+/// its counties, not all of 西藏, which sixteen others aid too).
+pub fn pairing_within(donor: &str, place: &str) -> Option<&'static Pairing> {
+    if related(donor, place) {
+        return None;
+    }
+    by_province()
+        .get(first_level(donor))?
+        .iter()
+        .find(|p| related(donor, &p.donor) && is_within(place, &p.recipient))
         .copied()
 }
 
@@ -109,5 +125,16 @@ mod tests {
         assert!(pairing("宁夏回族自治区", "福建省").is_none());
         assert!(pairing("宁夏回族自治区", "宁夏回族自治区/银川市").is_none());
         assert!(pairing("湖北省", "宁夏回族自治区").is_none());
+    }
+
+    #[test]
+    fn a_place_within_the_recipient_pairs_and_its_province_does_not() {
+        // 天津 aids 昌都 (援藏): 昌都 and its districts, not all of 西藏.
+        assert!(pairing_within("天津市", "西藏自治区/昌都市").is_some());
+        assert!(pairing_within("天津市", "西藏自治区/昌都市/卡若区").is_some());
+        assert!(pairing_within("天津市", "西藏自治区").is_none());
+        assert!(pairing("天津市", "西藏自治区").is_some());
+        // A row that names a province as its recipient pairs with it.
+        assert!(pairing_within("天津市", "甘肃省").is_some());
     }
 }
