@@ -580,8 +580,10 @@ struct Found {
 }
 
 impl Found {
-    /// Move the places that `data/pairings.tsv` pairs as donors of another
-    /// place the article names from `elsewhere` to `donors`. With
+    /// Move the places that `data/pairings.tsv` pairs as donors of a place
+    /// `named` (at the row's recipient or within it) or of a recipient
+    /// `implied` by a programme word (any row inside it) from `elsewhere` to
+    /// `donors`. With
     /// `cities_too`, a city of a paired donor province counts (宁波 in an
     /// article about 黔西南); without, only the donor the row names or its
     /// province (in an article about Tibet, 济南 may be a venue of 山东援藏).
