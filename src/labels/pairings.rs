@@ -59,29 +59,33 @@ fn is_within(inner: &str, outer: &str) -> bool {
 /// The pairing under which `donor` (a province or a city of it) aids
 /// `recipient` (an area or a place in it), if one does.
 pub fn pairing(donor: &str, recipient: &str) -> Option<&'static Pairing> {
-    if related(donor, recipient) {
-        return None;
-    }
-    // Related paths share their first level, so only the rows whose donor
-    // lies in the donor's province can pair (in the table's order).
-    by_province()
-        .get(first_level(donor))?
-        .iter()
-        .find(|p| related(donor, &p.donor) && related(recipient, &p.recipient))
-        .copied()
+    find_row(donor, recipient, |row_recipient| {
+        related(recipient, row_recipient)
+    })
 }
 
 /// The pairing under which `donor` aids `place` itself or the area around
 /// it: `place` lies at the row's recipient or inside it (北京 aids 拉萨 and
 /// its counties, not all of 西藏, which sixteen others aid too).
 pub fn pairing_within(donor: &str, place: &str) -> Option<&'static Pairing> {
-    if related(donor, place) {
+    find_row(donor, place, |row_recipient| {
+        is_within(place, row_recipient)
+    })
+}
+
+/// The first row, in the table's order, whose donor is related to `donor`
+/// and whose recipient `fits`; none when `donor` and `recipient` are one
+/// place or one holds the other.
+fn find_row(donor: &str, recipient: &str, fits: impl Fn(&str) -> bool) -> Option<&'static Pairing> {
+    if related(donor, recipient) {
         return None;
     }
+    // Related paths share their first level, so only the rows whose donor
+    // lies in the donor's province can pair.
     by_province()
         .get(first_level(donor))?
         .iter()
-        .find(|p| related(donor, &p.donor) && is_within(place, &p.recipient))
+        .find(|p| related(donor, &p.donor) && fits(&p.recipient))
         .copied()
 }
 
