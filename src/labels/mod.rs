@@ -1145,14 +1145,12 @@ fn label_article(report: &Report) -> Vec<Labels> {
     let about_paired_area = names_paired(&title)
         || (paired_paragraphs > 0 && paired_paragraphs >= elsewhere_paragraphs)
         || sidecar_region.iter().any(|p| in_paired_area(p));
-    // A place named beside one of its paired recipients, in the paragraph
-    // or in the title, is a donor there. Not a recipient named anywhere in
-    // the article: in news, a paragraph naming 上海 or 北京 in passing (a
-    // job turned down, an opera's venue) took them as donors of a recipient
-    // another paragraph named (session 18, RELEVANCE.md).
-    // Places named, and recipients a programme word names (援疆 names 新疆):
-    // a named place must lie within a pairing's recipient, while a programme
-    // word's province stands for all of it.
+    // A pairing makes a place a donor when one of its recipients is named
+    // beside it: in its paragraph or the title, at the row's level or below
+    // (北京 aids 拉萨, not all of 西藏), or by a programme word, whose
+    // province stands for all of it (援疆 names 新疆). Not anywhere in the
+    // article: that made donors of places named in passing, a job turned
+    // down in 上海, an opera in 北京 (RELEVANCE.md, session 18).
     let named_of = |f: &Found| -> Vec<String> {
         f.paired
             .iter()
