@@ -1160,17 +1160,11 @@ fn label_article(report: &Report) -> Vec<Labels> {
             .collect()
     };
     let (title_named, title_implied) = (named_of(&title), title.implied.clone());
-    let beside: Vec<(Vec<String>, Vec<String>)> = found
-        .iter()
-        .map(|f| {
-            let named = title_named.iter().cloned().chain(named_of(f)).collect();
-            let implied = title_implied.iter().chain(&f.implied).cloned().collect();
-            (named, implied)
-        })
-        .collect();
     title.promote_paired_donors(&title_named, &title_implied, !about_paired_area);
-    for (f, (named, implied)) in found.iter_mut().zip(&beside) {
-        f.promote_paired_donors(named, implied, !about_paired_area);
+    for f in &mut found {
+        let named: Vec<String> = title_named.iter().cloned().chain(named_of(f)).collect();
+        let implied: Vec<String> = title_implied.iter().chain(&f.implied).cloned().collect();
+        f.promote_paired_donors(&named, &implied, !about_paired_area);
     }
     // After the promotion, so that a donor a pairing made shows its row.
     for ((paragraph, labels), places) in report.paragraphs.iter().zip(all.iter_mut()).zip(&found) {

@@ -1,9 +1,12 @@
 //! Who aids whom: the paired-aid relations of `data/pairings.tsv` (对口支援
 //! 西藏/新疆/青海, the Tibetan areas, 东西部协作), as the labeller uses them: a
-//! place is a donor in an article that names one of its recipients, and a
-//! donor beside a region it is paired with names the programme.
+//! place is a donor where its paragraph or title names one of its
+//! recipients, and a donor beside a region it is paired with names the
+//! programme.
 
 use std::sync::OnceLock;
+
+use super::is_ancestor_or_self;
 
 /// One pairing: `donor` aids `recipient` under `programme`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,12 +51,7 @@ fn parse(text: &str) -> Vec<Pairing> {
 
 /// Whether one path is the other or lies inside it.
 fn related(a: &str, b: &str) -> bool {
-    is_within(a, b) || is_within(b, a)
-}
-
-/// Whether `inner` is `outer` or lies inside it.
-fn is_within(inner: &str, outer: &str) -> bool {
-    inner == outer || (inner.starts_with(outer) && inner[outer.len()..].starts_with('/'))
+    is_ancestor_or_self(a, b) || is_ancestor_or_self(b, a)
 }
 
 /// The pairing under which `donor` (a province or a city of it) aids
@@ -69,7 +67,7 @@ pub fn pairing(donor: &str, recipient: &str) -> Option<&'static Pairing> {
 /// its counties, not all of 西藏, which sixteen others aid too).
 pub fn pairing_within(donor: &str, place: &str) -> Option<&'static Pairing> {
     find_row(donor, place, |row_recipient| {
-        is_within(place, row_recipient)
+        is_ancestor_or_self(row_recipient, place)
     })
 }
 
