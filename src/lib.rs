@@ -30,6 +30,7 @@ pub mod mining;
 pub mod normalize;
 pub mod search;
 pub mod tokenizer;
+pub mod utc;
 pub mod vocabulary;
 pub mod web;
 

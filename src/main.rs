@@ -79,7 +79,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             corpus,
             index,
             json,
-            incremental: true,
+            incremental,
             allow_shrink,
             data,
             no_mining,
@@ -89,36 +89,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 data: data.folder(),
                 mine: !no_mining,
             };
-            let summary = reindex_incremental_with_display(&corpus.corpus, &index.index, options)?;
-            if json.json {
-                outln!("{}", serde_json::to_string_pretty(&summary)?);
+            let style = Style::new(color, std::io::stdout().is_terminal());
+            if incremental {
+                let summary =
+                    reindex_incremental_with_display(&corpus.corpus, &index.index, options)?;
+                if json.json {
+                    outln!("{}", serde_json::to_string_pretty(&summary)?);
+                } else {
+                    print_incremental_summary(&summary, style)?;
+                }
             } else {
-                print_incremental_summary(
-                    &summary,
-                    Style::new(color, std::io::stdout().is_terminal()),
-                )?;
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Reindex {
-            corpus,
-            index,
-            json,
-            incremental: false,
-            allow_shrink,
-            data,
-            no_mining,
-        } => {
-            let options = ReindexOptions {
-                allow_shrink,
-                data: data.folder(),
-                mine: !no_mining,
-            };
-            let summary = reindex_with_display(&corpus.corpus, &index.index, options)?;
-            if json.json {
-                outln!("{}", serde_json::to_string_pretty(&summary)?);
-            } else {
-                print_summary(&summary, Style::new(color, std::io::stdout().is_terminal()))?;
+                let summary = reindex_with_display(&corpus.corpus, &index.index, options)?;
+                if json.json {
+                    outln!("{}", serde_json::to_string_pretty(&summary)?);
+                } else {
+                    print_summary(&summary, style)?;
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -302,7 +288,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         g.generation,
                         g.paragraphs.map_or("?".to_string(), |n| n.to_string()),
                         g.bytes as f64 / 1e6,
-                        g.built.map_or("?".to_string(), cmd::print::utc_minute),
+                        g.built.map_or("?".to_string(), aidsearch::utc::minute),
                         if g.live { "  ← live" } else { "" }
                     );
                 }

@@ -401,34 +401,3 @@ pub fn print_stats(s: &search::IndexStats, style: Style) -> std::io::Result<()> 
     }
     Ok(())
 }
-
-/// Seconds since 1970 as `2026-12-02 22:35` (UTC), without a date library:
-/// the civil-from-days conversion of Howard Hinnant's date algorithms.
-pub fn utc_minute(seconds: u64) -> String {
-    let days = (seconds / 86_400) as i64;
-    let minutes = (seconds % 86_400) / 60;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}",
-        minutes / 60,
-        minutes % 60
-    )
-}
-
-#[cfg(test)]
-mod time_tests {
-    #[test]
-    fn utc_minutes_read_as_calendar_dates() {
-        assert_eq!(super::utc_minute(0), "1970-01-01 00:00");
-        assert_eq!(super::utc_minute(951_782_400), "2000-02-29 00:00");
-        assert_eq!(super::utc_minute(1_796_251_020), "2026-12-02 22:37");
-    }
-}

@@ -57,7 +57,7 @@ impl AuditLog {
             query: clip(event.query),
             ..event
         };
-        let mut line = serde_json::json!({ "time": super::zero_hits::utc_now() });
+        let mut line = serde_json::json!({ "time": crate::utc::iso(crate::utc::now_seconds()) });
         if let (Some(object), Ok(serde_json::Value::Object(fields))) =
             (line.as_object_mut(), serde_json::to_value(&event))
         {
