@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 /// those before it. `bin` is `main.rs` and the binary's own modules.
 const LAYERS: &[&str] = &[
     "error",
+    "utc",
     "normalize",
     "facet",
     "gazetteer",
