@@ -1,8 +1,10 @@
 //! Fitting the reranker's weights: coordinate ascent on mean nDCG@10
 //! (Metzler and Croft's line search, one weight at a time), and k-fold
 //! cross-validation that reports the out-of-fold score: each query is scored
-//! by weights fitted without it. Pure functions over feature vectors, so the
-//! fitting harness and the test that checks it run the same code.
+//! by weights fitted without it; and the choice of features by backward
+//! elimination, which the harness scores by nested cross-validation. Pure
+//! functions over feature vectors, so the fitting harness and the test that
+//! checks it run the same code.
 
 use super::judged::{JudgedQuery, Scores};
 use super::{score, Feature, Vector};
@@ -70,12 +72,24 @@ const MIN_GAIN: f64 = 0.002;
 /// weight but the base (whose weight fixes the scale) and keeps the best
 /// change of each weight; it stops when a pass changes nothing.
 pub fn ascend(examples: &[&Example], start: Vector, passes: usize) -> Vector {
+    ascend_within(examples, start, passes, &ALL_FEATURES)
+}
+
+/// Which features a fit may weigh (`true`), in [`Feature::ALL`] order.
+pub type Mask = [bool; Feature::COUNT];
+
+/// Every feature.
+pub const ALL_FEATURES: Mask = [true; Feature::COUNT];
+
+/// [`ascend`] over the features `mask` allows only (the others keep their
+/// weight in `start`).
+pub fn ascend_within(examples: &[&Example], start: Vector, passes: usize, mask: &Mask) -> Vector {
     let mut weights = start;
     let mut best = mean_ndcg(examples, &weights);
     for _ in 0..passes {
         let mut changed = false;
         for feature in Feature::ALL {
-            if feature == Feature::Base {
+            if feature == Feature::Base || !mask[feature as usize] {
                 continue;
             }
             let i = feature as usize;
@@ -121,6 +135,17 @@ pub const PASSES: usize = 4;
 /// `folds`-fold cross-validation: example `i` falls in fold `i % folds`
 /// (the caller interleaves the sets, so each fold holds some of each).
 pub fn cross_validate(examples: &[Example], folds: usize) -> CrossValidation {
+    let refs: Vec<&Example> = examples.iter().collect();
+    cross_validate_with(&refs, folds, |train| ascend(train, baseline(), PASSES))
+}
+
+/// `folds`-fold cross-validation of any way to fit (`fit` gets a fold's
+/// complement and returns weights).
+pub fn cross_validate_with(
+    examples: &[&Example],
+    folds: usize,
+    mut fit: impl FnMut(&[&Example]) -> Vector,
+) -> CrossValidation {
     let folds = folds.max(2);
     let mut out_of_fold = vec![0.0; examples.len()];
     let mut fold_weights = Vec::new();
@@ -129,9 +154,9 @@ pub fn cross_validate(examples: &[Example], folds: usize) -> CrossValidation {
             .iter()
             .enumerate()
             .filter(|(i, _)| i % folds != fold)
-            .map(|(_, e)| e)
+            .map(|(_, e)| *e)
             .collect();
-        let weights = ascend(&train, baseline(), PASSES);
+        let weights = fit(&train);
         for (i, example) in examples.iter().enumerate() {
             if i % folds == fold {
                 out_of_fold[i] = example.scores(&weights).ndcg10;
@@ -142,6 +167,43 @@ pub fn cross_validate(examples: &[Example], folds: usize) -> CrossValidation {
     CrossValidation {
         out_of_fold,
         fold_weights,
+    }
+}
+
+/// Backward elimination of features: from `start`, drop the feature whose
+/// absence reads best by `inner_folds`-fold cross-validation on `examples`,
+/// as long as that reads no worse than keeping it (fewer features win
+/// ties). The base feature is never dropped.
+pub fn select_features(examples: &[&Example], inner_folds: usize, start: &Mask) -> Mask {
+    let score = |mask: &Mask| {
+        cross_validate_with(examples, inner_folds, |train| {
+            ascend_within(train, baseline(), PASSES, mask)
+        })
+        .mean()
+    };
+    let mut mask = *start;
+    let mut current = score(&mask);
+    loop {
+        let mut best: Option<(f64, usize)> = None;
+        for feature in Feature::ALL {
+            let i = feature as usize;
+            if feature == Feature::Base || !mask[i] {
+                continue;
+            }
+            let mut trial = mask;
+            trial[i] = false;
+            let value = score(&trial);
+            if value >= current && best.is_none_or(|(v, _)| value > v) {
+                best = Some((value, i));
+            }
+        }
+        match best {
+            Some((value, i)) => {
+                mask[i] = false;
+                current = value;
+            }
+            None => return mask,
+        }
     }
 }
 
@@ -187,5 +249,28 @@ mod tests {
         let cv = cross_validate(&examples, 3);
         assert_eq!(cv.fold_weights.len(), 3);
         assert!((cv.mean() - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn selection_keeps_the_feature_that_orders_and_drops_the_idle_ones() {
+        let mut examples: Vec<Example> = (0..6).map(example).collect();
+        // A feature that says the same of every candidate cannot order them.
+        for e in &mut examples {
+            for v in &mut e.vectors {
+                v[Feature::Lead as usize] = 0.5;
+            }
+        }
+        let refs: Vec<&Example> = examples.iter().collect();
+        let mask = select_features(&refs, 3, &ALL_FEATURES);
+        assert!(mask[Feature::Base as usize]);
+        assert!(mask[Feature::Coverage as usize]);
+        assert!(!mask[Feature::Lead as usize]);
+        let fitted = ascend_within(&refs, baseline(), PASSES, &mask);
+        assert!((mean_ndcg(&refs, &fitted) - 1.0).abs() < 1e-9);
+        // A fit confined to the base feature keeps the BM25 order.
+        let mut only_base = [false; Feature::COUNT];
+        only_base[Feature::Base as usize] = true;
+        let bm25 = ascend_within(&refs, baseline(), PASSES, &only_base);
+        assert_eq!(bm25, baseline());
     }
 }
