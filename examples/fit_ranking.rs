@@ -33,12 +33,17 @@ mod paragraphs;
 use aidsearch::search::rank::fit::{self, Example};
 use aidsearch::search::rank::{Feature, Vector, WEIGHTS};
 
-/// Folds of the cross-validation (`FIT_FOLDS`, default 5).
-fn folds() -> usize {
-    std::env::var("FIT_FOLDS")
+/// A count from the environment variable `name`, or `default`.
+fn env_count(name: &str, default: usize) -> usize {
+    std::env::var(name)
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(5)
+        .unwrap_or(default)
+}
+
+/// Folds of the cross-validation (`FIT_FOLDS`, default 5).
+fn folds() -> usize {
+    env_count("FIT_FOLDS", 5)
 }
 
 /// Mean of `scores` over the examples of one set (`eval::set_of`); 0 for none.
@@ -215,10 +220,7 @@ fn main() {
     // under an inner cross-validation, and score that whole procedure by
     // nested cross-validation (the outer folds as above).
     if std::env::var_os("FIT_SELECT").is_some() {
-        let inner: usize = std::env::var("FIT_INNER")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(10);
+        let inner = env_count("FIT_INNER", 10);
         let kept = |mask: &fit::Mask| {
             Feature::ALL
                 .iter()
